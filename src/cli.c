@@ -1,0 +1,455 @@
+/* Command-line options of `rststorm run`: the table, parsing with units,
+ * cross-option checks and the configuration dump. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RS_MAX_CONC 1000000u
+#define RS_MAX_THREADS 256u
+#define RS_MAX_PORTS 64u
+#define RS_MAX_DURATION (24ull * 3600 * 1000000000ull)
+
+enum opt_id {
+	OPT_CONC = 'c',
+	OPT_DURATION = 'd',
+	OPT_COUNT = 'n',
+	OPT_THREADS = 't',
+	OPT_QUIET = 'q',
+	OPT_HELP = 'h',
+	OPT_SERVER_THREADS = 256,
+	OPT_PORTS,
+	OPT_CLOSE,
+	OPT_SEED,
+	OPT_OPS,
+	OPT_WAIT,
+	OPT_TIMEOUT,
+	OPT_CSV,
+	OPT_NO_DIRECT,
+	OPT_NO_MULTISHOT,
+	OPT_RING,
+};
+
+struct opt_desc {
+	const char *name;
+	int id;
+	int has_arg;
+	const char *metavar;
+	const char *help;
+};
+
+/* The one table: getopt_long's options and the usage text come from it. */
+static const struct opt_desc opts[] = {
+	{ "concurrency", OPT_CONC, 1, "N",
+	  "connections in flight, all client threads (default 2000; 1..1000000; 10k ok)" },
+	{ "duration", OPT_DURATION, 1, "T",
+	  "how long to start new connections (default 5s; e.g. 500ms, 30s, 2m)" },
+	{ "connections", OPT_COUNT, 1, "N",
+	  "run N connections instead of for a duration (10k ok)" },
+	{ "threads", OPT_THREADS, 1, "N",
+	  "client threads, one io_uring each (default: CPUs online)" },
+	{ "server-threads", OPT_SERVER_THREADS, 1, "N",
+	  "embedded server threads, one io_uring each (default: CPUs online)" },
+	{ "ports", OPT_PORTS, 1, "N",
+	  "listening ports on 127.0.0.1, kernel-chosen (default 8; 1..64)" },
+	{ "close", OPT_CLOSE, 1, "MIX",
+	  "close modes and weights: fin, rst, unread, shutdown (default fin=50,rst=50)" },
+	{ "seed", OPT_SEED, 1, "N",
+	  "seed of the per-connection close plan (default: from the clock, printed)" },
+	{ "ops", OPT_OPS, 1, "LIST",
+	  "ops after the close: send|write, recv|read (default write,write,write,read)" },
+	{ "wait", OPT_WAIT, 1, "POLICY",
+	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)" },
+	{ "timeout", OPT_TIMEOUT, 1, "T",
+	  "cancel a step (connect, hello, wait, op) after T (default 5s)" },
+	{ "csv", OPT_CSV, 1, "DIR",
+	  "write summary, outcomes, failures and histogram CSV files into DIR" },
+	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr" },
+	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
+	  "client sockets from socket(2), not io_uring direct descriptors" },
+	{ "no-multishot", OPT_NO_MULTISHOT, 0, NULL,
+	  "server accepts with re-armed single-shot accept" },
+	{ "ring", OPT_RING, 1, "MODE",
+	  "ring setup: auto, defer, coop or plain (default auto: the best the kernel has)" },
+	{ "help", OPT_HELP, 0, NULL, "this text" },
+};
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
+{
+	char err[128];
+
+	if (ncpu == 0)
+		ncpu = 1;
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->concurrency = 2000;
+	cfg->duration_ns = 5000000000ull;
+	cfg->threads = ncpu;
+	cfg->server_threads = ncpu;
+	cfg->ports = 8;
+	rs_mix_parse("fin=50,rst=50", &cfg->mix, err, sizeof(err));
+	rs_script_parse("write,write,write,read", &cfg->script, err,
+			sizeof(err));
+	cfg->wait = RS_WAIT_CLOSE;
+	cfg->timeout_ns = 5000000000ull;
+	cfg->ring = RS_RING_AUTO;
+}
+
+int rs_parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	uint64_t mul = 1;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == 'k' || *end == 'K')
+		mul = 1000, end++;
+	else if (*end == 'm' || *end == 'M')
+		mul = 1000000, end++;
+	if (*end != '\0' || v > UINT64_MAX / mul)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+int rs_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = {
+		{ "ns", 1 },	      { "us", 1000 },
+		{ "ms", 1000000 },    { "s", 1000000000ull },
+		{ "", 1000000000ull }, { "m", 60000000000ull },
+		{ "h", 3600000000000ull },
+	};
+	char *end;
+	double v;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v != v || v < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double t = v * (double)units[i].mul;
+
+			if (t >= 1.8e19)
+				return -EINVAL;
+			*ns = (uint64_t)(t + 0.5);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void rs_format_duration(uint64_t ns, char *buf, size_t len)
+{
+	if (ns == 0)
+		snprintf(buf, len, "0s");
+	else if (ns % 1000000000ull == 0)
+		snprintf(buf, len, "%" PRIu64 "s", (uint64_t)(ns / 1000000000ull));
+	else if (ns % 1000000ull == 0)
+		snprintf(buf, len, "%" PRIu64 "ms", (uint64_t)(ns / 1000000ull));
+	else if (ns % 1000ull == 0)
+		snprintf(buf, len, "%" PRIu64 "us", (uint64_t)(ns / 1000ull));
+	else
+		snprintf(buf, len, "%" PRIu64 "ns", ns);
+}
+
+void rs_wait_format(const struct rs_config *cfg, char *buf, size_t len)
+{
+	switch (cfg->wait) {
+	case RS_WAIT_CLOSE:
+		snprintf(buf, len, "close");
+		break;
+	case RS_WAIT_NONE:
+		snprintf(buf, len, "none");
+		break;
+	case RS_WAIT_GAP:
+		rs_format_duration(cfg->gap_ns, buf, len);
+		break;
+	}
+}
+
+static int bad(char *err, size_t errlen, const char *opt, const char *val,
+	       const char *allowed)
+{
+	snprintf(err, errlen, "--%s: '%s' is not allowed: %s", opt, val,
+		 allowed);
+	return -EINVAL;
+}
+
+static int parse_u32(const char *val, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	uint64_t v;
+
+	if (rs_parse_count(val, &v) || v < lo || v > hi)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int apply(struct rs_config *cfg, const struct opt_desc *o,
+		 const char *val, char *err, size_t errlen)
+{
+	char why[160];
+	uint64_t v;
+
+	switch (o->id) {
+	case OPT_CONC:
+		if (parse_u32(val, 1, RS_MAX_CONC, &cfg->concurrency))
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 1000000 (k suffix ok)");
+		return 0;
+	case OPT_DURATION:
+		if (rs_parse_duration(val, &v) || v == 0 ||
+		    v > RS_MAX_DURATION)
+			return bad(err, errlen, o->name, val,
+				   "a duration from 1ns to 24h, e.g. 500ms, 5s, 2m");
+		cfg->duration_ns = v;
+		return 0;
+	case OPT_COUNT:
+		if (rs_parse_count(val, &v) || v == 0 ||
+		    v > 1000000000000ull)
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 10^12 (k, m suffixes ok)");
+		cfg->count = v;
+		return 0;
+	case OPT_THREADS:
+		if (parse_u32(val, 1, RS_MAX_THREADS, &cfg->threads))
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 256");
+		return 0;
+	case OPT_SERVER_THREADS:
+		if (parse_u32(val, 1, RS_MAX_THREADS, &cfg->server_threads))
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 256");
+		return 0;
+	case OPT_PORTS:
+		if (parse_u32(val, 1, RS_MAX_PORTS, &cfg->ports))
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 64");
+		return 0;
+	case OPT_CLOSE:
+		if (rs_mix_parse(val, &cfg->mix, why, sizeof(why)))
+			return bad(err, errlen, o->name, val, why);
+		return 0;
+	case OPT_SEED: {
+		char *end;
+
+		errno = 0;
+		cfg->seed = strtoull(val, &end, 0);
+		if (errno || end == val || *end || val[0] == '-')
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 0 to 2^64-1 (0x... ok)");
+		cfg->seed_given = true;
+		return 0;
+	}
+	case OPT_OPS:
+		if (rs_script_parse(val, &cfg->script, why, sizeof(why)))
+			return bad(err, errlen, o->name, val, why);
+		return 0;
+	case OPT_WAIT:
+		if (strcmp(val, "close") == 0) {
+			cfg->wait = RS_WAIT_CLOSE;
+		} else if (strcmp(val, "none") == 0) {
+			cfg->wait = RS_WAIT_NONE;
+		} else if (rs_parse_duration(val, &v) == 0 && v > 0 &&
+			   v <= 3600000000000ull) {
+			cfg->wait = RS_WAIT_GAP;
+			cfg->gap_ns = v;
+		} else {
+			return bad(err, errlen, o->name, val,
+				   "close, none, or a gap from 1ns to 1h such as 10ms");
+		}
+		return 0;
+	case OPT_TIMEOUT:
+		if (rs_parse_duration(val, &v) || v < 1000000ull ||
+		    v > 3600000000000ull)
+			return bad(err, errlen, o->name, val,
+				   "a duration from 1ms to 1h, e.g. 500ms, 5s");
+		cfg->timeout_ns = v;
+		return 0;
+	case OPT_CSV:
+		if (!*val)
+			return bad(err, errlen, o->name, val,
+				   "a directory path");
+		cfg->csv_dir = val;
+		return 0;
+	case OPT_QUIET:
+		cfg->quiet = true;
+		return 0;
+	case OPT_NO_DIRECT:
+		cfg->no_direct = true;
+		return 0;
+	case OPT_NO_MULTISHOT:
+		cfg->no_multishot = true;
+		return 0;
+	case OPT_RING:
+		if (strcmp(val, "auto") == 0)
+			cfg->ring = RS_RING_AUTO;
+		else if (strcmp(val, "defer") == 0)
+			cfg->ring = RS_RING_DEFER;
+		else if (strcmp(val, "coop") == 0)
+			cfg->ring = RS_RING_COOP;
+		else if (strcmp(val, "plain") == 0)
+			cfg->ring = RS_RING_PLAIN;
+		else
+			return bad(err, errlen, o->name, val,
+				   "auto, defer, coop or plain");
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->threads > cfg->concurrency) {
+		snprintf(err, errlen,
+			 "--threads: %u is more than --concurrency %u: each client thread needs at least one connection",
+			 cfg->threads, cfg->concurrency);
+		return -EINVAL;
+	}
+	if (cfg->server_threads > cfg->ports) {
+		snprintf(err, errlen,
+			 "--server-threads: %u is more than --ports %u: each server thread needs at least one port",
+			 cfg->server_threads, cfg->ports);
+		return -EINVAL;
+	}
+	if (cfg->count && cfg->count < cfg->threads) {
+		snprintf(err, errlen,
+			 "--connections: %llu is fewer than --threads %u",
+			 (unsigned long long)cfg->count, cfg->threads);
+		return -EINVAL;
+	}
+	if (cfg->duration_ns == 0 && cfg->count == 0) {
+		snprintf(err, errlen,
+			 "--duration: a run needs a duration or --connections");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
+		 size_t errlen)
+{
+	struct option lopts[NOPTS + 1];
+	char shorts[2 * NOPTS + 1];
+	size_t ns = 0;
+	bool duration_given = false;
+	int c, idx;
+
+	memset(lopts, 0, sizeof(lopts));
+	for (size_t i = 0; i < NOPTS; i++) {
+		lopts[i].name = opts[i].name;
+		lopts[i].has_arg = opts[i].has_arg ? required_argument :
+						     no_argument;
+		lopts[i].val = opts[i].id;
+		if (opts[i].id < 256) {
+			shorts[ns++] = (char)opts[i].id;
+			if (opts[i].has_arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
+		const struct opt_desc *o = NULL;
+
+		if (c == '?' || c == ':') {
+			const char *arg = argv[optind - 1];
+
+			if (optopt && optopt < 256)
+				snprintf(err, errlen,
+					 "-%c: %s (see rststorm run --help)",
+					 optopt,
+					 c == ':' || strchr(shorts, optopt) ?
+						 "needs a value" :
+						 "unknown option");
+			else
+				snprintf(err, errlen,
+					 "%s: unknown option or missing value (see rststorm run --help)",
+					 arg);
+			return -EINVAL;
+		}
+		for (size_t i = 0; i < NOPTS; i++)
+			if (opts[i].id == c)
+				o = &opts[i];
+		if (!o)
+			return -EINVAL;
+		if (c == OPT_HELP) {
+			rs_cli_usage(stdout);
+			return 1;
+		}
+		if (c == OPT_DURATION)
+			duration_given = true;
+		if (apply(cfg, o, optarg, err, errlen))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen,
+			 "'%s': unexpected argument (options only; see rststorm run --help)",
+			 argv[optind]);
+		return -EINVAL;
+	}
+	/* -n alone runs until the count is done; -d with -n stops at either. */
+	if (cfg->count && !duration_given)
+		cfg->duration_ns = 0;
+	return rs_cli_check(cfg, err, errlen);
+}
+
+void rs_cli_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rststorm run [options]\n"
+		"\n"
+		"Open connections to embedded io_uring servers on 127.0.0.1 that close\n"
+		"each one by FIN or RST (per --close), run --ops on it after the close,\n"
+		"and count what every op returned.\n\noptions:\n");
+	for (size_t i = 0; i < NOPTS; i++) {
+		char left[48];
+
+		if (opts[i].id < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s",
+				 opts[i].id, opts[i].name,
+				 opts[i].metavar ? " " : "",
+				 opts[i].metavar ? opts[i].metavar : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s",
+				 opts[i].name, opts[i].metavar ? " " : "",
+				 opts[i].metavar ? opts[i].metavar : "");
+		fprintf(f, "  %-26s %s\n", left, opts[i].help);
+	}
+}
+
+void rs_cli_dump(const struct rs_config *cfg, FILE *f)
+{
+	char mix[128], ops[160], wait[32], dur[32], to[32];
+
+	rs_mix_format(&cfg->mix, mix, sizeof(mix));
+	rs_script_format(&cfg->script, ops, sizeof(ops));
+	rs_wait_format(cfg, wait, sizeof(wait));
+	rs_format_duration(cfg->duration_ns, dur, sizeof(dur));
+	rs_format_duration(cfg->timeout_ns, to, sizeof(to));
+	fprintf(f,
+		"concurrency=%u\nduration=%s\nconnections=%" PRIu64
+		"\nthreads=%u\nserver_threads=%u\nports=%u\nclose=%s\n"
+		"seed=%" PRIu64 "\nops=%s\nwait=%s\ntimeout=%s\n",
+		cfg->concurrency, dur, cfg->count, cfg->threads,
+		cfg->server_threads, cfg->ports, mix, cfg->seed, ops, wait,
+		to);
+}

@@ -1,0 +1,74 @@
+/* Command-line options: one table drives parsing, the usage text and the
+ * dump of the effective configuration. */
+#ifndef RS_CLI_H
+#define RS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "plan.h"
+#include "script.h"
+
+enum rs_wait {
+	RS_WAIT_CLOSE, /* poll until the peer's FIN or RST is seen */
+	RS_WAIT_NONE,  /* run the ops right after the hello */
+	RS_WAIT_GAP,   /* sleep a fixed gap after the hello */
+};
+
+enum rs_ringmode { RS_RING_AUTO, RS_RING_DEFER, RS_RING_COOP, RS_RING_PLAIN };
+
+struct rs_config {
+	uint32_t concurrency;   /* connections in flight, all client threads */
+	uint64_t duration_ns;   /* 0: no time limit (then count is set) */
+	uint64_t count;         /* connections to run; 0: no count limit */
+	uint32_t threads;       /* client threads */
+	uint32_t server_threads;
+	uint32_t ports;         /* listening ports, all server threads */
+	struct rs_mix mix;
+	uint64_t seed;
+	bool seed_given;
+	struct rs_script script;
+	enum rs_wait wait;
+	uint64_t gap_ns;        /* RS_WAIT_GAP */
+	uint64_t timeout_ns;    /* per step: connect, hello, wait, each op */
+	const char *csv_dir;
+	bool quiet;
+	bool no_direct;         /* force socket(2) fds on the client */
+	bool no_multishot;      /* force re-armed single-shot accept */
+	enum rs_ringmode ring;
+};
+
+/* Defaults for `rststorm run`. ncpu is the number of online CPUs. */
+void rs_config_defaults(struct rs_config *cfg, unsigned ncpu);
+
+/* Parse the options of `rststorm run` (argv[0] is the subcommand name).
+ * Returns 0, or -EINVAL with one line in err naming the option, the value
+ * and what is allowed; 1 when --help was asked (usage already printed). */
+int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
+		 size_t errlen);
+
+/* All cross-option checks; 0 or -EINVAL with a line in err. */
+int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen);
+
+/* The usage text of `rststorm run`, from the option table. */
+void rs_cli_usage(FILE *f);
+
+/* key=value lines of the effective configuration. */
+void rs_cli_dump(const struct rs_config *cfg, FILE *f);
+
+/* "2000", "10k", "1m" (x1000, x1000000). Returns 0 or -EINVAL. */
+int rs_parse_count(const char *s, uint64_t *out);
+
+/* "5s", "500ms", "20us", "100ns", "2m", "1h"; a bare number is seconds.
+ * Returns 0 or -EINVAL. */
+int rs_parse_duration(const char *s, uint64_t *ns);
+
+/* Write a duration compactly ("5s", "500ms", "1.5s"). */
+void rs_format_duration(uint64_t ns, char *buf, size_t len);
+
+/* The wait policy as written: "close", "none" or the gap ("10ms"). */
+void rs_wait_format(const struct rs_config *cfg, char *buf, size_t len);
+
+#endif

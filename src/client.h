@@ -1,0 +1,83 @@
+/* A client worker: the slots, tally and progress counters one thread owns,
+ * and the run-wide state it shares with the others (read-only but for the
+ * atomics). The engine (io_uring, ...) runs the worker's loop. */
+#ifndef RS_CLIENT_H
+#define RS_CLIENT_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cli.h"
+#include "probe.h"
+#include "tally.h"
+
+/* What runs on a connection next (and, while in flight, what is). */
+enum rs_step {
+	RS_STEP_IDLE,
+	RS_STEP_SOCKET,
+	RS_STEP_CONNECT,
+	RS_STEP_HELLO,
+	RS_STEP_WAIT,  /* poll for the peer's FIN/RST */
+	RS_STEP_GAP,   /* a fixed timer */
+	RS_STEP_OP,    /* script op number `op` */
+	RS_STEP_CLOSE,
+};
+
+#define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */
+#define RS_CF_CANCELLED 0x02 /* the sweep cancelled the request in flight */
+
+struct rs_conn {
+	uint64_t t_step; /* when the request in flight was issued */
+	uint32_t gen;
+	int32_t fd;      /* fd, or direct descriptor index; -1: none */
+	uint8_t step;
+	uint8_t mode;    /* planned close mode */
+	uint8_t op;      /* script index of the op in flight */
+	uint8_t flags;
+	uint32_t unused;
+};
+
+/* State shared by every thread of a run. */
+struct rs_shared {
+	const struct rs_config *cfg;
+	const struct rs_probe *probe;
+	uint64_t t0;                 /* run start, CLOCK_MONOTONIC ns */
+	uint64_t deadline;           /* stop starting connections; 0: none */
+	atomic_int stop;             /* stop starting connections now */
+	atomic_int abort_run;        /* abandon what is in flight */
+	_Atomic uint64_t *close_stamp; /* per global slot, see rs_stamp_make */
+	uint32_t total_slots;
+	struct sockaddr_in *addrs;   /* the listening ports */
+	uint32_t naddrs;
+};
+
+struct rs_client {
+	struct rs_shared *sh;
+	unsigned index;
+	uint32_t base;               /* first global slot */
+	uint32_t nslots;
+	uint64_t budget;             /* connections it may start */
+	struct rs_conn *conns;
+	uint8_t (*hello)[32];
+	struct rs_tally *tally;
+	/* progress, published every tick, read by the main thread */
+	_Atomic uint64_t pub_started, pub_completed, pub_failed, pub_ops;
+	atomic_int done;
+	int err;                     /* setup failure: -errno, msg says what */
+	char errmsg[320];
+	pthread_t thread;
+};
+
+/* An engine runs one client worker to the end of the run. Returns 0, or
+ * -errno after filling w->errmsg when the worker could not start. */
+struct rs_engine {
+	const char *name;
+	int (*client_run)(struct rs_client *w);
+};
+
+extern const struct rs_engine rs_engine_uring;
+
+#endif

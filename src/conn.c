@@ -1,0 +1,185 @@
+/* The client connection state machine: what each completion means and
+ * what comes next. Engine-independent; one worker thread per slot range. */
+#include "conn.h"
+
+#include <errno.h>
+
+#include "util.h"
+
+static unsigned phase_of(unsigned step)
+{
+	switch (step) {
+	case RS_STEP_SOCKET:
+		return RS_PH_SOCKET;
+	case RS_STEP_CONNECT:
+		return RS_PH_CONNECT;
+	case RS_STEP_HELLO:
+		return RS_PH_HELLO;
+	case RS_STEP_WAIT:
+	case RS_STEP_GAP:
+		return RS_PH_WAIT;
+	case RS_STEP_OP:
+		return RS_PH_OPS;
+	default:
+		return RS_PH_CLOSE;
+	}
+}
+
+void rs_conn_begin(struct rs_client *w, uint32_t slot)
+{
+	const struct rs_shared *sh = w->sh;
+	struct rs_conn *c = &w->conns[slot];
+	uint32_t gslot = w->base + slot;
+	uint64_t id;
+
+	c->gen++;
+	id = rs_conn_id(gslot, c->gen);
+	c->mode = (uint8_t)rs_plan_mode(&sh->cfg->mix, sh->cfg->seed, id);
+	c->step = RS_STEP_SOCKET;
+	c->op = 0;
+	c->flags = 0;
+	c->fd = -1;
+	rs_hello_encode(w->hello[slot], id);
+	w->tally->started++;
+	w->tally->mode_started[c->mode]++;
+}
+
+void rs_conn_issue(struct rs_client *w, uint32_t slot, uint64_t now)
+{
+	struct rs_conn *c = &w->conns[slot];
+
+	c->t_step = now;
+	c->flags &= (uint8_t)~RS_CF_CANCELLED;
+	if (c->step == RS_STEP_OP)
+		w->tally->op_issued[c->mode][c->op]++;
+}
+
+/* The connection failed in its current step with result code r. */
+static void fail(struct rs_client *w, struct rs_conn *c, unsigned r)
+{
+	w->tally->failed[phase_of(c->step)][r]++;
+	c->flags |= RS_CF_FAILED;
+	c->step = c->fd >= 0 ? RS_STEP_CLOSE : RS_STEP_IDLE;
+}
+
+static void after_wait(struct rs_client *w, struct rs_conn *c)
+{
+	c->op = 0;
+	c->step = w->sh->cfg->script.n ? RS_STEP_OP : RS_STEP_CLOSE;
+}
+
+static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
+		      unsigned r, uint64_t now)
+{
+	struct rs_tally *t = w->tally;
+	const struct rs_shared *sh = w->sh;
+	uint64_t stamp;
+
+	rs_outcome_count(&t->outcome, c->mode, c->op, r);
+	rs_histo_record(&t->op_ns[c->mode][c->op], now - c->t_step);
+
+	stamp = atomic_load_explicit(&sh->close_stamp[w->base + slot],
+				     memory_order_acquire);
+	if (stamp && (stamp >> 48) == (c->gen & 0xffff)) {
+		uint64_t t_close = sh->t0 + (stamp & 0xffffffffffffull) - 1;
+
+		if (t_close <= c->t_step) {
+			uint64_t since = c->t_step - t_close;
+
+			rs_histo_record(&t->since_close_ns[c->mode][c->op],
+					since);
+			if (rs_result_is_error(r))
+				rs_histo_record(
+					&t->since_close_err_ns[c->mode][c->op],
+					since);
+			return;
+		}
+	}
+	t->before_close[c->mode][c->op]++;
+}
+
+void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
+		      uint64_t now)
+{
+	struct rs_conn *c = &w->conns[slot];
+	const struct rs_config *cfg = w->sh->cfg;
+	unsigned r;
+
+	/* A request the sweep cancelled ends with -ECANCELED (or -EINTR if
+	 * it had gone to io-wq): that is our timeout, not the kernel's. */
+	if ((c->flags & RS_CF_CANCELLED) && (res == -ECANCELED || res == -EINTR))
+		r = RS_RES_TIMEOUT;
+	else
+		r = rs_result_of(res);
+
+	switch (c->step) {
+	case RS_STEP_SOCKET:
+		if (res < 0)
+			return fail(w, c, r);
+		c->fd = w->sh->probe->socket_direct ? (int32_t)slot : res;
+		c->step = RS_STEP_CONNECT;
+		return;
+	case RS_STEP_CONNECT:
+		if (res < 0)
+			return fail(w, c, r);
+		rs_histo_record(&w->tally->connect_ns, now - c->t_step);
+		c->step = RS_STEP_HELLO;
+		return;
+	case RS_STEP_HELLO:
+		if (res < 0)
+			return fail(w, c, r);
+		if (res != RS_HELLO_LEN)
+			return fail(w, c, RS_RES_SHORT);
+		if (cfg->wait == RS_WAIT_CLOSE)
+			c->step = RS_STEP_WAIT;
+		else if (cfg->wait == RS_WAIT_GAP)
+			c->step = RS_STEP_GAP;
+		else
+			after_wait(w, c);
+		return;
+	case RS_STEP_WAIT:
+		if (res < 0)
+			return fail(w, c, r);
+		after_wait(w, c);
+		return;
+	case RS_STEP_GAP:
+		/* A timer ends with -ETIME; anything else is a failure. */
+		if (res != -ETIME && res < 0)
+			return fail(w, c, r);
+		after_wait(w, c);
+		return;
+	case RS_STEP_OP:
+		record_op(w, slot, c, r, now);
+		if (++c->op < cfg->script.n)
+			return;
+		c->step = RS_STEP_CLOSE;
+		return;
+	case RS_STEP_CLOSE:
+		if (res < 0)
+			w->tally->close_errors++;
+		c->fd = -1;
+		if (!(c->flags & RS_CF_FAILED)) {
+			w->tally->completed++;
+			w->tally->mode_completed[c->mode]++;
+		}
+		c->step = RS_STEP_IDLE;
+		return;
+	default:
+		w->tally->stray_cqes++;
+		return;
+	}
+}
+
+void rs_conn_abandon(struct rs_client *w, uint32_t slot)
+{
+	struct rs_conn *c = &w->conns[slot];
+
+	if (c->step == RS_STEP_IDLE)
+		return;
+	if (c->step == RS_STEP_OP)
+		w->tally->op_abandoned[c->mode][c->op]++;
+	/* A failed connection on its way to close is counted already. */
+	if (!(c->flags & RS_CF_FAILED))
+		w->tally->abandoned[phase_of(c->step)]++;
+	c->step = RS_STEP_IDLE;
+}

@@ -1,0 +1,54 @@
+/* What this kernel offers: release, io_uring ops and setup flags, limits;
+ * and the path rststorm takes through it, with the reason for each step. */
+#ifndef RS_PROBE_H
+#define RS_PROBE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+struct rs_probe {
+	char release[65];
+	char machine[65];
+	int uring_err;          /* 0, or -errno of io_uring_setup */
+	uint64_t ops;           /* bit i: IORING_OP i supported (i < 64) */
+	unsigned features;      /* IORING_FEAT_* */
+	unsigned ring_flags;    /* setup flags every ring gets */
+	bool socket_direct;     /* IORING_OP_SOCKET into direct descriptors */
+	bool multishot_accept;
+	bool shutdown_op;       /* IORING_OP_SHUTDOWN */
+	bool ext_arg;
+	bool nodrop;
+	uint64_t nofile_cur, nofile_max;
+	int somaxconn;
+	int port_lo, port_hi;
+	int uring_disabled;     /* kernel.io_uring_disabled, -1 unknown */
+	char socket_why[96], accept_why[96], ring_why[96];
+};
+
+/* Probe once at start. Honors cfg's forced fallbacks (no_direct,
+ * no_multishot, ring); cfg may be NULL. Never fails: a kernel without a
+ * usable io_uring is reported in uring_err. */
+void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg);
+
+/* True if op (an IORING_OP_* value) is supported. */
+bool rs_probe_has_op(const struct rs_probe *p, unsigned op);
+
+/* The full report of `rststorm probe`, key: value lines. */
+void rs_probe_print(const struct rs_probe *p, FILE *f);
+
+/* One line: "kernel 6.18 | ring ... | socket ... | accept ...". */
+void rs_probe_line(const struct rs_probe *p, char *buf, size_t len);
+
+/* "io_uring direct" or "socket(2)" and so on: the path's short names. */
+const char *rs_probe_socket_path(const struct rs_probe *p);
+const char *rs_probe_accept_path(const struct rs_probe *p);
+
+/* Exit with a message naming why io_uring cannot be used and what to do.
+ * Call only when p->uring_err != 0. */
+void rs_probe_fail_uring(const struct rs_probe *p)
+	__attribute__((noreturn));
+
+#endif

@@ -1,0 +1,44 @@
+/* Reports of a finished run: the table people read on stdout and the CSV
+ * files machines read (schema in docs/csv.md). Knows nothing of threads. */
+#ifndef RS_REPORT_H
+#define RS_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "probe.h"
+#include "tally.h"
+
+#define RS_CSV_SCHEMA 1
+#define RS_VERSION "0.1.0"
+
+struct rs_report {
+	const struct rs_config *cfg;
+	const struct rs_probe *probe;
+	const struct rs_tally *client; /* clients merged */
+	const struct rs_tally *server; /* servers merged */
+	const char *scenario;          /* "run" for rststorm run */
+	const char *closer;            /* "server" */
+	const char *engine;
+	char started_utc[32];          /* 2026-11-21T19:50:40Z */
+	double elapsed_s;
+	int interrupted;               /* signal number, 0 if none */
+	bool balanced;
+	char books_why[256];
+	double proc_user_s, proc_sys_s;
+};
+
+/* The human table and summary. */
+void rs_report_print(const struct rs_report *r, FILE *f);
+
+/* Write summary.csv, outcomes.csv, ops.csv, failures.csv and
+ * histograms.csv into dir (created if missing), each through a temporary
+ * file renamed into place. Returns 0, or -errno with what failed in err. */
+int rs_report_write_csv(const struct rs_report *r, const char *dir,
+			char *err, size_t errlen);
+
+/* Write one CSV field, quoted when it holds a comma, quote or newline. */
+void rs_csv_field(FILE *f, const char *s);
+
+#endif

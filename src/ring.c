@@ -1,0 +1,87 @@
+/* Ring setup with the step-down of setup flags. */
+#include "ring.h"
+
+#include <errno.h>
+#include <string.h>
+
+#ifndef IORING_SETUP_SUBMIT_ALL
+#define IORING_SETUP_SUBMIT_ALL (1U << 7)
+#endif
+#ifndef IORING_SETUP_COOP_TASKRUN
+#define IORING_SETUP_COOP_TASKRUN (1U << 8)
+#define IORING_SETUP_TASKRUN_FLAG (1U << 9)
+#endif
+#ifndef IORING_SETUP_SINGLE_ISSUER
+#define IORING_SETUP_SINGLE_ISSUER (1U << 12)
+#endif
+#ifndef IORING_SETUP_DEFER_TASKRUN
+#define IORING_SETUP_DEFER_TASKRUN (1U << 13)
+#endif
+
+/*
+ * Best first. DEFER_TASKRUN (6.1) runs completions only when this thread
+ * asks for them, in one batch, so a worker that owns its ring pays no IPIs
+ * or interruptions; it requires SINGLE_ISSUER. COOP_TASKRUN (5.19) at least
+ * avoids interrupting the task for every completion. SUBMIT_ALL (5.18) makes
+ * one failing SQE not stop the rest of the batch; it is tried with each.
+ */
+static const unsigned flag_sets[] = {
+	IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+	0,
+};
+
+int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
+		 unsigned flags)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	p.flags = flags | IORING_SETUP_CQSIZE;
+	p.cq_entries = cq;
+	return io_uring_queue_init_params(sq, ring, &p);
+}
+
+int rs_ring_pick_flags(int start)
+{
+	int err = -ENOSYS;
+
+	if (start < 0 || start > 2)
+		start = 0;
+	for (int i = start; i < 3; i++) {
+		for (int all = 1; all >= 0; all--) {
+			unsigned f = flag_sets[i] |
+				     (all ? IORING_SETUP_SUBMIT_ALL : 0);
+			struct io_uring r;
+
+			err = rs_ring_init(&r, 8, 16, f);
+			if (err == 0) {
+				io_uring_queue_exit(&r);
+				return (int)f;
+			}
+			/* Only an unknown flag is worth stepping down for. */
+			if (err != -EINVAL)
+				return err;
+		}
+	}
+	return err;
+}
+
+const char *rs_ring_flags_name(unsigned flags)
+{
+	static const char *const names[] = {
+		"SINGLE_ISSUER|DEFER_TASKRUN|SUBMIT_ALL",
+		"SINGLE_ISSUER|DEFER_TASKRUN",
+		"COOP_TASKRUN|TASKRUN_FLAG|SUBMIT_ALL",
+		"COOP_TASKRUN|TASKRUN_FLAG",
+		"SUBMIT_ALL",
+		"none",
+	};
+	unsigned all = flags & IORING_SETUP_SUBMIT_ALL ? 0 : 1;
+
+	if (flags & IORING_SETUP_DEFER_TASKRUN)
+		return names[0 + all];
+	if (flags & IORING_SETUP_COOP_TASKRUN)
+		return names[2 + all];
+	return names[4 + all];
+}

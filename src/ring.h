@@ -1,0 +1,78 @@
+/* io_uring plumbing shared by the client and server engines: ring setup
+ * with the flag step-down, an SQE getter that never fails for lack of
+ * room, and the one definition of the user_data layout. */
+#ifndef RS_RING_H
+#define RS_RING_H
+
+#include <liburing.h>
+#include <stdint.h>
+
+/*
+ * user_data layout (the only place it is written down):
+ *
+ *   bits 63..56  tag   what kind of request (enum rs_ud_tag)
+ *   bits 55..32  gen   low 24 bits of the slot's generation
+ *   bits 31..0   idx   slot index (connection, listener, ...)
+ *
+ * No tag is 0xff, so no user_data of ours is LIBURING_UDATA_TIMEOUT (all
+ * ones), which liburing uses internally on kernels without EXT_ARG.
+ */
+enum rs_ud_tag {
+	RS_UD_CONN = 1, /* the one request a client connection has in flight */
+	RS_UD_TICK,     /* the worker's periodic timeout */
+	RS_UD_CANCEL,   /* an ASYNC_CANCEL issued by the timeout sweep */
+	RS_UD_ACCEPT,   /* server: accept on listener idx */
+	RS_UD_SRV,      /* server: the request a server connection has */
+	RS_UD_IGNORE,   /* anything whose completion needs no action */
+};
+
+static inline uint64_t rs_ud_make(unsigned tag, uint32_t gen, uint32_t idx)
+{
+	return (uint64_t)tag << 56 | (uint64_t)(gen & 0xffffff) << 32 | idx;
+}
+
+static inline unsigned rs_ud_tag(uint64_t ud)
+{
+	return (unsigned)(ud >> 56);
+}
+
+static inline uint32_t rs_ud_gen(uint64_t ud)
+{
+	return (uint32_t)(ud >> 32) & 0xffffff;
+}
+
+static inline uint32_t rs_ud_idx(uint64_t ud)
+{
+	return (uint32_t)ud;
+}
+
+/* Create a ring with sq entries and a CQ of cq entries, with exactly the
+ * setup flags given (IORING_SETUP_CQSIZE is added). Must be called by the
+ * thread that will submit (SINGLE_ISSUER). Returns 0 or -errno. */
+int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
+		 unsigned flags);
+
+/* Try flag sets from the best to none, starting at the one that mode asks
+ * for (0 auto/defer, 1 coop, 2 plain), on a throwaway ring. Returns the
+ * flags that worked (>= 0), or -errno when no ring can be made at all. */
+int rs_ring_pick_flags(int start);
+
+/* "SINGLE_ISSUER|DEFER_TASKRUN", "COOP_TASKRUN|TASKRUN_FLAG" or "none",
+ * SUBMIT_ALL appended when set. Static storage. */
+const char *rs_ring_flags_name(unsigned flags);
+
+/* An SQE, submitting what is queued first when the SQ is full. Returns NULL
+ * only if the kernel accepted none of a full SQ (then something is badly
+ * wrong: callers treat it as fatal). */
+static inline struct io_uring_sqe *rs_ring_sqe(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+	}
+	return sqe;
+}
+
+#endif

@@ -1,0 +1,58 @@
+/* Helpers shared by every module: errno names and fatal/warning output. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RS_ERRNO_MAX 134
+
+const char *rs_errname(int err)
+{
+	static __thread char buf[16];
+	const char *name = NULL;
+
+	if (err > 0 && err <= RS_ERRNO_MAX)
+		name = strerrorname_np(err);
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+int rs_errno_from_name(const char *name)
+{
+	for (int e = 1; e <= RS_ERRNO_MAX; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n && strcmp(n, name) == 0)
+			return e;
+	}
+	return 0;
+}
+
+void rs_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("rststorm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void rs_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("rststorm: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}

@@ -1,0 +1,37 @@
+/* Small helpers every module uses: the monotonic clock, errno names and
+ * the one way the program reports a fatal setup error. */
+#ifndef RS_UTIL_H
+#define RS_UTIL_H
+
+#include <stdint.h>
+#include <time.h>
+
+#define RS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* CLOCK_MONOTONIC in nanoseconds. Thread-safe. */
+static inline uint64_t rs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The symbolic name of a positive errno value ("EPIPE"), or "E<n>" for a
+ * value the C library does not name. Returns a pointer to static storage
+ * (a per-thread buffer for unnamed values). Thread-safe. */
+const char *rs_errname(int err);
+
+/* The errno value for a symbolic name ("EPIPE" -> 32), or 0 when the name
+ * is not known. */
+int rs_errno_from_name(const char *name);
+
+/* Print "rststorm: <message>" to stderr and exit(1). For setup failures
+ * only: the message must say what failed, why, and what to do. */
+void rs_fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+/* Print "rststorm: warning: <message>" to stderr. */
+void rs_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
