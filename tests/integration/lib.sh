@@ -1,0 +1,70 @@
+# Shared by the integration tests: the binary, a scratch directory removed
+# on exit, assertions, and readers for the CSV report.
+set -u
+RSTSTORM=${RSTSTORM:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/rststorm}
+[ -x "$RSTSTORM" ] || { echo "no binary at $RSTSTORM: run make"; exit 1; }
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+
+# share MODE OP RESULT DIR: the share of RESULT among op OP's completions for
+# close mode MODE in DIR/outcomes.csv (0 when absent).
+share() {
+	awk -F, -v m="$1" -v o="$2" -v r="$3" '
+		NR > 1 && $4 == m && $5 == o && $7 == r { s = $9 }
+		END { printf "%s", (s == "" ? 0 : s) }' "$4/outcomes.csv"
+}
+
+# dominant MODE OP DIR: the most frequent result of op OP for MODE.
+dominant() {
+	awk -F, -v m="$1" -v o="$2" '
+		NR > 1 && $4 == m && $5 == o && $8 + 0 > best { best = $8 + 0; r = $7 }
+		END { printf "%s", r }' "$3/outcomes.csv"
+}
+
+# summary COLUMN DIR: a column of DIR/summary.csv by its header name
+# (fields may be quoted: RFC 4180).
+summary() {
+	awk -v c="$1" '
+		function split_csv(line, out,    n, i, ch, f, q) {
+			n = 0; f = ""; q = 0
+			for (i = 1; i <= length(line); i++) {
+				ch = substr(line, i, 1)
+				if (q) {
+					if (ch == "\"" && substr(line, i + 1, 1) == "\"") { f = f ch; i++ }
+					else if (ch == "\"") q = 0
+					else f = f ch
+				} else if (ch == "\"") q = 1
+				else if (ch == ",") { out[++n] = f; f = "" }
+				else f = f ch
+			}
+			out[++n] = f
+			return n
+		}
+		NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == c) k = i }
+		NR == 2 { split_csv($0, v); print v[k] }' "$2/summary.csv"
+}
+
+# expect_op MODE OP RESULT MIN_SHARE DIR: RESULT is the dominant result of
+# the op and has at least MIN_SHARE of its completions.
+expect_op() {
+	local d s
+	d=$(dominant "$1" "$2" "$5")
+	s=$(share "$1" "$2" "$3" "$5")
+	echo "measured: $1 op $2: $3 share $s (dominant: $d)"
+	[ "$d" = "$3" ] || fail "$1 op $2: expected $3 to dominate, got '$d'"
+	awk -v s="$s" -v m="$4" 'BEGIN { exit !(s >= m) }' ||
+		fail "$1 op $2: $3 share $s is below $4"
+}
+
+# wait_for FILE PATTERN SECONDS: poll until FILE matches PATTERN.
+wait_for() {
+	local deadline=$((SECONDS + $3))
+	while [ $SECONDS -lt $deadline ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}

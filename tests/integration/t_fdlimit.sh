@@ -1,0 +1,11 @@
+# Without direct descriptors, -c beyond the fd limit is refused up front
+# with the number needed.
+. "$(dirname "$0")/lib.sh"
+
+( ulimit -n 512 && exec "$RSTSTORM" run --no-direct -c 1000 -d 1s ) \
+	>"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 1 ] || fail "exit $rc, want 1: $(cat "$TMP/err")"
+grep -q "needs about 2072 file descriptors" "$TMP/err" || fail "$(cat "$TMP/err")"
+grep -q "RLIMIT_NOFILE is 512" "$TMP/err" || fail "$(cat "$TMP/err")"
+echo "measured: $(cut -c1-140 "$TMP/err")"
