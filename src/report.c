@@ -81,9 +81,16 @@ static void print_results(const struct rs_outcome *o, unsigned m, unsigned i,
 			break;
 		}
 		shown[best] = true;
-		fprintf(f, "%s%s %.2f%%", printed ? "  " : "",
-			rs_result_name(best),
-			100.0 * (double)o->n[m][i][best] / (double)total);
+		double pct = 100.0 * (double)o->n[m][i][best] / (double)total;
+
+		/* a rare result shows its count: 0.00% would hide it */
+		if (pct < 1.0)
+			fprintf(f, "%s%s %.2f%% (%" PRIu64 ")",
+				printed ? "  " : "", rs_result_name(best), pct,
+				o->n[m][i][best]);
+		else
+			fprintf(f, "%s%s %.2f%%", printed ? "  " : "",
+				rs_result_name(best), pct);
 		printed++;
 	}
 }

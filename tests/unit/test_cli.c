@@ -1,0 +1,680 @@
+/* Unit tests for the options of `rststorm run` (src/cli.c): defaults, unit
+ * suffixes, every bad value and its one-line message, cross checks. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define MAX_ARGS 32
+
+/* argv for rs_cli_parse: "run", then the arguments given. */
+#define ARGS(...) ((const char *[]){ "run", __VA_ARGS__, NULL })
+#define NO_ARGS ((const char *[]){ "run", NULL })
+
+static char err[512];
+
+/* Parse args into cfg, starting from the defaults for ncpu CPUs. getopt
+ * permutes argv, so it gets a copy of the pointers; the strings are
+ * literals and stay valid for the next call. */
+static int parse_ncpu(struct rs_config *cfg, unsigned ncpu, const char **args)
+{
+	char *argv[MAX_ARGS + 1];
+	int argc = 0;
+
+	rs_config_defaults(cfg, ncpu);
+	while (args[argc]) {
+		assert_true(argc < MAX_ARGS);
+		argv[argc] = (char *)args[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	memset(err, 0, sizeof(err));
+	return rs_cli_parse(cfg, argc, argv, err, sizeof(err));
+}
+
+static int parse(struct rs_config *cfg, const char **args)
+{
+	return parse_ncpu(cfg, 2, args);
+}
+
+/* The arguments after "run", space-separated, for failure messages. */
+static const char *joined(const char **args)
+{
+	static char buf[512];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (int i = 1; args[i] && off < sizeof(buf); i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
+					i > 1 ? " " : "", args[i]);
+	return buf;
+}
+
+static void assert_parses(struct rs_config *cfg, const char **args)
+{
+	int rc = parse(cfg, args);
+
+	if (rc != 0)
+		fail_msg("'%s': returned %d, err '%s'", joined(args), rc, err);
+}
+
+static void assert_has(const char *s, const char *want)
+{
+	if (!strstr(s, want))
+		fail_msg("'%s' does not contain '%s'", s, want);
+}
+
+/* err holds exactly one non-empty line naming every needle. */
+static void assert_err_line(const char *a, const char *b, const char *c)
+{
+	assert_true(strlen(err) > 0);
+	assert_null(strchr(err, '\n'));
+	assert_has(err, a);
+	if (b)
+		assert_has(err, b);
+	if (c)
+		assert_has(err, c);
+}
+
+static void test_defaults(void **state)
+{
+	struct rs_config cfg;
+	char buf[64];
+
+	(void)state;
+	rs_config_defaults(&cfg, 4);
+	assert_int_equal(cfg.concurrency, 2000);
+	assert_int_equal(cfg.duration_ns, 5000000000ull);
+	assert_int_equal(cfg.count, 0);
+	assert_int_equal(cfg.threads, 4);
+	assert_int_equal(cfg.server_threads, 4);
+	assert_int_equal(cfg.ports, 8);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_FIN], 50);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_RST], 50);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_UNREAD], 0);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_SHUTDOWN], 0);
+	assert_int_equal(cfg.mix.total, 100);
+	assert_int_equal(cfg.script.n, 4);
+	assert_int_equal(cfg.script.kind[0], RS_OP_SEND);
+	assert_int_equal(cfg.script.kind[1], RS_OP_SEND);
+	assert_int_equal(cfg.script.kind[2], RS_OP_SEND);
+	assert_int_equal(cfg.script.kind[3], RS_OP_RECV);
+	rs_script_format(&cfg.script, buf, sizeof(buf));
+	assert_string_equal(buf, "send,send,send,recv");
+	rs_mix_format(&cfg.mix, buf, sizeof(buf));
+	assert_string_equal(buf, "fin=50,rst=50");
+	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
+	assert_int_equal(cfg.timeout_ns, 5000000000ull);
+	assert_int_equal(cfg.ring, RS_RING_AUTO);
+	assert_int_equal(cfg.seed, 0);
+	assert_false(cfg.seed_given);
+	assert_null(cfg.csv_dir);
+	assert_false(cfg.quiet);
+	assert_false(cfg.no_direct);
+	assert_false(cfg.no_multishot);
+
+	/* No CPU count known: one thread each. */
+	rs_config_defaults(&cfg, 0);
+	assert_int_equal(cfg.threads, 1);
+	assert_int_equal(cfg.server_threads, 1);
+}
+
+static void test_no_options(void **state)
+{
+	struct rs_config cfg, want;
+
+	(void)state;
+	assert_int_equal(parse_ncpu(&cfg, 3, NO_ARGS), 0);
+	rs_config_defaults(&want, 3);
+	assert_memory_equal(&cfg, &want, sizeof(cfg));
+}
+
+static void test_parse_count(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t v;
+	} good[] = {
+		{ "0", 0 },
+		{ "1", 1 },
+		{ "2000", 2000 },
+		{ "10k", 10000 },
+		{ "10K", 10000 },
+		{ "1m", 1000000 },
+		{ "3M", 3000000 },
+		{ "18446744073709551615", UINT64_MAX },
+		{ "18446744073709551k", 18446744073709551000ull },
+	};
+	static const char *const bad[] = {
+		"", "-1", "+1", " 1", "abc", "1x", "10kk", "1.5k", "k",
+		"10 ", "18446744073709551616", "18446744073709552k",
+		"18446744073710m",
+	};
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 12345;
+		assert_int_equal(rs_parse_count(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		if (rs_parse_count(bad[i], &v) != -EINVAL)
+			fail_msg("rs_parse_count('%s') accepted", bad[i]);
+		assert_int_equal(v, 12345);
+	}
+}
+
+static void test_parse_duration(void **state)
+{
+	static const struct {
+		const char *s;
+		uint64_t ns;
+	} good[] = {
+		{ "5s", 5000000000ull },
+		{ "500ms", 500000000ull },
+		{ "20us", 20000ull },
+		{ "100ns", 100ull },
+		{ "2m", 120000000000ull },
+		{ "1h", 3600000000000ull },
+		{ "5", 5000000000ull },
+		{ "1.5s", 1500000000ull },
+		{ "0.25ms", 250000ull },
+		{ "0", 0 },
+		{ "24h", 86400000000000ull },
+	};
+	static const char *const bad[] = {
+		"",   "-1s",  "+1s", " 1s",  "5x", "s",  "ms",  "1 s",
+		"1S", "1sec", "nan", "inf",  "1e30s", "5ss", "1.5.5s",
+	};
+	uint64_t v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		v = 12345;
+		assert_int_equal(rs_parse_duration(good[i].s, &v), 0);
+		assert_int_equal(v, good[i].ns);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 12345;
+		if (rs_parse_duration(bad[i], &v) != -EINVAL)
+			fail_msg("rs_parse_duration('%s') accepted", bad[i]);
+		assert_int_equal(v, 12345);
+	}
+}
+
+static void test_format_duration(void **state)
+{
+	static const struct {
+		uint64_t ns;
+		const char *s;
+	} cases[] = {
+		{ 0, "0s" },
+		{ 5000000000ull, "5s" },
+		{ 500000000ull, "500ms" },
+		{ 1500000000ull, "1500ms" },
+		{ 120000000000ull, "120s" },
+		{ 20000ull, "20us" },
+		{ 100ull, "100ns" },
+		{ 1000001ull, "1000001ns" },
+	};
+	char buf[32];
+	uint64_t back;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rs_format_duration(cases[i].ns, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].s);
+		/* What is written parses back to the same value. */
+		assert_int_equal(rs_parse_duration(buf, &back), 0);
+		assert_int_equal(back, cases[i].ns);
+	}
+	/* A short buffer is truncated, never overrun. */
+	memset(buf, 'x', sizeof(buf));
+	rs_format_duration(500000000ull, buf, 3);
+	assert_string_equal(buf, "50");
+	assert_int_equal(buf[3], 'x');
+}
+
+static void test_counts_and_durations(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	assert_parses(&cfg, ARGS("-c", "10k"));
+	assert_int_equal(cfg.concurrency, 10000);
+	assert_parses(&cfg, ARGS("-c10"));
+	assert_int_equal(cfg.concurrency, 10);
+	assert_parses(&cfg, ARGS("--concurrency", "1m"));
+	assert_int_equal(cfg.concurrency, 1000000);
+	assert_parses(&cfg, ARGS("--concurrency=3"));
+	assert_int_equal(cfg.concurrency, 3);
+
+	assert_parses(&cfg, ARGS("-d", "500ms"));
+	assert_int_equal(cfg.duration_ns, 500000000ull);
+	assert_parses(&cfg, ARGS("-d", "2m"));
+	assert_int_equal(cfg.duration_ns, 120000000000ull);
+	assert_parses(&cfg, ARGS("--duration", "24h"));
+	assert_int_equal(cfg.duration_ns, 86400000000000ull);
+	assert_parses(&cfg, ARGS("--duration=1"));
+	assert_int_equal(cfg.duration_ns, 1000000000ull);
+
+	assert_parses(&cfg, ARGS("-t", "1", "--server-threads", "8"));
+	assert_int_equal(cfg.threads, 1);
+	assert_int_equal(cfg.server_threads, 8);
+	assert_parses(&cfg, ARGS("--threads", "256", "--ports", "64",
+				 "--server-threads=64"));
+	assert_int_equal(cfg.threads, 256);
+	assert_int_equal(cfg.ports, 64);
+	assert_int_equal(cfg.server_threads, 64);
+	assert_parses(&cfg, ARGS("--ports", "2"));
+	assert_int_equal(cfg.ports, 2);
+}
+
+static void test_count_and_duration(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	/* -n alone: no time limit. */
+	assert_parses(&cfg, ARGS("-n", "1m"));
+	assert_int_equal(cfg.count, 1000000);
+	assert_int_equal(cfg.duration_ns, 0);
+	assert_parses(&cfg, ARGS("--connections", "10k"));
+	assert_int_equal(cfg.count, 10000);
+	assert_int_equal(cfg.duration_ns, 0);
+
+	/* -n with -d, in either order: both limits kept. */
+	assert_parses(&cfg, ARGS("-n", "500", "-d", "2s"));
+	assert_int_equal(cfg.count, 500);
+	assert_int_equal(cfg.duration_ns, 2000000000ull);
+	assert_parses(&cfg, ARGS("-d", "5s", "-n", "7"));
+	assert_int_equal(cfg.count, 7);
+	assert_int_equal(cfg.duration_ns, 5000000000ull);
+
+	/* Neither: the default duration, no count. */
+	assert_parses(&cfg, ARGS("-c", "5"));
+	assert_int_equal(cfg.count, 0);
+	assert_int_equal(cfg.duration_ns, 5000000000ull);
+}
+
+static void test_close_ops_wait(void **state)
+{
+	struct rs_config cfg;
+	char buf[160];
+
+	(void)state;
+	assert_parses(&cfg, ARGS("--close", "fin=1,rst=3,unread,shutdown=0"));
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_FIN], 1);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_RST], 3);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_UNREAD], 1);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_SHUTDOWN], 0);
+	assert_int_equal(cfg.mix.total, 5);
+	rs_mix_format(&cfg.mix, buf, sizeof(buf));
+	assert_string_equal(buf, "fin=1,rst=3,unread=1");
+
+	assert_parses(&cfg, ARGS("--close=shutdown"));
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_SHUTDOWN], 1);
+	assert_int_equal(cfg.mix.total, 1);
+
+	assert_parses(&cfg, ARGS("--ops", "write,read,recv,send"));
+	rs_script_format(&cfg.script, buf, sizeof(buf));
+	assert_string_equal(buf, "send,recv,recv,send");
+	assert_parses(&cfg, ARGS("--ops=recv"));
+	assert_int_equal(cfg.script.n, 1);
+	assert_int_equal(cfg.script.kind[0], RS_OP_RECV);
+
+	assert_parses(&cfg, ARGS("--wait", "10ms"));
+	assert_int_equal(cfg.wait, RS_WAIT_GAP);
+	assert_int_equal(cfg.gap_ns, 10000000ull);
+	rs_wait_format(&cfg, buf, sizeof(buf));
+	assert_string_equal(buf, "10ms");
+	assert_parses(&cfg, ARGS("--wait", "none"));
+	assert_int_equal(cfg.wait, RS_WAIT_NONE);
+	rs_wait_format(&cfg, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+	assert_parses(&cfg, ARGS("--wait", "10ms", "--wait=close"));
+	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
+	rs_wait_format(&cfg, buf, sizeof(buf));
+	assert_string_equal(buf, "close");
+
+	assert_parses(&cfg, ARGS("--timeout", "250ms"));
+	assert_int_equal(cfg.timeout_ns, 250000000ull);
+	assert_parses(&cfg, ARGS("--timeout=1ms"));
+	assert_int_equal(cfg.timeout_ns, 1000000ull);
+	assert_parses(&cfg, ARGS("--timeout", "1h"));
+	assert_int_equal(cfg.timeout_ns, 3600000000000ull);
+}
+
+static void test_flags_seed_ring(void **state)
+{
+	static const struct {
+		const char *name;
+		enum rs_ringmode mode;
+	} rings[] = {
+		{ "auto", RS_RING_AUTO },
+		{ "defer", RS_RING_DEFER },
+		{ "coop", RS_RING_COOP },
+		{ "plain", RS_RING_PLAIN },
+	};
+	struct rs_config cfg;
+	size_t i;
+
+	(void)state;
+	assert_parses(&cfg, ARGS("-q", "--no-direct", "--no-multishot",
+				 "--csv", "out/dir"));
+	assert_true(cfg.quiet);
+	assert_true(cfg.no_direct);
+	assert_true(cfg.no_multishot);
+	assert_string_equal(cfg.csv_dir, "out/dir");
+	assert_parses(&cfg, ARGS("--quiet"));
+	assert_true(cfg.quiet);
+	assert_false(cfg.no_direct);
+
+	assert_parses(&cfg, ARGS("--seed", "42"));
+	assert_int_equal(cfg.seed, 42);
+	assert_true(cfg.seed_given);
+	assert_parses(&cfg, ARGS("--seed=0x10"));
+	assert_int_equal(cfg.seed, 16);
+	assert_parses(&cfg, ARGS("--seed", "0"));
+	assert_int_equal(cfg.seed, 0);
+	assert_true(cfg.seed_given);
+	assert_parses(&cfg, ARGS("--seed", "18446744073709551615"));
+	assert_int_equal(cfg.seed, UINT64_MAX);
+
+	for (i = 0; i < sizeof(rings) / sizeof(rings[0]); i++) {
+		assert_parses(&cfg, ARGS("--ring", rings[i].name));
+		assert_int_equal(cfg.ring, rings[i].mode);
+	}
+}
+
+/* Every bad value: -EINVAL and one line naming the option and the value. */
+static void test_bad_values(void **state)
+{
+	static const struct {
+		const char *args[5];
+		const char *opt, *val, *why;
+	} cases[] = {
+		{ { "-c", "0" }, "--concurrency", "'0'", "1 to 1000000" },
+		{ { "-c", "abc" }, "--concurrency", "'abc'", NULL },
+		{ { "-c", "-5" }, "--concurrency", "'-5'", NULL },
+		{ { "-c", "2000000" }, "--concurrency", "'2000000'", NULL },
+		{ { "--concurrency=" }, "--concurrency", "''", NULL },
+		{ { "-d", "0" }, "--duration", "'0'", NULL },
+		{ { "-d", "5x" }, "--duration", "'5x'", NULL },
+		{ { "-d", "-1s" }, "--duration", "'-1s'", NULL },
+		{ { "--duration", "25h" }, "--duration", "'25h'", "24h" },
+		{ { "-n", "0" }, "--connections", "'0'", NULL },
+		{ { "-n", "1.5k" }, "--connections", "'1.5k'", NULL },
+		{ { "-t", "0" }, "--threads", "'0'", "1 to 256" },
+		{ { "-t", "257" }, "--threads", "'257'", NULL },
+		{ { "--server-threads", "0" },
+		  "--server-threads", "'0'", NULL },
+		{ { "--ports", "65" }, "--ports", "'65'", "1 to 64" },
+		{ { "--ports", "0" }, "--ports", "'0'", NULL },
+		{ { "--close", "bogus=1" }, "--close", "'bogus=1'", "unknown" },
+		{ { "--close", "fin=abc" }, "--close", "'fin=abc'", "weight" },
+		{ { "--close", "fin=0,rst=0" },
+		  "--close", "'fin=0,rst=0'", "positive" },
+		{ { "--close", "fin,fin" }, "--close", "'fin,fin'", "twice" },
+		{ { "--close", "fin=-1" }, "--close", "'fin=-1'", NULL },
+		{ { "--close", "fin=1000001" },
+		  "--close", "'fin=1000001'", NULL },
+		{ { "--ops", "write,bogus" },
+		  "--ops", "'write,bogus'", "bogus" },
+		{ { "--ops", "" }, "--ops", "''", NULL },
+		{ { "--ops", "send," }, "--ops", "'send,'", NULL },
+		{ { "--wait", "sometimes" }, "--wait", "'sometimes'", NULL },
+		{ { "--wait", "0" }, "--wait", "'0'", NULL },
+		{ { "--wait", "2h" }, "--wait", "'2h'", NULL },
+		{ { "--timeout", "0" }, "--timeout", "'0'", "1ms to 1h" },
+		{ { "--timeout", "500us" }, "--timeout", "'500us'", NULL },
+		{ { "--timeout", "61m" }, "--timeout", "'61m'", NULL },
+		{ { "--ring", "fast" }, "--ring", "'fast'", "plain" },
+		{ { "--seed", "-1" }, "--seed", "'-1'", NULL },
+		{ { "--seed", "abc" }, "--seed", "'abc'", NULL },
+		{ { "--seed", "18446744073709551616" },
+		  "--seed", "'18446744073709551616'", NULL },
+		{ { "--csv", "" }, "--csv", "''", NULL },
+		{ { "--bogus" }, "--bogus", "unknown option", NULL },
+		{ { "--bogus=1" }, "--bogus=1", "unknown option", NULL },
+		{ { "-x" }, "-x", "unknown option", NULL },
+		{ { "-c", "5", "extra" },
+		  "'extra'", "unexpected argument", NULL },
+		{ { "extra", "-c", "5" },
+		  "'extra'", "unexpected argument", NULL },
+		{ { "--", "-c" }, "'-c'", "unexpected argument", NULL },
+		{ { "-c" }, "-c", "needs a value", NULL },
+		{ { "-q", "-d" }, "-d", "needs a value", NULL },
+		{ { "--ports" }, "--ports", "missing value", NULL },
+		{ { "--timeout" }, "--timeout", "missing value", NULL },
+	};
+	struct rs_config cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[7] = { "run" };
+		int rc;
+
+		memcpy(args + 1, cases[i].args, sizeof(cases[i].args));
+		rc = parse(&cfg, args);
+		if (rc != -EINVAL)
+			fail_msg("'%s': returned %d, want -EINVAL",
+				 joined(args), rc);
+		assert_err_line(cases[i].opt, cases[i].val, cases[i].why);
+	}
+}
+
+static void test_too_many_ops(void **state)
+{
+	static const char *const ok16 =
+		"send,send,send,send,send,send,send,send,"
+		"recv,recv,recv,recv,recv,recv,recv,recv";
+	static const char *const bad17 =
+		"send,send,send,send,send,send,send,send,"
+		"recv,recv,recv,recv,recv,recv,recv,recv,write";
+	struct rs_config cfg;
+
+	(void)state;
+	assert_parses(&cfg, ARGS("--ops", ok16));
+	assert_int_equal(cfg.script.n, 16);
+	assert_int_equal(parse(&cfg, ARGS("--ops", bad17)), -EINVAL);
+	assert_err_line("--ops", bad17, "more than 16");
+}
+
+static void test_cross_checks(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, ARGS("--threads", "4", "-c", "2")),
+			 -EINVAL);
+	assert_err_line("--threads", "4", "--concurrency 2");
+	assert_int_equal(parse(&cfg, ARGS("-c", "2", "-t", "4")), -EINVAL);
+	assert_err_line("--threads", "--concurrency", NULL);
+	assert_parses(&cfg, ARGS("--threads", "4", "-c", "4"));
+
+	assert_int_equal(parse(&cfg, ARGS("--server-threads", "9", "--ports",
+					  "8")),
+			 -EINVAL);
+	assert_err_line("--server-threads", "9", "--ports 8");
+	assert_parses(&cfg, ARGS("--server-threads", "8", "--ports", "8"));
+
+	/* Defaults of 2 threads: a count of 1 cannot feed both. */
+	assert_int_equal(parse(&cfg, ARGS("-n", "1")), -EINVAL);
+	assert_err_line("--connections", "1", "--threads 2");
+	assert_parses(&cfg, ARGS("-n", "1", "-t", "1"));
+}
+
+static void test_check_direct(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	rs_config_defaults(&cfg, 2);
+	assert_int_equal(rs_cli_check(&cfg, err, sizeof(err)), 0);
+
+	/* A run needs some limit. */
+	cfg.duration_ns = 0;
+	assert_int_equal(rs_cli_check(&cfg, err, sizeof(err)), -EINVAL);
+	assert_err_line("--duration", "--connections", NULL);
+	cfg.count = 10;
+	assert_int_equal(rs_cli_check(&cfg, err, sizeof(err)), 0);
+
+	rs_config_defaults(&cfg, 2);
+	cfg.threads = 3000;
+	assert_int_equal(rs_cli_check(&cfg, err, sizeof(err)), -EINVAL);
+	assert_err_line("--threads", "3000", NULL);
+	rs_config_defaults(&cfg, 2);
+	cfg.ports = 1;
+	assert_int_equal(rs_cli_check(&cfg, err, sizeof(err)), -EINVAL);
+	assert_err_line("--server-threads", "--ports 1", NULL);
+}
+
+static void test_help(void **state)
+{
+	struct rs_config cfg;
+	int saved, null, rc[3];
+
+	(void)state;
+	/* The usage goes to stdout: send it to /dev/null meanwhile. */
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	null = open("/dev/null", O_WRONLY);
+	assert_true(null >= 0);
+	assert_true(dup2(null, STDOUT_FILENO) >= 0);
+	close(null);
+	rc[0] = parse(&cfg, ARGS("--help"));
+	rc[1] = parse(&cfg, ARGS("-c", "5", "-h"));
+	/* Options after --help are not looked at. */
+	rc[2] = parse(&cfg, ARGS("-h", "-c", "0"));
+	fflush(stdout);
+	assert_true(dup2(saved, STDOUT_FILENO) >= 0);
+	close(saved);
+
+	assert_int_equal(rc[0], 1);
+	assert_int_equal(rc[1], 1);
+	assert_int_equal(rc[2], 1);
+}
+
+static void test_usage_and_dump(void **state)
+{
+	struct rs_config cfg;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rs_cli_usage(f);
+	assert_int_equal(fclose(f), 0);
+	assert_has(buf, "usage: rststorm run");
+	assert_has(buf, "-c, --concurrency N");
+	assert_has(buf, "--server-threads N");
+	assert_has(buf, "--no-multishot");
+	free(buf);
+
+	assert_parses(&cfg, ARGS("--seed", "7", "--wait", "10ms", "-n", "3"));
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rs_cli_dump(&cfg, f);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "concurrency=2000\n"
+				 "duration=0s\n"
+				 "connections=3\n"
+				 "threads=2\n"
+				 "server_threads=2\n"
+				 "ports=8\n"
+				 "close=fin=50,rst=50\n"
+				 "seed=7\n"
+				 "ops=send,send,send,recv\n"
+				 "wait=10ms\n"
+				 "timeout=5s\n");
+	free(buf);
+}
+
+/* getopt keeps state between calls: rs_cli_parse must reset it, so that
+ * parse after parse, good or bad, each sees only its own argv. */
+static void test_many_calls(void **state)
+{
+	struct rs_config cfg;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 200; i++) {
+		switch (i % 5) {
+		case 0:
+			assert_parses(&cfg, ARGS("-c", "10", "-d", "1s"));
+			assert_int_equal(cfg.concurrency, 10);
+			assert_int_equal(cfg.duration_ns, 1000000000ull);
+			break;
+		case 1:
+			assert_int_equal(parse(&cfg, ARGS("-c", "0", "-d",
+							  "1s")),
+					 -EINVAL);
+			assert_err_line("--concurrency", "'0'", NULL);
+			break;
+		case 2:
+			assert_int_equal(parse(&cfg, ARGS("--bogus", "-c",
+							  "3")),
+					 -EINVAL);
+			assert_err_line("--bogus", NULL, NULL);
+			break;
+		case 3:
+			assert_int_equal(parse(&cfg, ARGS("stray", "-q")),
+					 -EINVAL);
+			assert_err_line("'stray'", NULL, NULL);
+			break;
+		case 4:
+			assert_parses(&cfg, ARGS("-q", "--ports", "3", "-t",
+						 "1", "--server-threads",
+						 "3"));
+			assert_true(cfg.quiet);
+			assert_int_equal(cfg.ports, 3);
+			assert_int_equal(cfg.concurrency, 2000);
+			break;
+		}
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_no_options),
+		cmocka_unit_test(test_parse_count),
+		cmocka_unit_test(test_parse_duration),
+		cmocka_unit_test(test_format_duration),
+		cmocka_unit_test(test_counts_and_durations),
+		cmocka_unit_test(test_count_and_duration),
+		cmocka_unit_test(test_close_ops_wait),
+		cmocka_unit_test(test_flags_seed_ring),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_too_many_ops),
+		cmocka_unit_test(test_cross_checks),
+		cmocka_unit_test(test_check_direct),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_usage_and_dump),
+		cmocka_unit_test(test_many_calls),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
