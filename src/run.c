@@ -87,8 +87,22 @@ static void check_fd_limit(const struct rs_config *cfg,
 {
 	uint64_t need = (uint64_t)cfg->concurrency + cfg->ports + 64;
 
-	if (!p->socket_direct)
+	if (p->socket_direct) {
+		/* each ring's direct descriptor table is capped by the limit */
+		uint64_t per = (cfg->concurrency + cfg->threads - 1) /
+			       cfg->threads;
+
+		if (per > p->nofile_cur)
+			rs_fatal("-c %u over %u client threads puts %" PRIu64
+				 " direct descriptors in one ring, more than RLIMIT_NOFILE %llu allows a ring: use --threads %llu or more",
+				 cfg->concurrency, cfg->threads, per,
+				 (unsigned long long)p->nofile_cur,
+				 (unsigned long long)((cfg->concurrency +
+						       p->nofile_cur - 1) /
+						      p->nofile_cur));
+	} else {
 		need += cfg->concurrency;
+	}
 	if (need <= p->nofile_cur)
 		return;
 	rs_fatal("-c %u needs about %" PRIu64
