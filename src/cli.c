@@ -105,7 +105,7 @@ int rs_parse_count(const char *s, uint64_t *out)
 	unsigned long long v;
 	uint64_t mul = 1;
 
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+	if (*s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -135,7 +135,7 @@ int rs_parse_duration(const char *s, uint64_t *ns)
 	char *end;
 	double v;
 
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+	if ((*s < '0' || *s > '9') && *s != '.')
 		return -EINVAL;
 	errno = 0;
 	v = strtod(s, &end);
@@ -251,7 +251,8 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 
 		errno = 0;
 		cfg->seed = strtoull(val, &end, 0);
-		if (errno || end == val || *end || val[0] == '-')
+		if (errno || end == val || *end || val[0] < '0' ||
+		    val[0] > '9')
 			return bad(err, errlen, o->name, val,
 				   "a whole number from 0 to 2^64-1 (0x... ok)");
 		cfg->seed_given = true;
@@ -346,12 +347,13 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 		 size_t errlen)
 {
 	struct option lopts[NOPTS + 1];
-	char shorts[2 * NOPTS + 1];
+	char shorts[2 * NOPTS + 2];
 	size_t ns = 0;
 	bool duration_given = false;
 	int c, idx;
 
 	memset(lopts, 0, sizeof(lopts));
+	shorts[ns++] = ':'; /* a missing value returns ':', not '?' */
 	for (size_t i = 0; i < NOPTS; i++) {
 		lopts[i].name = opts[i].name;
 		lopts[i].has_arg = opts[i].has_arg ? required_argument :
@@ -365,25 +367,35 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	}
 	shorts[ns] = '\0';
 
-	optind = 1;
+	/* 0, not 1: glibc's full reset, so a parse that stopped inside a
+	 * group of short options leaves nothing behind for the next one */
+	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
 		const struct opt_desc *o = NULL;
 
 		if (c == '?' || c == ':') {
-			const char *arg = argv[optind - 1];
+			const struct opt_desc *bo = NULL;
 
-			if (optopt && optopt < 256)
+			for (size_t i = 0; i < NOPTS; i++)
+				if (optopt && opts[i].id == optopt)
+					bo = &opts[i];
+			if (bo && c == ':')
 				snprintf(err, errlen,
-					 "-%c: %s (see rststorm run --help)",
-					 optopt,
-					 c == ':' || strchr(shorts, optopt) ?
-						 "needs a value" :
-						 "unknown option");
+					 "--%s: needs a value (see rststorm run --help)",
+					 bo->name);
+			else if (bo && !bo->has_arg)
+				snprintf(err, errlen,
+					 "--%s: takes no value (see rststorm run --help)",
+					 bo->name);
+			else if (optopt && optopt < 256)
+				snprintf(err, errlen,
+					 "-%c: unknown option (see rststorm run --help)",
+					 optopt);
 			else
 				snprintf(err, errlen,
-					 "%s: unknown option or missing value (see rststorm run --help)",
-					 arg);
+					 "'%s': unknown option (see rststorm run --help)",
+					 argv[optind - 1]);
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < NOPTS; i++)

@@ -65,7 +65,8 @@ int rs_parse_count(const char *s, uint64_t *out);
  * Returns 0 or -EINVAL. */
 int rs_parse_duration(const char *s, uint64_t *ns);
 
-/* Write a duration compactly ("5s", "500ms", "1.5s"). */
+/* Write a duration in the largest unit that keeps it whole ("5s",
+ * "1500ms", "120s"); rs_parse_duration reads it back exactly. */
 void rs_format_duration(uint64_t ns, char *buf, size_t len);
 
 /* The wait policy as written: "close", "none" or the gap ("10ms"). */

@@ -1,6 +1,7 @@
 /* The outcome table and result names. */
 #include "outcome.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -26,14 +27,25 @@ const char *rs_result_name(unsigned r)
 
 int rs_result_from_name(const char *name)
 {
+	int e;
+
 	for (unsigned r = 0; r < RS_RES_ERRNO0; r++)
 		if (strcmp(name, rs_result_name(r)) == 0)
 			return (int)r;
 	if (strcmp(name, "E0") == 0)
 		return RS_RES_ERRNO0;
-	for (unsigned r = RS_RES_ERRNO0 + 1; r < RS_RES_N; r++)
-		if (strcmp(name, rs_result_name(r)) == 0)
-			return (int)r;
+	/* compared without rs_errname's shared buffer: "E58" is an errno
+	 * the C library does not name */
+	e = rs_errno_from_name(name);
+	if (!e && name[0] == 'E' && sscanf(name + 1, "%d", &e) == 1) {
+		char back[16];
+
+		snprintf(back, sizeof(back), "E%d", e);
+		if (strcmp(back, name) != 0)
+			e = 0;
+	}
+	if (e > 0 && e <= RS_RES_ERRNO_MAX)
+		return (int)(RS_RES_ERRNO0 + (unsigned)e);
 	return -1;
 }
 

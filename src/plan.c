@@ -65,8 +65,8 @@ int rs_mix_parse(const char *s, struct rs_mix *mix, char *err, size_t errlen)
 		} else {
 			errno = 0;
 			w = strtoull(eq + 1, &end, 10);
-			if (eq[1] == '\0' || *end != '\0' || errno ||
-			    eq[1] == '-' || w > 1000000) {
+			if (eq[1] < '0' || eq[1] > '9' || *end != '\0' ||
+			    errno || w > 1000000) {
 				snprintf(err, errlen,
 					 "weight '%s' for %s is not a whole number from 0 to 1000000",
 					 eq + 1, tok);

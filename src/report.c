@@ -232,8 +232,11 @@ static int csv_close(struct csv_out *o, char *err, size_t errlen)
 	int bad = ferror(o->f);
 	int e = 0;
 
-	if (fclose(o->f) != 0 || bad)
+	errno = 0;
+	if (fclose(o->f) != 0)
 		e = errno ? errno : EIO;
+	else if (bad)
+		e = EIO;
 	if (!e && rename(o->tmp, o->path) != 0)
 		e = errno;
 	if (e) {
@@ -296,9 +299,15 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	      f);
 	fprintf(f, "%d,%s,", RS_CSV_SCHEMA, RS_VERSION);
 	rs_csv_field(f, r->scenario);
-	fprintf(f, ",%s,%s,", r->engine, r->started_utc);
+	fputc(',', f);
+	rs_csv_field(f, r->engine);
+	fputc(',', f);
+	rs_csv_field(f, r->started_utc);
+	fputc(',', f);
 	rs_csv_field(f, r->probe->release);
-	fprintf(f, ",%s,%s,", r->probe->machine, RS_LIBURING_VERSION);
+	fputc(',', f);
+	rs_csv_field(f, r->probe->machine);
+	fprintf(f, ",%s,", RS_LIBURING_VERSION);
 	rs_csv_field(f, rs_ring_flags_name(r->probe->ring_flags));
 	fprintf(f, ",%s,%s,%u,%.3f,%" PRIu64 ",%u,%u,%u,",
 		rs_probe_socket_path(r->probe), rs_probe_accept_path(r->probe),
@@ -307,7 +316,9 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_csv_field(f, mix);
 	fputc(',', f);
 	rs_csv_field(f, ops);
-	fprintf(f, ",%s,%" PRIu64 ",%.3f,%.3f,%d,%d,", wait, cfg->seed,
+	fputc(',', f);
+	rs_csv_field(f, wait);
+	fprintf(f, ",%" PRIu64 ",%.3f,%.3f,%d,%d,", cfg->seed,
 		(double)cfg->timeout_ns / 1e9, el, r->interrupted ? 1 : 0,
 		r->balanced ? 1 : 0);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64

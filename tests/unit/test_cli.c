@@ -460,8 +460,8 @@ static void test_bad_values(void **state)
 		{ { "--", "-c" }, "'-c'", "unexpected argument", NULL },
 		{ { "-c" }, "-c", "needs a value", NULL },
 		{ { "-q", "-d" }, "-d", "needs a value", NULL },
-		{ { "--ports" }, "--ports", "missing value", NULL },
-		{ { "--timeout" }, "--timeout", "missing value", NULL },
+		{ { "--ports" }, "--ports", "needs a value", NULL },
+		{ { "--timeout" }, "--timeout", "needs a value", NULL },
 	};
 	struct rs_config cfg;
 	size_t i;
@@ -613,6 +613,33 @@ static void test_usage_and_dump(void **state)
 
 /* getopt keeps state between calls: rs_cli_parse must reset it, so that
  * parse after parse, good or bad, each sees only its own argv. */
+/* A parse that stopped inside a group of short options (-xq) must leave
+ * nothing for the next parse; a value for a flag is named as such. */
+static void test_getopt_reset(void **state)
+{
+	struct rs_config cfg;
+	char err[256];
+	const char *bad[] = { "run", "-xq", NULL };
+	const char *good[] = { "run", "-c", "5", NULL };
+	const char *flagval[] = { "run", "--quiet=x", NULL };
+
+	(void)state;
+	assert_int_equal(parse(&cfg, bad), -EINVAL);
+	assert_int_equal(parse(&cfg, good), 0);
+	assert_int_equal(cfg.concurrency, 5);
+	assert_false(cfg.quiet);
+
+	assert_int_equal(parse(&cfg, flagval), -EINVAL);
+	rs_config_defaults(&cfg, 2);
+	{
+		char *argv[] = { "run", "--quiet=x", NULL };
+
+		assert_int_equal(rs_cli_parse(&cfg, 2, argv, err, sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "--quiet: takes no value"));
+	}
+}
+
 static void test_many_calls(void **state)
 {
 	struct rs_config cfg;
@@ -674,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_help),
 		cmocka_unit_test(test_usage_and_dump),
 		cmocka_unit_test(test_many_calls),
+		cmocka_unit_test(test_getopt_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
