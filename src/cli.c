@@ -67,14 +67,14 @@ static const struct opt_desc opts[] = {
 	{ "timeout", OPT_TIMEOUT, 1, "T",
 	  "cancel a step (connect, hello, wait, op) after T (default 5s)" },
 	{ "csv", OPT_CSV, 1, "DIR",
-	  "write summary, outcomes, failures and histogram CSV files into DIR" },
+	  "write summary, outcomes, ops, failures and histograms CSV files into DIR" },
 	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr" },
 	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
 	  "client sockets from socket(2), not io_uring direct descriptors" },
 	{ "no-multishot", OPT_NO_MULTISHOT, 0, NULL,
 	  "server accepts with re-armed single-shot accept" },
 	{ "ring", OPT_RING, 1, "MODE",
-	  "ring setup: auto, defer, coop or plain (default auto: the best the kernel has)" },
+	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
 	{ "help", OPT_HELP, 0, NULL, "this text" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -349,7 +349,8 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	struct option lopts[NOPTS + 1];
 	char shorts[2 * NOPTS + 2];
 	size_t ns = 0;
-	bool duration_given = false;
+	bool duration_given = false, threads_given = false;
+	bool server_threads_given = false;
 	int c, idx;
 
 	memset(lopts, 0, sizeof(lopts));
@@ -409,6 +410,10 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 		}
 		if (c == OPT_DURATION)
 			duration_given = true;
+		if (c == OPT_THREADS)
+			threads_given = true;
+		if (c == OPT_SERVER_THREADS)
+			server_threads_given = true;
 		if (apply(cfg, o, optarg, err, errlen))
 			return -EINVAL;
 	}
@@ -421,6 +426,14 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	/* -n alone runs until the count is done; -d with -n stops at either. */
 	if (cfg->count && !duration_given)
 		cfg->duration_ns = 0;
+	/* defaults follow the CPU count, but never past what -c, -n and
+	 * --ports leave room for; values given explicitly are checked */
+	if (!threads_given && cfg->threads > cfg->concurrency)
+		cfg->threads = cfg->concurrency;
+	if (!threads_given && cfg->count && cfg->threads > cfg->count)
+		cfg->threads = (uint32_t)cfg->count;
+	if (!server_threads_given && cfg->server_threads > cfg->ports)
+		cfg->server_threads = cfg->ports;
 	return rs_cli_check(cfg, err, errlen);
 }
 
@@ -430,8 +443,9 @@ void rs_cli_usage(FILE *f)
 		"usage: rststorm run [options]\n"
 		"\n"
 		"Open connections to embedded io_uring servers on 127.0.0.1 that close\n"
-		"each one by FIN or RST (per --close), run --ops on it after the close,\n"
-		"and count what every op returned.\n\noptions:\n");
+		"each one by FIN, RST, close with unread data or half-close (per\n"
+		"--close), run --ops on it after the close, and count what every op\n"
+		"returned.\n\noptions:\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[48];
 

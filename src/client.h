@@ -61,7 +61,7 @@ struct rs_client {
 	uint32_t nslots;
 	uint64_t budget;             /* connections it may start */
 	struct rs_conn *conns;
-	uint8_t (*hello)[32];
+	uint8_t (*hello)[32];         /* RS_HELLO_LEN bytes per slot */
 	struct rs_tally *tally;
 	/* progress, published every tick, read by the main thread */
 	_Atomic uint64_t pub_started, pub_completed, pub_failed, pub_ops;

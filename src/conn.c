@@ -178,6 +178,9 @@ void rs_conn_abandon(struct rs_client *w, uint32_t slot)
 		return;
 	if (c->step == RS_STEP_OP)
 		w->tally->op_abandoned[c->mode][c->op]++;
+	/* the close in flight may have run: its fd number is no longer ours */
+	if (c->step == RS_STEP_CLOSE)
+		c->fd = -1;
 	/* A failed connection on its way to close is counted already. */
 	if (!(c->flags & RS_CF_FAILED))
 		w->tally->abandoned[phase_of(c->step)]++;

@@ -4,13 +4,15 @@
 #ifndef RS_CONN_H
 #define RS_CONN_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "client.h"
 
-/* The hello: the first bytes on every connection, naming it. The server
+/* The hello: the first bytes on every connection, naming it (little-endian
+ * on the wire). The server
  * reads the 16-byte header, looks up the plan by id, and reads the pad too
  * except when the plan is to close with data unread. */
 #define RS_HELLO_LEN 32
@@ -19,11 +21,12 @@
 
 static inline void rs_hello_encode(uint8_t *buf, uint64_t id)
 {
-	uint32_t magic = RS_HELLO_MAGIC, ver = 1;
+	uint32_t magic = htole32(RS_HELLO_MAGIC), ver = htole32(1);
 
 	memset(buf, 0, RS_HELLO_LEN);
 	memcpy(buf, &magic, 4);
 	memcpy(buf + 4, &ver, 4);
+	id = htole64(id);
 	memcpy(buf + 8, &id, 8);
 	memset(buf + RS_HELLO_HDR, 'p', RS_HELLO_LEN - RS_HELLO_HDR);
 }
@@ -36,7 +39,8 @@ static inline bool rs_hello_decode(const uint8_t *hdr, uint64_t *id)
 	memcpy(&magic, hdr, 4);
 	memcpy(&ver, hdr + 4, 4);
 	memcpy(id, hdr + 8, 8);
-	return magic == RS_HELLO_MAGIC && ver == 1;
+	*id = le64toh(*id);
+	return le32toh(magic) == RS_HELLO_MAGIC && le32toh(ver) == 1;
 }
 
 /* A connection id names the global slot and its generation. */

@@ -13,7 +13,10 @@
 #include "ring.h"
 #include "util.h"
 
-#define TICK_NS 100000000ull /* sweep, stop check and progress: 100 ms */
+/* The tick runs the timeout sweep, the stop check and the progress: every
+ * 100 ms, or a quarter of --timeout when that is shorter, so a timeout
+ * fires between T and 1.25 T. */
+#define TICK_NS 100000000ull
 
 struct uctx {
 	struct rs_client *w;
@@ -61,7 +64,8 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 				      sizeof(*a));
 		break;
 	case RS_STEP_HELLO:
-		io_uring_prep_send(sqe, c->fd, w->hello[slot], 32, MSG_NOSIGNAL);
+		io_uring_prep_send(sqe, c->fd, w->hello[slot], RS_HELLO_LEN,
+				   MSG_NOSIGNAL);
 		break;
 	case RS_STEP_WAIT:
 		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (on the RST)
@@ -218,7 +222,9 @@ static int uring_client_run(struct rs_client *w)
 	x->direct = sh->probe->socket_direct;
 	x->timeout_ns = sh->cfg->timeout_ns;
 	x->one_byte = 'x';
-	x->tick_ts.tv_nsec = (long long)TICK_NS;
+	x->tick_ts.tv_nsec = (long long)(x->timeout_ns / 4 < TICK_NS ?
+						 x->timeout_ns / 4 :
+						 TICK_NS);
 	x->gap_ts.tv_sec = (long long)(sh->cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(sh->cfg->gap_ns % 1000000000ull);
 

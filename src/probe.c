@@ -36,6 +36,7 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 	struct io_uring_params params;
 	struct io_uring_probe *pr;
 	int start = 0, flags;
+	bool exact;
 
 	memset(p, 0, sizeof(*p));
 	if (uname(&u) == 0) {
@@ -76,27 +77,34 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 		start = 1;
 	else if (cfg && cfg->ring == RS_RING_PLAIN)
 		start = 2;
-	flags = rs_ring_pick_flags(start);
+	exact = cfg && cfg->ring != RS_RING_AUTO;
+	flags = rs_ring_pick_flags(start, exact);
+	if (flags < 0 && exact && flags == -EINVAL) {
+		p->ring_refused = true;
+		flags = rs_ring_pick_flags(0, false);
+	}
 	if (flags < 0) {
 		p->uring_err = flags;
 		return;
 	}
 	p->ring_flags = (unsigned)flags;
-	if (cfg && cfg->ring != RS_RING_AUTO)
-		snprintf(p->ring_why, sizeof(p->ring_why), "forced by --ring");
+	if (exact)
+		snprintf(p->ring_why, sizeof(p->ring_why), "asked for by --ring");
 	else if (flags & IORING_SETUP_DEFER_TASKRUN)
 		snprintf(p->ring_why, sizeof(p->ring_why),
 			 "best available (6.1+)");
-	else
+	else if (flags & IORING_SETUP_COOP_TASKRUN)
 		snprintf(p->ring_why, sizeof(p->ring_why),
 			 "DEFER_TASKRUN refused by this kernel (needs 6.1)");
+	else
+		snprintf(p->ring_why, sizeof(p->ring_why),
+			 "DEFER_TASKRUN and COOP_TASKRUN refused (need 6.1, 5.19)");
 
 	/* OP_SOCKET (5.19) arrived with sparse file tables and multishot
 	 * accept; gate direct descriptors on it, since 5.10 ignores
 	 * file_index on accept and silently installs a normal fd. */
 	p->socket_direct = rs_probe_has_op(p, IORING_OP_SOCKET);
 	p->multishot_accept = rs_probe_has_op(p, IORING_OP_SOCKET);
-	p->shutdown_op = rs_probe_has_op(p, IORING_OP_SHUTDOWN);
 	if (cfg && cfg->no_direct && p->socket_direct) {
 		p->socket_direct = false;
 		snprintf(p->socket_why, sizeof(p->socket_why),

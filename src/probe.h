@@ -18,13 +18,13 @@ struct rs_probe {
 	unsigned ring_flags;    /* setup flags every ring gets */
 	bool socket_direct;     /* IORING_OP_SOCKET into direct descriptors */
 	bool multishot_accept;
-	bool shutdown_op;       /* IORING_OP_SHUTDOWN */
 	bool ext_arg;
 	bool nodrop;
 	uint64_t nofile_cur, nofile_max;
 	int somaxconn;
 	int port_lo, port_hi;
 	int uring_disabled;     /* kernel.io_uring_disabled, -1 unknown */
+	bool ring_refused;      /* the kernel refused the --ring flags asked */
 	char socket_why[96], accept_why[96], ring_why[96];
 };
 

@@ -183,10 +183,13 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			   "  accept-errors %" PRIu64 "\n",
 			s->srv_no_slot, s->srv_bad_hello, s->srv_early_eof,
 			s->srv_unread_empty, s->srv_accept_errors);
-	if (t->cq_overflow || s->cq_overflow || t->stray_cqes)
+	if (t->cq_overflow || s->cq_overflow || t->stray_cqes ||
+	    s->stray_cqes || t->close_errors)
 		fprintf(f, "ring notes   cq-overflow seen %" PRIu64
-			   "  stray completions %" PRIu64 "\n",
-			t->cq_overflow + s->cq_overflow, t->stray_cqes);
+			   "  stray completions %" PRIu64
+			   "  client close errors %" PRIu64 "\n",
+			t->cq_overflow + s->cq_overflow,
+			t->stray_cqes + s->stray_cqes, t->close_errors);
 }
 
 void rs_csv_field(FILE *f, const char *s)
@@ -295,7 +298,9 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	      "op_p99_us,client_user_s,client_sys_s,server_user_s,"
 	      "server_sys_s,process_user_s,process_sys_s,srv_accepted,"
 	      "srv_closed_fin,srv_closed_rst,srv_closed_unread,"
-	      "srv_closed_shutdown,cq_overflow,stray_cqes\n",
+	      "srv_closed_shutdown,srv_open_at_stop,srv_no_slot,srv_bad_hello,"
+	      "srv_early_eof,srv_unread_empty,srv_accept_errors,close_errors,"
+	      "cq_overflow,stray_cqes\n",
 	      f);
 	fprintf(f, "%d,%s,", RS_CSV_SCHEMA, RS_VERSION);
 	rs_csv_field(f, r->scenario);
@@ -319,7 +324,7 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	fputc(',', f);
 	rs_csv_field(f, wait);
 	fprintf(f, ",%" PRIu64 ",%.3f,%.3f,%d,%d,", cfg->seed,
-		(double)cfg->timeout_ns / 1e9, el, r->interrupted ? 1 : 0,
+		(double)cfg->timeout_ns / 1e9, el, r->interrupted,
 		r->balanced ? 1 : 0);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
 		   ",%.1f,%.1f,",
@@ -337,11 +342,16 @@ static void write_summary(const struct rs_report *r, FILE *f)
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
 		r->proc_user_s, r->proc_sys_s);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   ",%" PRIu64 ",%" PRIu64 "\n",
+		   ",",
 		s->srv_accepted, s->srv_closed[RS_CLOSE_FIN],
 		s->srv_closed[RS_CLOSE_RST], s->srv_closed[RS_CLOSE_UNREAD],
-		s->srv_closed[RS_CLOSE_SHUTDOWN],
-		t->cq_overflow + s->cq_overflow, t->stray_cqes);
+		s->srv_closed[RS_CLOSE_SHUTDOWN]);
+	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		s->srv_open_at_stop, s->srv_no_slot, s->srv_bad_hello,
+		s->srv_early_eof, s->srv_unread_empty, s->srv_accept_errors,
+		t->close_errors, t->cq_overflow + s->cq_overflow,
+		t->stray_cqes + s->stray_cqes);
 }
 
 static void row_prefix(const struct rs_report *r, FILE *f)

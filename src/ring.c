@@ -42,13 +42,13 @@ int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
 	return io_uring_queue_init_params(sq, ring, &p);
 }
 
-int rs_ring_pick_flags(int start)
+int rs_ring_pick_flags(int start, bool exact)
 {
 	int err = -ENOSYS;
 
 	if (start < 0 || start > 2)
 		start = 0;
-	for (int i = start; i < 3; i++) {
+	for (int i = start; i < (exact ? start + 1 : 3); i++) {
 		for (int all = 1; all >= 0; all--) {
 			unsigned f = flag_sets[i] |
 				     (all ? IORING_SETUP_SUBMIT_ALL : 0);

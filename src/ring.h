@@ -5,6 +5,7 @@
 #define RS_RING_H
 
 #include <liburing.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -23,7 +24,6 @@ enum rs_ud_tag {
 	RS_UD_CANCEL,   /* an ASYNC_CANCEL issued by the timeout sweep */
 	RS_UD_ACCEPT,   /* server: accept on listener idx */
 	RS_UD_SRV,      /* server: the request a server connection has */
-	RS_UD_IGNORE,   /* anything whose completion needs no action */
 };
 
 static inline uint64_t rs_ud_make(unsigned tag, uint32_t gen, uint32_t idx)
@@ -52,10 +52,12 @@ static inline uint32_t rs_ud_idx(uint64_t ud)
 int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
 		 unsigned flags);
 
-/* Try flag sets from the best to none, starting at the one that mode asks
- * for (0 auto/defer, 1 coop, 2 plain), on a throwaway ring. Returns the
- * flags that worked (>= 0), or -errno when no ring can be made at all. */
-int rs_ring_pick_flags(int start);
+/* Try flag sets from the best (0: SINGLE_ISSUER|DEFER_TASKRUN) through
+ * 1 (COOP_TASKRUN) to 2 (none), starting at start, on a throwaway ring;
+ * with exact, only the set start. SUBMIT_ALL is added where it works.
+ * Returns the flags that worked (>= 0), or -errno (-EINVAL: the kernel
+ * refuses the flags asked for). */
+int rs_ring_pick_flags(int start, bool exact);
 
 /* "SINGLE_ISSUER|DEFER_TASKRUN", "COOP_TASKRUN|TASKRUN_FLAG" or "none",
  * SUBMIT_ALL appended when set. Static storage. */

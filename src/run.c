@@ -128,7 +128,7 @@ int rs_run(struct rs_config *cfg)
 	struct rs_tally *ct = NULL, *st = NULL;
 	int *lfds = NULL, *srv_lfds = NULL;
 	struct rs_report rep;
-	sigset_t sigs, oldsigs;
+	sigset_t sigs;
 	bool tty = isatty(STDERR_FILENO) && !cfg->quiet;
 	uint64_t t_stop = 0, t_end, last_progress;
 	int status = 0, signo = 0;
@@ -142,6 +142,8 @@ int rs_run(struct rs_config *cfg)
 	rs_probe_run(&probe, cfg);
 	if (probe.uring_err)
 		rs_probe_fail_uring(&probe);
+	if (probe.ring_refused)
+		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
 	check_fd_limit(cfg, &probe);
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
@@ -196,7 +198,7 @@ int rs_run(struct rs_config *cfg)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, &oldsigs);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	/* listeners round-robin over server threads */
@@ -316,7 +318,6 @@ int rs_run(struct rs_config *cfg)
 		atomic_store(&sv[i].stop, 1);
 	for (unsigned i = 0; i < cfg->server_threads; i++)
 		pthread_join(sv[i].thread, NULL);
-	pthread_sigmask(SIG_SETMASK, &oldsigs, NULL);
 
 	for (unsigned i = 0; i < cfg->threads; i++) {
 		if (cl[i].err) {
@@ -343,6 +344,12 @@ int rs_run(struct rs_config *cfg)
 	rep.elapsed_s = (double)(t_end - sh.t0) / 1e9;
 	rep.interrupted = signo;
 	rep.balanced = rs_tally_balanced(ct, cfg->script.n, why, sizeof(why));
+	if (rep.balanced && st->cq_dropped) {
+		rep.balanced = false;
+		snprintf(why, sizeof(why),
+			 "the kernel dropped %" PRIu64 " server completions (CQ overflow)",
+			 st->cq_dropped);
+	}
 	snprintf(rep.books_why, sizeof(rep.books_why), "%s", why);
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
 		rep.proc_user_s = (double)tv_ns(ru.ru_utime) / 1e9;

@@ -17,7 +17,7 @@ wait $pid
 rc=$?
 [ $rc -eq 130 ] || fail "exit $rc, want 130: $(cat "$TMP/err")"
 grep -q INTERRUPTED "$TMP/out" || fail "table not marked interrupted"
-[ "$(summary interrupted "$TMP/r")" = 1 ] || fail "summary.csv interrupted != 1"
+[ "$(summary interrupted "$TMP/r")" = 2 ] || fail "summary.csv interrupted is not 2 (SIGINT)"
 [ "$(summary books_balanced "$TMP/r")" = 1 ] || fail "books do not balance"
 el=$(summary elapsed_s "$TMP/r")
 echo "measured: stopped after ${el}s of 60s, completed $(summary conns_completed "$TMP/r")"

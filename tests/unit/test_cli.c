@@ -515,10 +515,21 @@ static void test_cross_checks(void **state)
 	assert_err_line("--server-threads", "9", "--ports 8");
 	assert_parses(&cfg, ARGS("--server-threads", "8", "--ports", "8"));
 
-	/* Defaults of 2 threads: a count of 1 cannot feed both. */
-	assert_int_equal(parse(&cfg, ARGS("-n", "1")), -EINVAL);
+	/* Two threads given explicitly: a count of 1 cannot feed both. */
+	assert_int_equal(parse(&cfg, ARGS("-n", "1", "-t", "2")), -EINVAL);
 	assert_err_line("--connections", "1", "--threads 2");
 	assert_parses(&cfg, ARGS("-n", "1", "-t", "1"));
+
+	/* Defaults from the CPU count shrink to what -c, -n and --ports
+	 * leave room for instead of failing. */
+	assert_int_equal(parse_ncpu(&cfg, 16, ARGS("-n", "1")), 0);
+	assert_int_equal(cfg.threads, 1);
+	assert_int_equal(parse_ncpu(&cfg, 16, ARGS("-c", "3")), 0);
+	assert_int_equal(cfg.threads, 3);
+	assert_int_equal(parse_ncpu(&cfg, 16, ARGS("-q")), 0);
+	assert_int_equal(cfg.server_threads, 8);
+	assert_int_equal(parse_ncpu(&cfg, 16, ARGS("--ports", "2")), 0);
+	assert_int_equal(cfg.server_threads, 2);
 }
 
 static void test_check_direct(void **state)
@@ -618,7 +629,6 @@ static void test_usage_and_dump(void **state)
 static void test_getopt_reset(void **state)
 {
 	struct rs_config cfg;
-	char err[256];
 	const char *bad[] = { "run", "-xq", NULL };
 	const char *good[] = { "run", "-c", "5", NULL };
 	const char *flagval[] = { "run", "--quiet=x", NULL };
