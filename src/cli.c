@@ -32,6 +32,7 @@ enum opt_id {
 	OPT_NO_DIRECT,
 	OPT_NO_MULTISHOT,
 	OPT_RING,
+	OPT_NETNS,
 };
 
 struct opt_desc {
@@ -75,6 +76,8 @@ static const struct opt_desc opts[] = {
 	  "server accepts with re-armed single-shot accept" },
 	{ "ring", OPT_RING, 1, "MODE",
 	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
+	{ "netns", OPT_NETNS, 0, NULL,
+	  "run in a fresh network namespace (root): the kernel counters are the run's own" },
 	{ "help", OPT_HELP, 0, NULL, "this text" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -297,6 +300,9 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 		return 0;
 	case OPT_NO_MULTISHOT:
 		cfg->no_multishot = true;
+		return 0;
+	case OPT_NETNS:
+		cfg->netns = true;
 		return 0;
 	case OPT_RING:
 		if (strcmp(val, "auto") == 0)

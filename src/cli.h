@@ -38,6 +38,7 @@ struct rs_config {
 	bool no_direct;         /* force socket(2) fds on the client */
 	bool no_multishot;      /* force re-armed single-shot accept */
 	enum rs_ringmode ring;
+	bool netns;             /* run in a fresh network namespace */
 };
 
 /* Defaults for `rststorm run`. ncpu is the number of online CPUs. */

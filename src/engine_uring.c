@@ -304,6 +304,9 @@ static int uring_client_run(struct rs_client *w)
 			}
 		}
 		io_uring_cq_advance(&x->ring, n);
+		/* done: no need to wait for the tick to notice */
+		if (x->inflight == 0 && !may_start(x, now))
+			break;
 		if (!tick)
 			continue;
 

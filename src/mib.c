@@ -126,9 +126,8 @@ static int parse_pair(struct rs_mib *m, char *hdr, char *val)
 	}
 }
 
-/* Returns the length of the line read into *buf with its '\n' removed, 0 at
- * the end of the stream, or -errno. getline() never returns an empty line,
- * so a blank line comes back as length 1 ("\n" before removal) or more. */
+/* Reads one line into *buf and drops its '\n'. Returns the bytes read (> 0,
+ * a blank line included), 0 at the end of the stream, or -errno. */
 static ssize_t read_line(FILE *f, char **buf, size_t *cap)
 {
 	ssize_t n;

@@ -25,7 +25,7 @@
  * and so hide a broken input.
  *
  * A snapshot is immutable once made: any number of threads may read it at
- * once. The functions that take no snapshot allocate nothing per call. */
+ * once. Lookups (rs_mib_get, rs_mib_delta) allocate nothing. */
 struct rs_mib;
 
 /* Read /proc/net/snmp and /proc/net/netstat of the calling thread's network

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "netns.h"
 #include "probe.h"
 #include "report.h"
 #include "server.h"
@@ -139,6 +140,12 @@ int rs_run(struct rs_config *cfg)
 	memset(&rep, 0, sizeof(rep));
 	if (!cfg->seed_given)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
+	if (cfg->netns) {
+		char err[320];
+
+		if (rs_netns_enter(err, sizeof(err)))
+			rs_fatal("%s", err);
+	}
 	rs_probe_run(&probe, cfg);
 	if (probe.uring_err)
 		rs_probe_fail_uring(&probe);
@@ -150,14 +157,15 @@ int rs_run(struct rs_config *cfg)
 	rs_script_format(&cfg->script, ops, sizeof(ops));
 	rs_wait_format(cfg, wait, sizeof(wait));
 	rs_format_duration(cfg->duration_ns, dur, sizeof(dur));
-	printf("rststorm run: -c %u %s%s%s -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s --seed %" PRIu64
-	       "\n",
-	       cfg->concurrency, cfg->duration_ns ? "-d " : "",
-	       cfg->duration_ns ? dur : "", cfg->count ? " -n" : "",
-	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait,
-	       cfg->seed);
+	printf("rststorm run: -c %u", cfg->concurrency);
+	if (cfg->duration_ns)
+		printf(" -d %s", dur);
 	if (cfg->count)
-		printf("connections: %" PRIu64 "\n", cfg->count);
+		printf(" -n %" PRIu64, cfg->count);
+	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s --seed %" PRIu64
+	       "%s\n",
+	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait,
+	       cfg->seed, cfg->netns ? " --netns" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n\n", line);
 	fflush(stdout);

@@ -132,8 +132,7 @@ struct naive {
 	long long v;
 };
 
-static unsigned naive_split(const char *path, struct naive *out,
-			    unsigned max)
+static unsigned naive_split(const char *path, struct naive *out, unsigned max)
 {
 	static char hdr[65536], val[65536];
 	char *hs, *vs, *h, *v, *prefix;
@@ -550,8 +549,8 @@ static void test_position_independent(void **state)
 		unsigned end = start;
 		size_t plen = strcspn(ref[start].name, ".");
 
-		while (end < n && !strncmp(ref[end].name, ref[start].name,
-					   plen + 1))
+		while (end < n &&
+		       !strncmp(ref[end].name, ref[start].name, plen + 1))
 			end++;
 		/* The header line, then the value line. */
 		for (int pass = 0; pass < 2; pass++) {
