@@ -183,6 +183,20 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			   "  accept-errors %" PRIu64 "\n",
 			s->srv_no_slot, s->srv_bad_hello, s->srv_early_eof,
 			s->srv_unread_empty, s->srv_accept_errors);
+	if (r->mib_before && r->mib_after) {
+		fprintf(f, "kernel       %s:",
+			r->mib_own_netns ? "this run's namespace" :
+					   "host-wide, other traffic included");
+		for (unsigned i = 0; i < rs_mib_nwatched; i++) {
+			int64_t delta;
+			const char *n = strchr(rs_mib_watched[i], '.') + 1;
+
+			if (rs_mib_delta(r->mib_before, r->mib_after,
+					 rs_mib_watched[i], &delta) == 0)
+				fprintf(f, " %s %+" PRId64, n, delta);
+		}
+		fputc('\n', f);
+	}
 	if (t->cq_overflow || s->cq_overflow || t->stray_cqes ||
 	    s->stray_cqes || t->close_errors)
 		fprintf(f, "ring notes   cq-overflow seen %" PRIu64
@@ -477,6 +491,23 @@ static void write_histograms(const struct rs_report *r, FILE *f)
 	}
 }
 
+static void write_mib(const struct rs_report *r, FILE *f)
+{
+	fputs("schema_version,scenario,scope,counter,before,after,delta\n", f);
+	for (unsigned i = 0; i < rs_mib_nwatched; i++) {
+		int64_t b, a;
+
+		if (rs_mib_get(r->mib_before, rs_mib_watched[i], &b) ||
+		    rs_mib_get(r->mib_after, rs_mib_watched[i], &a))
+			continue;
+		fprintf(f, "%d,", RS_CSV_SCHEMA);
+		rs_csv_field(f, r->scenario);
+		fprintf(f, ",%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
+			r->mib_own_netns ? "netns" : "host", rs_mib_watched[i],
+			b, a, a - b);
+	}
+}
+
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen)
 {
@@ -489,6 +520,7 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		{ "ops.csv", write_ops },
 		{ "failures.csv", write_failures },
 		{ "histograms.csv", write_histograms },
+		{ "mib.csv", write_mib },
 	};
 	int ret = mkdir_p(dir);
 
@@ -500,6 +532,9 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 	for (size_t i = 0; i < RS_ARRAY_SIZE(files); i++) {
 		struct csv_out o;
 
+		if (files[i].write == write_mib &&
+		    (!r->mib_before || !r->mib_after))
+			continue;
 		ret = csv_open(&o, dir, files[i].name, err, errlen);
 		if (ret)
 			return ret;

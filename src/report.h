@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "mib.h"
 #include "probe.h"
 #include "tally.h"
 
@@ -27,13 +28,17 @@ struct rs_report {
 	bool balanced;
 	char books_why[256];
 	double proc_user_s, proc_sys_s;
+	/* kernel counters before and after (NULL when unreadable) and
+	 * whether they are the run's own namespace or the whole host's */
+	const struct rs_mib *mib_before, *mib_after;
+	bool mib_own_netns;
 };
 
 /* The human table and summary. */
 void rs_report_print(const struct rs_report *r, FILE *f);
 
-/* Write summary.csv, outcomes.csv, ops.csv, failures.csv and
- * histograms.csv into dir (created if missing), each through a temporary
+/* Write summary.csv, outcomes.csv, ops.csv, failures.csv,
+ * histograms.csv and (when the snapshots exist) mib.csv into dir (created if missing), each through a temporary
  * file renamed into place. Returns 0, or -errno with what failed in err. */
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);

@@ -135,6 +135,7 @@ int rs_run(struct rs_config *cfg)
 	int status = 0, signo = 0;
 	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
 	struct rusage ru;
+	struct rs_mib *mib_before, *mib_after = NULL;
 	time_t wall;
 
 	memset(&rep, 0, sizeof(rep));
@@ -152,6 +153,10 @@ int rs_run(struct rs_config *cfg)
 	if (probe.ring_refused)
 		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
 	check_fd_limit(cfg, &probe);
+	mib_before = rs_mib_read();
+	if (!mib_before)
+		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
+			strerror(errno));
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
@@ -326,6 +331,8 @@ int rs_run(struct rs_config *cfg)
 		atomic_store(&sv[i].stop, 1);
 	for (unsigned i = 0; i < cfg->server_threads; i++)
 		pthread_join(sv[i].thread, NULL);
+	if (mib_before)
+		mib_after = rs_mib_read();
 
 	for (unsigned i = 0; i < cfg->threads; i++) {
 		if (cl[i].err) {
@@ -350,6 +357,9 @@ int rs_run(struct rs_config *cfg)
 	rep.closer = "server";
 	rep.engine = rs_engine_uring.name;
 	rep.elapsed_s = (double)(t_end - sh.t0) / 1e9;
+	rep.mib_before = mib_before;
+	rep.mib_after = mib_after;
+	rep.mib_own_netns = cfg->netns;
 	rep.interrupted = signo;
 	rep.balanced = rs_tally_balanced(ct, cfg->script.n, why, sizeof(why));
 	if (rep.balanced && st->cq_dropped) {
@@ -390,6 +400,8 @@ int rs_run(struct rs_config *cfg)
 	}
 	for (unsigned i = 0; i < cfg->server_threads; i++)
 		free(sv[i].tally);
+	rs_mib_free(mib_before);
+	rs_mib_free(mib_after);
 	free(ct);
 	free(st);
 	free(cl);

@@ -4,7 +4,7 @@
 
 "$RSTSTORM" run -q -c 100 -n 500 --wait 1ms --csv "$TMP/r" >/dev/null ||
 	fail "exit $?"
-for f in summary outcomes ops failures histograms; do
+for f in summary outcomes ops failures histograms mib; do
 	[ -s "$TMP/r/$f.csv" ] || fail "$f.csv missing"
 	awk -F, 'NR > 1 && $1 != 1 { bad = 1 } END { exit bad }' "$TMP/r/$f.csv" ||
 		fail "$f.csv has a row without schema_version 1"
