@@ -195,15 +195,6 @@ static void publish(struct uctx *x)
 	atomic_store_explicit(&w->pub_ops, ops, memory_order_relaxed);
 }
 
-static unsigned pow2_at_least(unsigned v)
-{
-	unsigned p = 1;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
 static int uring_client_run(struct rs_client *w)
 {
 	const struct rs_shared *sh = w->sh;
@@ -230,8 +221,8 @@ static int uring_client_run(struct rs_client *w)
 
 	/* At most one request per slot is in flight, plus one cancel per slot
 	 * and the tick: size the CQ for that so no completion can overflow. */
-	sq = pow2_at_least(w->nslots < 4096 ? w->nslots + 8 : 4096);
-	cq = pow2_at_least(2 * w->nslots + 16);
+	sq = rs_pow2_at_least(w->nslots < 4096 ? w->nslots + 8 : 4096);
+	cq = rs_pow2_at_least(2 * w->nslots + 16);
 	ret = rs_ring_init(&x->ring, sq, cq, sh->probe->ring_flags);
 	if (ret) {
 		snprintf(w->errmsg, sizeof(w->errmsg),

@@ -63,6 +63,16 @@ int rs_ring_pick_flags(int start, bool exact);
  * SUBMIT_ALL appended when set. Static storage. */
 const char *rs_ring_flags_name(unsigned flags);
 
+/* The smallest power of two >= v (ring sizes). */
+static inline unsigned rs_pow2_at_least(unsigned v)
+{
+	unsigned p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
 /* An SQE, submitting what is queued first when the SQ is full. Returns NULL
  * only if the kernel accepted none of a full SQ (then something is badly
  * wrong: callers treat it as fatal). */

@@ -243,15 +243,6 @@ static void on_recv(struct sctx *x, uint32_t i, int res)
 	close_by_plan(x, i);
 }
 
-static unsigned pow2_at_least(unsigned v)
-{
-	unsigned p = 1;
-
-	while (p < v)
-		p <<= 1;
-	return p;
-}
-
 static void arm_tick(struct sctx *x)
 {
 	struct io_uring_sqe *sqe = sqe_or_die(x);
@@ -288,7 +279,7 @@ int rs_server_run(struct rs_server *s)
 	x->nfree = s->cap;
 
 	/* one recv per connection, one accept per listener, the tick */
-	cq = pow2_at_least(2 * (s->cap + s->nl) + 16);
+	cq = rs_pow2_at_least(2 * (s->cap + s->nl) + 16);
 	ret = rs_ring_init(&x->ring, cq / 2 < 4096 ? cq / 2 : 4096, cq,
 			   s->sh->probe->ring_flags);
 	if (ret) {
