@@ -33,6 +33,7 @@ enum opt_id {
 	OPT_NO_MULTISHOT,
 	OPT_RING,
 	OPT_NETNS,
+	OPT_OP_GAP,
 };
 
 struct opt_desc {
@@ -65,6 +66,8 @@ static const struct opt_desc opts[] = {
 	  "ops after the close: send|write, recv|read (default write,write,write,read)" },
 	{ "wait", OPT_WAIT, 1, "POLICY",
 	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)" },
+	{ "op-gap", OPT_OP_GAP, 1, "T",
+	  "pause between the ops, e.g. 1s as in the Go write-up (default 0)" },
 	{ "timeout", OPT_TIMEOUT, 1, "T",
 	  "cancel a step (connect, hello, wait, op) after T (default 5s)" },
 	{ "csv", OPT_CSV, 1, "DIR",
@@ -279,6 +282,12 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 				   "close, none, or a gap from 1ns to 1h such as 10ms");
 		}
 		return 0;
+	case OPT_OP_GAP:
+		if (rs_parse_duration(val, &v) || v > 3600000000000ull)
+			return bad(err, errlen, o->name, val,
+				   "a duration from 0 to 1h, e.g. 1s, 10ms");
+		cfg->op_gap_ns = v;
+		return 0;
 	case OPT_TIMEOUT:
 		if (rs_parse_duration(val, &v) || v < 1000000ull ||
 		    v > 3600000000000ull)
@@ -470,18 +479,19 @@ void rs_cli_usage(FILE *f)
 
 void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 {
-	char mix[128], ops[160], wait[32], dur[32], to[32];
+	char mix[128], ops[160], wait[32], dur[32], to[32], gap[32];
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
 	rs_wait_format(cfg, wait, sizeof(wait));
 	rs_format_duration(cfg->duration_ns, dur, sizeof(dur));
 	rs_format_duration(cfg->timeout_ns, to, sizeof(to));
+	rs_format_duration(cfg->op_gap_ns, gap, sizeof(gap));
 	fprintf(f,
 		"concurrency=%u\nduration=%s\nconnections=%" PRIu64
 		"\nthreads=%u\nserver_threads=%u\nports=%u\nclose=%s\n"
-		"seed=%" PRIu64 "\nops=%s\nwait=%s\ntimeout=%s\n",
+		"seed=%" PRIu64 "\nops=%s\nwait=%s\nop_gap=%s\ntimeout=%s\n",
 		cfg->concurrency, dur, cfg->count, cfg->threads,
 		cfg->server_threads, cfg->ports, mix, cfg->seed, ops, wait,
-		to);
+		gap, to);
 }

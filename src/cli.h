@@ -32,6 +32,7 @@ struct rs_config {
 	struct rs_script script;
 	enum rs_wait wait;
 	uint64_t gap_ns;        /* RS_WAIT_GAP */
+	uint64_t op_gap_ns;     /* pause between ops; 0: none */
 	uint64_t timeout_ns;    /* per step: connect, hello, wait, each op */
 	const char *csv_dir;
 	bool quiet;

@@ -23,6 +23,7 @@ enum rs_step {
 	RS_STEP_WAIT,  /* poll for the peer's FIN/RST */
 	RS_STEP_GAP,   /* a fixed timer */
 	RS_STEP_OP,    /* script op number `op` */
+	RS_STEP_OPGAP, /* --op-gap timer before op number `op` */
 	RS_STEP_CLOSE,
 };
 

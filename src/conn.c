@@ -19,6 +19,7 @@ static unsigned phase_of(unsigned step)
 	case RS_STEP_GAP:
 		return RS_PH_WAIT;
 	case RS_STEP_OP:
+	case RS_STEP_OPGAP:
 		return RS_PH_OPS;
 	default:
 		return RS_PH_CLOSE;
@@ -150,9 +151,16 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 		return;
 	case RS_STEP_OP:
 		record_op(w, slot, c, r, now);
-		if (++c->op < cfg->script.n)
+		if (++c->op < cfg->script.n) {
+			if (cfg->op_gap_ns)
+				c->step = RS_STEP_OPGAP;
 			return;
+		}
 		c->step = RS_STEP_CLOSE;
+		return;
+	case RS_STEP_OPGAP:
+		/* ops are counted even when the gap timer fails */
+		c->step = RS_STEP_OP;
 		return;
 	case RS_STEP_CLOSE:
 		if (res < 0)

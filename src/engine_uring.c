@@ -25,7 +25,7 @@ struct uctx {
 	bool stopping;
 	uint32_t inflight;       /* slots not idle */
 	uint64_t timeout_ns;
-	struct __kernel_timespec tick_ts, gap_ts;
+	struct __kernel_timespec tick_ts, gap_ts, op_gap_ts;
 	uint8_t sink[64];        /* recv data lands here and is dropped */
 	uint8_t one_byte;
 };
@@ -75,6 +75,9 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 	case RS_STEP_GAP:
 		io_uring_prep_timeout(sqe, &x->gap_ts, 0, 0);
 		break;
+	case RS_STEP_OPGAP:
+		io_uring_prep_timeout(sqe, &x->op_gap_ts, 0, 0);
+		break;
 	case RS_STEP_OP:
 		kind = w->sh->cfg->script.kind[c->op];
 		if (kind == RS_OP_SEND)
@@ -92,7 +95,7 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 		break;
 	}
 	if (x->direct && c->step != RS_STEP_SOCKET && c->step != RS_STEP_GAP &&
-	    c->step != RS_STEP_CLOSE)
+	    c->step != RS_STEP_OPGAP && c->step != RS_STEP_CLOSE)
 		sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_CONN, c->gen, slot));
 	rs_conn_issue(w, slot, now);
@@ -163,7 +166,7 @@ static void sweep(struct uctx *x, uint64_t now)
 			drive(x, s, 0, now, false);
 			continue;
 		}
-		if (c->step == RS_STEP_GAP ||
+		if (c->step == RS_STEP_GAP || c->step == RS_STEP_OPGAP ||
 		    (c->flags & RS_CF_CANCELLED) ||
 		    now - c->t_step < x->timeout_ns)
 			continue;
@@ -218,6 +221,8 @@ static int uring_client_run(struct rs_client *w)
 						 TICK_NS);
 	x->gap_ts.tv_sec = (long long)(sh->cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(sh->cfg->gap_ns % 1000000000ull);
+	x->op_gap_ts.tv_sec = (long long)(sh->cfg->op_gap_ns / 1000000000ull);
+	x->op_gap_ts.tv_nsec = (long long)(sh->cfg->op_gap_ns % 1000000000ull);
 
 	/* At most one request per slot is in flight, plus one cancel per slot
 	 * and the tick: size the CQ for that so no completion can overflow. */

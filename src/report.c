@@ -110,8 +110,9 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	if (r->interrupted)
 		fprintf(f, "INTERRUPTED by signal %d after %.2f s: partial results\n\n",
 			r->interrupted, r->elapsed_s);
-	fprintf(f, "%-9s %9s %3s %-5s %12s  %s\n", "close", "conns", "op",
-		"kind", "since-close", "results (share of the op's completions)");
+	fprintf(f, "%-9s %9s %3s %-5s %12s %7s  %s\n", "close", "conns", "op",
+		"kind", "since-close", "before",
+		"results (share of the op's completions)");
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		if (!t->mode_started[m])
 			continue;
@@ -128,8 +129,14 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 					rs_close_name(m), t->mode_completed[m]);
 			else
 				fprintf(f, "%-9s %9s ", "", "");
-			fprintf(f, "%3u %-5s %12s  ", i + 1,
-				rs_op_name(cfg->script.kind[i]), a);
+			if (t->before_close[m][i] && t->op_issued[m][i])
+				snprintf(b, sizeof(b), "%.1f%%",
+					 100.0 * (double)t->before_close[m][i] /
+						 (double)t->op_issued[m][i]);
+			else
+				snprintf(b, sizeof(b), "-");
+			fprintf(f, "%3u %-5s %12s %7s  ", i + 1,
+				rs_op_name(cfg->script.kind[i]), a, b);
 			print_results(&t->outcome, m, i, f);
 			fputc('\n', f);
 		}
@@ -305,7 +312,7 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	fputs("schema_version,tool_version,scenario,engine,started_utc,"
 	      "kernel_release,machine,liburing_version,ring_flags,"
 	      "client_sockets,accept,concurrency,duration_s,connections_limit,"
-	      "client_threads,server_threads,ports,close_mix,ops,wait,seed,"
+	      "client_threads,server_threads,ports,close_mix,ops,wait,op_gap_s,seed,"
 	      "timeout_s,elapsed_s,interrupted,books_balanced,conns_started,"
 	      "conns_completed,conns_failed,conns_abandoned,ops_completed,"
 	      "conns_per_s,ops_per_s,connect_p50_us,connect_p99_us,op_p50_us,"
@@ -337,7 +344,8 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_csv_field(f, ops);
 	fputc(',', f);
 	rs_csv_field(f, wait);
-	fprintf(f, ",%" PRIu64 ",%.3f,%.3f,%d,%d,", cfg->seed,
+	fprintf(f, ",%.6f,%" PRIu64 ",%.3f,%.3f,%d,%d,",
+		(double)cfg->op_gap_ns / 1e9, cfg->seed,
 		(double)cfg->timeout_ns / 1e9, el, r->interrupted,
 		r->balanced ? 1 : 0);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64

@@ -167,10 +167,14 @@ int rs_run(struct rs_config *cfg)
 		printf(" -d %s", dur);
 	if (cfg->count)
 		printf(" -n %" PRIu64, cfg->count);
-	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s --seed %" PRIu64
-	       "%s\n",
-	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait,
-	       cfg->seed, cfg->netns ? " --netns" : "");
+	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s",
+	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait);
+	if (cfg->op_gap_ns) {
+		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
+		printf(" --op-gap %s", dur);
+	}
+	printf(" --seed %" PRIu64 "%s\n", cfg->seed,
+	       cfg->netns ? " --netns" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n\n", line);
 	fflush(stdout);

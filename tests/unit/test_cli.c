@@ -618,6 +618,7 @@ static void test_usage_and_dump(void **state)
 				 "seed=7\n"
 				 "ops=send,send,send,recv\n"
 				 "wait=10ms\n"
+				 "op_gap=0s\n"
 				 "timeout=5s\n");
 	free(buf);
 }
