@@ -13,10 +13,6 @@
 #include "ring.h"
 #include "util.h"
 
-/* The tick runs the timeout sweep, the stop check and the progress: every
- * 100 ms, or a quarter of --timeout when that is shorter, so a timeout
- * fires between T and 1.25 T. */
-#define TICK_NS 100000000ull
 
 struct uctx {
 	struct rs_client *w;
@@ -26,6 +22,7 @@ struct uctx {
 	uint32_t inflight;       /* slots not idle */
 	uint64_t timeout_ns;
 	struct __kernel_timespec tick_ts, gap_ts, op_gap_ts;
+	char who[24];            /* "client N", for fatal messages */
 	uint8_t sink[64];        /* recv data lands here and is dropped */
 	uint8_t one_byte;
 };
@@ -45,13 +42,10 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 {
 	struct rs_client *w = x->w;
 	struct rs_conn *c = &w->conns[slot];
-	struct io_uring_sqe *sqe = rs_ring_sqe(&x->ring);
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
 	const struct sockaddr_in *a;
 	unsigned kind;
 
-	if (!sqe)
-		rs_fatal("client %u: no submission queue entry even after submitting: the ring is stuck",
-			 w->index);
 	switch (c->step) {
 	case RS_STEP_SOCKET:
 		/* direct only: socket(2) is done inline by drive() */
@@ -141,17 +135,6 @@ static void drive(struct uctx *x, uint32_t slot, int res, uint64_t now,
 	}
 }
 
-static void arm_tick(struct uctx *x)
-{
-	struct io_uring_sqe *sqe = rs_ring_sqe(&x->ring);
-
-	if (!sqe)
-		rs_fatal("client %u: no submission queue entry for the tick",
-			 x->w->index);
-	io_uring_prep_timeout(sqe, &x->tick_ts, 0, 0);
-	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_TICK, 0, 0));
-}
-
 /* Cancel every request in flight longer than --timeout; start idle slots
  * the run still has room for. */
 static void sweep(struct uctx *x, uint64_t now)
@@ -216,9 +199,11 @@ static int uring_client_run(struct rs_client *w)
 	x->direct = sh->probe->socket_direct;
 	x->timeout_ns = sh->cfg->timeout_ns;
 	x->one_byte = 'x';
-	x->tick_ts.tv_nsec = (long long)(x->timeout_ns / 4 < TICK_NS ?
+	snprintf(x->who, sizeof(x->who), "client %u", w->index);
+	/* a quarter of a short --timeout, so a timeout fires by 1.25 T */
+	x->tick_ts.tv_nsec = (long long)(x->timeout_ns / 4 < RS_TICK_NS ?
 						 x->timeout_ns / 4 :
-						 TICK_NS);
+						 RS_TICK_NS);
 	x->gap_ts.tv_sec = (long long)(sh->cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(sh->cfg->gap_ns % 1000000000ull);
 	x->op_gap_ts.tv_sec = (long long)(sh->cfg->op_gap_ns / 1000000000ull);
@@ -252,7 +237,7 @@ static int uring_client_run(struct rs_client *w)
 		}
 	}
 
-	arm_tick(x);
+	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 	tick_armed = true;
 	{
 		uint64_t now = rs_now_ns();
@@ -267,13 +252,7 @@ static int uring_client_run(struct rs_client *w)
 		bool tick = false;
 		uint64_t now;
 
-		ret = io_uring_submit_and_wait(&x->ring, 1);
-		if (ret < 0 && ret != -EINTR && ret != -EBUSY &&
-		    ret != -EBADR && ret != -EAGAIN)
-			rs_fatal("client %u: io_uring_submit_and_wait failed: %s (%s)",
-				 w->index, strerror(-ret), rs_errname(-ret));
-		if (IO_URING_READ_ONCE(*x->ring.sq.kflags) &
-		    IORING_SQ_CQ_OVERFLOW)
+		if (rs_ring_wait(&x->ring, x->who))
 			w->tally->cq_overflow++;
 		now = rs_now_ns();
 		io_uring_for_each_cqe(&x->ring, head, cqe) {
@@ -321,7 +300,7 @@ static int uring_client_run(struct rs_client *w)
 			x->stopping = true;
 		sweep(x, now);
 		if (!x->stopping || x->inflight > 0) {
-			arm_tick(x);
+			rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 			tick_armed = true;
 		}
 	}

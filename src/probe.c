@@ -79,9 +79,9 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 		start = 2;
 	exact = cfg && cfg->ring != RS_RING_AUTO;
 	flags = rs_ring_pick_flags(start, exact);
-	if (flags < 0 && exact && flags == -EINVAL) {
-		p->ring_refused = true;
-		flags = rs_ring_pick_flags(0, false);
+	if (flags == -EINVAL && exact) {
+		p->ring_refused = true; /* run refuses to go on */
+		return;
 	}
 	if (flags < 0) {
 		p->uring_err = flags;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "util.h"
+
 #ifndef IORING_SETUP_SUBMIT_ALL
 #define IORING_SETUP_SUBMIT_ALL (1U << 7)
 #endif
@@ -84,4 +86,34 @@ const char *rs_ring_flags_name(unsigned flags)
 	if (flags & IORING_SETUP_COOP_TASKRUN)
 		return names[2 + all];
 	return names[4 + all];
+}
+
+struct io_uring_sqe *rs_ring_sqe_must(struct io_uring *ring, const char *who)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe(ring);
+
+	if (!sqe)
+		rs_fatal("%s: no submission queue entry even after submitting: the ring is stuck",
+			 who);
+	return sqe;
+}
+
+void rs_ring_arm_tick(struct io_uring *ring,
+		      const struct __kernel_timespec *ts, const char *who)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(ring, who);
+
+	io_uring_prep_timeout(sqe, (struct __kernel_timespec *)ts, 0, 0);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_TICK, 0, 0));
+}
+
+bool rs_ring_wait(struct io_uring *ring, const char *who)
+{
+	int ret = io_uring_submit_and_wait(ring, 1);
+
+	if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EBADR &&
+	    ret != -EAGAIN)
+		rs_fatal("%s: io_uring_submit_and_wait failed: %s (%s)", who,
+			 strerror(-ret), rs_errname(-ret));
+	return IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_CQ_OVERFLOW;
 }

@@ -63,6 +63,10 @@ int rs_ring_pick_flags(int start, bool exact);
  * SUBMIT_ALL appended when set. Static storage. */
 const char *rs_ring_flags_name(unsigned flags);
 
+/* Every worker's periodic timeout (RS_UD_TICK): stop checks, the timeout
+ * sweep, progress. The client shortens it for short --timeout values. */
+#define RS_TICK_NS 100000000ull
+
 /* The smallest power of two >= v (ring sizes). */
 static inline unsigned rs_pow2_at_least(unsigned v)
 {
@@ -86,5 +90,19 @@ static inline struct io_uring_sqe *rs_ring_sqe(struct io_uring *ring)
 	}
 	return sqe;
 }
+
+/* rs_ring_sqe, or exit naming who ("client 0") when the ring is stuck. */
+struct io_uring_sqe *rs_ring_sqe_must(struct io_uring *ring, const char *who);
+
+/* Queue the worker's tick: a timeout of *ts (which must outlive it) with
+ * user_data RS_UD_TICK. */
+void rs_ring_arm_tick(struct io_uring *ring,
+		      const struct __kernel_timespec *ts, const char *who);
+
+/* Submit what is queued and wait for at least one completion. Interrupted
+ * or busy waits (-EINTR, -EAGAIN, -EBUSY and -EBADR, the last two when
+ * completions overflowed) just return; any other error is fatal. Returns
+ * true when the kernel flagged IORING_SQ_CQ_OVERFLOW. */
+bool rs_ring_wait(struct io_uring *ring, const char *who);
 
 #endif

@@ -15,7 +15,6 @@
 #include "ring.h"
 #include "util.h"
 
-#define TICK_NS 100000000ull
 
 enum srv_state { SV_FREE, SV_HDR, SV_PAD, SV_DRAIN };
 
@@ -37,6 +36,7 @@ struct sctx {
 	uint32_t nfree;
 	bool *rearm;            /* listener needs a new accept at the tick */
 	struct __kernel_timespec tick_ts;
+	char who[24];           /* "server N", for fatal messages */
 	uint8_t sink[4096];
 };
 
@@ -66,19 +66,9 @@ int rs_server_listen(uint16_t *port)
 	return fd;
 }
 
-static struct io_uring_sqe *sqe_or_die(struct sctx *x)
-{
-	struct io_uring_sqe *sqe = rs_ring_sqe(&x->ring);
-
-	if (!sqe)
-		rs_fatal("server %u: no submission queue entry even after submitting: the ring is stuck",
-			 x->s->index);
-	return sqe;
-}
-
 static void arm_accept(struct sctx *x, uint32_t l)
 {
-	struct io_uring_sqe *sqe = sqe_or_die(x);
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
 
 	if (x->s->sh->probe->multishot_accept)
 		io_uring_prep_multishot_accept(sqe, x->s->lfds[l], NULL, NULL,
@@ -92,7 +82,7 @@ static void arm_accept(struct sctx *x, uint32_t l)
 static void arm_recv(struct sctx *x, uint32_t i)
 {
 	struct rs_server_conn *c = &x->conns[i];
-	struct io_uring_sqe *sqe = sqe_or_die(x);
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
 
 	if (c->state == SV_HDR)
 		io_uring_prep_recv(sqe, c->fd, c->hdr + c->got,
@@ -243,14 +233,6 @@ static void on_recv(struct sctx *x, uint32_t i, int res)
 	close_by_plan(x, i);
 }
 
-static void arm_tick(struct sctx *x)
-{
-	struct io_uring_sqe *sqe = sqe_or_die(x);
-
-	io_uring_prep_timeout(sqe, &x->tick_ts, 0, 0);
-	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_TICK, 0, 0));
-}
-
 int rs_server_run(struct rs_server *s)
 {
 	struct sctx *x;
@@ -271,7 +253,8 @@ int rs_server_run(struct rs_server *s)
 		goto err_free;
 	}
 	x->s = s;
-	x->tick_ts.tv_nsec = (long long)TICK_NS;
+	x->tick_ts.tv_nsec = (long long)RS_TICK_NS;
+	snprintf(x->who, sizeof(x->who), "server %u", s->index);
 	for (uint32_t i = 0; i < s->cap; i++) {
 		x->conns[i].fd = -1;
 		x->free_list[i] = s->cap - 1 - i;
@@ -290,20 +273,14 @@ int rs_server_run(struct rs_server *s)
 	}
 	for (uint32_t l = 0; l < s->nl; l++)
 		arm_accept(x, l);
-	arm_tick(x);
+	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 
 	for (;;) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 		bool tick = false;
 
-		ret = io_uring_submit_and_wait(&x->ring, 1);
-		if (ret < 0 && ret != -EINTR && ret != -EBUSY &&
-		    ret != -EBADR && ret != -EAGAIN)
-			rs_fatal("server %u: io_uring_submit_and_wait failed: %s (%s)",
-				 s->index, strerror(-ret), rs_errname(-ret));
-		if (IO_URING_READ_ONCE(*x->ring.sq.kflags) &
-		    IORING_SQ_CQ_OVERFLOW)
+		if (rs_ring_wait(&x->ring, x->who))
 			s->tally->cq_overflow++;
 		io_uring_for_each_cqe(&x->ring, head, cqe) {
 			uint64_t ud = io_uring_cqe_get_data64(cqe);
@@ -342,7 +319,7 @@ int rs_server_run(struct rs_server *s)
 				arm_accept(x, l);
 			}
 		}
-		arm_tick(x);
+		rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 	}
 
 	s->tally->cq_dropped += *x->ring.cq.koverflow;
