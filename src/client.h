@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "cli.h"
+#include "guest.h"
 #include "probe.h"
 #include "tally.h"
 
@@ -64,6 +65,7 @@ struct rs_client {
 	struct rs_conn *conns;
 	uint8_t (*hello)[32];         /* RS_HELLO_LEN bytes per slot */
 	struct rs_tally *tally;
+	struct rs_guest *guest;      /* NULL, or work riding on this ring */
 	/* progress, published every tick, read by the main thread */
 	_Atomic uint64_t pub_started, pub_completed, pub_failed, pub_ops;
 	atomic_int done;

@@ -27,10 +27,17 @@ struct uctx {
 	uint8_t one_byte;
 };
 
+static bool guest_active(const struct uctx *x)
+{
+	return x->w->guest && !x->w->guest->done;
+}
+
 static bool may_start(struct uctx *x, uint64_t now)
 {
 	const struct rs_shared *sh = x->w->sh;
 
+	if (x->w->guest && x->w->guest->done)
+		return false;
 	if (x->stopping || atomic_load_explicit(&sh->stop, memory_order_relaxed))
 		return false;
 	if (sh->deadline && now >= sh->deadline)
@@ -211,8 +218,14 @@ static int uring_client_run(struct rs_client *w)
 
 	/* At most one request per slot is in flight, plus one cancel per slot
 	 * and the tick: size the CQ for that so no completion can overflow. */
-	sq = rs_pow2_at_least(w->nslots < 4096 ? w->nslots + 8 : 4096);
-	cq = rs_pow2_at_least(2 * w->nslots + 16);
+	{
+		unsigned extra = w->guest ? w->guest->max_inflight : 0;
+
+		sq = rs_pow2_at_least(w->nslots + extra < 4096 ?
+					      w->nslots + extra + 8 :
+					      4096);
+		cq = rs_pow2_at_least(2 * w->nslots + 2 * extra + 16);
+	}
 	ret = rs_ring_init(&x->ring, sq, cq, sh->probe->ring_flags);
 	if (ret) {
 		snprintf(w->errmsg, sizeof(w->errmsg),
@@ -244,9 +257,18 @@ static int uring_client_run(struct rs_client *w)
 
 		for (uint32_t s = 0; s < w->nslots; s++)
 			drive(x, s, 0, now, false);
+		if (w->guest) {
+			ret = w->guest->start(w->guest, &x->ring, now);
+			if (ret) {
+				snprintf(w->errmsg, sizeof(w->errmsg), "%s",
+					 w->guest->errmsg);
+				atomic_store(&w->sh->abort_run, 1);
+				w->guest->done = true;
+			}
+		}
 	}
 
-	while (x->inflight > 0 || tick_armed) {
+	while (x->inflight > 0 || tick_armed || guest_active(x)) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 		bool tick = false;
@@ -274,23 +296,35 @@ static int uring_client_run(struct rs_client *w)
 			case RS_UD_TICK:
 				tick = true;
 				break;
+			case RS_UD_GUEST:
+				if (w->guest)
+					w->guest->cqe(w->guest, ud, cqe->res,
+						      now);
+				break;
 			default: /* cancels, liburing's internal timeouts */
 				break;
 			}
 		}
 		io_uring_cq_advance(&x->ring, n);
 		/* done: no need to wait for the tick to notice */
-		if (x->inflight == 0 && !may_start(x, now))
+		if (x->inflight == 0 && !guest_active(x) && !may_start(x, now))
 			break;
 		if (!tick)
 			continue;
 
 		tick_armed = false;
 		publish(x);
+		if (guest_active(x))
+			w->guest->tick(w->guest, now);
+		if (w->guest && w->guest->done)
+			atomic_store_explicit(&w->sh->stop, 1,
+					      memory_order_relaxed);
 		if (atomic_load_explicit(&sh->abort_run, memory_order_relaxed)) {
 			for (uint32_t s = 0; s < w->nslots; s++)
 				rs_conn_abandon(w, s);
 			x->inflight = 0;
+			if (w->guest)
+				w->guest->done = true;
 			break;
 		}
 		if (!x->stopping &&
@@ -299,7 +333,7 @@ static int uring_client_run(struct rs_client *w)
 		     w->tally->started >= w->budget))
 			x->stopping = true;
 		sweep(x, now);
-		if (!x->stopping || x->inflight > 0) {
+		if (!x->stopping || x->inflight > 0 || guest_active(x)) {
 			rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 			tick_armed = true;
 		}

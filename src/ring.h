@@ -24,6 +24,7 @@ enum rs_ud_tag {
 	RS_UD_CANCEL,   /* an ASYNC_CANCEL issued by the timeout sweep */
 	RS_UD_ACCEPT,   /* server: accept on listener idx */
 	RS_UD_SRV,      /* server: the request a server connection has */
+	RS_UD_GUEST,    /* a guest's request (struct rs_guest, check's trials) */
 };
 
 static inline uint64_t rs_ud_make(unsigned tag, uint32_t gen, uint32_t idx)

@@ -83,7 +83,7 @@ static void progress(struct rs_client *cl, unsigned n, double el, FILE *f)
 
 /* Enough descriptors? Server sockets are ordinary fds; client sockets are
  * too unless they are io_uring direct descriptors. */
-static void check_fd_limit(const struct rs_config *cfg,
+void rs_check_fd_limit(const struct rs_config *cfg,
 			   const struct rs_probe *p)
 {
 	uint64_t need = (uint64_t)cfg->concurrency + cfg->ports + 64;
@@ -120,91 +120,45 @@ static void check_fd_limit(const struct rs_config *cfg,
 				    " (this kernel has no io_uring direct descriptors for sockets)");
 }
 
-int rs_run(struct rs_config *cfg)
+int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
+		struct rs_guest *guest, bool tty, struct rs_run_out *out)
 {
-	struct rs_probe probe;
 	struct rs_shared sh;
 	struct rs_client *cl = NULL;
 	struct rs_server *sv = NULL;
-	struct rs_tally *ct = NULL, *st = NULL;
 	int *lfds = NULL, *srv_lfds = NULL;
-	struct rs_report rep;
 	sigset_t sigs;
-	bool tty = isatty(STDERR_FILENO) && !cfg->quiet;
-	uint64_t t_stop = 0, t_end, last_progress;
-	int status = 0, signo = 0;
-	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
-	struct rusage ru;
-	struct rs_mib *mib_before, *mib_after = NULL;
+	uint64_t t_stop = 0, last_progress;
+	unsigned nservers = cfg->concurrency ? cfg->server_threads : 0;
+	uint32_t nports = cfg->concurrency ? cfg->ports : 0;
 	time_t wall;
 
-	memset(&rep, 0, sizeof(rep));
-	if (!cfg->seed_given)
-		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
-	if (cfg->netns) {
-		char err[320];
-
-		if (rs_netns_enter(err, sizeof(err)))
-			rs_fatal("%s", err);
-	}
-	rs_probe_run(&probe, cfg);
-	if (probe.uring_err)
-		rs_probe_fail_uring(&probe);
-	if (probe.ring_refused)
-		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
-	check_fd_limit(cfg, &probe);
-	mib_before = rs_mib_read();
-	if (!mib_before)
-		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
-			strerror(errno));
-
-	rs_mix_format(&cfg->mix, mix, sizeof(mix));
-	rs_script_format(&cfg->script, ops, sizeof(ops));
-	rs_wait_format(cfg, wait, sizeof(wait));
-	rs_format_duration(cfg->duration_ns, dur, sizeof(dur));
-	printf("rststorm run: -c %u", cfg->concurrency);
-	if (cfg->duration_ns)
-		printf(" -d %s", dur);
-	if (cfg->count)
-		printf(" -n %" PRIu64, cfg->count);
-	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s",
-	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait);
-	if (cfg->op_gap_ns) {
-		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
-		printf(" --op-gap %s", dur);
-	}
-	printf(" --seed %" PRIu64 "%s\n", cfg->seed,
-	       cfg->netns ? " --netns" : "");
-	rs_probe_line(&probe, line, sizeof(line));
-	printf("path: %s\n\n", line);
-	fflush(stdout);
-
+	memset(out, 0, sizeof(*out));
 	memset(&sh, 0, sizeof(sh));
 	sh.cfg = cfg;
-	sh.probe = &probe;
+	sh.probe = probe;
 	sh.total_slots = cfg->concurrency;
-	sh.naddrs = cfg->ports;
-	sh.close_stamp = calloc(sh.total_slots, sizeof(*sh.close_stamp));
-	sh.addrs = calloc(cfg->ports, sizeof(*sh.addrs));
-	lfds = calloc(cfg->ports, sizeof(*lfds));
-	srv_lfds = calloc(cfg->ports, sizeof(*srv_lfds));
+	sh.naddrs = nports;
+	sh.close_stamp = calloc(sh.total_slots + 1, sizeof(*sh.close_stamp));
+	sh.addrs = calloc(nports + 1, sizeof(*sh.addrs));
+	lfds = calloc(nports + 1, sizeof(*lfds));
+	srv_lfds = calloc(nports + 1, sizeof(*srv_lfds));
 	cl = calloc(cfg->threads, sizeof(*cl));
-	sv = calloc(cfg->server_threads, sizeof(*sv));
-	ct = rs_tally_new();
-	st = rs_tally_new();
+	sv = calloc(nservers + 1, sizeof(*sv));
+	out->client = rs_tally_new();
+	out->server = rs_tally_new();
 	if (!sh.close_stamp || !sh.addrs || !lfds || !srv_lfds || !cl || !sv ||
-	    !ct || !st)
+	    !out->client || !out->server)
 		rs_fatal("out of memory setting up %u connection slots: lower -c",
 			 cfg->concurrency);
 
-	for (uint32_t i = 0; i < cfg->ports; i++) {
+	for (uint32_t i = 0; i < nports; i++) {
 		uint16_t port;
 		int fd = rs_server_listen(&port);
 
 		if (fd < 0)
 			rs_fatal("cannot listen on 127.0.0.1 (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)",
-				 i + 1, cfg->ports, strerror(-fd),
-				 rs_errname(-fd));
+				 i + 1, nports, strerror(-fd), rs_errname(-fd));
 		lfds[i] = fd;
 		sh.addrs[i].sin_family = AF_INET;
 		sh.addrs[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -216,20 +170,18 @@ int rs_run(struct rs_config *cfg)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	/* listeners round-robin over server threads */
 	{
 		uint32_t off = 0;
 
-		for (unsigned i = 0; i < cfg->server_threads; i++) {
+		for (unsigned i = 0; i < nservers; i++) {
 			struct rs_server *s = &sv[i];
 
 			s->sh = &sh;
 			s->index = i;
 			s->lfds = &srv_lfds[off];
-			for (uint32_t p = i; p < cfg->ports;
-			     p += cfg->server_threads)
+			for (uint32_t p = i; p < nports; p += nservers)
 				srv_lfds[off + s->nl++] = lfds[p];
 			off += s->nl;
 			s->cap = cfg->concurrency + 64;
@@ -255,9 +207,10 @@ int rs_run(struct rs_config *cfg)
 					    cfg->count / cfg->threads +
 						    (i < cfg->count % cfg->threads) :
 					    UINT64_MAX;
-			w->conns = calloc(w->nslots, sizeof(*w->conns));
-			w->hello = calloc(w->nslots, sizeof(*w->hello));
+			w->conns = calloc(w->nslots + 1, sizeof(*w->conns));
+			w->hello = calloc(w->nslots + 1, sizeof(*w->hello));
 			w->tally = rs_tally_new();
+			w->guest = i == 0 ? guest : NULL;
 			if (!w->conns || !w->hello || !w->tally)
 				rs_fatal("out of memory for client %u's %u slots: lower -c",
 					 i, w->nslots);
@@ -266,7 +219,7 @@ int rs_run(struct rs_config *cfg)
 		}
 	}
 
-	for (unsigned i = 0; i < cfg->server_threads; i++) {
+	for (unsigned i = 0; i < nservers; i++) {
 		int e = pthread_create(&sv[i].thread, NULL, server_thread,
 				       &sv[i]);
 
@@ -275,7 +228,7 @@ int rs_run(struct rs_config *cfg)
 				 i, strerror(e), rs_errname(e));
 	}
 	time(&wall);
-	strftime(rep.started_utc, sizeof(rep.started_utc),
+	strftime(out->started_utc, sizeof(out->started_utc),
 		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
 	sh.t0 = rs_now_ns();
 	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
@@ -299,8 +252,8 @@ int rs_run(struct rs_config *cfg)
 
 		now = rs_now_ns();
 		if (sig > 0) {
-			if (!signo) {
-				signo = sig;
+			if (!out->signo) {
+				out->signo = sig;
 				atomic_store(&sh.stop, 1);
 				t_stop = now;
 				if (tty)
@@ -312,6 +265,8 @@ int rs_run(struct rs_config *cfg)
 			}
 		}
 		if (!t_stop && sh.deadline && now >= sh.deadline)
+			t_stop = now;
+		if (!t_stop && atomic_load(&sh.stop))
 			t_stop = now;
 		if (t_stop && now > t_stop + cfg->timeout_ns + 1000000000ull)
 			atomic_store(&sh.abort_run, 1);
@@ -330,47 +285,132 @@ int rs_run(struct rs_config *cfg)
 		fputc('\n', stderr);
 	for (unsigned i = 0; i < cfg->threads; i++)
 		pthread_join(cl[i].thread, NULL);
-	t_end = rs_now_ns();
-	for (unsigned i = 0; i < cfg->server_threads; i++)
+	out->t0 = sh.t0;
+	out->t_end = rs_now_ns();
+	for (unsigned i = 0; i < nservers; i++)
 		atomic_store(&sv[i].stop, 1);
-	for (unsigned i = 0; i < cfg->server_threads; i++)
+	for (unsigned i = 0; i < nservers; i++)
 		pthread_join(sv[i].thread, NULL);
-	if (mib_before)
-		mib_after = rs_mib_read();
 
 	for (unsigned i = 0; i < cfg->threads; i++) {
 		if (cl[i].err) {
 			fprintf(stderr, "rststorm: %s\n", cl[i].errmsg);
-			status = 1;
+			out->status = 1;
 		}
-		rs_tally_add(ct, cl[i].tally);
+		rs_tally_add(out->client, cl[i].tally);
 	}
-	for (unsigned i = 0; i < cfg->server_threads; i++) {
+	for (unsigned i = 0; i < nservers; i++) {
 		if (sv[i].err) {
 			fprintf(stderr, "rststorm: %s\n", sv[i].errmsg);
-			status = 1;
+			out->status = 1;
 		}
-		rs_tally_add(st, sv[i].tally);
+		rs_tally_add(out->server, sv[i].tally);
 	}
+
+	for (uint32_t i = 0; i < nports; i++)
+		close(lfds[i]);
+	for (unsigned i = 0; i < cfg->threads; i++) {
+		free(cl[i].conns);
+		free(cl[i].hello);
+		free(cl[i].tally);
+	}
+	for (unsigned i = 0; i < nservers; i++)
+		free(sv[i].tally);
+	free(cl);
+	free(sv);
+	free(srv_lfds);
+	free(lfds);
+	free(sh.addrs);
+	free((void *)sh.close_stamp);
+	return out->signo ? 128 + out->signo : out->status;
+}
+
+void rs_run_out_free(struct rs_run_out *out)
+{
+	free(out->client);
+	free(out->server);
+	out->client = out->server = NULL;
+}
+
+int rs_run(struct rs_config *cfg)
+{
+	struct rs_probe probe;
+	struct rs_run_out out;
+	struct rs_report rep;
+	bool tty = isatty(STDERR_FILENO) && !cfg->quiet;
+	int status = 0;
+	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
+	struct rusage ru;
+	struct rs_mib *mib_before, *mib_after = NULL;
+
+	memset(&rep, 0, sizeof(rep));
+	if (!cfg->seed_given)
+		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
+	if (cfg->netns) {
+		char err[320];
+
+		if (rs_netns_enter(err, sizeof(err)))
+			rs_fatal("%s", err);
+	}
+	rs_probe_run(&probe, cfg);
+	if (probe.uring_err)
+		rs_probe_fail_uring(&probe);
+	if (probe.ring_refused)
+		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+	rs_check_fd_limit(cfg, &probe);
+	mib_before = rs_mib_read();
+	if (!mib_before)
+		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
+			strerror(errno));
+	signal(SIGPIPE, SIG_IGN);
+
+	rs_mix_format(&cfg->mix, mix, sizeof(mix));
+	rs_script_format(&cfg->script, ops, sizeof(ops));
+	rs_wait_format(cfg, wait, sizeof(wait));
+	rs_format_duration(cfg->duration_ns, dur, sizeof(dur));
+	printf("rststorm run: -c %u", cfg->concurrency);
+	if (cfg->duration_ns)
+		printf(" -d %s", dur);
+	if (cfg->count)
+		printf(" -n %" PRIu64, cfg->count);
+	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s",
+	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait);
+	if (cfg->op_gap_ns) {
+		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
+		printf(" --op-gap %s", dur);
+	}
+	printf(" --seed %" PRIu64 "%s\n", cfg->seed,
+	       cfg->netns ? " --netns" : "");
+	rs_probe_line(&probe, line, sizeof(line));
+	printf("path: %s\n\n", line);
+	fflush(stdout);
+
+	rs_run_core(cfg, &probe, NULL, tty, &out);
+	status = out.status;
+	if (mib_before)
+		mib_after = rs_mib_read();
 
 	rep.cfg = cfg;
 	rep.probe = &probe;
-	rep.client = ct;
-	rep.server = st;
+	rep.client = out.client;
+	rep.server = out.server;
+	snprintf(rep.started_utc, sizeof(rep.started_utc), "%s",
+		 out.started_utc);
 	rep.scenario = "run";
 	rep.closer = "server";
 	rep.engine = rs_engine_uring.name;
-	rep.elapsed_s = (double)(t_end - sh.t0) / 1e9;
+	rep.elapsed_s = (double)(out.t_end - out.t0) / 1e9;
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;
 	rep.mib_own_netns = cfg->netns;
-	rep.interrupted = signo;
-	rep.balanced = rs_tally_balanced(ct, cfg->script.n, why, sizeof(why));
-	if (rep.balanced && st->cq_dropped) {
+	rep.interrupted = out.signo;
+	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
+					 sizeof(why));
+	if (rep.balanced && out.server->cq_dropped) {
 		rep.balanced = false;
 		snprintf(why, sizeof(why),
 			 "the kernel dropped %" PRIu64 " server completions (CQ overflow)",
-			 st->cq_dropped);
+			 out.server->cq_dropped);
 	}
 	snprintf(rep.books_why, sizeof(rep.books_why), "%s", why);
 	if (getrusage(RUSAGE_SELF, &ru) == 0) {
@@ -395,24 +435,8 @@ int rs_run(struct rs_config *cfg)
 		status = 1;
 	}
 
-	for (uint32_t i = 0; i < cfg->ports; i++)
-		close(lfds[i]);
-	for (unsigned i = 0; i < cfg->threads; i++) {
-		free(cl[i].conns);
-		free(cl[i].hello);
-		free(cl[i].tally);
-	}
-	for (unsigned i = 0; i < cfg->server_threads; i++)
-		free(sv[i].tally);
 	rs_mib_free(mib_before);
 	rs_mib_free(mib_after);
-	free(ct);
-	free(st);
-	free(cl);
-	free(sv);
-	free(srv_lfds);
-	free(lfds);
-	free(sh.addrs);
-	free((void *)sh.close_stamp);
-	return signo ? 128 + signo : status;
+	rs_run_out_free(&out);
+	return out.signo ? 128 + out.signo : status;
 }
