@@ -34,7 +34,7 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -DRS_LIBURING_VERSION='"$(LIBURING_VERSION)"'
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -pthread
-LDLIBS := -luring -pthread
+LDLIBS := -luring -pthread -lm
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -100,7 +100,7 @@ $(BUILD)/tests/noring: tests/integration/noring.c | $(DEP_STAMP)
 
 rststorm-static: $(SRCS) | $(DEP_STAMP)
 	@echo "  LD      $@ (static)"
-	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread -lm
 
 static: rststorm-static
 

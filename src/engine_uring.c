@@ -237,7 +237,7 @@ static int uring_client_run(struct rs_client *w)
 		free(x);
 		return ret;
 	}
-	if (x->direct) {
+	if (x->direct && w->nslots) {
 		ret = io_uring_register_files_sparse(&x->ring, w->nslots);
 		if (ret) {
 			snprintf(w->errmsg, sizeof(w->errmsg),

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "cli.h"
 #include "probe.h"
 #include "report.h"
@@ -19,6 +20,9 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  run      connections to embedded servers that close them by FIN or RST;\n"
 		"           count what every op after the close returns (rststorm run --help)\n"
+		"  check    run the scenario catalogue alone and under load; verdicts against\n"
+		"           the expected kernel behaviour (rststorm check --help)\n"
+		"  scenarios  list the scenarios and what each expects\n"
 		"  probe    the kernel's io_uring features and the path rststorm takes\n"
 		"  version  print the version\n"
 		"  help     this text\n");
@@ -65,6 +69,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return rs_cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scenarios") == 0)
+		return rs_cmd_scenarios(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
@@ -79,7 +87,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr,
-		"rststorm: '%s': unknown command (allowed: run, probe, version, help)\n",
+		"rststorm: '%s': unknown command (allowed: run, check, scenarios, probe, version, help)\n",
 		argv[1]);
 	return 2;
 }

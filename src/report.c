@@ -228,13 +228,7 @@ void rs_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-struct csv_out {
-	FILE *f;
-	char tmp[4096];
-	char path[4096];
-};
-
-static int csv_open(struct csv_out *o, const char *dir, const char *name,
+int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
 		    char *err, size_t errlen)
 {
 	snprintf(o->path, sizeof(o->path), "%s/%s", dir, name);
@@ -251,7 +245,7 @@ static int csv_open(struct csv_out *o, const char *dir, const char *name,
 	return 0;
 }
 
-static int csv_close(struct csv_out *o, char *err, size_t errlen)
+int rs_csv_close(struct rs_csv_out *o, char *err, size_t errlen)
 {
 	int bad = ferror(o->f);
 	int e = 0;
@@ -272,7 +266,7 @@ static int csv_close(struct csv_out *o, char *err, size_t errlen)
 	return 0;
 }
 
-static int mkdir_p(const char *dir)
+int rs_mkdir_p(const char *dir)
 {
 	char buf[4096];
 	size_t len = strlen(dir);
@@ -530,7 +524,7 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		{ "histograms.csv", write_histograms },
 		{ "mib.csv", write_mib },
 	};
-	int ret = mkdir_p(dir);
+	int ret = rs_mkdir_p(dir);
 
 	if (ret) {
 		snprintf(err, errlen, "cannot create directory %s: %s (%s)",
@@ -538,16 +532,16 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		return ret;
 	}
 	for (size_t i = 0; i < RS_ARRAY_SIZE(files); i++) {
-		struct csv_out o;
+		struct rs_csv_out o;
 
 		if (files[i].write == write_mib &&
 		    (!r->mib_before || !r->mib_after))
 			continue;
-		ret = csv_open(&o, dir, files[i].name, err, errlen);
+		ret = rs_csv_open(&o, dir, files[i].name, err, errlen);
 		if (ret)
 			return ret;
 		files[i].write(r, o.f);
-		ret = csv_close(&o, err, errlen);
+		ret = rs_csv_close(&o, err, errlen);
 		if (ret)
 			return ret;
 	}

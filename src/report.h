@@ -43,6 +43,25 @@ void rs_report_print(const struct rs_report *r, FILE *f);
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);
 
+/* A CSV file being written: a temporary file renamed into place. */
+struct rs_csv_out {
+	FILE *f;
+	char tmp[4096];
+	char path[4096];
+};
+
+/* Open dir/name for writing (through dir/.name.tmp.PID). Returns 0, or
+ * -errno with what failed in err. */
+int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
+		char *err, size_t errlen);
+
+/* Close and rename into place; on any write error the temporary file is
+ * removed. Returns 0, or -errno with what failed in err. */
+int rs_csv_close(struct rs_csv_out *o, char *err, size_t errlen);
+
+/* mkdir -p. Returns 0 or -errno. */
+int rs_mkdir_p(const char *dir);
+
 /* Write one CSV field, quoted when it holds a comma, quote or newline. */
 void rs_csv_field(FILE *f, const char *s);
 

@@ -1,0 +1,1021 @@
+/* `rststorm check` and `rststorm scenarios`: run scenarios for N trials,
+ * alone and under a background load on the same ring, judge each op
+ * against the expectation table (scenario.c), reconcile the kernel's
+ * counters in a namespace of the run's own, print and write CSV. */
+#include "check.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <liburing.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mib.h"
+#include "netns.h"
+#include "probe.h"
+#include "report.h"
+#include "ring.h"
+#include "run.h"
+#include "scenario.h"
+#include "trial.h"
+#include "util.h"
+
+#define MAX_NAMES 64
+
+struct check_opts {
+	uint32_t trials;
+	uint32_t load_c;
+	uint32_t parallel;
+	uint64_t gap_ns;
+	uint64_t timeout_ns;
+	int closer;             /* -1: each scenario's own */
+	const char *csv_dir;
+	bool netns, quiet;
+	struct rs_config base;  /* --ring, --no-direct, --no-multishot */
+	const struct rs_scenario *sel[MAX_NAMES + 64];
+	unsigned nsel;
+};
+
+enum verdict { V_PASS, V_MEASURED, V_DIFF };
+static const char *const vname[] = { "PASS", "MEASURED", "DIFF" };
+
+/* A counter's expected range; hi UINT64_MAX = no upper bound. */
+struct expect_range {
+	uint64_t lo, hi;
+};
+
+struct phase {
+	bool ran, loaded;
+	uint32_t want_trials;
+	struct rs_trial_result r;
+	enum verdict v;
+	char detail[512];
+	unsigned sig_rule;
+	/* the load */
+	uint64_t load_conns, load_failed;
+	double elapsed_s;
+	/* counters */
+	bool have_mib;
+	int64_t delta[16];
+	struct expect_range want[16];
+	unsigned mismatches;
+	uint64_t srv_accepted, connects_ok;
+};
+
+struct sc_run {
+	const struct rs_scenario *sc;
+	unsigned closer;
+	struct phase ph[2];
+};
+
+/* ---------------------------------------------------------------- CLI */
+
+enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI };
+
+static const struct option longopts[] = {
+	{ "trials", 1, NULL, O_TRIALS },
+	{ "load-c", 1, NULL, O_LOADC },
+	{ "gap", 1, NULL, O_GAP },
+	{ "closer", 1, NULL, O_CLOSER },
+	{ "timeout", 1, NULL, O_TIMEOUT },
+	{ "parallel", 1, NULL, O_PARALLEL },
+	{ "csv", 1, NULL, O_CSV },
+	{ "netns", 0, NULL, O_NETNS },
+	{ "ring", 1, NULL, O_RING },
+	{ "no-direct", 0, NULL, O_NODIRECT },
+	{ "no-multishot", 0, NULL, O_NOMULTI },
+	{ "quiet", 0, NULL, 'q' },
+	{ "help", 0, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void check_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rststorm check [NAME...] [options]\n"
+		"\n"
+		"Run each scenario (all when no NAME is given; `rststorm scenarios` lists\n"
+		"them) for N trials, first alone, then under a background load running\n"
+		"through the same io_uring, and judge every op against the expectation.\n"
+		"Verdicts: PASS, DIFF (an exact expectation failed: exit 1), MEASURED (a\n"
+		"distribution, with 95%% Wilson intervals).\n"
+		"\n"
+		"options:\n"
+		"  --trials N        trials per scenario and phase (default 200; 1..1000000)\n"
+		"  --load-c N        load connections in flight in the loaded phase\n"
+		"                    (default 1000; 0: no loaded phase; up to 100000)\n"
+		"  --gap T           the seeds' pause between writes (default 1s; 0..60s)\n"
+		"  --closer SIDE     server|client: which side closes, for every scenario\n"
+		"                    (default: each scenario's own)\n"
+		"  --parallel N      trials in flight at once (default 50; 1..1024)\n"
+		"  --timeout T       per op or wait (default 5s; 1ms..60s)\n"
+		"  --csv DIR         write check.csv, verdicts.csv, cells.csv, mib.csv\n"
+		"  --netns           run in a fresh network namespace (root) and reconcile\n"
+		"                    the kernel's TCP counters with the trials\n"
+		"  --ring MODE       auto|defer|coop|plain (as rststorm run)\n"
+		"  --no-direct       load client sockets from socket(2)\n"
+		"  --no-multishot    load server accepts single-shot\n"
+		"  -q, --quiet       no progress\n"
+		"  -h, --help        this text\n");
+}
+
+static int bad(char *err, size_t len, const char *fmt, const char *opt,
+	       const char *val)
+{
+	snprintf(err, len, fmt, opt, val);
+	return -EINVAL;
+}
+
+static int parse_check(struct check_opts *o, int argc, char **argv,
+		       char *err, size_t errlen)
+{
+	int c;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	memset(o, 0, sizeof(*o));
+	o->trials = 200;
+	o->load_c = 1000;
+	o->parallel = 50;
+	o->gap_ns = 1000000000ull;
+	o->timeout_ns = 5000000000ull;
+	o->closer = -1;
+	rs_config_defaults(&o->base, ncpu > 0 ? (unsigned)ncpu : 1);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+		uint64_t v;
+		const char *a = optarg;
+
+		switch (c) {
+		case O_TRIALS:
+			if (rs_parse_count(a, &v) || v < 1 || v > 1000000)
+				return bad(err, errlen,
+					   "%s '%s': a whole number 1..1000000",
+					   "--trials", a);
+			o->trials = (uint32_t)v;
+			break;
+		case O_LOADC:
+			if (rs_parse_count(a, &v) || v > 100000)
+				return bad(err, errlen,
+					   "%s '%s': a whole number 0..100000 (0: no loaded phase)",
+					   "--load-c", a);
+			o->load_c = (uint32_t)v;
+			break;
+		case O_PARALLEL:
+			if (rs_parse_count(a, &v) || v < 1 || v > 1024)
+				return bad(err, errlen,
+					   "%s '%s': a whole number 1..1024",
+					   "--parallel", a);
+			o->parallel = (uint32_t)v;
+			break;
+		case O_GAP:
+			if (rs_parse_duration(a, &v) ||
+			    v > 60000000000ull)
+				return bad(err, errlen,
+					   "%s '%s': a duration 0..60s (e.g. 1s, 20ms)",
+					   "--gap", a);
+			o->gap_ns = v;
+			break;
+		case O_TIMEOUT:
+			if (rs_parse_duration(a, &v) || v < 1000000 ||
+			    v > 60000000000ull)
+				return bad(err, errlen,
+					   "%s '%s': a duration 1ms..60s",
+					   "--timeout", a);
+			o->timeout_ns = v;
+			break;
+		case O_CLOSER:
+			if (strcmp(a, "server") == 0)
+				o->closer = RS_SIDE_SERVER;
+			else if (strcmp(a, "client") == 0)
+				o->closer = RS_SIDE_CLIENT;
+			else
+				return bad(err, errlen,
+					   "%s '%s': server or client",
+					   "--closer", a);
+			break;
+		case O_CSV:
+			if (!*a)
+				return bad(err, errlen,
+					   "%s '%s': a directory name",
+					   "--csv", a);
+			o->csv_dir = a;
+			break;
+		case O_NETNS:
+			o->netns = true;
+			break;
+		case O_RING:
+			if (strcmp(a, "auto") == 0)
+				o->base.ring = RS_RING_AUTO;
+			else if (strcmp(a, "defer") == 0)
+				o->base.ring = RS_RING_DEFER;
+			else if (strcmp(a, "coop") == 0)
+				o->base.ring = RS_RING_COOP;
+			else if (strcmp(a, "plain") == 0)
+				o->base.ring = RS_RING_PLAIN;
+			else
+				return bad(err, errlen,
+					   "%s '%s': auto, defer, coop or plain",
+					   "--ring", a);
+			break;
+		case O_NODIRECT:
+			o->base.no_direct = true;
+			break;
+		case O_NOMULTI:
+			o->base.no_multishot = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			check_usage(stdout);
+			return 1;
+		case ':':
+			snprintf(err, errlen, "%s: needs a value",
+				 argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen,
+				 "'%s': unknown option (rststorm check --help lists them)",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	for (; optind < argc; optind++) {
+		const struct rs_scenario *sc = rs_scenario_find(argv[optind]);
+
+		if (!sc) {
+			snprintf(err, errlen,
+				 "'%s': unknown scenario (rststorm scenarios lists them)",
+				 argv[optind]);
+			return -EINVAL;
+		}
+		if (o->nsel >= MAX_NAMES) {
+			snprintf(err, errlen,
+				 "'%s': at most %d scenario names", argv[optind],
+				 MAX_NAMES);
+			return -EINVAL;
+		}
+		for (unsigned i = 0; i < o->nsel; i++)
+			if (o->sel[i] == sc) {
+				snprintf(err, errlen,
+					 "'%s': scenario named twice",
+					 argv[optind]);
+				return -EINVAL;
+			}
+		o->sel[o->nsel++] = sc;
+	}
+	if (!o->nsel)
+		for (size_t i = 0; i < rs_scenario_count(); i++)
+			if (!rs_scenario_at(i)->test_only)
+				o->sel[o->nsel++] = rs_scenario_at(i);
+	return 0;
+}
+
+/* ----------------------------------------------------------- judging */
+
+/* 95 % Wilson score interval of k successes in n. */
+static void wilson(uint64_t k, uint64_t n, double *lo, double *hi)
+{
+	const double z = 1.959964;
+	double p, d, c, h;
+
+	if (!n) {
+		*lo = 0;
+		*hi = 1;
+		return;
+	}
+	p = (double)k / (double)n;
+	d = 1 + z * z / (double)n;
+	c = (p + z * z / (2.0 * (double)n)) / d;
+	h = z * sqrt(p * (1 - p) / (double)n +
+		     z * z / (4.0 * (double)n * (double)n)) /
+	    d;
+	*lo = c - h < 0 ? 0 : c - h;
+	*hi = c + h > 1 ? 1 : c + h;
+}
+
+static bool expected(const struct rs_sc_op *op, unsigned r)
+{
+	for (unsigned i = 0; i < op->nexp; i++)
+		if (op->exp[i] == r)
+			return true;
+	return false;
+}
+
+static uint64_t exp_count(const struct rs_sc_op *op, const uint64_t *n)
+{
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < op->nexp; i++)
+		k += n[op->exp[i]];
+	return k;
+}
+
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static void judge(const struct rs_scenario *sc, struct phase *p,
+		  const char *release)
+{
+	bool measured = false, diff = false;
+	const struct rs_trial_result *r = &p->r;
+
+	p->detail[0] = '\0';
+	if (r->trials + r->setup_failed < p->want_trials) {
+		diff = true;
+		append(p->detail, sizeof(p->detail),
+		       "only %" PRIu64 " of %u trials ran (see the error above); ",
+		       r->trials + r->setup_failed, p->want_trials);
+	}
+	if (r->setup_failed) {
+		diff = true;
+		append(p->detail, sizeof(p->detail),
+		       "%" PRIu64 " trials could not be set up (%s); ",
+		       r->setup_failed, r->setup_err);
+	}
+	for (unsigned i = 0; i < sc->nops; i++) {
+		const struct rs_sc_op *op = &sc->op[i];
+
+		if (!rs_sc_op_exact(sc, i, p->loaded)) {
+			measured = true;
+			continue;
+		}
+		for (unsigned res = 0; res < RS_RES_N; res++) {
+			char e[40];
+
+			if (!r->n[i][res] || expected(op, res))
+				continue;
+			diff = true;
+			rs_sc_exp_format(op, e, sizeof(e));
+			append(p->detail, sizeof(p->detail),
+			       "op %u %s: expected %s, got %s %" PRIu64
+			       "/%" PRIu64 "; ",
+			       i + 1, rs_sop_name(op->kind), e,
+			       rs_result_name(res), r->n[i][res], r->trials);
+		}
+	}
+	p->sig_rule = rs_sc_sig_rule(sc, release);
+	if (p->sig_rule == RS_SIG_MEASURED) {
+		measured = true;
+	} else if (p->sig_rule == RS_SIG_COALESCED) {
+		bool ok = r->epipe_writes ?
+				  r->sigpipe >= 1 && r->sigpipe <= r->epipe_writes :
+				  r->sigpipe == 0;
+
+		if (!ok) {
+			diff = true;
+			append(p->detail, sizeof(p->detail),
+			       "SIGPIPE delivered %" PRIu64
+			       " times for %" PRIu64 " EPIPE writes, expected 1..%" PRIu64 "; ",
+			       r->sigpipe, r->epipe_writes, r->epipe_writes);
+		}
+	} else {
+		uint64_t want = p->sig_rule == RS_SIG_NONE ? 0 : r->epipe_writes;
+
+		if (r->sigpipe != want) {
+			diff = true;
+			append(p->detail, sizeof(p->detail),
+			       "SIGPIPE delivered %" PRIu64 " times, expected %" PRIu64
+			       " (%s); ",
+			       r->sigpipe, want, rs_sig_rule_name(p->sig_rule));
+		}
+	}
+	p->v = diff ? V_DIFF : measured ? V_MEASURED : V_PASS;
+}
+
+/* ------------------------------------------------- kernel counters */
+
+enum { C_OUTRSTS, C_ESTABRESETS, C_ATTEMPTFAILS, C_ACTIVE, C_PASSIVE,
+       C_ABORTCLOSE, C_ABORTDATA, C_ABORTLINGER, C_OVERFLOWS, C_DROPS };
+
+static void add_range(struct expect_range *e, uint64_t lo, uint64_t hi)
+{
+	e->lo += lo;
+	e->hi = (e->hi == UINT64_MAX || hi == UINT64_MAX) ? UINT64_MAX :
+							     e->hi + hi;
+}
+
+/*
+ * What the trials (and the load) imply for each watched counter. The
+ * trials' part is exact where the kernel leaves no choice (F5 in
+ * scenario.c: RST closes, EstabResets, AbortOnClose) and a range where the
+ * timing decides (an RST drawn by data arriving at a FIN-closed socket is
+ * counted as TCPAbortOnData while the orphan is still a full socket in
+ * FIN_WAIT1/2, not once it has become a timewait socket). The load's part
+ * is a range from its close plans and results.
+ */
+static void expect_counters(struct phase *p, const struct rs_run_out *out)
+{
+	const struct rs_trial_result *r = &p->r;
+	struct expect_range *w = p->want;
+	uint64_t rst_closes = r->rst_unread + r->rst_linger_sent;
+
+	memset(p->want, 0, sizeof(p->want));
+	add_range(&w[C_OUTRSTS], rst_closes + r->drawn_lo,
+		  rst_closes + r->drawn_hi);
+	add_range(&w[C_ESTABRESETS], r->estab_resets, r->estab_resets);
+	add_range(&w[C_ACTIVE], r->trials, r->trials + r->setup_failed);
+	add_range(&w[C_PASSIVE], r->trials, r->trials + r->setup_failed);
+	add_range(&w[C_ABORTCLOSE], r->rst_unread, r->rst_unread);
+	add_range(&w[C_ABORTDATA], r->rst_linger, r->rst_linger + r->drawn_hi);
+	add_range(&w[C_ATTEMPTFAILS], 0, r->setup_failed);
+	if (p->loaded && out->client) {
+		const struct rs_tally *c = out->client, *s = out->server;
+		uint64_t sock_fail = c->abandoned[RS_PH_SOCKET], conn_fail =
+			c->abandoned[RS_PH_CONNECT];
+		uint64_t issued, ok, srst, sunread, oksend = 0, started;
+
+		for (unsigned e = 0; e < RS_RES_N; e++) {
+			sock_fail += c->failed[RS_PH_SOCKET][e];
+			conn_fail += c->failed[RS_PH_CONNECT][e];
+		}
+		issued = c->started - sock_fail;
+		ok = issued - conn_fail;
+		started = c->started;
+		srst = s->srv_closed[RS_CLOSE_RST];
+		sunread = s->srv_closed[RS_CLOSE_UNREAD] - s->srv_unread_empty;
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			for (unsigned i = 0; i < RS_MAX_OPS; i++)
+				oksend += c->outcome.n[m][i][RS_RES_OK];
+		p->srv_accepted = s->srv_accepted;
+		p->connects_ok = ok;
+		add_range(&w[C_ACTIVE], ok, issued);
+		add_range(&w[C_PASSIVE], s->srv_accepted, issued);
+		/* server RST closes, plus at most one RST per accepted send
+		 * and one per connection from the client's side */
+		add_range(&w[C_OUTRSTS], srst + sunread,
+			  srst + sunread + oksend + started);
+		add_range(&w[C_ESTABRESETS], srst + sunread,
+			  2 * (srst + sunread) + oksend + started);
+		add_range(&w[C_ABORTCLOSE], sunread, sunread + started);
+		add_range(&w[C_ABORTDATA], srst, srst + oksend);
+		add_range(&w[C_ATTEMPTFAILS], 0, conn_fail);
+		add_range(&w[C_OVERFLOWS], 0, UINT64_MAX);
+		add_range(&w[C_DROPS], 0, UINT64_MAX);
+	}
+}
+
+static void reconcile(struct phase *p, const struct rs_mib *before,
+		      const struct rs_mib *after, const struct rs_run_out *out)
+{
+	expect_counters(p, out);
+	p->have_mib = before && after;
+	p->mismatches = 0;
+	if (!p->have_mib)
+		return;
+	for (unsigned i = 0; i < rs_mib_nwatched && i < 16; i++) {
+		int64_t d = 0;
+
+		if (rs_mib_delta(before, after, rs_mib_watched[i], &d)) {
+			p->delta[i] = -1;
+			continue;
+		}
+		p->delta[i] = d;
+		if (d < 0 || (uint64_t)d < p->want[i].lo ||
+		    (uint64_t)d > p->want[i].hi)
+			p->mismatches++;
+	}
+}
+
+/* --------------------------------------------------------- running */
+
+static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
+		     struct sc_run *sr, bool loaded, bool tty)
+{
+	struct phase *p = &sr->ph[loaded];
+	struct rs_config lc = o->base;
+	struct rs_probe pr = *probe;
+	struct rs_trials_cfg tc;
+	struct rs_guest *g;
+	struct rs_run_out out;
+	struct rs_mib *before, *after;
+	char err[320];
+	int st;
+
+	memset(p, 0, sizeof(*p));
+	p->loaded = loaded;
+	p->want_trials = o->trials;
+	lc.concurrency = loaded ? o->load_c : 0;
+	lc.threads = 1;
+	lc.server_threads = 1;
+	lc.ports = lc.concurrency > 20000 ? (lc.concurrency + 19999) / 20000 : 1;
+	lc.count = 0;
+	lc.duration_ns = 0;
+	lc.timeout_ns = o->timeout_ns;
+	lc.quiet = true;
+	if (sr->sc->path == RS_PATH_SQPOLL)
+		pr.ring_flags = IORING_SETUP_SQPOLL;
+
+	memset(&tc, 0, sizeof(tc));
+	tc.sc = sr->sc;
+	tc.closer = sr->closer;
+	tc.trials = o->trials;
+	tc.parallel = o->parallel;
+	tc.gap_ns = o->gap_ns;
+	tc.timeout_ns = o->timeout_ns;
+	tc.xcpu_closer_cpu = -1;
+	/* the load reaches its steady state on loopback within ~100 ms */
+	tc.warmup_ns = loaded ? 300000000ull : 0;
+	g = rs_trials_new(&tc, &p->r, err, sizeof(err));
+	if (!g)
+		rs_fatal("check %s: %s", sr->sc->name, err);
+	before = rs_mib_read();
+	st = rs_run_core(&lc, &pr, g, false, &out);
+	after = before ? rs_mib_read() : NULL;
+	rs_trials_free(g);
+	p->ran = true;
+	p->elapsed_s = (double)(out.t_end - out.t0) / 1e9;
+	if (loaded) {
+		p->load_conns = out.client->completed;
+		p->load_failed = rs_tally_failed_total(out.client);
+	}
+	reconcile(p, before, after, &out);
+	rs_mib_free(before);
+	rs_mib_free(after);
+	rs_run_out_free(&out);
+	(void)tty;
+	return st;
+}
+
+/* ---------------------------------------------------------- output */
+
+static void cell_text(const struct rs_scenario *sc, const struct phase *p,
+		      unsigned i, char *buf, size_t len)
+{
+	const uint64_t *n = p->r.n[i];
+	uint64_t tot = p->r.trials;
+	/* the results, largest first */
+	bool shown[RS_RES_N] = { false };
+
+	buf[0] = '\0';
+	if (!tot) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (;;) {
+		unsigned best = RS_RES_N;
+
+		for (unsigned r = 0; r < RS_RES_N; r++)
+			if (n[r] && !shown[r] && (best == RS_RES_N || n[r] > n[best]))
+				best = r;
+		if (best == RS_RES_N)
+			break;
+		shown[best] = true;
+		append(buf, len, "%s%s %.1f%%", buf[0] ? " " : "",
+		       rs_result_name(best), 100.0 * (double)n[best] / (double)tot);
+	}
+	if (!rs_sc_op_exact(sc, i, p->loaded)) {
+		double lo, hi;
+		char e[40];
+
+		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
+		wilson(exp_count(&sc->op[i], n), tot, &lo, &hi);
+		append(buf, len, " [%s %.1f-%.1f%%]", e, 100 * lo, 100 * hi);
+	}
+}
+
+static void print_claims(const struct sc_run *sr, FILE *f)
+{
+	const struct rs_scenario *sc = sr->sc;
+
+	for (unsigned i = 0; i < sc->nops; i++) {
+		int c = sc->op[i].claim;
+
+		if (c < 0)
+			continue;
+		fprintf(f, "  claim (%s): op %u %s -> %s:", sc->claim_src, i + 1,
+			rs_sop_name(sc->op[i].kind), rs_result_name((unsigned)c));
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &sr->ph[ph];
+			uint64_t k;
+
+			if (!p->ran)
+				continue;
+			k = p->r.n[i][c];
+			fprintf(f, " %s %s (%" PRIu64 "/%" PRIu64 ")",
+				ph ? "under load" : "alone",
+				k == p->r.trials ? "holds" :
+				k ? "holds in part" : "does not hold",
+				k, p->r.trials);
+			fputc(ph || !sr->ph[1].ran ? '\n' : ';', f);
+		}
+		if (sr->ph[0].r.n[i][c] != sr->ph[0].r.trials)
+			fprintf(f, "    why: %s\n", sc->basis);
+	}
+}
+
+static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
+			   FILE *f)
+{
+	const struct rs_scenario *sc = sr->sc;
+	char head[2][64];
+
+	fprintf(f, "%s: %s\n", sc->name, sc->desc);
+	fprintf(f, "  closer %s, %s, wait %s, path %s; SIGPIPE expected: %s\n",
+		rs_side_name(sr->closer), rs_close_name(sc->mode),
+		rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
+		rs_sig_rule_name(sr->ph[0].sig_rule));
+	snprintf(head[0], sizeof(head[0]), "alone (%" PRIu64 ")",
+		 sr->ph[0].r.trials);
+	snprintf(head[1], sizeof(head[1]), "load -c %u (%" PRIu64 ")",
+		 o->load_c, sr->ph[1].r.trials);
+	fprintf(f, "  %-3s %-12s %-17s %-36s %s\n", "op", "kind", "expected",
+		head[0], sr->ph[1].ran ? head[1] : "");
+	for (unsigned i = 0; i < sc->nops; i++) {
+		char e[40], a[256], b[256] = "";
+
+		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
+		if (!rs_sc_op_exact(sc, i, false))
+			append(e, sizeof(e), " (share)");
+		else if (sr->ph[1].ran && !rs_sc_op_exact(sc, i, true))
+			append(e, sizeof(e), "*");
+		cell_text(sc, &sr->ph[0], i, a, sizeof(a));
+		if (sr->ph[1].ran)
+			cell_text(sc, &sr->ph[1], i, b, sizeof(b));
+		fprintf(f, "  %-3u %-12s %-17s %-36s %s\n", i + 1,
+			rs_sop_name(sc->op[i].kind), e, a, b);
+	}
+	{
+		char a[64], b[64] = "";
+
+		snprintf(a, sizeof(a), "%" PRIu64 " (EPIPE writes %" PRIu64 ")",
+			 sr->ph[0].r.sigpipe, sr->ph[0].r.epipe_writes);
+		if (sr->ph[1].ran)
+			snprintf(b, sizeof(b), "%" PRIu64 " (EPIPE writes %" PRIu64 ")",
+				 sr->ph[1].r.sigpipe, sr->ph[1].r.epipe_writes);
+		fprintf(f, "  %-3s %-12s %-17s %-36s %s\n", "", "SIGPIPE",
+			rs_sig_rule_name(sr->ph[0].sig_rule), a, b);
+	}
+	print_claims(sr, f);
+	fprintf(f, "  verdict: alone %s", vname[sr->ph[0].v]);
+	if (sr->ph[1].ran)
+		fprintf(f, ", under load %s", vname[sr->ph[1].v]);
+	fputc('\n', f);
+	for (unsigned ph = 0; ph < 2; ph++)
+		if (sr->ph[ph].ran && sr->ph[ph].v == V_DIFF)
+			fprintf(f, "  DIFF %s: %s\n    basis: %s\n",
+				ph ? "under load" : "alone", sr->ph[ph].detail,
+				sc->basis);
+	for (unsigned ph = 0; ph < 2; ph++) {
+		const struct phase *p = &sr->ph[ph];
+
+		if (!p->ran || !o->netns || !p->have_mib)
+			continue;
+		fprintf(f, "  counters %s:", ph ? "under load" : "alone");
+		for (unsigned i = 0; i < rs_mib_nwatched && i < 16; i++) {
+			const char *nm = strchr(rs_mib_watched[i], '.') + 1;
+			bool ok = p->delta[i] >= 0 &&
+				  (uint64_t)p->delta[i] >= p->want[i].lo &&
+				  (uint64_t)p->delta[i] <= p->want[i].hi;
+
+			if (p->want[i].hi == UINT64_MAX && !p->delta[i])
+				continue;
+			if (p->want[i].lo == p->want[i].hi)
+				fprintf(f, " %s %" PRId64 "%s", nm, p->delta[i],
+					ok ? "" : "(!)");
+			else
+				fprintf(f, " %s %" PRId64 "%s", nm, p->delta[i],
+					ok ? "" : "(!)");
+			if (!ok) {
+				if (p->want[i].hi == UINT64_MAX)
+					fprintf(f, "[want>=%" PRIu64 "]",
+						p->want[i].lo);
+				else
+					fprintf(f, "[want %" PRIu64 "..%" PRIu64 "]",
+						p->want[i].lo, p->want[i].hi);
+			}
+		}
+		fprintf(f, p->mismatches ? "  MISMATCH\n" : "  reconciled\n");
+		if (p->delta[C_OVERFLOWS] > 0)
+			fprintf(f,
+				"  ListenOverflows +%" PRId64
+				": handshakes the client completed while the server's accept queue was full; those clients believed the connection established, the server never accepted it (load connects ok %" PRIu64
+				", server accepted %" PRIu64 ")\n",
+				p->delta[C_OVERFLOWS], p->connects_ok,
+				p->srv_accepted);
+	}
+	fputc('\n', f);
+}
+
+/* ------------------------------------------------------------- CSV */
+
+static void csv_str(FILE *f, const char *s, bool last)
+{
+	rs_csv_field(f, s);
+	fputc(last ? '\n' : ',', f);
+}
+
+static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
+		     const struct sc_run *runs, unsigned n, const char *started,
+		     const unsigned *counts, int status, char *err,
+		     size_t errlen)
+{
+	struct rs_csv_out c;
+	char gap[32];
+	int ret = rs_mkdir_p(o->csv_dir);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot create %s: %s", o->csv_dir,
+			 strerror(-ret));
+		return ret;
+	}
+	rs_format_duration(o->gap_ns, gap, sizeof(gap));
+
+	if ((ret = rs_csv_open(&c, o->csv_dir, "check.csv", err, errlen)))
+		return ret;
+	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status\n");
+	fprintf(c.f, "%d,%s,%s,", RS_CSV_SCHEMA, RS_VERSION, started);
+	csv_str(c.f, probe->release, false);
+	csv_str(c.f, probe->machine, false);
+	csv_str(c.f, RS_LIBURING_VERSION, false);
+	csv_str(c.f, rs_ring_flags_name(probe->ring_flags), false);
+	csv_str(c.f, probe->socket_direct ? "io_uring-direct" : "socket(2)",
+		false);
+	csv_str(c.f, probe->multishot_accept ? "multishot" : "single-shot",
+		false);
+	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d\n", o->trials,
+		o->load_c, o->parallel, (double)o->gap_ns / 1e9,
+		(double)o->timeout_ns / 1e9,
+		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
+		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
+		counts[3], status);
+	if ((ret = rs_csv_close(&c, err, errlen)))
+		return ret;
+
+	if ((ret = rs_csv_open(&c, o->csv_dir, "verdicts.csv", err, errlen)))
+		return ret;
+	fprintf(c.f, "schema_version,scenario,phase,closer,close_mode,wait,path,load_c,trials,setup_failed,verdict,sigpipe,sigpipe_expected,epipe_writes,load_conns,elapsed_s,detail\n");
+	for (unsigned s = 0; s < n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &runs[s].ph[ph];
+			const struct rs_scenario *sc = runs[s].sc;
+
+			if (!p->ran)
+				continue;
+			fprintf(c.f, "%d,%s,%s,%s,%s,%s,%s,%u,%" PRIu64 ",%" PRIu64
+				     ",%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%.3f,",
+				RS_CSV_SCHEMA, sc->name, ph ? "load" : "alone",
+				rs_side_name(runs[s].closer),
+				rs_close_name(sc->mode), rs_sc_wait_name(sc->wait),
+				rs_path_name(sc->path), ph ? o->load_c : 0,
+				p->r.trials, p->r.setup_failed, vname[p->v],
+				p->r.sigpipe, rs_sig_rule_name(p->sig_rule),
+				p->r.epipe_writes, p->load_conns, p->elapsed_s);
+			csv_str(c.f, p->detail[0] ? p->detail : "-", true);
+		}
+	if ((ret = rs_csv_close(&c, err, errlen)))
+		return ret;
+
+	if ((ret = rs_csv_open(&c, o->csv_dir, "cells.csv", err, errlen)))
+		return ret;
+	fprintf(c.f, "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count,share,expected,judged,ci_lo,ci_hi\n");
+	for (unsigned s = 0; s < n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &runs[s].ph[ph];
+			const struct rs_scenario *sc = runs[s].sc;
+
+			if (!p->ran)
+				continue;
+			for (unsigned i = 0; i < sc->nops; i++) {
+				char e[40];
+				bool exact = rs_sc_op_exact(sc, i, ph);
+
+				rs_sc_exp_format(&sc->op[i], e, sizeof(e));
+				for (unsigned r = 0; r < RS_RES_N; r++) {
+					double lo, hi;
+					uint64_t k = p->r.n[i][r];
+
+					if (!k)
+						continue;
+					wilson(k, p->r.trials, &lo, &hi);
+					fprintf(c.f,
+						"%d,%s,%s,%s,%s,%u,%s,%s,%" PRIu64
+						",%.6f,%s,%s,%.6f,%.6f\n",
+						RS_CSV_SCHEMA, sc->name,
+						ph ? "load" : "alone",
+						rs_side_name(runs[s].closer),
+						rs_close_name(sc->mode), i + 1,
+						rs_sop_name(sc->op[i].kind),
+						rs_result_name(r), k,
+						(double)k / (double)p->r.trials,
+						e, exact ? "exact" : "measured",
+						lo, hi);
+				}
+			}
+		}
+	if ((ret = rs_csv_close(&c, err, errlen)))
+		return ret;
+
+	if ((ret = rs_csv_open(&c, o->csv_dir, "mib.csv", err, errlen)))
+		return ret;
+	fprintf(c.f, "schema_version,scenario,phase,scope,counter,delta,expected_lo,expected_hi,status\n");
+	for (unsigned s = 0; s < n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &runs[s].ph[ph];
+
+			if (!p->ran || !p->have_mib)
+				continue;
+			for (unsigned i = 0; i < rs_mib_nwatched && i < 16;
+			     i++) {
+				bool ok = p->delta[i] >= 0 &&
+					  (uint64_t)p->delta[i] >= p->want[i].lo &&
+					  (uint64_t)p->delta[i] <= p->want[i].hi;
+				char hi[32];
+
+				if (p->want[i].hi == UINT64_MAX)
+					snprintf(hi, sizeof(hi), "inf");
+				else
+					snprintf(hi, sizeof(hi), "%" PRIu64,
+						 p->want[i].hi);
+				fprintf(c.f,
+					"%d,%s,%s,%s,%s,%" PRId64 ",%" PRIu64
+					",%s,%s\n",
+					RS_CSV_SCHEMA, runs[s].sc->name,
+					ph ? "load" : "alone",
+					o->netns ? "netns" : "host",
+					rs_mib_watched[i], p->delta[i],
+					p->want[i].lo, hi,
+					!o->netns ? "not-judged" :
+					ok	  ? "ok" :
+						    "MISMATCH");
+			}
+		}
+	return rs_csv_close(&c, err, errlen);
+}
+
+/* ------------------------------------------------------- commands */
+
+int rs_cmd_scenarios(int argc, char **argv)
+{
+	if (argc > 1) {
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+			printf("usage: rststorm scenarios\n\nList the scenarios of rststorm check: name, what happens, the expected\nresult of each op, and the kernel basis of the expectation.\n");
+			return 0;
+		}
+		fprintf(stderr, "rststorm scenarios: '%s': takes no arguments\n",
+			argv[1]);
+		return 2;
+	}
+	for (size_t i = 0; i < rs_scenario_count(); i++) {
+		const struct rs_scenario *sc = rs_scenario_at(i);
+
+		if (sc->test_only && !rs_scenario_test_visible())
+			continue;
+		printf("%-24s closer %-6s %-8s wait %-8s path %-6s", sc->name,
+		       rs_side_name(sc->closer), rs_close_name(sc->mode),
+		       rs_sc_wait_name(sc->wait), rs_path_name(sc->path));
+		printf("\n  %s\n  expect:", sc->desc);
+		for (unsigned k = 0; k < sc->nops; k++) {
+			char e[40];
+
+			rs_sc_exp_format(&sc->op[k], e, sizeof(e));
+			printf(" %s%s=%s%s", sc->op[k].gap ? "(gap) " : "",
+			       rs_sop_name(sc->op[k].kind), e,
+			       sc->op[k].exp_kind == RS_EXP_MEASURED ? "(share)" :
+			       sc->op[k].exp_kind == RS_EXP_ORDERED ? "*" :
+								       "");
+		}
+		printf("; SIGPIPE %s\n  basis: %s\n",
+		       rs_sig_rule_name(sc->sigpipe == RS_SIG_PRE_5_12 ?
+						RS_SIG_NONE :
+						sc->sigpipe),
+		       sc->basis);
+	}
+	printf("\n* exact alone on the inline path; a share under load and on io-wq/SQPOLL\n(share): a race, reported as a distribution with a 95%% interval\n");
+	return 0;
+}
+
+int rs_cmd_check(int argc, char **argv)
+{
+	static struct check_opts o;
+	struct rs_probe probe;
+	struct sc_run *runs;
+	unsigned counts[4] = { 0 };
+	int status = 0, signo = 0;
+	char err[512], line[512], started[32], gap[32];
+	time_t wall;
+	bool tty;
+	int ret = parse_check(&o, argc, argv, err, sizeof(err));
+
+	if (ret == 1)
+		return 0;
+	if (ret) {
+		fprintf(stderr, "rststorm check: %s\n", err);
+		return 2;
+	}
+	tty = isatty(STDERR_FILENO) && !o.quiet;
+	if (o.netns && rs_netns_enter(err, sizeof(err)))
+		rs_fatal("%s", err);
+	rs_probe_run(&probe, &o.base);
+	if (probe.uring_err)
+		rs_probe_fail_uring(&probe);
+	if (probe.ring_refused)
+		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+	if (o.load_c) {
+		struct rs_config lc = o.base;
+
+		lc.concurrency = o.load_c;
+		lc.threads = 1;
+		lc.ports = o.load_c > 20000 ? (o.load_c + 19999) / 20000 : 1;
+		rs_check_fd_limit(&lc, &probe);
+	}
+	rs_sigpipe_count_install();
+	runs = calloc(o.nsel, sizeof(*runs));
+	if (!runs)
+		rs_fatal("out of memory");
+	time(&wall);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ",
+		 gmtime(&wall));
+	rs_format_duration(o.gap_ns, gap, sizeof(gap));
+	rs_probe_line(&probe, line, sizeof(line));
+	printf("rststorm check: %u scenarios, --trials %u, --load-c %u, --gap %s, --parallel %u%s%s%s\npath: %s\n\n",
+	       o.nsel, o.trials, o.load_c, gap, o.parallel,
+	       o.closer >= 0 ? ", --closer " : "",
+	       o.closer >= 0 ? rs_side_name((unsigned)o.closer) : "",
+	       o.netns ? ", --netns" : "", line);
+	if (!o.netns)
+		printf("(kernel counters are host-wide without --netns: shown in mib.csv, not reconciled)\n\n");
+	fflush(stdout);
+
+	for (unsigned s = 0; s < o.nsel && !signo; s++) {
+		struct sc_run *sr = &runs[s];
+
+		sr->sc = o.sel[s];
+		sr->closer = o.closer >= 0 ? (unsigned)o.closer : sr->sc->closer;
+		for (unsigned ph = 0; ph < 2 && !signo; ph++) {
+			int st;
+
+			if (ph == 1 && !o.load_c)
+				break;
+			if (tty)
+				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
+					o.nsel, sr->sc->name,
+					ph ? "under load" : "alone");
+			st = run_phase(&o, &probe, sr, ph, tty);
+			if (st > 128)
+				signo = st - 128;
+			else if (st)
+				status = 1;
+			judge(sr->sc, &sr->ph[ph], probe.release);
+		}
+		if (tty)
+			fprintf(stderr, "\r\033[K");
+		print_scenario(&o, sr, stdout);
+		fflush(stdout);
+		for (unsigned ph = 0; ph < 2; ph++) {
+			if (!sr->ph[ph].ran)
+				continue;
+			counts[sr->ph[ph].v]++;
+			if (o.netns)
+				counts[3] += sr->ph[ph].mismatches;
+		}
+	}
+	printf("check: %u PASS, %u MEASURED, %u DIFF", counts[V_PASS],
+	       counts[V_MEASURED], counts[V_DIFF]);
+	if (o.netns)
+		printf("; kernel counters: %s (%u outside the expected range)",
+		       counts[3] ? "MISMATCH" : "reconciled", counts[3]);
+	if (signo)
+		printf("; stopped by signal %d: partial", signo);
+	printf("\n");
+	if (counts[V_DIFF] || counts[3])
+		status = 1;
+	if (signo)
+		status = 128 + signo;
+	if (o.csv_dir) {
+		unsigned n = 0;
+
+		while (n < o.nsel && runs[n].ph[0].ran)
+			n++;
+		if (write_csv(&o, &probe, runs, n, started, counts, status, err,
+			      sizeof(err))) {
+			fprintf(stderr,
+				"rststorm: CSV report not written: %s: check that the directory is writable and the disk has room\n",
+				err);
+			if (!status)
+				status = 1;
+		}
+	}
+	free(runs);
+	return status;
+}

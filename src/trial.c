@@ -1,0 +1,712 @@
+/* Scenario trials as a guest on a client worker's ring: each trial opens a
+ * TCP pair on 127.0.0.1, lets the closer side close as its scenario says,
+ * then runs the victim's ops through the ring (or as plain syscalls, the
+ * reference) and counts what each returned. Up to cfg.parallel trials run
+ * at once; a slot that finishes starts the next trial. */
+#include "trial.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <liburing.h>
+#include <linux/sockios.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "plan.h"
+#include "ring.h"
+#include "util.h"
+
+enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP };
+
+#define NO_TRIAL 0xffffffffu
+#define BUF_LEN 256
+
+struct trial {
+	int cfd, vfd;            /* the closer's and the victim's sockets */
+	uint32_t gen;
+	uint8_t step;
+	uint8_t op;              /* the op in flight or next */
+	bool inflight, cancelled;
+	bool closer_open;        /* half-closed: closed at the trial's end */
+	bool closer_rst;         /* the closer's close sent an RST */
+	atomic_int xcpu_done;    /* the closer thread has closed */
+	uint64_t t_issue;
+	uint16_t res[RS_SC_MAX_OPS];
+	uint32_t ok_writes_after; /* write ops accepted after the close */
+	/* counter facts of this trial's closes; written by whichever thread
+	 * closes, read after xcpu_done */
+	uint32_t f_unread, f_linger, f_linger_sent, f_estab;
+	struct msghdr msg;
+	struct iovec iov;
+	uint8_t out;
+	uint8_t buf[BUF_LEN];
+};
+
+struct tctx {
+	struct rs_guest g;       /* first: the engine hands us &g */
+	struct rs_trials_cfg cfg;
+	const struct rs_scenario *sc;
+	struct rs_trial_result *res;
+	struct io_uring *ring;
+	int lfd;
+	struct sockaddr_in addr;
+	struct trial *t;
+	uint32_t started, finished;
+	struct __kernel_timespec gap_ts;
+	uint64_t sig0;
+	uint64_t start_at;       /* trials begin at the first tick after */
+	bool begun;
+	int qfd[2];              /* xcpu: trial indexes to the closer thread */
+	pthread_t closer;
+	bool closer_running;
+	uint8_t pattern[BUF_LEN];
+};
+
+static atomic_ullong sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	atomic_fetch_add_explicit(&sigpipes, 1, memory_order_relaxed);
+}
+
+void rs_sigpipe_count_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigpipe;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+uint64_t rs_sigpipe_count(void)
+{
+	return atomic_load_explicit(&sigpipes, memory_order_relaxed);
+}
+
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+		return -1;
+	return ti.tcpi_state;
+}
+
+static bool estab_or_close_wait(int st)
+{
+	return st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT;
+}
+
+/* tcp_need_reset(): states in which a disconnect sends an RST */
+static bool need_reset(int st)
+{
+	return st == TCP_ESTABLISHED || st == TCP_CLOSE_WAIT ||
+	       st == TCP_FIN_WAIT1 || st == TCP_FIN_WAIT2 ||
+	       st == TCP_SYN_RECV;
+}
+
+/* Close fd, noting what tcp_close() will count (see scenario.c F5):
+ * nothing in CLOSE; unread data: an RST and TCPAbortOnClose; SO_LINGER 0:
+ * TCPAbortOnData, an RST where tcp_need_reset(); EstabResets when an RST
+ * close leaves ESTABLISHED or CLOSE_WAIT. Returns true if it sent an RST. */
+static bool close_counted(struct trial *t, int fd, bool linger0)
+{
+	int st = tcp_state(fd), inq = 0;
+	bool rst = false;
+
+	if (ioctl(fd, SIOCINQ, &inq))
+		inq = 0;
+	if (linger0) {
+		struct linger l = { 1, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+	}
+	if (st >= 0 && st != TCP_CLOSE && st != TCP_LISTEN) {
+		if (inq > 0) {
+			t->f_unread++;
+			rst = true;
+		} else if (linger0) {
+			t->f_linger++;
+			if (need_reset(st)) {
+				t->f_linger_sent++;
+				rst = true;
+			}
+		}
+		if (rst && estab_or_close_wait(st))
+			t->f_estab++;
+	}
+	close(fd);
+	return rst;
+}
+
+/* Wait up to ms for fd to be readable. */
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, ms) == 1;
+}
+
+/* The bytes the victim sent before the close, which the closer reads
+ * (except in unread mode). */
+static unsigned bytes_before_close(const struct rs_scenario *sc)
+{
+	unsigned n = sc->victim_sends;
+
+	for (unsigned i = 0; i < sc->ops_before; i++)
+		n += rs_sop_is_write(sc->op[i].kind);
+	return n;
+}
+
+/* The closer's part: read what the victim sent (or make sure it is there,
+ * unread), send its own data, close as the mode says. */
+static void close_action(struct tctx *x, struct trial *t)
+{
+	const struct rs_scenario *sc = x->sc;
+	unsigned want = bytes_before_close(sc), got = 0;
+	uint8_t sink[BUF_LEN];
+
+	if (sc->mode == RS_CLOSE_UNREAD) {
+		readable(t->cfd, 1000);
+	} else {
+		while (got < want && readable(t->cfd, 1000)) {
+			ssize_t n = recv(t->cfd, sink, sizeof(sink),
+					 MSG_DONTWAIT);
+
+			if (n <= 0)
+				break;
+			got += (unsigned)n;
+		}
+	}
+	if (sc->closer_sends)
+		(void)!send(t->cfd, x->pattern, sc->closer_sends, MSG_NOSIGNAL);
+	switch (sc->mode) {
+	case RS_CLOSE_FIN:
+	case RS_CLOSE_UNREAD:
+		t->closer_rst = close_counted(t, t->cfd, false);
+		t->cfd = -1;
+		break;
+	case RS_CLOSE_RST:
+		t->closer_rst = close_counted(t, t->cfd, true);
+		t->cfd = -1;
+		break;
+	case RS_CLOSE_SHUTDOWN:
+		shutdown(t->cfd, SHUT_WR);
+		t->closer_open = true;
+		break;
+	}
+}
+
+static void *closer_thread(void *arg)
+{
+	struct tctx *x = arg;
+	uint32_t i;
+
+	while (read(x->qfd[0], &i, sizeof(i)) == (ssize_t)sizeof(i) &&
+	       i != NO_TRIAL) {
+		struct trial *t = &x->t[i];
+
+		close_action(x, t);
+		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
+	}
+	return NULL;
+}
+
+static uint64_t ud_of(const struct trial *t, uint32_t i)
+{
+	return rs_ud_make(RS_UD_GUEST, t->gen, i);
+}
+
+static void record(struct tctx *x, struct trial *t, int res)
+{
+	unsigned kind = x->sc->op[t->op].kind, r;
+
+	if (t->cancelled && (res == -ECANCELED || res == -EINTR))
+		r = RS_RES_TIMEOUT;
+	else
+		r = rs_result_of(res);
+	t->res[t->op] = (uint16_t)r;
+	if (rs_sop_is_write(kind) && t->op >= x->sc->ops_before) {
+		if (r == RS_RES_OK)
+			t->ok_writes_after++;
+		else if (r == RS_RES_ERRNO0 + EPIPE)
+			x->res->epipe_writes++;
+	}
+}
+
+/* A plain syscall op, run here and now. Returns bytes, 0 or -errno. */
+static int sys_op(struct trial *t, unsigned kind, uint64_t timeout_ns)
+{
+	ssize_t n;
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	switch (kind) {
+	case RS_SOP_SYS_SEND:
+		n = send(t->vfd, &t->out, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+		break;
+	case RS_SOP_SYS_WRITE:
+		n = write(t->vfd, &t->out, 1);
+		break;
+	case RS_SOP_SYS_RECV:
+		n = recv(t->vfd, t->buf, sizeof(t->buf), MSG_DONTWAIT);
+		break;
+	case RS_SOP_SYS_READ:
+		/* read(2) blocks on an idle socket: never wait past the
+		 * timeout */
+		if (!readable(t->vfd, (int)(timeout_ns / 1000000)))
+			return -ECANCELED;
+		n = read(t->vfd, t->buf, sizeof(t->buf));
+		break;
+	case RS_SOP_SOERROR:
+		if (getsockopt(t->vfd, SOL_SOCKET, SO_ERROR, &e, &len))
+			return -errno;
+		return e ? -e : 1;
+	default:
+		return -EINVAL;
+	}
+	return n < 0 ? -errno : (int)n;
+}
+
+static void prep_op(struct tctx *x, struct trial *t, uint32_t i)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(x->ring, "check");
+	unsigned kind = x->sc->op[t->op].kind;
+
+	switch (kind) {
+	case RS_SOP_SEND:
+		io_uring_prep_send(sqe, t->vfd, &t->out, 1, MSG_NOSIGNAL);
+		break;
+	case RS_SOP_SEND0:
+		io_uring_prep_send(sqe, t->vfd, &t->out, 1, 0);
+		break;
+	case RS_SOP_SENDMSG:
+		t->iov.iov_base = &t->out;
+		t->iov.iov_len = 1;
+		memset(&t->msg, 0, sizeof(t->msg));
+		t->msg.msg_iov = &t->iov;
+		t->msg.msg_iovlen = 1;
+		io_uring_prep_sendmsg(sqe, t->vfd, &t->msg, MSG_NOSIGNAL);
+		break;
+	case RS_SOP_WRITE:
+		io_uring_prep_write(sqe, t->vfd, &t->out, 1, 0);
+		break;
+	case RS_SOP_RECV:
+		io_uring_prep_recv(sqe, t->vfd, t->buf, sizeof(t->buf), 0);
+		break;
+	case RS_SOP_READ:
+		io_uring_prep_read(sqe, t->vfd, t->buf, sizeof(t->buf), 0);
+		break;
+	}
+	if (x->sc->path == RS_PATH_ASYNC)
+		sqe->flags |= IOSQE_ASYNC;
+	io_uring_sqe_set_data64(sqe, ud_of(t, i));
+}
+
+static void trial_end(struct tctx *x, uint32_t i);
+static void begin(struct tctx *x, uint64_t now);
+static void do_close(struct tctx *x, uint32_t i, uint64_t now);
+
+/* Issue op t->op (after its gap), or run it when it is a syscall; go on
+ * until something is in flight or the trial is over. */
+static void next_op(struct tctx *x, uint32_t i, uint64_t now)
+{
+	struct trial *t = &x->t[i];
+	const struct rs_scenario *sc = x->sc;
+
+	for (;;) {
+		const struct rs_sc_op *op;
+
+		if (t->op >= sc->nops) {
+			trial_end(x, i);
+			return;
+		}
+		op = &sc->op[t->op];
+		if (op->gap && x->cfg.gap_ns && t->step != T_GAP &&
+		    t->op >= sc->ops_before) {
+			struct io_uring_sqe *sqe =
+				rs_ring_sqe_must(x->ring, "check");
+
+			io_uring_prep_timeout(sqe, &x->gap_ts, 0, 0);
+			io_uring_sqe_set_data64(sqe, ud_of(t, i));
+			t->step = T_GAP;
+			t->inflight = true;
+			t->cancelled = false;
+			t->t_issue = now;
+			return;
+		}
+		if (t->step != T_PRE)
+			t->step = T_OP;
+		t->cancelled = false;
+		t->t_issue = now;
+		if (rs_sop_is_uring(op->kind)) {
+			prep_op(x, t, i);
+			t->inflight = true;
+			return;
+		}
+		record(x, t, sys_op(t, op->kind, x->cfg.timeout_ns));
+		t->op++;
+		if (t->step == T_PRE && t->op >= sc->ops_before) {
+			do_close(x, i, now);
+			return;
+		}
+	}
+}
+
+/* The close; then the victim waits to see it, or goes on at once. */
+static void do_close(struct tctx *x, uint32_t i, uint64_t now)
+{
+	struct trial *t = &x->t[i];
+
+	t->step = T_OP;
+	if (x->sc->wait == RS_SCW_XCPU) {
+		(void)!write(x->qfd[1], &i, sizeof(i));
+	} else {
+		close_action(x, t);
+		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
+	}
+	if (x->sc->wait == RS_SCW_OBSERVED) {
+		struct io_uring_sqe *sqe = rs_ring_sqe_must(x->ring, "check");
+
+		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (the RST)
+		 * are always reported; data alone does not end the wait */
+		io_uring_prep_poll_add(sqe, t->vfd, POLLRDHUP);
+		io_uring_sqe_set_data64(sqe, ud_of(t, i));
+		t->step = T_WAIT;
+		t->inflight = true;
+		t->cancelled = false;
+		t->t_issue = now;
+		return;
+	}
+	next_op(x, i, now);
+}
+
+static int open_pair(struct tctx *x, struct trial *t, char *err,
+		     size_t errlen)
+{
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+
+	if (c < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	if (connect(c, (struct sockaddr *)&x->addr, sizeof(x->addr))) {
+		snprintf(err, errlen, "connect to 127.0.0.1:%u: %s",
+			 ntohs(x->addr.sin_port), strerror(errno));
+		close(c);
+		return -1;
+	}
+	s = accept4(x->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (s < 0) {
+		snprintf(err, errlen, "accept: %s", strerror(errno));
+		close(c);
+		return -1;
+	}
+	if (x->cfg.closer == RS_SIDE_SERVER) {
+		t->cfd = s;
+		t->vfd = c;
+	} else {
+		t->cfd = c;
+		t->vfd = s;
+	}
+	return 0;
+}
+
+/* Start the next trial in slot i, if any is left. */
+static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
+{
+	struct trial *t = &x->t[i];
+	const struct rs_scenario *sc = x->sc;
+
+	while (x->started < x->cfg.trials) {
+		char err[160];
+		uint32_t gen = t->gen + 1;
+
+		x->started++;
+		memset(t, 0, sizeof(*t));
+		t->gen = gen;
+		t->cfd = t->vfd = -1;
+		t->out = 'x';
+		if (open_pair(x, t, err, sizeof(err))) {
+			if (!x->res->setup_failed++)
+				snprintf(x->res->setup_err,
+					 sizeof(x->res->setup_err), "%s", err);
+			x->finished++;
+			continue;
+		}
+		if (sc->victim_sends)
+			(void)!send(t->vfd, x->pattern, sc->victim_sends,
+				    MSG_NOSIGNAL);
+		if (sc->ops_before) {
+			t->step = T_PRE;
+			next_op(x, i, now);
+		} else {
+			do_close(x, i, now);
+		}
+		return;
+	}
+	t->step = T_FREE;
+	if (x->finished == x->cfg.trials) {
+		x->res->sigpipe = rs_sigpipe_count() - x->sig0;
+		x->g.done = true;
+	}
+}
+
+static void trial_end(struct tctx *x, uint32_t i)
+{
+	struct trial *t = &x->t[i];
+	const struct rs_scenario *sc = x->sc;
+	struct rs_trial_result *r = x->res;
+	uint64_t spin_until = rs_now_ns() + 2000000000ull;
+	int vst;
+
+	/* the closer thread closes within microseconds; never wait long */
+	while (!atomic_load_explicit(&t->xcpu_done, memory_order_acquire) &&
+	       rs_now_ns() < spin_until)
+		sched_yield();
+	vst = tcp_state(t->vfd);
+	if (vst == TCP_CLOSE) {
+		/* only an RST moves the passive side to CLOSE; it was in
+		 * ESTABLISHED or CLOSE_WAIT: EstabResets */
+		t->f_estab++;
+		if (sc->mode == RS_CLOSE_FIN && !t->closer_rst)
+			r->drawn_lo++;
+	}
+	if (sc->mode != RS_CLOSE_SHUTDOWN)
+		r->drawn_hi += t->ok_writes_after;
+	close_counted(t, t->vfd, false);
+	t->vfd = -1;
+	if (t->closer_open && t->cfd >= 0) {
+		uint8_t sink[BUF_LEN];
+
+		while (recv(t->cfd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
+			;
+		close_counted(t, t->cfd, false);
+		t->cfd = -1;
+	}
+	r->trials++;
+	for (unsigned k = 0; k < sc->nops; k++)
+		r->n[k][t->res[k]]++;
+	r->rst_unread += t->f_unread;
+	r->rst_linger += t->f_linger;
+	r->rst_linger_sent += t->f_linger_sent;
+	r->estab_resets += t->f_estab;
+	x->finished++;
+	trial_start(x, i, rs_now_ns());
+}
+
+static void g_cqe(struct rs_guest *g, uint64_t ud, int res, uint64_t now)
+{
+	struct tctx *x = (struct tctx *)g;
+	uint32_t i = rs_ud_idx(ud);
+	struct trial *t;
+
+	if (i >= x->cfg.parallel)
+		return;
+	t = &x->t[i];
+	if (!t->inflight || rs_ud_gen(ud) != (t->gen & 0xffffff))
+		return;
+	t->inflight = false;
+	switch (t->step) {
+	case T_PRE:
+		record(x, t, res);
+		t->op++;
+		if (t->op < x->sc->ops_before)
+			next_op(x, i, now);
+		else
+			do_close(x, i, now);
+		return;
+	case T_WAIT:
+		/* seen (or timed out: the ops will tell) */
+		t->step = T_OP;
+		next_op(x, i, now);
+		return;
+	case T_GAP:
+		next_op(x, i, now);
+		return;
+	case T_OP:
+		record(x, t, res);
+		t->op++;
+		next_op(x, i, now);
+		return;
+	default:
+		return;
+	}
+}
+
+static void g_tick(struct rs_guest *g, uint64_t now)
+{
+	struct tctx *x = (struct tctx *)g;
+
+	if (!x->begun) {
+		if (now >= x->start_at)
+			begin(x, now);
+		return;
+	}
+	for (uint32_t i = 0; i < x->cfg.parallel; i++) {
+		struct trial *t = &x->t[i];
+		struct io_uring_sqe *sqe;
+
+		if (!t->inflight || t->cancelled || t->step == T_GAP ||
+		    now - t->t_issue < x->cfg.timeout_ns)
+			continue;
+		sqe = rs_ring_sqe_must(x->ring, "check");
+		io_uring_prep_cancel64(sqe, ud_of(t, i), 0);
+		io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_CANCEL, 0, i));
+		t->cancelled = true;
+	}
+}
+
+static void begin(struct tctx *x, uint64_t now)
+{
+	x->begun = true;
+	x->sig0 = rs_sigpipe_count();
+	for (uint32_t i = 0; i < x->cfg.parallel; i++)
+		trial_start(x, i, now);
+}
+
+static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
+{
+	struct tctx *x = (struct tctx *)g;
+
+	x->ring = ring;
+	if (x->sc->wait == RS_SCW_XCPU) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		int e;
+
+		if (pipe2(x->qfd, O_CLOEXEC)) {
+			snprintf(g->errmsg, sizeof(g->errmsg),
+				 "check: pipe for the closer thread: %s",
+				 strerror(errno));
+			return -errno;
+		}
+		e = pthread_create(&x->closer, NULL, closer_thread, x);
+		if (e) {
+			snprintf(g->errmsg, sizeof(g->errmsg),
+				 "check: cannot start the closer thread: %s",
+				 strerror(e));
+			return -e;
+		}
+		x->closer_running = true;
+		if (ncpu >= 2) {
+			cpu_set_t me, other;
+			int cpu = x->cfg.xcpu_closer_cpu >= 0 ?
+					  x->cfg.xcpu_closer_cpu :
+					  1;
+
+			CPU_ZERO(&me);
+			CPU_ZERO(&other);
+			CPU_SET(cpu, &other);
+			CPU_SET(cpu == 0 ? 1 : 0, &me);
+			pthread_setaffinity_np(x->closer, sizeof(other),
+					       &other);
+			sched_setaffinity(0, sizeof(me), &me);
+		}
+	}
+	x->start_at = now + x->cfg.warmup_ns;
+	if (!x->cfg.warmup_ns)
+		begin(x, now);
+	return 0;
+}
+
+struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
+			       struct rs_trial_result *res, char *err,
+			       size_t errlen)
+{
+	struct tctx *x = calloc(1, sizeof(*x));
+	socklen_t len = sizeof(struct sockaddr_in);
+	struct timeval tv = { 2, 0 };
+
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	x->cfg = *cfg;
+	if (x->cfg.parallel > x->cfg.trials)
+		x->cfg.parallel = x->cfg.trials;
+	if (!x->cfg.parallel)
+		x->cfg.parallel = 1;
+	x->sc = cfg->sc;
+	x->res = res;
+	x->qfd[0] = x->qfd[1] = -1;
+	x->t = calloc(x->cfg.parallel, sizeof(*x->t));
+	if (!x->t) {
+		free(x);
+		snprintf(err, errlen, "out of memory for %u trials",
+			 cfg->parallel);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < x->cfg.parallel; i++)
+		x->t[i].cfd = x->t[i].vfd = -1;
+	memset(x->pattern, 'd', sizeof(x->pattern));
+	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
+	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
+
+	x->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&x->addr, 0, sizeof(x->addr));
+	x->addr.sin_family = AF_INET;
+	x->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (x->lfd < 0 ||
+	    bind(x->lfd, (struct sockaddr *)&x->addr, sizeof(x->addr)) ||
+	    listen(x->lfd, 4096) ||
+	    getsockname(x->lfd, (struct sockaddr *)&x->addr, &len)) {
+		snprintf(err, errlen,
+			 "cannot listen on 127.0.0.1 for the trials: %s (%s): check that the loopback interface is up",
+			 strerror(errno), rs_errname(errno));
+		if (x->lfd >= 0)
+			close(x->lfd);
+		free(x->t);
+		free(x);
+		return NULL;
+	}
+	/* a lost connection must not hang accept(2) */
+	setsockopt(x->lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	x->g.start = g_start;
+	x->g.cqe = g_cqe;
+	x->g.tick = g_tick;
+	/* a request, a cancel per trial */
+	x->g.max_inflight = 2 * x->cfg.parallel + 8;
+	return &x->g;
+}
+
+void rs_trials_free(struct rs_guest *g)
+{
+	struct tctx *x = (struct tctx *)g;
+	uint32_t stop = NO_TRIAL;
+
+	if (!g)
+		return;
+	if (x->closer_running) {
+		(void)!write(x->qfd[1], &stop, sizeof(stop));
+		pthread_join(x->closer, NULL);
+	}
+	if (x->qfd[0] >= 0) {
+		close(x->qfd[0]);
+		close(x->qfd[1]);
+	}
+	for (uint32_t i = 0; i < x->cfg.parallel; i++) {
+		if (x->t[i].cfd >= 0)
+			close(x->t[i].cfd);
+		if (x->t[i].vfd >= 0)
+			close(x->t[i].vfd);
+	}
+	close(x->lfd);
+	free(x->t);
+	free(x);
+}

@@ -1,0 +1,62 @@
+/* The trials of one scenario in one phase: a guest on a client worker's
+ * ring (guest.h) that opens connection pairs on 127.0.0.1, has one side
+ * close as the scenario says and runs the victim's ops, counting every
+ * result, every SIGPIPE and the facts the kernel counters are reconciled
+ * with. */
+#ifndef RS_TRIAL_H
+#define RS_TRIAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest.h"
+#include "outcome.h"
+#include "scenario.h"
+
+/* What the trials of one (scenario, phase) observed. */
+struct rs_trial_result {
+	uint64_t trials;        /* set up and run to the end */
+	uint64_t setup_failed;  /* the pair could not be opened */
+	uint64_t n[RS_SC_MAX_OPS][RS_RES_N];
+	uint64_t sigpipe;       /* SIGPIPE deliveries during the phase */
+	uint64_t epipe_writes;  /* EPIPE results of write ops */
+	char setup_err[160];    /* the first setup failure */
+
+	/* facts for the kernel counters (both sides are ours) */
+	uint64_t rst_unread;    /* closes with unread data: RST, AbortOnClose */
+	uint64_t rst_linger;    /* SO_LINGER 0 closes: AbortOnData */
+	uint64_t rst_linger_sent; /* those that sent an RST */
+	uint64_t estab_resets;  /* sockets moved from ESTABLISHED/CLOSE_WAIT
+				 * to CLOSE: RST closes and victims reset */
+	uint64_t drawn_lo;      /* RSTs the closed side's kernel must have sent
+				 * to the victim's data after a FIN close */
+	uint64_t drawn_hi;      /* ...at most: the writes accepted after the
+				 * close */
+};
+
+struct rs_trials_cfg {
+	const struct rs_scenario *sc;
+	unsigned closer;        /* enum rs_side */
+	uint32_t trials;
+	uint32_t parallel;      /* trials in flight at once */
+	uint64_t gap_ns;
+	uint64_t timeout_ns;
+	int xcpu_closer_cpu;    /* CPU for the closer thread, -1: any */
+	uint64_t warmup_ns;     /* let the load run this long first */
+};
+
+/* Set up the guest for cfg; results land in *res. Returns NULL with a
+ * reason in err when out of memory or the listener cannot be opened. */
+struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
+			       struct rs_trial_result *res, char *err,
+			       size_t errlen);
+
+/* Close what is left and free. */
+void rs_trials_free(struct rs_guest *g);
+
+/* Install the SIGPIPE counter (once per process). */
+void rs_sigpipe_count_install(void);
+uint64_t rs_sigpipe_count(void);
+
+#endif
