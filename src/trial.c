@@ -490,10 +490,9 @@ static void trial_end(struct tctx *x, uint32_t i)
 	}
 	/* every segment that reaches the closed side draws an RST: each
 	 * write accepted after the close, and (after a FIN close) possibly
-	 * one more: measured on the io-wq path, 0-5 extra RSTs per 200
-	 * trials with no retransmission or challenge ACK counted; the
-	 * likely segment is the victim's ACK of the FIN leaving after the
-	 * data, when the orphan is already gone (not traced yet) */
+	 * one more: on the io-wq and SQPOLL paths the victim's ACK of the
+	 * FIN can leave after the data (traced: ~70 us after it), when the
+	 * data has already reset the orphan (0-5 per 200 trials) */
 	if (sc->mode != RS_CLOSE_SHUTDOWN)
 		r->drawn_hi += t->ok_writes_after +
 			       (sc->mode == RS_CLOSE_FIN && !t->closer_rst);
