@@ -1096,24 +1096,69 @@ static int oom(struct merge *m)
 	return 2;
 }
 
-/* Write OUT/name with w through a temporary file renamed into place.
- * Returns 0, 1 (cannot write) or 2 (refused while writing: err says). */
-static int output(struct wctx *c, const char *name,
-		  int (*w)(struct wctx *c, FILE *f))
+struct outfile {
+	const char *name;
+	int (*w)(struct wctx *c, FILE *f);
+};
+
+/*
+ * Write the files into OUT, all or nothing as far as the file system
+ * allows: each is written to its temporary file first; only when every
+ * writer has succeeded are they renamed into place. A refusal found while
+ * writing (a sum that overflows) leaves OUT as it was, and removes OUT when
+ * this call created it. Returns 0, 1 (cannot write) or 2 (refused).
+ */
+static int write_all(struct wctx *c, const struct outfile *files, size_t n)
 {
 	struct merge *m = c->m;
-	struct rs_csv_out o;
-	int r;
+	struct rs_csv_out o[8];
+	struct stat st;
+	bool existed = stat(m->out, &st) == 0;
+	size_t opened = 0;
+	int ret = rs_mkdir_p(m->out), r;
 
-	if (rs_csv_open(&o, m->out, name, m->err, m->errlen))
+	if (ret) {
+		snprintf(m->err, m->errlen, "%s: cannot create the directory: %s",
+			 m->out, strerror(-ret));
 		return 1;
-	r = w(c, o.f);
-	if (r) {
-		fclose(o.f);
-		unlink(o.tmp);
-		return r == -ENOMEM ? oom(m) : 2;
 	}
-	return rs_csv_close(&o, m->err, m->errlen) ? 1 : 0;
+	for (; opened < n; opened++) {
+		if (rs_csv_open(&o[opened], m->out, files[opened].name, m->err,
+				m->errlen)) {
+			ret = 1;
+			goto undo;
+		}
+		r = files[opened].w(c, o[opened].f);
+		if (r) {
+			opened++;
+			ret = r == -ENOMEM ? oom(m) : 2;
+			goto undo;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rs_csv_close(&o[i], m->err, m->errlen)) {
+			/* the ones before are in place already: say so */
+			size_t len = strlen(m->err);
+
+			if (i)
+				snprintf(m->err + len, m->errlen - len,
+					 " (%zu of the %zu files were replaced)",
+					 i, n);
+			while (++i < n) {
+				fclose(o[i].f);
+				unlink(o[i].tmp);
+			}
+			return 1;
+		}
+	return 0;
+undo:
+	for (size_t i = 0; i < opened; i++) {
+		fclose(o[i].f);
+		unlink(o[i].tmp);
+	}
+	if (!existed)
+		rmdir(m->out);
+	return ret;
 }
 
 static int merge_run(struct merge *m)
@@ -1126,10 +1171,7 @@ static int merge_run(struct merge *m)
 		     { "ops", 0 },	    { "close_mix", 0 },
 		     { "wait", 0 },	    { "op_gap_s", 6 },
 		     { "timeout_s", 3 } };
-	static const struct {
-		const char *name;
-		int (*w)(struct wctx *c, FILE *f);
-	} files[] = {
+	static const struct outfile files[] = {
 		{ "summary.csv", write_summary },
 		{ "outcomes.csv", write_outcomes },
 		{ "ops.csv", write_ops },
@@ -1162,8 +1204,7 @@ static int merge_run(struct merge *m)
 		mib = mib && m->d[i].t[RS_RF_RUN_MIB].present;
 	if (!mib)
 		nfiles--; /* mib.csv is the last */
-	for (size_t k = 0; k < nfiles && !st; k++)
-		st = output(&c, files[k].name, files[k].w);
+	st = write_all(&c, files, nfiles);
 	/* a mib.csv left from an earlier report would be read as this one's */
 	snprintf(path, sizeof(path), "%s/mib.csv", m->out);
 	if (!st && !mib && unlink(path) && errno != ENOENT) {
@@ -1192,10 +1233,7 @@ static int merge_check(struct merge *m)
 		{ "load_c", 0, "the loaded phase ran under a different load" },
 		{ "parallel", 0, "trials in flight at once differ (races, SIGPIPE coalescing)" },
 	};
-	static const struct {
-		const char *name;
-		int (*w)(struct wctx *c, FILE *f);
-	} files[] = {
+	static const struct outfile files[] = {
 		{ "check.csv", write_check_head },
 		{ "verdicts.csv", write_verdicts },
 		{ "cells.csv", write_cells },
@@ -1225,8 +1263,7 @@ static int merge_check(struct merge *m)
 	judge_all(ph, c.nph, &cells);
 	c.ph = ph;
 	c.mib = mib;
-	for (size_t k = 0; k < sizeof(files) / sizeof(files[0]) && !st; k++)
-		st = output(&c, files[k].name, files[k].w);
+	st = write_all(&c, files, sizeof(files) / sizeof(files[0]));
 out:
 	free(cells.r);
 	free(ph);
@@ -1268,13 +1305,6 @@ int rs_merge_dirs(const char *const *dirs, unsigned n, const char *out,
 			 "%s: holds a %s report: write the merged %s report to another directory",
 			 out, m.d[0].kind == RS_RKIND_RUN ? "check" : "run",
 			 rs_rkind_name(m.d[0].kind));
-		goto out;
-	}
-	ret = rs_mkdir_p(out);
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot create the directory: %s",
-			 out, strerror(-ret));
-		ret = 1;
 		goto out;
 	}
 	ret = m.d[0].kind == RS_RKIND_RUN ? merge_run(&m) : merge_check(&m);
