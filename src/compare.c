@@ -244,8 +244,10 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 	/* the results of the op, both sides, in result order */
 	for (i = a0, j = b0; i < a1 || j < b1;) {
 		struct ccell x = { .ta = ta, .tb = tb, .test = test, .p = 1 };
-		int cmp = i == a1 ? 1 : j == b1 ? -1 :
-			  rs_rrow_cmp(l->f, ra[i], rb[j], &l->key[l->ngroup], 1);
+		const unsigned *res_col = &l->key[l->ngroup];
+		int cmp = i == a1 ? 1 :
+			  j == b1 ? -1 :
+				    rs_rrow_cmp(l->f, ra[i], rb[j], res_col, 1);
 
 		if (cmp <= 0) {
 			x.ra = ra[i++];
@@ -333,7 +335,7 @@ static void compare_verdicts(struct cmp *c, size_t a0, size_t a1, size_t b0,
 	unsigned sp = rs_rcol(RS_RF_VERDICTS, "sigpipe");
 	unsigned ew = rs_rcol(RS_RF_VERDICTS, "epipe_writes");
 	unsigned det = rs_rcol(RS_RF_VERDICTS, "detail");
-	unsigned key[2];
+	unsigned key[RS_RKEY_MAX];
 
 	rs_rfile_key(RS_RF_VERDICTS, key);
 	while (a0 < a1 || b0 < b1) {
@@ -409,12 +411,14 @@ static int compare_cells(struct cmp *c)
 				sc = heads[k];
 		if (!sc)
 			break;
-		ea = heads[0] && !strcmp(heads[0], sc) ?
-			     scenario_end(A->rows, ia, A->nrows, l->scenario, sc) :
-			     ia;
-		eb = heads[1] && !strcmp(heads[1], sc) ?
-			     scenario_end(B->rows, ib, B->nrows, l->scenario, sc) :
-			     ib;
+		ea = ia;
+		eb = ib;
+		if (heads[0] && !strcmp(heads[0], sc))
+			ea = scenario_end(A->rows, ia, A->nrows, l->scenario,
+					  sc);
+		if (heads[1] && !strcmp(heads[1], sc))
+			eb = scenario_end(B->rows, ib, B->nrows, l->scenario,
+					  sc);
 		if (heads[2] && !strcmp(heads[2], sc))
 			eva = scenario_end(VA->rows, va, VA->nrows, vsc, sc);
 		if (heads[3] && !strcmp(heads[3], sc))

@@ -63,7 +63,7 @@ static int refuse(struct merge *m, const char *fmt, ...)
 struct walk {
 	struct merge *m;
 	enum rs_rfile f;
-	unsigned key[8], nk;
+	unsigned key[RS_RKEY_MAX], nk;
 	size_t pos[];
 };
 
@@ -458,7 +458,7 @@ static int write_outcomes(struct wctx *w, FILE *f)
 	struct merge *m = w->m;
 	const enum rs_rfile O = RS_RF_OUTCOMES;
 	struct mrows v = { 0 };
-	unsigned gk[8];
+	unsigned gk[RS_RKEY_MAX];
 	int ret = merged_counts(m, O, &v);
 
 	rs_rfile_key(O, gk);
@@ -471,7 +471,8 @@ static int write_outcomes(struct wctx *w, FILE *f)
 
 		/* (scenario, closer, close_mode, op_index): the first four
 		 * key columns */
-		while (g < v.n && !rs_rrow_cmp(O, v.r[g].row, v.r[i].row, gk, 4))
+		while (g < v.n &&
+		       !rs_rrow_cmp(O, v.r[g].row, v.r[i].row, gk, 4))
 			total += v.r[g++].count;
 		for (; i < g; i++) {
 			char **r = v.r[i].row;
@@ -786,15 +787,15 @@ static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
 			goto out;
 		p->rule = common(m, rows, V, "sigpipe_expected");
 		for (unsigned i = 0; i < m->n; i++) {
+			const char *asked;
 			int v;
 
 			if (!rows[i])
 				continue;
 			/* the trials asked for: --trials of each input */
-			if (__builtin_add_overflow(
-				    p->want,
-				    rs_rfield_u64(m->d[i].t[RS_RF_CHECK].rows[0][ctr]),
-				    &p->want)) {
+			asked = rs_rfield(&m->d[i], RS_RF_CHECK, 0, ctr);
+			if (__builtin_add_overflow(p->want, rs_rfield_u64(asked),
+						   &p->want)) {
 				ret = refuse(m, "%s/check.csv: trials: the sum overflows 64 bits",
 					     m->d[i].dir);
 				goto out;
@@ -924,7 +925,8 @@ static int merge_check_mib(struct merge *m, struct mmib **out, size_t *nout)
 			if (strcmp(rows[i][ch], "inf") == 0)
 				x.inf = true;
 			else if (__builtin_add_overflow(
-					 x.hi, rs_rfield_u64(rows[i][ch]), &x.hi))
+					 x.hi, rs_rfield_u64(rows[i][ch]),
+					 &x.hi))
 				goto overflow;
 			sticky |= strcmp(rows[i][cst], "MISMATCH") == 0;
 		}
@@ -1058,7 +1060,8 @@ static int write_cells(struct wctx *w, FILE *f)
 			for (unsigned col = 1; col < 8; col++)
 				field(f, x[col], false);
 			fprintf(f, "%" PRIu64 ",%.6f,", n,
-				p->trials ? (double)n / (double)p->trials : 0.0);
+				p->trials ? (double)n / (double)p->trials :
+					    0.0);
 			field(f, x[ce], false);
 			field(f, x[cj], false);
 			fprintf(f, "%.6f,%.6f\n", lo, hi);

@@ -514,7 +514,8 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 				snprintf(err, errlen,
 					 "%s: line %lu: schema_version %.20s: this rststorm reads version %d",
 					 path, line, fl[0], RS_CSV_SCHEMA);
-			else if (header_err(f, header, hn, path, err, errlen) == 0)
+			else if (!header_err(f, header, hn, path, err,
+					     errlen))
 				snprintf(err, errlen,
 					 "%s: line %lu: schema_version is '%.40s', expected %d",
 					 path, line, fl[0], RS_CSV_SCHEMA);
@@ -691,7 +692,8 @@ int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
 {
 	for (unsigned i = 0; i < n; i++) {
 		unsigned c = cols[i];
-		int64_t ra = field_rank(f, c, a[c]), rb = field_rank(f, c, b[c]);
+		int64_t ra = field_rank(f, c, a[c]);
+		int64_t rb = field_rank(f, c, b[c]);
 		int s;
 
 		if (ra != rb)
@@ -705,7 +707,7 @@ int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
 
 struct sort_ctx {
 	enum rs_rfile f;
-	unsigned cols[8], n;
+	unsigned cols[RS_RKEY_MAX], n;
 };
 
 static int sort_cmp(const void *x, const void *y, void *arg)
@@ -764,8 +766,10 @@ static int add_u64(uint64_t *sum, uint64_t v)
  * ops row, with the same op_kind, and its counts add to `counted`. */
 static int check_run(struct rs_repdir *d, char *err, size_t errlen)
 {
-	const struct rs_rtable *o = &d->t[RS_RF_OUTCOMES], *p = &d->t[RS_RF_OPS];
-	unsigned ok[4], pk[4], okind = rs_rcol(RS_RF_OUTCOMES, "op_kind");
+	const struct rs_rtable *o = &d->t[RS_RF_OUTCOMES];
+	const struct rs_rtable *p = &d->t[RS_RF_OPS];
+	unsigned ok[RS_RKEY_MAX], pk[RS_RKEY_MAX];
+	unsigned okind = rs_rcol(RS_RF_OUTCOMES, "op_kind");
 	unsigned ocount = rs_rcol(RS_RF_OUTCOMES, "count");
 	unsigned pkind = rs_rcol(RS_RF_OPS, "op_kind");
 	unsigned pcounted = rs_rcol(RS_RF_OPS, "counted");
@@ -834,8 +838,9 @@ static int check_run(struct rs_repdir *d, char *err, size_t errlen)
  * op_kind, expected and judged, and counts that add to its trials. */
 static int check_check(struct rs_repdir *d, char *err, size_t errlen)
 {
-	const struct rs_rtable *c = &d->t[RS_RF_CELLS], *v = &d->t[RS_RF_VERDICTS];
-	unsigned gk[3], vk[2];
+	const struct rs_rtable *c = &d->t[RS_RF_CELLS];
+	const struct rs_rtable *v = &d->t[RS_RF_VERDICTS];
+	unsigned gk[3], vk[RS_RKEY_MAX];
 	static const char *const same[] = { "closer", "close_mode" };
 	static const char *const fixed[] = { "op_kind", "expected", "judged" };
 	unsigned ccount = rs_rcol(RS_RF_CELLS, "count");

@@ -80,8 +80,12 @@ unsigned rs_rcol(enum rs_rfile f, const char *name);
 int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 		   size_t errlen);
 
-/* The key columns of file f (at most 8), in the order the writers sort
- * rows; 0 for summary.csv and check.csv. Returns their number. */
+/* Most key columns of a file. */
+#define RS_RKEY_MAX 8
+
+/* The key columns of file f into cols[RS_RKEY_MAX], in the order the
+ * writers sort rows; none for summary.csv and check.csv. Returns their
+ * number. */
 unsigned rs_rfile_key(enum rs_rfile f, unsigned *cols);
 
 /* Order two rows of file f (which may come from different reports) by the
