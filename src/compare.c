@@ -6,6 +6,7 @@
  * probe path and configuration of each side are shown too. */
 #include "compare.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
@@ -663,7 +664,7 @@ int rs_cmd_compare(int argc, char **argv)
 			errno = 0;
 			v = strtod(optarg, &end);
 			if (!*optarg || *end || errno || !(v > 0 && v < 1) ||
-			    optarg[0] == ' ') {
+			    isspace((unsigned char)optarg[0])) {
 				fprintf(stderr,
 					"rststorm compare: --alpha '%s': a probability between 0 and 1, both excluded (e.g. 0.01)\n",
 					optarg);

@@ -65,7 +65,9 @@ static int next_byte(struct rs_csvr *r, size_t *raw)
 
 	if (c == EOF) {
 		if (ferror(r->f))
-			return fail(r, EIO, r->line, "read error"), EOF;
+			return fail(r, EIO, r->line, "cannot read: %s",
+				    strerror(errno)),
+			       EOF;
 		return EOF;
 	}
 	if (++*raw > RS_CSVR_MAX_RECORD) {

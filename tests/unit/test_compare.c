@@ -210,6 +210,29 @@ static void edit(const char *dir, const char *file, const char *from,
 	free(data);
 }
 
+/* Drop the lines of dir/file that contain `what`. */
+static void drop_lines(const char *dir, const char *file, const char *what)
+{
+	char path[PATH_MAX];
+	char *data, *out, *line, *save = NULL;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	data = slurp(path, &len);
+	assert_non_null(data);
+	out = calloc(1, len + 1);
+	assert_non_null(out);
+	for (line = strtok_r(data, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strstr(line, what)) {
+			strcat(out, line);
+			strcat(out, "\n");
+		}
+	spit(path, out, strlen(out));
+	free(out);
+	free(data);
+}
+
 static int cmp(struct fixture *fx, const char *a, const char *b, double alpha)
 {
 	struct rs_compare_opts o = { .alpha = alpha };
@@ -721,6 +744,38 @@ static void test_merge_refusals(void **state)
 	}
 }
 
+/* A scenario one report did not run; kernels with different SIGPIPE
+ * rules. */
+static void test_one_sided(void **state)
+{
+	struct fixture *fx = *state;
+	const char *d = copy_report(fx, "check-a", "norace");
+	const char *r = copy_report(fx, "check-h2", "rule");
+	char *v;
+
+	drop_lines(d, "verdicts.csv", "race-rst-xcpu");
+	drop_lines(d, "cells.csv", "race-rst-xcpu");
+	drop_lines(d, "mib.csv", "race-rst-xcpu");
+	assert_int_equal(cmp(fx, g("check-a"), d, 0.01), 1);
+	assert_int_equal(cmp(fx, d, d, 0.01), 0);
+	/* merged: race-rst-xcpu from check-a alone, judged on its 20 */
+	assert_int_equal(merge2(fx, g("check-a"), d, t(fx, "m")), 0);
+	v = slurp(t(fx, "m/verdicts.csv"), NULL);
+	assert_non_null(v);
+	assert_non_null(strstr(v, "1,race-rst-xcpu,alone,server,rst,xcpu,inline,0,20,0,MEASURED,0,none,7,0,0.100,-\n"));
+	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,40,0,PASS,"));
+	free(v);
+
+	/* the SIGPIPE rule differs: mixed, not judged again */
+	edit(r, "verdicts.csv", "1,seed-go,alone,server,fin,none,inline,0,10,0,PASS,0,none,",
+	     "1,seed-go,alone,server,fin,none,inline,0,10,0,PASS,0,per-EPIPE,");
+	assert_int_equal(merge2(fx, g("check-h1"), r, t(fx, "mr")), 0);
+	v = slurp(t(fx, "mr/verdicts.csv"), NULL);
+	assert_non_null(v);
+	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,20,0,PASS,0,mixed,20,0,0.050,-\n"));
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +797,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_halves, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_merge_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_one_sided, setup,
 						teardown),
 	};
 
