@@ -282,8 +282,8 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 
 /* ----------------------------------------------------------- judging */
 
-/* 95 % Wilson score interval of k successes in n. */
-static void wilson(uint64_t k, uint64_t n, double *lo, double *hi)
+/* 95 % Wilson score interval of k successes in n (check.h). */
+void rs_wilson95(uint64_t k, uint64_t n, double *lo, double *hi)
 {
 	const double z = 1.959964;
 	double p, d, c, h;
@@ -589,7 +589,7 @@ static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 		char e[40];
 
 		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
-		wilson(exp_count(&sc->op[i], n), tot, &lo, &hi);
+		rs_wilson95(exp_count(&sc->op[i], n), tot, &lo, &hi);
 		append(buf, len, " [%s %.1f-%.1f%%]", e, 100 * lo, 100 * hi);
 	}
 }
@@ -807,7 +807,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 
 					if (!k)
 						continue;
-					wilson(k, p->r.trials, &lo, &hi);
+					rs_wilson95(k, p->r.trials, &lo, &hi);
 					fprintf(c.f,
 						"%d,%s,%s,%s,%s,%u,%s,%s,%" PRIu64
 						",%.6f,%s,%s,%.6f,%.6f\n",

@@ -8,6 +8,8 @@
 
 #include "check.h"
 #include "cli.h"
+#include "compare.h"
+#include "merge.h"
 #include "probe.h"
 #include "report.h"
 #include "run.h"
@@ -23,6 +25,10 @@ static void usage(FILE *f)
 		"  check    run the scenario catalogue alone and under load; verdicts against\n"
 		"           the expected kernel behaviour (rststorm check --help)\n"
 		"  scenarios  list the scenarios and what each expects\n"
+		"  compare  what differs between two reports of the same kind: exit 1\n"
+		"           if anything does (rststorm compare --help)\n"
+		"  merge    add reports of several runs or machines into one report\n"
+		"           (rststorm merge --help)\n"
 		"  probe    the kernel's io_uring features and the path rststorm takes\n"
 		"  version  print the version\n"
 		"  help     this text\n");
@@ -73,6 +79,10 @@ int main(int argc, char **argv)
 		return rs_cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "scenarios") == 0)
 		return rs_cmd_scenarios(argc - 1, argv + 1);
+	if (strcmp(argv[1], "compare") == 0)
+		return rs_cmd_compare(argc - 1, argv + 1);
+	if (strcmp(argv[1], "merge") == 0)
+		return rs_cmd_merge(argc - 1, argv + 1);
 	if (strcmp(argv[1], "probe") == 0)
 		return cmd_probe(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
@@ -87,7 +97,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	fprintf(stderr,
-		"rststorm: '%s': unknown command (allowed: run, check, scenarios, probe, version, help)\n",
+		"rststorm: '%s': unknown command (allowed: run, check, scenarios, compare, merge, probe, version, help)\n",
 		argv[1]);
 	return 2;
 }

@@ -1,0 +1,1007 @@
+/* A report directory read back and checked against the documented schema:
+ * one table per file of the columns and their types, as the writers in
+ * report.c (run) and check.c (check) print them. */
+#include "repdir.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csvread.h"
+#include "histo.h"
+#include "mib.h"
+#include "outcome.h"
+#include "plan.h"
+#include "report.h"
+#include "scenario.h"
+#include "script.h"
+#include "tally.h"
+
+/* Rows one file may hold: a run's histograms.csv has at most
+ * 1216 buckets * (1 + 3 * 4 modes * 16 ops) rows, far below this. */
+#define MAX_ROWS 4000000
+
+enum ctype {
+	T_SCHEMA,  /* "1" */
+	T_STR,     /* any non-empty text */
+	T_U64,
+	T_I64,
+	T_FIX3,    /* non-negative, up to 3 decimals */
+	T_FIX6,
+	T_FLOAT,   /* non-negative decimal */
+	T_MODE,    /* fin, rst, unread, shutdown */
+	T_HMODE,   /* a mode or all */
+	T_RESULT,  /* a result name of outcome.c */
+	T_FRESULT, /* a result name or abandoned */
+	T_PHASE,   /* socket .. close */
+	T_HIST,    /* connect_ns .. since_close_err_ns */
+	T_CPHASE,  /* alone, load */
+	T_VERDICT, /* PASS, MEASURED, DIFF */
+	T_JUDGED,  /* exact, measured */
+	T_HI,      /* u64 or inf */
+	T_BIT,     /* 0 or 1 */
+	T_OPIDX,   /* 1..RS_MAX_OPS */
+	T_HOPIDX,  /* 0..RS_MAX_OPS */
+	T_STATUS,  /* ok, MISMATCH, not-judged */
+};
+
+struct col {
+	const char *name;
+	enum ctype type;
+};
+
+static const struct col c_summary[] = {
+	{ "schema_version", T_SCHEMA }, { "tool_version", T_STR },
+	{ "scenario", T_STR }, { "engine", T_STR },
+	{ "started_utc", T_STR }, { "kernel_release", T_STR },
+	{ "machine", T_STR }, { "liburing_version", T_STR },
+	{ "ring_flags", T_STR }, { "client_sockets", T_STR },
+	{ "accept", T_STR }, { "concurrency", T_U64 },
+	{ "duration_s", T_FIX3 }, { "connections_limit", T_U64 },
+	{ "client_threads", T_U64 }, { "server_threads", T_U64 },
+	{ "ports", T_U64 }, { "close_mix", T_STR }, { "ops", T_STR },
+	{ "wait", T_STR }, { "op_gap_s", T_FIX6 }, { "seed", T_U64 },
+	{ "timeout_s", T_FIX3 }, { "elapsed_s", T_FIX3 },
+	{ "interrupted", T_U64 }, { "books_balanced", T_BIT },
+	{ "conns_started", T_U64 }, { "conns_completed", T_U64 },
+	{ "conns_failed", T_U64 }, { "conns_abandoned", T_U64 },
+	{ "ops_completed", T_U64 }, { "conns_per_s", T_FLOAT },
+	{ "ops_per_s", T_FLOAT }, { "connect_p50_us", T_FLOAT },
+	{ "connect_p99_us", T_FLOAT }, { "op_p50_us", T_FLOAT },
+	{ "op_p99_us", T_FLOAT }, { "client_user_s", T_FIX3 },
+	{ "client_sys_s", T_FIX3 }, { "server_user_s", T_FIX3 },
+	{ "server_sys_s", T_FIX3 }, { "process_user_s", T_FIX3 },
+	{ "process_sys_s", T_FIX3 }, { "srv_accepted", T_U64 },
+	{ "srv_closed_fin", T_U64 }, { "srv_closed_rst", T_U64 },
+	{ "srv_closed_unread", T_U64 }, { "srv_closed_shutdown", T_U64 },
+	{ "srv_open_at_stop", T_U64 }, { "srv_no_slot", T_U64 },
+	{ "srv_bad_hello", T_U64 }, { "srv_early_eof", T_U64 },
+	{ "srv_unread_empty", T_U64 }, { "srv_accept_errors", T_U64 },
+	{ "close_errors", T_U64 }, { "cq_overflow", T_U64 },
+	{ "stray_cqes", T_U64 },
+};
+
+static const struct col c_outcomes[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "closer", T_STR }, { "close_mode", T_MODE },
+	{ "op_index", T_OPIDX }, { "op_kind", T_STR },
+	{ "result", T_RESULT }, { "count", T_U64 }, { "share", T_FLOAT },
+};
+
+static const struct col c_ops[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "closer", T_STR }, { "close_mode", T_MODE },
+	{ "op_index", T_OPIDX }, { "op_kind", T_STR },
+	{ "issued", T_U64 }, { "counted", T_U64 }, { "abandoned", T_U64 },
+	{ "before_close", T_U64 }, { "op_p50_us", T_FLOAT },
+	{ "op_p99_us", T_FLOAT }, { "since_close_p50_us", T_FLOAT },
+	{ "since_close_p99_us", T_FLOAT },
+};
+
+static const struct col c_failures[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "closer", T_STR }, { "phase", T_PHASE },
+	{ "result", T_FRESULT }, { "count", T_U64 },
+};
+
+static const struct col c_histograms[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "closer", T_STR }, { "histogram", T_HIST },
+	{ "close_mode", T_HMODE }, { "op_index", T_HOPIDX },
+	{ "op_kind", T_STR }, { "bucket_lo_ns", T_U64 },
+	{ "bucket_hi_ns", T_U64 }, { "count", T_U64 },
+};
+
+static const struct col c_run_mib[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "scope", T_STR }, { "counter", T_STR }, { "before", T_I64 },
+	{ "after", T_I64 }, { "delta", T_I64 },
+};
+
+static const struct col c_check[] = {
+	{ "schema_version", T_SCHEMA }, { "tool_version", T_STR },
+	{ "started_utc", T_STR }, { "kernel_release", T_STR },
+	{ "machine", T_STR }, { "liburing_version", T_STR },
+	{ "ring_flags", T_STR }, { "client_sockets", T_STR },
+	{ "accept", T_STR }, { "trials", T_U64 }, { "load_c", T_U64 },
+	{ "parallel", T_U64 }, { "gap_s", T_FIX3 }, { "timeout_s", T_FIX3 },
+	{ "closer", T_STR }, { "netns", T_BIT }, { "scenarios", T_U64 },
+	{ "pass", T_U64 }, { "measured", T_U64 }, { "diff", T_U64 },
+	{ "counter_mismatches", T_U64 }, { "exit_status", T_U64 },
+};
+
+static const struct col c_verdicts[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "phase", T_CPHASE }, { "closer", T_STR },
+	{ "close_mode", T_STR }, { "wait", T_STR }, { "path", T_STR },
+	{ "load_c", T_U64 }, { "trials", T_U64 },
+	{ "setup_failed", T_U64 }, { "verdict", T_VERDICT },
+	{ "sigpipe", T_U64 }, { "sigpipe_expected", T_STR },
+	{ "epipe_writes", T_U64 }, { "load_conns", T_U64 },
+	{ "elapsed_s", T_FIX3 }, { "detail", T_STR },
+};
+
+static const struct col c_cells[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "phase", T_CPHASE }, { "closer", T_STR },
+	{ "close_mode", T_STR }, { "op_index", T_OPIDX },
+	{ "op_kind", T_STR }, { "result", T_RESULT }, { "count", T_U64 },
+	{ "share", T_FLOAT }, { "expected", T_STR }, { "judged", T_JUDGED },
+	{ "ci_lo", T_FLOAT }, { "ci_hi", T_FLOAT },
+};
+
+static const struct col c_check_mib[] = {
+	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
+	{ "phase", T_CPHASE }, { "scope", T_STR }, { "counter", T_STR },
+	{ "delta", T_I64 }, { "expected_lo", T_U64 },
+	{ "expected_hi", T_HI }, { "status", T_STATUS },
+};
+
+static const struct {
+	const char *name;
+	enum rs_rkind kind;
+	bool required;
+	const struct col *cols;
+	unsigned ncols;
+} files[RS_RF_N] = {
+#define F(id, nm, k, req, c) [id] = { nm, k, req, c, sizeof(c) / sizeof(c[0]) }
+	F(RS_RF_SUMMARY, "summary.csv", RS_RKIND_RUN, true, c_summary),
+	F(RS_RF_OUTCOMES, "outcomes.csv", RS_RKIND_RUN, true, c_outcomes),
+	F(RS_RF_OPS, "ops.csv", RS_RKIND_RUN, true, c_ops),
+	F(RS_RF_FAILURES, "failures.csv", RS_RKIND_RUN, true, c_failures),
+	F(RS_RF_HISTOGRAMS, "histograms.csv", RS_RKIND_RUN, true,
+	  c_histograms),
+	F(RS_RF_RUN_MIB, "mib.csv", RS_RKIND_RUN, false, c_run_mib),
+	F(RS_RF_CHECK, "check.csv", RS_RKIND_CHECK, true, c_check),
+	F(RS_RF_VERDICTS, "verdicts.csv", RS_RKIND_CHECK, true, c_verdicts),
+	F(RS_RF_CELLS, "cells.csv", RS_RKIND_CHECK, true, c_cells),
+	F(RS_RF_CHECK_MIB, "mib.csv", RS_RKIND_CHECK, false, c_check_mib),
+#undef F
+};
+
+const char *rs_rkind_name(enum rs_rkind k)
+{
+	return k == RS_RKIND_RUN ? "run" : "check";
+}
+
+const char *rs_rfile_name(enum rs_rfile f)
+{
+	return files[f].name;
+}
+
+enum rs_rkind rs_rfile_kind(enum rs_rfile f)
+{
+	return files[f].kind;
+}
+
+bool rs_rfile_required(enum rs_rfile f)
+{
+	return files[f].required;
+}
+
+unsigned rs_rfile_ncols(enum rs_rfile f)
+{
+	return files[f].ncols;
+}
+
+void rs_rfile_header(enum rs_rfile f, FILE *out)
+{
+	for (unsigned i = 0; i < files[f].ncols; i++)
+		fprintf(out, "%s%s", i ? "," : "", files[f].cols[i].name);
+	fputc('\n', out);
+}
+
+unsigned rs_rcol(enum rs_rfile f, const char *name)
+{
+	for (unsigned i = 0; i < files[f].ncols; i++)
+		if (strcmp(files[f].cols[i].name, name) == 0)
+			return i;
+	fprintf(stderr, "rststorm: internal error: %s has no column %s\n",
+		files[f].name, name);
+	abort();
+}
+
+const char *rs_rget1(const struct rs_repdir *d, enum rs_rfile f,
+		     const char *col)
+{
+	return d->t[f].rows[0][rs_rcol(f, col)];
+}
+
+uint64_t rs_rfield_u64(const char *s)
+{
+	uint64_t v = 0;
+
+	rs_csv_u64(s, &v);
+	return v;
+}
+
+int64_t rs_rfield_i64(const char *s)
+{
+	int64_t v = 0;
+
+	rs_csv_i64(s, &v);
+	return v;
+}
+
+uint64_t rs_rfield_fixed(const char *s, unsigned decimals)
+{
+	uint64_t v = 0;
+
+	rs_csv_fixed(s, decimals, &v);
+	return v;
+}
+
+/* ------------------------------------------------------------ ranks */
+
+static int rank_in(const char *s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+int rs_mode_rank(const char *mode)
+{
+	if (strcmp(mode, "all") == 0)
+		return -1;
+	return rs_close_from_name(mode);
+}
+
+int rs_phase_rank(const char *phase)
+{
+	for (unsigned p = 0; p < RS_PH_N; p++)
+		if (strcmp(phase, rs_phase_name(p)) == 0)
+			return (int)p;
+	return -1;
+}
+
+int rs_result_rank(const char *result)
+{
+	if (strcmp(result, "abandoned") == 0)
+		return RS_RES_N;
+	return rs_result_from_name(result);
+}
+
+int rs_histname_rank(const char *name)
+{
+	static const char *const n[] = { "connect_ns", "op_ns",
+					 "since_close_ns",
+					 "since_close_err_ns" };
+
+	return rank_in(name, n, 4);
+}
+
+int rs_counter_rank(const char *name)
+{
+	int r = rank_in(name, (const char *const *)rs_mib_watched,
+			(int)rs_mib_nwatched);
+
+	return r < 0 ? 1000000 : r;
+}
+
+int rs_scenario_rank(const char *name)
+{
+	for (size_t i = 0; i < rs_scenario_count(); i++)
+		if (strcmp(rs_scenario_at(i)->name, name) == 0)
+			return (int)i;
+	return 1000000;
+}
+
+/* ---------------------------------------------------------- loading */
+
+/* Whether s is a valid value of type t; why says what is wanted. */
+static bool type_ok(enum ctype t, const char *s, const char **why)
+{
+	static const char *const cphase[] = { "alone", "load" };
+	static const char *const verdict[] = { "PASS", "MEASURED", "DIFF" };
+	static const char *const judged[] = { "exact", "measured" };
+	static const char *const status[] = { "ok", "MISMATCH",
+					      "not-judged" };
+	uint64_t u;
+	int64_t i;
+	double d;
+
+	switch (t) {
+	case T_SCHEMA:
+		*why = "1";
+		return strcmp(s, "1") == 0;
+	case T_STR:
+		*why = "a non-empty field";
+		return *s != '\0';
+	case T_U64:
+		*why = "a whole number (0 .. 2^64-1)";
+		return rs_csv_u64(s, &u) == 0;
+	case T_I64:
+		*why = "a whole number, 64-bit signed";
+		return rs_csv_i64(s, &i) == 0;
+	case T_FIX3:
+		*why = "a decimal number >= 0 with at most 3 decimals";
+		return rs_csv_fixed(s, 3, &u) == 0;
+	case T_FIX6:
+		*why = "a decimal number >= 0 with at most 6 decimals";
+		return rs_csv_fixed(s, 6, &u) == 0;
+	case T_FLOAT:
+		*why = "a decimal number >= 0";
+		return rs_csv_float(s, &d) == 0;
+	case T_MODE:
+		*why = "fin, rst, unread or shutdown";
+		return rs_close_from_name(s) >= 0;
+	case T_HMODE:
+		*why = "fin, rst, unread, shutdown or all";
+		return strcmp(s, "all") == 0 || rs_close_from_name(s) >= 0;
+	case T_RESULT:
+		*why = "a result name (ok, eof, timeout, short, EPIPE, ...)";
+		return rs_result_from_name(s) >= 0;
+	case T_FRESULT:
+		*why = "a result name or abandoned";
+		return rs_result_rank(s) >= 0;
+	case T_PHASE:
+		*why = "socket, connect, hello, wait, ops or close";
+		return rs_phase_rank(s) >= 0;
+	case T_HIST:
+		*why = "connect_ns, op_ns, since_close_ns or since_close_err_ns";
+		return rs_histname_rank(s) >= 0;
+	case T_CPHASE:
+		*why = "alone or load";
+		return rank_in(s, cphase, 2) >= 0;
+	case T_VERDICT:
+		*why = "PASS, MEASURED or DIFF";
+		return rank_in(s, verdict, 3) >= 0;
+	case T_JUDGED:
+		*why = "exact or measured";
+		return rank_in(s, judged, 2) >= 0;
+	case T_HI:
+		*why = "a whole number or inf";
+		return strcmp(s, "inf") == 0 || rs_csv_u64(s, &u) == 0;
+	case T_BIT:
+		*why = "0 or 1";
+		return strcmp(s, "0") == 0 || strcmp(s, "1") == 0;
+	case T_OPIDX:
+		*why = "an op index 1..16";
+		return rs_csv_u64(s, &u) == 0 && u >= 1 && u <= RS_MAX_OPS;
+	case T_HOPIDX:
+		*why = "an op index 0..16";
+		return rs_csv_u64(s, &u) == 0 && u <= RS_MAX_OPS;
+	case T_STATUS:
+		*why = "ok, MISMATCH or not-judged";
+		return rank_in(s, status, 3) >= 0;
+	}
+	*why = "?";
+	return false;
+}
+
+/* Checks across the fields of one row that the types alone miss. */
+static const char *row_ok(enum rs_rfile f, char **row)
+{
+	if (f == RS_RF_HISTOGRAMS) {
+		uint64_t lo = rs_rfield_u64(row[7]), hi = rs_rfield_u64(row[8]);
+		unsigned b = rs_histo_bucket_of(lo);
+
+		if (rs_histo_bucket_lo(b) != lo || rs_histo_bucket_hi(b) != hi)
+			return "bucket_lo_ns and bucket_hi_ns are not a bucket of the histogram layout (docs/csv.md)";
+		if ((strcmp(row[3], "connect_ns") == 0) !=
+		    (strcmp(row[4], "all") == 0 && strcmp(row[5], "0") == 0))
+			return "connect_ns goes with close_mode all and op_index 0, the other histograms with a close mode and an op";
+	}
+	return NULL;
+}
+
+static void free_table(struct rs_rtable *t)
+{
+	for (size_t i = 0; i < t->nrows; i++)
+		free(t->rows[i]);
+	free(t->rows);
+	memset(t, 0, sizeof(*t));
+}
+
+/* A row as one allocation: the pointer array, then the strings. */
+static char **copy_row(char **fields, unsigned n)
+{
+	size_t len = 0;
+	char **row;
+	char *p;
+
+	for (unsigned i = 0; i < n; i++)
+		len += strlen(fields[i]) + 1;
+	row = malloc(n * sizeof(char *) + len);
+	if (!row)
+		return NULL;
+	p = (char *)(row + n);
+	for (unsigned i = 0; i < n; i++) {
+		size_t l = strlen(fields[i]) + 1;
+
+		memcpy(p, fields[i], l);
+		row[i] = p;
+		p += l;
+	}
+	return row;
+}
+
+static int header_err(enum rs_rfile f, char **h, unsigned n,
+		      const char *path, char *err, size_t errlen)
+{
+	unsigned want = files[f].ncols;
+
+	for (unsigned i = 0; i < n && i < want; i++)
+		if (strcmp(h[i], files[f].cols[i].name) != 0) {
+			snprintf(err, errlen,
+				 "%s: header does not match the documented columns: column %u is '%.40s', expected '%s'",
+				 path, i + 1, h[i], files[f].cols[i].name);
+			return -EINVAL;
+		}
+	if (n != want) {
+		snprintf(err, errlen,
+			 "%s: header does not match the documented columns: %u columns, expected %u",
+			 path, n, want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
+		     char *err, size_t errlen)
+{
+	FILE *fp = fopen(path, "r");
+	struct rs_csvr *r = NULL;
+	char **fl, **header = NULL;
+	unsigned n, hn = 0, want = files[f].ncols;
+	size_t cap = 0;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	if (!fp) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		return -e;
+	}
+	r = rs_csvr_new(fp, path);
+	if (!r) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	ret = rs_csvr_next(r, &fl, &n, err, errlen);
+	if (ret < 0)
+		goto out;
+	if (ret == 0) {
+		snprintf(err, errlen, "%s: empty file: no header line", path);
+		ret = -EINVAL;
+		goto out;
+	}
+	header = copy_row(fl, n);
+	hn = n;
+	if (!header) {
+		ret = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto out;
+	}
+	while ((ret = rs_csvr_next(r, &fl, &n, err, errlen)) == 1) {
+		unsigned long line = rs_csvr_line(r);
+		uint64_t v;
+		const char *why;
+		char **row;
+
+		/* the schema version first: a newer report gets that answer
+		 * rather than a header or column count mismatch */
+		if (strcmp(fl[0], "1") != 0) {
+			if (rs_csv_u64(fl[0], &v) == 0 &&
+			    strcmp(header[0], "schema_version") == 0)
+				snprintf(err, errlen,
+					 "%s: line %lu: schema_version %.20s: this rststorm reads version %d",
+					 path, line, fl[0], RS_CSV_SCHEMA);
+			else if (!header_err(f, header, hn, path, err,
+					     errlen))
+				snprintf(err, errlen,
+					 "%s: line %lu: schema_version is '%.40s', expected %d",
+					 path, line, fl[0], RS_CSV_SCHEMA);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (!t->nrows &&
+		    (ret = header_err(f, header, hn, path, err, errlen)))
+			goto out;
+		if (n != want) {
+			snprintf(err, errlen,
+				 "%s: line %lu: %u fields, expected %u", path,
+				 line, n, want);
+			ret = -EINVAL;
+			goto out;
+		}
+		for (unsigned i = 0; i < n; i++)
+			if (!type_ok(files[f].cols[i].type, fl[i], &why)) {
+				snprintf(err, errlen,
+					 "%s: line %lu: %s '%.40s': expected %s",
+					 path, line, files[f].cols[i].name,
+					 fl[i], why);
+				ret = -EINVAL;
+				goto out;
+			}
+		if ((why = row_ok(f, fl))) {
+			snprintf(err, errlen, "%s: line %lu: %s", path, line,
+				 why);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (t->nrows == MAX_ROWS) {
+			snprintf(err, errlen, "%s: more than %d rows", path,
+				 MAX_ROWS);
+			ret = -EINVAL;
+			goto out;
+		}
+		if (t->nrows == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			char ***nr = realloc(t->rows, nc * sizeof(*nr));
+
+			if (!nr) {
+				ret = -ENOMEM;
+				snprintf(err, errlen, "%s: out of memory", path);
+				goto out;
+			}
+			t->rows = nr;
+			cap = nc;
+		}
+		row = copy_row(fl, n);
+		if (!row) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		t->rows[t->nrows++] = row;
+	}
+	if (ret < 0)
+		goto out;
+	if ((ret = header_err(f, header, hn, path, err, errlen)))
+		goto out;
+	if ((f == RS_RF_SUMMARY || f == RS_RF_CHECK) && t->nrows != 1) {
+		snprintf(err, errlen, "%s: %zu rows, expected exactly one",
+			 path, t->nrows);
+		ret = -EINVAL;
+		goto out;
+	}
+	t->present = true;
+	ret = 0;
+out:
+	free(header);
+	rs_csvr_free(r);
+	fclose(fp);
+	if (ret)
+		free_table(t);
+	return ret;
+}
+
+
+/* ---------------------------------------------------- order and keys */
+
+static const char *const *key_names(enum rs_rfile f, unsigned *n)
+{
+	static const char *const outcomes[] = { "scenario", "closer",
+						"close_mode", "op_index",
+						"result" };
+	static const char *const ops[] = { "scenario", "closer", "close_mode",
+					   "op_index" };
+	static const char *const failures[] = { "scenario", "closer", "phase",
+						"result" };
+	/* connect_ns (close_mode all, op 0) first, then per mode and op:
+	 * op_ns, since_close_ns, since_close_err_ns, as the writer does */
+	static const char *const histograms[] = { "scenario", "closer",
+						  "close_mode", "op_index",
+						  "histogram",
+						  "bucket_lo_ns" };
+	static const char *const run_mib[] = { "scenario", "counter" };
+	static const char *const verdicts[] = { "scenario", "phase" };
+	static const char *const cells[] = { "scenario", "phase", "op_index",
+					     "result" };
+	static const char *const check_mib[] = { "scenario", "phase",
+						 "counter" };
+#define K(a) (*n = sizeof(a) / sizeof(a[0]), a)
+	switch (f) {
+	case RS_RF_OUTCOMES:
+		return K(outcomes);
+	case RS_RF_OPS:
+		return K(ops);
+	case RS_RF_FAILURES:
+		return K(failures);
+	case RS_RF_HISTOGRAMS:
+		return K(histograms);
+	case RS_RF_RUN_MIB:
+		return K(run_mib);
+	case RS_RF_VERDICTS:
+		return K(verdicts);
+	case RS_RF_CELLS:
+		return K(cells);
+	case RS_RF_CHECK_MIB:
+		return K(check_mib);
+	default:
+		*n = 0;
+		return NULL;
+	}
+#undef K
+}
+
+unsigned rs_rfile_key(enum rs_rfile f, unsigned *cols)
+{
+	unsigned n;
+	const char *const *k = key_names(f, &n);
+
+	for (unsigned i = 0; i < n; i++)
+		cols[i] = rs_rcol(f, k[i]);
+	return n;
+}
+
+/* A number that sorts a field of column col as the writers order rows.
+ * Text columns are then compared as strings (see rs_rrow_cmp). */
+static int64_t field_rank(enum rs_rfile f, unsigned col, const char *s)
+{
+	const struct col *c = &files[f].cols[col];
+
+	switch (c->type) {
+	case T_MODE:
+	case T_HMODE:
+		return rs_mode_rank(s);
+	case T_RESULT:
+	case T_FRESULT:
+		return rs_result_rank(s);
+	case T_PHASE:
+		return rs_phase_rank(s);
+	case T_HIST:
+		return rs_histname_rank(s);
+	case T_CPHASE:
+		return strcmp(s, "load") == 0;
+	case T_OPIDX:
+	case T_HOPIDX:
+	case T_U64:
+		return (int64_t)(rs_rfield_u64(s) & INT64_MAX);
+	case T_STR:
+		if (strcmp(c->name, "scenario") == 0)
+			return rs_scenario_rank(s);
+		if (strcmp(c->name, "counter") == 0)
+			return rs_counter_rank(s);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
+		const unsigned *cols, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		unsigned c = cols[i];
+		int64_t ra = field_rank(f, c, a[c]);
+		int64_t rb = field_rank(f, c, b[c]);
+		int s;
+
+		if (ra != rb)
+			return ra < rb ? -1 : 1;
+		if (files[f].cols[c].type == T_STR &&
+		    (s = strcmp(a[c], b[c])) != 0)
+			return s < 0 ? -1 : 1;
+	}
+	return 0;
+}
+
+struct sort_ctx {
+	enum rs_rfile f;
+	unsigned cols[RS_RKEY_MAX], n;
+};
+
+static int sort_cmp(const void *x, const void *y, void *arg)
+{
+	const struct sort_ctx *c = arg;
+
+	return rs_rrow_cmp(c->f, *(char **const *)x, *(char **const *)y,
+			   c->cols, c->n);
+}
+
+/* The key of a row as text, for messages: "fin,2,EPIPE". */
+static void key_text(enum rs_rfile f, char **row, const unsigned *cols,
+		     unsigned n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n && used + 1 < len; i++) {
+		snprintf(buf + used, len - used, "%s%.40s", i ? "," : "",
+			 row[cols[i]]);
+		used = strlen(buf);
+	}
+	(void)f;
+}
+
+/* Sort the rows of a file by its key; a key twice is an error. */
+static int sort_table(struct rs_repdir *d, enum rs_rfile f, char *err,
+		      size_t errlen)
+{
+	struct rs_rtable *t = &d->t[f];
+	struct sort_ctx c = { .f = f };
+
+	c.n = rs_rfile_key(f, c.cols);
+	if (!t->present || !c.n || t->nrows < 2)
+		return 0;
+	qsort_r(t->rows, t->nrows, sizeof(t->rows[0]), sort_cmp, &c);
+	for (size_t i = 1; i < t->nrows; i++)
+		if (!rs_rrow_cmp(f, t->rows[i - 1], t->rows[i], c.cols, c.n)) {
+			char k[200];
+
+			key_text(f, t->rows[i], c.cols, c.n, k, sizeof(k));
+			snprintf(err, errlen,
+				 "%s/%s: two rows with the same key (%s)",
+				 d->dir, files[f].name, k);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+static int add_u64(uint64_t *sum, uint64_t v)
+{
+	return __builtin_add_overflow(*sum, v, sum) ? -EOVERFLOW : 0;
+}
+
+/* outcomes.csv against ops.csv: every (mode, op) group of outcomes has its
+ * ops row, with the same op_kind, and its counts add to `counted`. */
+static int check_run(struct rs_repdir *d, char *err, size_t errlen)
+{
+	const struct rs_rtable *o = &d->t[RS_RF_OUTCOMES];
+	const struct rs_rtable *p = &d->t[RS_RF_OPS];
+	unsigned ok[RS_RKEY_MAX], pk[RS_RKEY_MAX];
+	unsigned okind = rs_rcol(RS_RF_OUTCOMES, "op_kind");
+	unsigned ocount = rs_rcol(RS_RF_OUTCOMES, "count");
+	unsigned pkind = rs_rcol(RS_RF_OPS, "op_kind");
+	unsigned pcounted = rs_rcol(RS_RF_OPS, "counted");
+	size_t j = 0;
+	char k[200];
+
+	rs_rfile_key(RS_RF_OUTCOMES, ok);
+	rs_rfile_key(RS_RF_OPS, pk);
+	for (size_t i = 0; i < o->nrows;) {
+		uint64_t sum = 0;
+		size_t g = i;
+		int c = 1;
+
+		/* both sorted: find the ops row of this group */
+		while (j < p->nrows) {
+			char *tmp[16];
+
+			/* compare on the ops key using the outcome row's
+			 * fields at the ops column positions */
+			for (unsigned x = 0; x < 4; x++)
+				tmp[pk[x]] = o->rows[i][ok[x]];
+			c = rs_rrow_cmp(RS_RF_OPS, p->rows[j], tmp, pk, 4);
+			if (c >= 0)
+				break;
+			j++;
+		}
+		key_text(RS_RF_OUTCOMES, o->rows[i], ok, 4, k, sizeof(k));
+		if (j == p->nrows || c != 0) {
+			snprintf(err, errlen,
+				 "%s/outcomes.csv: (%s) has no row in ops.csv",
+				 d->dir, k);
+			return -EINVAL;
+		}
+		for (; g < o->nrows &&
+		       !rs_rrow_cmp(RS_RF_OUTCOMES, o->rows[g], o->rows[i],
+				    ok, 4);
+		     g++) {
+			if (strcmp(o->rows[g][okind], p->rows[j][pkind]) != 0) {
+				snprintf(err, errlen,
+					 "%s/outcomes.csv: (%s) is op_kind %.20s, ops.csv says %.20s",
+					 d->dir, k, o->rows[g][okind],
+					 p->rows[j][pkind]);
+				return -EINVAL;
+			}
+			if (add_u64(&sum, rs_rfield_u64(o->rows[g][ocount]))) {
+				snprintf(err, errlen,
+					 "%s/outcomes.csv: (%s): counts overflow 64 bits",
+					 d->dir, k);
+				return -EINVAL;
+			}
+		}
+		if (sum != rs_rfield_u64(p->rows[j][pcounted])) {
+			snprintf(err, errlen,
+				 "%s/outcomes.csv: (%s): counts add to %" PRIu64
+				 ", ops.csv says counted %s",
+				 d->dir, k, sum, p->rows[j][pcounted]);
+			return -EINVAL;
+		}
+		i = g;
+	}
+	return 0;
+}
+
+/* cells.csv against verdicts.csv: every (scenario, phase, op) group of
+ * cells has its verdicts row with the same closer and close_mode, one
+ * op_kind, expected and judged, and counts that add to its trials. */
+static int check_check(struct rs_repdir *d, char *err, size_t errlen)
+{
+	const struct rs_rtable *c = &d->t[RS_RF_CELLS];
+	const struct rs_rtable *v = &d->t[RS_RF_VERDICTS];
+	unsigned gk[3], vk[RS_RKEY_MAX];
+	static const char *const same[] = { "closer", "close_mode" };
+	static const char *const fixed[] = { "op_kind", "expected", "judged" };
+	unsigned ccount = rs_rcol(RS_RF_CELLS, "count");
+	unsigned vtrials = rs_rcol(RS_RF_VERDICTS, "trials");
+	size_t j = 0;
+	char k[200];
+
+	gk[0] = rs_rcol(RS_RF_CELLS, "scenario");
+	gk[1] = rs_rcol(RS_RF_CELLS, "phase");
+	gk[2] = rs_rcol(RS_RF_CELLS, "op_index");
+	rs_rfile_key(RS_RF_VERDICTS, vk);
+	for (size_t i = 0; i < c->nrows;) {
+		uint64_t sum = 0;
+		size_t g;
+		int cmp = 1;
+
+		while (j < v->nrows) {
+			char *tmp[32];
+
+			tmp[vk[0]] = c->rows[i][gk[0]];
+			tmp[vk[1]] = c->rows[i][gk[1]];
+			cmp = rs_rrow_cmp(RS_RF_VERDICTS, v->rows[j], tmp, vk,
+					  2);
+			if (cmp >= 0)
+				break;
+			j++;
+		}
+		key_text(RS_RF_CELLS, c->rows[i], gk, 3, k, sizeof(k));
+		if (j == v->nrows || cmp != 0) {
+			snprintf(err, errlen,
+				 "%s/cells.csv: (%s) has no row in verdicts.csv",
+				 d->dir, k);
+			return -EINVAL;
+		}
+		for (unsigned x = 0; x < 2; x++)
+			if (strcmp(c->rows[i][rs_rcol(RS_RF_CELLS, same[x])],
+				   v->rows[j][rs_rcol(RS_RF_VERDICTS,
+						      same[x])]) != 0) {
+				snprintf(err, errlen,
+					 "%s/cells.csv: (%s): %s differs from verdicts.csv",
+					 d->dir, k, same[x]);
+				return -EINVAL;
+			}
+		for (g = i; g < c->nrows &&
+			    !rs_rrow_cmp(RS_RF_CELLS, c->rows[g], c->rows[i],
+					 gk, 3);
+		     g++) {
+			for (unsigned x = 0; x < 3; x++) {
+				unsigned col = rs_rcol(RS_RF_CELLS, fixed[x]);
+
+				if (strcmp(c->rows[g][col], c->rows[i][col])) {
+					snprintf(err, errlen,
+						 "%s/cells.csv: (%s): two values of %s",
+						 d->dir, k, fixed[x]);
+					return -EINVAL;
+				}
+			}
+			if (add_u64(&sum, rs_rfield_u64(c->rows[g][ccount]))) {
+				snprintf(err, errlen,
+					 "%s/cells.csv: (%s): counts overflow 64 bits",
+					 d->dir, k);
+				return -EINVAL;
+			}
+		}
+		if (sum != rs_rfield_u64(v->rows[j][vtrials])) {
+			snprintf(err, errlen,
+				 "%s/cells.csv: (%s): counts add to %" PRIu64
+				 ", verdicts.csv says %s trials",
+				 d->dir, k, sum, v->rows[j][vtrials]);
+			return -EINVAL;
+		}
+		i = g;
+	}
+	return 0;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
+		   size_t errlen)
+{
+	char path[4200];
+	struct stat st;
+	bool run, check;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (strlen(dir) >= sizeof(d->dir)) {
+		snprintf(err, errlen, "%.60s...: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	if (stat(dir, &st) != 0) {
+		int e = errno;
+
+		snprintf(err, errlen, "%s: cannot read the report: %s", dir,
+			 strerror(e));
+		return -e;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a directory (a report is the directory given to --csv)",
+			 dir);
+		return -ENOTDIR;
+	}
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	run = exists(path);
+	snprintf(path, sizeof(path), "%s/check.csv", dir);
+	check = exists(path);
+	if (run && check) {
+		snprintf(err, errlen,
+			 "%s: holds both summary.csv (a run report) and check.csv (a check report): give each report its own directory",
+			 dir);
+		return -EINVAL;
+	}
+	if (!run && !check) {
+		snprintf(err, errlen,
+			 "%s: not a report: no summary.csv (rststorm run --csv) or check.csv (rststorm check --csv)",
+			 dir);
+		return -EINVAL;
+	}
+	d->kind = run ? RS_RKIND_RUN : RS_RKIND_CHECK;
+	for (unsigned f = 0; f < RS_RF_N; f++) {
+		if (files[f].kind != d->kind)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[f].name);
+		if (!files[f].required && !exists(path))
+			continue;
+		ret = load_file(&d->t[f], f, path, err, errlen);
+		if (ret) {
+			if (ret == -ENOENT)
+				snprintf(err, errlen,
+					 "%s: missing: a %s report has it (%s)",
+					 path, rs_rkind_name(d->kind),
+					 d->kind == RS_RKIND_RUN ?
+						 "summary, outcomes, ops, failures, histograms" :
+						 "check, verdicts, cells");
+			rs_repdir_free(d);
+			return ret;
+		}
+	}
+	for (unsigned f = 0; f < RS_RF_N; f++)
+		if ((ret = sort_table(d, f, err, errlen)))
+			goto bad;
+	ret = d->kind == RS_RKIND_RUN ? check_run(d, err, errlen) :
+					check_check(d, err, errlen);
+	if (ret)
+		goto bad;
+	return 0;
+bad:
+	rs_repdir_free(d);
+	return ret;
+}
+
+void rs_repdir_free(struct rs_repdir *d)
+{
+	for (unsigned f = 0; f < RS_RF_N; f++)
+		free_table(&d->t[f]);
+}

@@ -1,0 +1,125 @@
+/* A report directory read back into memory: which kind it is (a `run`
+ * report or a `check` report), and each of its CSV files checked against
+ * the documented header and column types (docs/csv.md, src/check.c), so
+ * that compare and merge can trust every field they use. */
+#ifndef RS_REPDIR_H
+#define RS_REPDIR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum rs_rkind { RS_RKIND_RUN, RS_RKIND_CHECK };
+
+/* The files of both kinds. */
+enum rs_rfile {
+	RS_RF_SUMMARY,    /* run */
+	RS_RF_OUTCOMES,
+	RS_RF_OPS,
+	RS_RF_FAILURES,
+	RS_RF_HISTOGRAMS,
+	RS_RF_RUN_MIB,    /* run, optional */
+	RS_RF_CHECK,      /* check */
+	RS_RF_VERDICTS,
+	RS_RF_CELLS,
+	RS_RF_CHECK_MIB,  /* check, optional */
+	RS_RF_N
+};
+
+/* One CSV file: its rows, every field already checked for its type. */
+struct rs_rtable {
+	bool present;
+	size_t nrows;
+	char ***rows;     /* rows[i][col], NUL-terminated strings */
+};
+
+struct rs_repdir {
+	enum rs_rkind kind;
+	char dir[4096];
+	struct rs_rtable t[RS_RF_N];
+};
+
+/* "run" or "check". */
+const char *rs_rkind_name(enum rs_rkind k);
+
+/* The file name ("outcomes.csv"); both mib files are "mib.csv". */
+const char *rs_rfile_name(enum rs_rfile f);
+
+/* The kind a file belongs to. */
+enum rs_rkind rs_rfile_kind(enum rs_rfile f);
+
+/* Whether a report of its kind must have the file (mib.csv need not). */
+bool rs_rfile_required(enum rs_rfile f);
+
+/* The number of documented columns of a file. */
+unsigned rs_rfile_ncols(enum rs_rfile f);
+
+/* Write the documented header line of a file, LF-terminated. */
+void rs_rfile_header(enum rs_rfile f, FILE *out);
+
+/* The index of a documented column; aborts on a name the file does not
+ * have (a programming error, not an input error). */
+unsigned rs_rcol(enum rs_rfile f, const char *name);
+
+/*
+ * Read the report in dir. Its kind is found from summary.csv (run) or
+ * check.csv (check); every required file of that kind must exist and
+ * every file must have: the documented header exactly, schema_version 1
+ * on every row, the header's number of fields on every row, and fields of
+ * the documented types (counts are decimal integers, names known ones,
+ * histogram buckets real buckets of src/histo.c, one row in summary.csv
+ * and check.csv), no key twice in a file, and the files agreeing with
+ * each other (a run's outcomes add up to ops.csv `counted`; a check's
+ * cells add up to the trials of their verdicts row, with its closer and
+ * close_mode and one op_kind, expected and judged per op). The rows of
+ * every file are then sorted by its key (rs_rfile_key) in the writers'
+ * order. Returns 0, or -errno with one line naming the file and
+ * the reason in err (then d holds nothing to free).
+ */
+int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
+		   size_t errlen);
+
+/* Most key columns of a file. */
+#define RS_RKEY_MAX 8
+
+/* The key columns of file f into cols[RS_RKEY_MAX], in the order the
+ * writers sort rows; none for summary.csv and check.csv. Returns their
+ * number. */
+unsigned rs_rfile_key(enum rs_rfile f, unsigned *cols);
+
+/* Order two rows of file f (which may come from different reports) by the
+ * columns cols[0..n): the writers' order (close modes fin, rst, unread,
+ * shutdown; results by code; scenarios in catalogue order; numbers by
+ * value; other text by strcmp). Returns <0, 0 or >0. */
+int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
+		const unsigned *cols, unsigned n);
+
+/* Free what rs_repdir_load() read. A zeroed struct is allowed. */
+void rs_repdir_free(struct rs_repdir *d);
+
+/* Field col of row i of file f (must be present and i < nrows). */
+static inline const char *rs_rfield(const struct rs_repdir *d,
+				    enum rs_rfile f, size_t i, unsigned col)
+{
+	return d->t[f].rows[i][col];
+}
+
+/* Field by column name of the first row (summary.csv, check.csv). */
+const char *rs_rget1(const struct rs_repdir *d, enum rs_rfile f,
+		     const char *col);
+
+/* Typed reads of fields the loader has checked: they cannot fail. */
+uint64_t rs_rfield_u64(const char *s);
+int64_t rs_rfield_i64(const char *s);
+uint64_t rs_rfield_fixed(const char *s, unsigned decimals);
+
+/* Rank helpers for the canonical row order of the writers. */
+int rs_mode_rank(const char *mode);      /* all -1, fin 0 .. shutdown 3 */
+int rs_phase_rank(const char *phase);    /* socket 0 .. close 5 */
+int rs_result_rank(const char *result);  /* result code, abandoned last */
+int rs_histname_rank(const char *name);  /* connect_ns 0 .. */
+int rs_counter_rank(const char *name);   /* rs_mib_watched order, else big */
+int rs_scenario_rank(const char *name);  /* catalogue order, else big */
+
+#endif
