@@ -90,7 +90,7 @@ static const struct opt_desc opts[] = {
 	{ "hold", OPT_HOLD, 0, NULL,
 	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run" },
 	{ "churn", OPT_CHURN, 0, NULL,
-	  "connect, hello, server FIN, client close (TCP_CRR's shape): --close fin --ops none --wait none" },
+	  "connect, hello, server FIN, then client close (TCP_CRR's shape): --close fin --ops none --wait close" },
 	{ "sources", OPT_SOURCES, 1, "N",
 	  "client source addresses 127.0.0.1..127.0.0.N, bound with IP_BIND_ADDRESS_NO_PORT (default 1: no bind; 1..64)" },
 	{ "no-server-direct", OPT_NO_SERVER_DIRECT, 0, NULL,
@@ -495,12 +495,16 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	if (cfg->churn) {
 		if (preset_clash) {
 			snprintf(err, errlen,
-				 "--churn: sets --close fin --ops none --wait none; drop those options or --churn");
+				 "--churn: sets --close fin --ops none --wait close; drop those options or --churn");
 			return -EINVAL;
 		}
+		/* the client closes after the server's FIN: one round trip
+		 * per connection, as TCP_CRR's request and response. With
+		 * --wait none it would close first and run ahead of the
+		 * server. */
 		rs_mix_parse("fin", &cfg->mix, err, errlen);
 		cfg->script.n = 0;
-		cfg->wait = RS_WAIT_NONE;
+		cfg->wait = RS_WAIT_CLOSE;
 	}
 	cfg->threads_given = threads_given;
 	cfg->server_threads_given = server_threads_given;

@@ -50,6 +50,9 @@ struct sctx {
 	uint32_t *free_list;
 	uint32_t nfree;
 	bool *rearm;            /* listener needs a new accept at the tick */
+	bool table_full;        /* an accept found the direct table full: re-arm
+				 * as soon as an entry is free, not at the tick */
+	uint32_t table;         /* direct descriptor table size */
 	bool direct;            /* direct descriptors, close actions as SQEs */
 	bool hold;              /* --hold: keep connections until the storm */
 	bool storm;             /* the storm was called */
@@ -128,6 +131,21 @@ static void arm_recv(struct sctx *x, uint32_t i)
 	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV, c->gen, i));
 }
 
+/* A direct table entry is free again: accepts stopped by a full table go
+ * on now. */
+static void table_entry_freed(struct sctx *x)
+{
+	if (!x->table_full)
+		return;
+	x->table_full = false;
+	for (uint32_t l = 0; l < x->s->nl; l++) {
+		if (x->rearm[l]) {
+			x->rearm[l] = false;
+			arm_accept(x, l);
+		}
+	}
+}
+
 static void release(struct sctx *x, uint32_t i)
 {
 	struct rs_server_conn *c = &x->conns[i];
@@ -138,6 +156,7 @@ static void release(struct sctx *x, uint32_t i)
 	c->state = SV_FREE;
 	c->stormed = 0;
 	x->free_list[x->nfree++] = i;
+	table_entry_freed(x);
 }
 
 /* Queue the close-direct of slot i's descriptor: the slot is released at
@@ -290,6 +309,8 @@ static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 	if (res < 0) {
 		if (res != -ECANCELED)
 			s->tally->srv_accept_errors++;
+		if (res == -ENFILE && x->direct)
+			x->table_full = true;
 		return;
 	}
 	s->tally->srv_accepted++;
@@ -376,7 +397,7 @@ static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
 	struct rs_tally *t = x->s->tally;
 
 	if (kind == AUX_DROP)
-		return;
+		return table_entry_freed(x);
 	if (res < 0)
 		t->srv_close_errors++;
 	else if (kind == RS_CLOSE_UNREAD && res == 0)
@@ -482,11 +503,17 @@ int rs_server_run(struct rs_server *s)
 		goto err_free;
 	}
 	if (x->direct) {
-		ret = io_uring_register_files_sparse(&x->ring, s->cap);
+		/* room beyond the slots: a connection that finds every slot
+		 * busy is accepted and counted (srv_no_slot), as with fds,
+		 * rather than left in the backlog */
+		uint64_t lim = s->sh->probe->nofile_cur;
+
+		x->table = s->cap + 256 < lim ? s->cap + 256 : (uint32_t)lim;
+		ret = io_uring_register_files_sparse(&x->ring, x->table);
 		if (ret) {
 			snprintf(s->errmsg, sizeof(s->errmsg),
 				 "server %u: registering %u direct descriptors failed: %s (%s): each ring's table is capped by RLIMIT_NOFILE; use more --server-threads (and --ports) or --no-server-direct",
-				 s->index, s->cap, strerror(-ret),
+				 s->index, x->table, strerror(-ret),
 				 rs_errname(-ret));
 			io_uring_queue_exit(&x->ring);
 			goto err_free;
