@@ -413,13 +413,16 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		for (unsigned i = 0; i < cfg->threads; i++)
 			done += (unsigned)atomic_load(&cl[i].done);
 		if (holding) {
-			uint64_t held = 0;
+			uint64_t held = 0, failed = 0;
 
 			for (unsigned i = 0; i < nservers; i++)
 				held += atomic_load(&sv[i].pub_held);
-			/* all held, the deadline, a signal, or no client
-			 * left to hold one */
-			if (held >= cfg->concurrency || t_stop ||
+			for (unsigned i = 0; i < cfg->threads; i++)
+				failed += atomic_load(&cl[i].pub_failed);
+			/* all held, or held but for those that failed (no
+			 * slot connects twice), the deadline, a signal, or
+			 * no client left to hold one */
+			if (held + failed >= cfg->concurrency || t_stop ||
 			    done == cfg->threads) {
 				call_storm(&sh, sv, nservers, storm_fd, out);
 				holding = false;
