@@ -12,6 +12,8 @@
 #define RS_MAX_CONC 1000000u
 #define RS_MAX_THREADS 256u
 #define RS_MAX_PORTS 64u
+#define RS_MAX_SOURCES 64u
+#define RS_HOLD_DEADLINE (60ull * 1000000000ull)
 #define RS_MAX_DURATION (24ull * 3600 * 1000000000ull)
 
 enum opt_id {
@@ -34,6 +36,10 @@ enum opt_id {
 	OPT_RING,
 	OPT_NETNS,
 	OPT_OP_GAP,
+	OPT_HOLD,
+	OPT_CHURN,
+	OPT_SOURCES,
+	OPT_NO_SERVER_DIRECT,
 };
 
 struct opt_desc {
@@ -63,7 +69,7 @@ static const struct opt_desc opts[] = {
 	{ "seed", OPT_SEED, 1, "N",
 	  "seed of the per-connection close plan (default: from the clock, printed)" },
 	{ "ops", OPT_OPS, 1, "LIST",
-	  "ops after the close: send|write, recv|read (default write,write,write,read)" },
+	  "ops after the close: send|write, recv|read, or none (default write,write,write,read)" },
 	{ "wait", OPT_WAIT, 1, "POLICY",
 	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)" },
 	{ "op-gap", OPT_OP_GAP, 1, "T",
@@ -81,6 +87,14 @@ static const struct opt_desc opts[] = {
 	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
 	{ "netns", OPT_NETNS, 0, NULL,
 	  "run in a fresh network namespace (root): the kernel counters are the run's own" },
+	{ "hold", OPT_HOLD, 0, NULL,
+	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run" },
+	{ "churn", OPT_CHURN, 0, NULL,
+	  "connect, hello, server FIN, then client close (TCP_CRR's shape): --close fin --ops none --wait close" },
+	{ "sources", OPT_SOURCES, 1, "N",
+	  "client source addresses 127.0.0.1..127.0.0.N, bound with IP_BIND_ADDRESS_NO_PORT (default 1: no bind; 1..64)" },
+	{ "no-server-direct", OPT_NO_SERVER_DIRECT, 0, NULL,
+	  "server sockets as ordinary fds with inline close syscalls, not io_uring direct descriptors" },
 	{ "help", OPT_HELP, 0, NULL, "this text" },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -103,6 +117,7 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
 	cfg->wait = RS_WAIT_CLOSE;
 	cfg->timeout_ns = 5000000000ull;
 	cfg->ring = RS_RING_AUTO;
+	cfg->sources = 1;
 }
 
 int rs_parse_count(const char *s, uint64_t *out)
@@ -313,6 +328,20 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 	case OPT_NETNS:
 		cfg->netns = true;
 		return 0;
+	case OPT_HOLD:
+		cfg->hold = true;
+		return 0;
+	case OPT_CHURN:
+		cfg->churn = true;
+		return 0;
+	case OPT_NO_SERVER_DIRECT:
+		cfg->no_server_direct = true;
+		return 0;
+	case OPT_SOURCES:
+		if (parse_u32(val, 1, RS_MAX_SOURCES, &cfg->sources))
+			return bad(err, errlen, o->name, val,
+				   "a whole number from 1 to 64");
+		return 0;
 	case OPT_RING:
 		if (strcmp(val, "auto") == 0)
 			cfg->ring = RS_RING_AUTO;
@@ -350,6 +379,20 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 			 (unsigned long long)cfg->count, cfg->threads);
 		return -EINVAL;
 	}
+	if (cfg->hold && cfg->count) {
+		snprintf(err, errlen,
+			 "--connections: not with --hold, which opens each of the -c slots once");
+		return -EINVAL;
+	}
+	if (cfg->hold && cfg->wait != RS_WAIT_CLOSE) {
+		snprintf(err, errlen,
+			 "--wait: --hold waits for the close (--wait close)");
+		return -EINVAL;
+	}
+	if (cfg->hold && cfg->churn) {
+		snprintf(err, errlen, "--churn: not with --hold");
+		return -EINVAL;
+	}
 	if (cfg->duration_ns == 0 && cfg->count == 0) {
 		snprintf(err, errlen,
 			 "--duration: a run needs a duration or --connections");
@@ -366,6 +409,7 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	size_t ns = 0;
 	bool duration_given = false, threads_given = false;
 	bool server_threads_given = false;
+	bool preset_clash = false; /* --close, --ops or --wait given */
 	int c, idx;
 
 	memset(lopts, 0, sizeof(lopts));
@@ -429,6 +473,10 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 			threads_given = true;
 		if (c == OPT_SERVER_THREADS)
 			server_threads_given = true;
+		if (c == OPT_CLOSE || c == OPT_OPS || c == OPT_WAIT)
+			preset_clash = true;
+		if (c == OPT_PORTS)
+			cfg->ports_given = true;
 		if (apply(cfg, o, optarg, err, errlen))
 			return -EINVAL;
 	}
@@ -441,6 +489,25 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 	/* -n alone runs until the count is done; -d with -n stops at either. */
 	if (cfg->count && !duration_given)
 		cfg->duration_ns = 0;
+	/* --hold: -d is the deadline to establish every connection */
+	if (cfg->hold && !duration_given)
+		cfg->duration_ns = RS_HOLD_DEADLINE;
+	if (cfg->churn) {
+		if (preset_clash) {
+			snprintf(err, errlen,
+				 "--churn: sets --close fin --ops none --wait close; drop those options or --churn");
+			return -EINVAL;
+		}
+		/* the client closes after the server's FIN: one round trip
+		 * per connection, as TCP_CRR's request and response. With
+		 * --wait none it would close first and run ahead of the
+		 * server. */
+		rs_mix_parse("fin", &cfg->mix, err, errlen);
+		cfg->script.n = 0;
+		cfg->wait = RS_WAIT_CLOSE;
+	}
+	cfg->threads_given = threads_given;
+	cfg->server_threads_given = server_threads_given;
 	/* defaults follow the CPU count, but never past what -c, -n and
 	 * --ports leave room for; values given explicitly are checked */
 	if (!threads_given && cfg->threads > cfg->concurrency)
@@ -494,4 +561,11 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		cfg->concurrency, dur, cfg->count, cfg->threads,
 		cfg->server_threads, cfg->ports, mix, cfg->seed, ops, wait,
 		gap, to);
+	/* the modes and the spread appear only when used */
+	if (cfg->hold)
+		fprintf(f, "hold=1\n");
+	if (cfg->churn)
+		fprintf(f, "churn=1\n");
+	if (cfg->sources > 1)
+		fprintf(f, "sources=%u\n", cfg->sources);
 }

@@ -40,6 +40,13 @@ struct rs_config {
 	bool no_multishot;      /* force re-armed single-shot accept */
 	enum rs_ringmode ring;
 	bool netns;             /* run in a fresh network namespace */
+	bool hold;              /* --hold: open all, hold, storm, ops */
+	bool churn;             /* --churn: the TCP_CRR-shaped preset */
+	uint32_t sources;       /* client source addresses 127.0.0.1..N */
+	bool no_server_direct;  /* force ordinary fds on the server */
+	/* given on the command line: the run may grow defaults to fit the
+	 * per-ring direct descriptor limit, never values given */
+	bool threads_given, server_threads_given, ports_given;
 };
 
 /* Defaults for `rststorm run`. ncpu is the number of online CPUs. */

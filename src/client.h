@@ -26,6 +26,8 @@ enum rs_step {
 	RS_STEP_OP,    /* script op number `op` */
 	RS_STEP_OPGAP, /* --op-gap timer before op number `op` */
 	RS_STEP_CLOSE,
+	RS_STEP_SOCKOPT, /* IP_BIND_ADDRESS_NO_PORT, when --sources > 1 */
+	RS_STEP_BIND,    /* bind to the slot's source address, port 0 */
 };
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */
@@ -54,6 +56,10 @@ struct rs_shared {
 	uint32_t total_slots;
 	struct sockaddr_in *addrs;   /* the listening ports */
 	uint32_t naddrs;
+	struct sockaddr_in *srcs;    /* client source addresses; NULL: no bind */
+	uint32_t nsrcs;
+	_Atomic uint64_t storm_ns;   /* --hold: when the storm was called, 0
+				      * before: a wait's timeout starts then */
 };
 
 struct rs_client {

@@ -10,6 +10,8 @@ static unsigned phase_of(unsigned step)
 {
 	switch (step) {
 	case RS_STEP_SOCKET:
+	case RS_STEP_SOCKOPT:
+	case RS_STEP_BIND:
 		return RS_PH_SOCKET;
 	case RS_STEP_CONNECT:
 		return RS_PH_CONNECT;
@@ -118,6 +120,16 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 		if (res < 0)
 			return fail(w, c, r);
 		c->fd = w->sh->probe->socket_direct ? (int32_t)slot : res;
+		c->step = w->sh->srcs ? RS_STEP_SOCKOPT : RS_STEP_CONNECT;
+		return;
+	case RS_STEP_SOCKOPT:
+		if (res < 0)
+			return fail(w, c, r);
+		c->step = RS_STEP_BIND;
+		return;
+	case RS_STEP_BIND:
+		if (res < 0)
+			return fail(w, c, r);
 		c->step = RS_STEP_CONNECT;
 		return;
 	case RS_STEP_CONNECT:

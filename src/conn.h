@@ -58,6 +58,24 @@ static inline uint64_t rs_stamp_make(uint32_t gen, uint64_t rel_ns)
 	       ((rel_ns + 1) & 0xffffffffffffull);
 }
 
+/* The listener slot's connection number gen goes to: successive
+ * connections of a slot rotate over the ports. */
+static inline const struct sockaddr_in *
+rs_conn_dst(const struct rs_client *w, uint32_t slot, uint32_t gen)
+{
+	return &w->sh->addrs[(w->base + slot + gen) % w->sh->naddrs];
+}
+
+/* The slot's source address (only when sh->srcs): slots that share a port
+ * are spread over the sources, so every (source, port) pair gets an equal
+ * share of the ephemeral ports. */
+static inline const struct sockaddr_in *rs_conn_src(const struct rs_client *w,
+						    uint32_t slot)
+{
+	return &w->sh->srcs[((w->base + slot) / w->sh->naddrs) %
+			    w->sh->nsrcs];
+}
+
 /* Start a new connection in slot: new generation and id, the planned close
  * mode, counted as started. Leaves the slot at RS_STEP_SOCKET. */
 void rs_conn_begin(struct rs_client *w, uint32_t slot);

@@ -1,6 +1,7 @@
 /* The io_uring client engine: one ring per worker thread carries every
  * step of every slot's connection; completions drive the state machine. */
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct uctx {
 	char who[24];            /* "client N", for fatal messages */
 	uint8_t sink[64];        /* recv data lands here and is dropped */
 	uint8_t one_byte;
+	int one;                 /* setsockopt's value for IP_BIND_ADDRESS_NO_PORT */
 };
 
 static bool guest_active(const struct uctx *x)
@@ -59,8 +61,18 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot,
 					    0);
 		break;
+	case RS_STEP_SOCKOPT:
+		/* direct only: the port is picked at connect, by the 4-tuple,
+		 * not at bind, by the (address, port) pair */
+		rs_prep_sock_cmd(sqe, RS_SOCKET_URING_OP_SETSOCKOPT, c->fd,
+				 IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &x->one,
+				 sizeof(x->one));
+		break;
+	case RS_STEP_BIND:
+		rs_prep_bind(sqe, c->fd, rs_conn_src(w, slot));
+		break;
 	case RS_STEP_CONNECT:
-		a = &w->sh->addrs[(w->base + slot + c->gen) % w->sh->naddrs];
+		a = rs_conn_dst(w, slot, c->gen);
 		io_uring_prep_connect(sqe, c->fd, (const struct sockaddr *)a,
 				      sizeof(*a));
 		break;
@@ -102,6 +114,30 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 	rs_conn_issue(w, slot, now);
 }
 
+/* The steps the socket(2) path does inline, as syscalls on the fd.
+ * Returns the result as a CQE would carry it. */
+static int inline_step(struct uctx *x, uint32_t slot)
+{
+	struct rs_conn *c = &x->w->conns[slot];
+	int ret;
+
+	switch (c->step) {
+	case RS_STEP_SOCKET:
+		ret = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		break;
+	case RS_STEP_SOCKOPT:
+		ret = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
+				 &x->one, sizeof(x->one));
+		break;
+	default: /* RS_STEP_BIND */
+		ret = bind(c->fd, (const struct sockaddr *)rs_conn_src(x->w,
+								       slot),
+			   sizeof(struct sockaddr_in));
+		break;
+	}
+	return ret < 0 ? -errno : ret;
+}
+
 /* Feed res to the slot's state machine and issue whatever comes next,
  * starting a new connection in the slot when the run allows. */
 static void drive(struct uctx *x, uint32_t slot, int res, uint64_t now,
@@ -124,12 +160,15 @@ static void drive(struct uctx *x, uint32_t slot, int res, uint64_t now,
 			have_res = true;
 			rs_conn_begin(w, slot);
 		}
-		if (c->step == RS_STEP_SOCKET && !x->direct) {
-			int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (!x->direct &&
+		    (c->step == RS_STEP_SOCKET || c->step == RS_STEP_SOCKOPT ||
+		     c->step == RS_STEP_BIND)) {
+			bool sock = c->step == RS_STEP_SOCKET;
+			int ret = inline_step(x, slot);
 
 			rs_conn_issue(w, slot, now);
-			rs_conn_complete(w, slot, fd < 0 ? -errno : fd, now);
-			if (fd < 0) {
+			rs_conn_complete(w, slot, ret, now);
+			if (sock && ret < 0) {
 				/* idle until the next tick: no tight loop
 				 * while the fd table is full */
 				x->inflight--;
@@ -148,17 +187,29 @@ static void sweep(struct uctx *x, uint64_t now)
 {
 	struct rs_client *w = x->w;
 
+	uint64_t storm = atomic_load_explicit(&w->sh->storm_ns,
+					      memory_order_relaxed);
+
 	for (uint32_t s = 0; s < w->nslots; s++) {
 		struct rs_conn *c = &w->conns[s];
 		struct io_uring_sqe *sqe;
+		uint64_t since = c->t_step;
 
 		if (c->step == RS_STEP_IDLE) {
 			drive(x, s, 0, now, false);
 			continue;
 		}
+		/* --hold: a connection waits for the storm as long as it
+		 * takes; its wait's timeout runs from the storm on */
+		if (c->step == RS_STEP_WAIT && w->sh->cfg->hold) {
+			if (!storm)
+				continue;
+			if (storm > since)
+				since = storm;
+		}
 		if (c->step == RS_STEP_GAP || c->step == RS_STEP_OPGAP ||
-		    (c->flags & RS_CF_CANCELLED) ||
-		    now - c->t_step < x->timeout_ns)
+		    (c->flags & RS_CF_CANCELLED) || now < since ||
+		    now - since < x->timeout_ns)
 			continue;
 		sqe = rs_ring_sqe(&x->ring);
 		if (!sqe)
@@ -206,6 +257,7 @@ static int uring_client_run(struct rs_client *w)
 	x->direct = sh->probe->socket_direct;
 	x->timeout_ns = sh->cfg->timeout_ns;
 	x->one_byte = 'x';
+	x->one = 1;
 	snprintf(x->who, sizeof(x->who), "client %u", w->index);
 	/* a quarter of a short --timeout, so a timeout fires by 1.25 T */
 	x->tick_ts.tv_nsec = (long long)(x->timeout_ns / 4 < RS_TICK_NS ?

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "ring.h"
 #include "util.h"
@@ -26,6 +28,38 @@ static int read_int_file(const char *path, int *a, int *b)
 bool rs_probe_has_op(const struct rs_probe *p, unsigned op)
 {
 	return op < 64 && (p->ops >> op & 1);
+}
+
+/*
+ * Socket commands through IORING_OP_URING_CMD (6.7): the opcode exists
+ * since 5.19 but sockets answer it only from 6.7, so try both commands the
+ * server needs on a real (unconnected) socket: setsockopt(SO_LINGER) and
+ * SIOCINQ must return 0.
+ */
+static bool sock_cmd_works(struct io_uring *ring)
+{
+	static const struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	int fd, ok = 0;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	sqe = io_uring_get_sqe(ring);
+	rs_prep_sock_cmd(sqe, RS_SOCKET_URING_OP_SETSOCKOPT, fd, SOL_SOCKET,
+			 SO_LINGER, &lg, sizeof(lg));
+	sqe = io_uring_get_sqe(ring);
+	rs_prep_sock_cmd(sqe, RS_SOCKET_URING_OP_SIOCINQ, fd, 0, 0, NULL, 0);
+	if (io_uring_submit_and_wait(ring, 2) == 2) {
+		for (int i = 0; i < 2 && io_uring_wait_cqe(ring, &cqe) == 0;
+		     i++) {
+			ok += cqe->res == 0;
+			io_uring_cqe_seen(ring, cqe);
+		}
+	}
+	close(fd);
+	return ok == 2;
 }
 
 void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
@@ -71,7 +105,11 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 				p->ops |= 1ull << op;
 		io_uring_free_probe(pr);
 	}
+	if (rs_probe_has_op(p, RS_IORING_OP_URING_CMD))
+		p->sock_cmd = sock_cmd_works(&ring);
+	p->bind_op = rs_probe_has_op(p, RS_IORING_OP_BIND);
 	io_uring_queue_exit(&ring);
+	p->sources = cfg && cfg->sources ? cfg->sources : 1;
 
 	if (cfg && cfg->ring == RS_RING_COOP)
 		start = 1;
@@ -109,11 +147,38 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 		p->socket_direct = false;
 		snprintf(p->socket_why, sizeof(p->socket_why),
 			 "forced by --no-direct");
+	} else if (p->socket_direct && p->sources > 1 &&
+		   (!p->bind_op || !p->sock_cmd)) {
+		/* a direct descriptor has no fd for bind(2) or setsockopt(2) */
+		p->socket_direct = false;
+		snprintf(p->socket_why, sizeof(p->socket_why),
+			 "--sources on direct descriptors needs IORING_OP_BIND (6.11) and socket commands (6.7): fds count against RLIMIT_NOFILE");
 	} else {
 		snprintf(p->socket_why, sizeof(p->socket_why), "%s",
 			 p->socket_direct ?
 				 "IORING_OP_SOCKET present: not bound by RLIMIT_NOFILE" :
 				 "no IORING_OP_SOCKET (needs 5.19): fds count against RLIMIT_NOFILE");
+	}
+	/* The server's close actions through the ring: accept into a
+	 * kernel-picked direct descriptor (5.19, marked by OP_SOCKET),
+	 * SO_LINGER and SIOCINQ as socket commands (6.7), IORING_OP_SHUTDOWN
+	 * (5.11) and close-direct (5.15). */
+	p->server_direct = rs_probe_has_op(p, IORING_OP_SOCKET) &&
+			   p->sock_cmd &&
+			   rs_probe_has_op(p, IORING_OP_SHUTDOWN);
+	if (cfg && cfg->no_server_direct && p->server_direct) {
+		p->server_direct = false;
+		snprintf(p->server_why, sizeof(p->server_why),
+			 "forced by --no-server-direct");
+	} else {
+		snprintf(p->server_why, sizeof(p->server_why), "%s",
+			 p->server_direct ?
+				 "direct accept (5.19), socket commands (6.7): RLIMIT_NOFILE caps each ring, not the process" :
+				 !rs_probe_has_op(p, IORING_OP_SOCKET) ?
+				 "no direct accept: needs 5.19" :
+				 !p->sock_cmd ?
+				 "no setsockopt/SIOCINQ socket commands: need 6.7" :
+				 "no IORING_OP_SHUTDOWN: needs 5.11");
 	}
 	if (cfg && cfg->no_multishot && p->multishot_accept) {
 		p->multishot_accept = false;
@@ -134,15 +199,29 @@ const char *rs_probe_socket_path(const struct rs_probe *p)
 
 const char *rs_probe_accept_path(const struct rs_probe *p)
 {
+	if (p->server_direct)
+		return p->multishot_accept ? "multishot-direct" :
+					     "single-shot-direct";
 	return p->multishot_accept ? "multishot" : "single-shot";
+}
+
+const char *rs_probe_bind_path(const struct rs_probe *p)
+{
+	if (p->sources <= 1)
+		return "none";
+	return p->socket_direct ? "io_uring-bind" : "bind(2)";
 }
 
 void rs_probe_line(const struct rs_probe *p, char *buf, size_t len)
 {
-	snprintf(buf, len,
-		 "kernel %s | ring %s | client sockets %s | accept %s",
-		 p->release, rs_ring_flags_name(p->ring_flags),
-		 rs_probe_socket_path(p), rs_probe_accept_path(p));
+	int n = snprintf(buf, len,
+			 "kernel %s | ring %s | client sockets %s | accept %s",
+			 p->release, rs_ring_flags_name(p->ring_flags),
+			 rs_probe_socket_path(p), rs_probe_accept_path(p));
+
+	if (p->sources > 1 && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, " | sources %u by %s",
+			 p->sources, rs_probe_bind_path(p));
 }
 
 void rs_probe_print(const struct rs_probe *p, FILE *f)
@@ -161,7 +240,9 @@ void rs_probe_print(const struct rs_probe *p, FILE *f)
 		{ IORING_OP_RECV, "RECV", "5.6" },
 		{ IORING_OP_SHUTDOWN, "SHUTDOWN", "5.11" },
 		{ IORING_OP_SOCKET, "SOCKET", "5.19" },
+		{ RS_IORING_OP_URING_CMD, "URING_CMD", "5.19" },
 		{ IORING_OP_SEND_ZC, "SEND_ZC", "6.0" },
+		{ RS_IORING_OP_BIND, "BIND", "6.11" },
 	};
 
 	fprintf(f, "kernel: %s %s\n", p->release, p->machine);
@@ -182,9 +263,25 @@ void rs_probe_print(const struct rs_probe *p, FILE *f)
 			rs_ring_flags_name(p->ring_flags), p->ring_why);
 		fprintf(f, "client sockets: %s (%s)\n",
 			rs_probe_socket_path(p), p->socket_why);
+		fprintf(f, "socket commands: %s\n",
+			p->sock_cmd ?
+				"setsockopt and SIOCINQ through IORING_OP_URING_CMD (6.7)" :
+				"none (setsockopt/SIOCINQ through IORING_OP_URING_CMD need 6.7)");
+		fprintf(f, "client bind (--sources): %s\n",
+			p->bind_op && p->sock_cmd && p->socket_direct ?
+				"IORING_OP_BIND and setsockopt(IP_BIND_ADDRESS_NO_PORT) on direct descriptors" :
+				"bind(2) and setsockopt(2) on socket(2) fds (direct needs BIND 6.11 and socket commands 6.7)");
+		fprintf(f, "server sockets: %s (%s)%s\n",
+			p->server_direct ? "io_uring-direct" : "ordinary fds",
+			p->server_why,
+			p->server_direct ? "" :
+					   ": connections are bound by RLIMIT_NOFILE");
 		fprintf(f, "server accept: %s (%s)\n", rs_probe_accept_path(p),
 			p->accept_why);
-		fprintf(f, "server close actions: close(2), shutdown(2), setsockopt(2) inline, so the close is stamped exactly\n");
+		if (p->server_direct)
+			fprintf(f, "server close actions: SO_LINGER and SIOCINQ by URING_CMD, IORING_OP_SHUTDOWN, close-direct; stamped when queued\n");
+		else
+			fprintf(f, "server close actions: close(2), shutdown(2), setsockopt(2) inline, so the close is stamped exactly\n");
 	}
 	fprintf(f, "io_uring_disabled: %d\n", p->uring_disabled);
 	fprintf(f, "RLIMIT_NOFILE: %llu (hard %llu)\n",

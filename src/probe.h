@@ -18,6 +18,11 @@ struct rs_probe {
 	unsigned ring_flags;    /* setup flags every ring gets */
 	bool socket_direct;     /* IORING_OP_SOCKET into direct descriptors */
 	bool multishot_accept;
+	bool bind_op;           /* IORING_OP_BIND (6.11) */
+	bool sock_cmd;          /* socket URING_CMDs: setsockopt, SIOCINQ (6.7) */
+	bool server_direct;     /* server accepts into direct descriptors and
+				 * closes through the ring */
+	uint32_t sources;       /* client source addresses (cfg), 1: no bind */
 	bool ext_arg;
 	bool nodrop;
 	uint64_t nofile_cur, nofile_max;
@@ -25,11 +30,12 @@ struct rs_probe {
 	int port_lo, port_hi;
 	int uring_disabled;     /* kernel.io_uring_disabled, -1 unknown */
 	bool ring_refused;      /* the kernel refused the --ring flags asked */
-	char socket_why[96], accept_why[96], ring_why[96];
+	char socket_why[128], accept_why[96], ring_why[96], server_why[128];
 };
 
 /* Probe once at start. Honors cfg's forced fallbacks (no_direct,
- * no_multishot, ring); cfg may be NULL. Never fails: a kernel without a
+ * no_server_direct, no_multishot, ring) and what --sources needs; cfg may
+ * be NULL. Never fails: a kernel without a
  * usable io_uring is reported in uring_err. */
 void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg);
 
@@ -42,9 +48,15 @@ void rs_probe_print(const struct rs_probe *p, FILE *f);
 /* One line: "kernel 6.18 | ring ... | socket ... | accept ...". */
 void rs_probe_line(const struct rs_probe *p, char *buf, size_t len);
 
-/* "io_uring direct" or "socket(2)" and so on: the path's short names. */
+/* "io_uring-direct" or "socket(2)"; "multishot", "single-shot", with
+ * "-direct" when the server accepts into direct descriptors: the path's
+ * short names. */
 const char *rs_probe_socket_path(const struct rs_probe *p);
 const char *rs_probe_accept_path(const struct rs_probe *p);
+
+/* How client sockets get their source address: "none" (one source, no
+ * bind), "io_uring-bind" or "bind(2)". */
+const char *rs_probe_bind_path(const struct rs_probe *p);
 
 /* Exit with a message naming why io_uring cannot be used and what to do.
  * Call only when p->uring_err != 0. */

@@ -95,6 +95,32 @@ static void print_results(const struct rs_outcome *o, unsigned m, unsigned i,
 	}
 }
 
+double rs_hold_bytes_per_conn(const struct rs_hold_stats *h)
+{
+	if (!h->established || !h->rss_held_kb ||
+	    h->rss_held_kb < h->rss_before_kb)
+		return 0;
+	return (double)(h->rss_held_kb - h->rss_before_kb) * 1024.0 /
+	       (double)h->established;
+}
+
+static void print_hold(const struct rs_hold_stats *h, FILE *f)
+{
+	char storm[32];
+
+	if (h->storm_s >= 0)
+		snprintf(storm, sizeof(storm), "%.3f s", h->storm_s);
+	else
+		snprintf(storm, sizeof(storm), "unfinished");
+	fprintf(f, "hold         established %" PRIu64 " of %" PRIu64
+		   " in %.3f s  storm %s  clients done %.3f s after it\n",
+		h->established, h->target, h->establish_s, storm, h->drain_s);
+	fprintf(f, "memory       VmRSS %" PRIu64 " kB before, %" PRIu64
+		   " kB with %" PRIu64 " held: %.0f bytes per connection\n",
+		h->rss_before_kb, h->rss_held_kb, h->established,
+		rs_hold_bytes_per_conn(h));
+}
+
 void rs_report_print(const struct rs_report *r, FILE *f)
 {
 	const struct rs_config *cfg = r->cfg;
@@ -162,6 +188,8 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		}
 		fputc('\n', f);
 	}
+	if (r->hold)
+		print_hold(r->hold, f);
 	fprintf(f, "rate         %.0f connections/s  %.0f ops/s  over %.2f s\n",
 		r->elapsed_s > 0 ? (double)t->completed / r->elapsed_s : 0,
 		r->elapsed_s > 0 ? (double)nops_done / r->elapsed_s : 0,
@@ -190,6 +218,10 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			   "  accept-errors %" PRIu64 "\n",
 			s->srv_no_slot, s->srv_bad_hello, s->srv_early_eof,
 			s->srv_unread_empty, s->srv_accept_errors);
+	if (s->srv_close_errors)
+		fprintf(f, "server notes close actions through the ring that failed %" PRIu64
+			   "\n",
+			s->srv_close_errors);
 	if (r->mib_before && r->mib_after) {
 		fprintf(f, "kernel       %s:",
 			r->mib_own_netns ? "this run's namespace" :
@@ -510,6 +542,26 @@ static void write_mib(const struct rs_report *r, FILE *f)
 	}
 }
 
+static void write_hold(const struct rs_report *r, FILE *f)
+{
+	const struct rs_hold_stats *h = r->hold;
+
+	fputs("schema_version,scenario,concurrency,established,establish_s,"
+	      "storm_s,drain_s,rss_before_kb,rss_held_kb,bytes_per_conn,"
+	      "client_threads,server_threads,ports,sources,client_sockets,"
+	      "accept\n",
+	      f);
+	fprintf(f, "%d,", RS_CSV_SCHEMA);
+	rs_csv_field(f, r->scenario);
+	fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f,%.6f,%" PRIu64
+		   ",%" PRIu64 ",%.1f,%u,%u,%u,%u,%s,%s\n",
+		h->target, h->established, h->establish_s, h->storm_s,
+		h->drain_s, h->rss_before_kb, h->rss_held_kb,
+		rs_hold_bytes_per_conn(h), r->cfg->threads,
+		r->cfg->server_threads, r->cfg->ports, r->cfg->sources,
+		rs_probe_socket_path(r->probe), rs_probe_accept_path(r->probe));
+}
+
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen)
 {
@@ -523,6 +575,7 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		{ "failures.csv", write_failures },
 		{ "histograms.csv", write_histograms },
 		{ "mib.csv", write_mib },
+		{ "hold.csv", write_hold },
 	};
 	int ret = rs_mkdir_p(dir);
 
@@ -536,6 +589,8 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 
 		if (files[i].write == write_mib &&
 		    (!r->mib_before || !r->mib_after))
+			continue;
+		if (files[i].write == write_hold && !r->hold)
 			continue;
 		ret = rs_csv_open(&o, dir, files[i].name, err, errlen);
 		if (ret)

@@ -14,6 +14,21 @@
 #define RS_CSV_SCHEMA 1
 #define RS_VERSION "0.1.0"
 
+/* What a --hold run measured around its storm. */
+struct rs_hold_stats {
+	uint64_t target;          /* -c: connections asked for */
+	uint64_t established;     /* held by the servers when the storm came */
+	double establish_s;       /* run start to the last connection held */
+	double storm_s;           /* storm called to every server's last close
+				   * action done; -1 when it never finished */
+	double drain_s;           /* storm called to the clients' end */
+	uint64_t rss_before_kb;   /* VmRSS before the run allocated anything */
+	uint64_t rss_held_kb;     /* VmRSS with every connection held */
+};
+
+/* (rss_held - rss_before) / established, in bytes; 0 when none held. */
+double rs_hold_bytes_per_conn(const struct rs_hold_stats *h);
+
 struct rs_report {
 	const struct rs_config *cfg;
 	const struct rs_probe *probe;
@@ -32,13 +47,15 @@ struct rs_report {
 	 * whether they are the run's own namespace or the whole host's */
 	const struct rs_mib *mib_before, *mib_after;
 	bool mib_own_netns;
+	const struct rs_hold_stats *hold; /* --hold, else NULL */
 };
 
 /* The human table and summary. */
 void rs_report_print(const struct rs_report *r, FILE *f);
 
 /* Write summary.csv, outcomes.csv, ops.csv, failures.csv,
- * histograms.csv and (when the snapshots exist) mib.csv into dir (created if missing), each through a temporary
+ * histograms.csv, (when the snapshots exist) mib.csv and (--hold)
+ * hold.csv into dir (created if missing), each through a temporary
  * file renamed into place. Returns 0, or -errno with what failed in err. */
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);

@@ -98,6 +98,15 @@ struct io_uring_sqe *rs_ring_sqe_must(struct io_uring *ring, const char *who)
 	return sqe;
 }
 
+void rs_ring_sqe_pair(struct io_uring *ring, const char *who,
+		      struct io_uring_sqe **a, struct io_uring_sqe **b)
+{
+	if (io_uring_sq_space_left(ring) < 2)
+		io_uring_submit(ring);
+	*a = rs_ring_sqe_must(ring, who);
+	*b = rs_ring_sqe_must(ring, who);
+}
+
 void rs_ring_arm_tick(struct io_uring *ring,
 		      const struct __kernel_timespec *ts, const char *who)
 {

@@ -5,8 +5,10 @@
 #define RS_RING_H
 
 #include <liburing.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * user_data layout (the only place it is written down):
@@ -25,6 +27,9 @@ enum rs_ud_tag {
 	RS_UD_ACCEPT,   /* server: accept on listener idx */
 	RS_UD_SRV,      /* server: the request a server connection has */
 	RS_UD_GUEST,    /* a guest's request (struct rs_guest, check's trials) */
+	RS_UD_SRV_AUX,  /* server: a side request of a close (setsockopt,
+			 * SIOCINQ, shutdown) on server slot idx */
+	RS_UD_STORM,    /* server: the --hold storm signal (eventfd poll) */
 };
 
 static inline uint64_t rs_ud_make(unsigned tag, uint32_t gen, uint32_t idx)
@@ -45,6 +50,56 @@ static inline uint32_t rs_ud_gen(uint64_t ud)
 static inline uint32_t rs_ud_idx(uint64_t ud)
 {
 	return (uint32_t)ud;
+}
+
+/*
+ * Kernel ABI that liburing 2.3's headers lack, with the uapi values
+ * (include/uapi/linux/io_uring.h). rs_probe_run tests each before use.
+ */
+#define RS_IORING_OP_URING_CMD 46 /* 5.19; on sockets from 6.7 */
+#define RS_IORING_OP_BIND 56      /* 6.11 */
+enum {
+	RS_SOCKET_URING_OP_SIOCINQ = 0,    /* res = bytes unread (6.7) */
+	RS_SOCKET_URING_OP_SETSOCKOPT = 3, /* 6.7 */
+};
+
+/*
+ * A socket command (IORING_OP_URING_CMD) by hand. The 6.7 uapi overlays
+ * the fields: cmd_op on the low half of off, {level, optname} on addr,
+ * optlen on file_index, optval on addr3. fd is a direct descriptor when
+ * the caller adds IOSQE_FIXED_FILE. optval must stay valid until the
+ * request completes.
+ */
+static inline void rs_prep_sock_cmd(struct io_uring_sqe *sqe, unsigned cmd,
+				    int fd, int level, int optname,
+				    const void *optval, uint32_t optlen)
+{
+	uint32_t lvl_name[2] = { (uint32_t)level, (uint32_t)optname };
+
+	io_uring_prep_rw(RS_IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	sqe->cmd_op = cmd;
+	memcpy(&sqe->addr, lvl_name, sizeof(lvl_name));
+	sqe->file_index = optlen;
+	sqe->addr3 = (uint64_t)(uintptr_t)optval;
+}
+
+/* IORING_OP_BIND (6.11): addr in addr, its length in off (addr2). */
+static inline void rs_prep_bind(struct io_uring_sqe *sqe, int fd,
+				const struct sockaddr_in *a)
+{
+	io_uring_prep_rw(RS_IORING_OP_BIND, sqe, fd, a, 0, sizeof(*a));
+}
+
+/* Accept into a direct descriptor the kernel picks (5.19): res is its
+ * index. liburing 2.3's io_uring_prep_accept_direct cannot ask for this:
+ * it adds 1 to IORING_FILE_INDEX_ALLOC, which wraps to 0 (an ordinary fd). */
+static inline void rs_prep_accept_alloc(struct io_uring_sqe *sqe, int lfd,
+					bool multishot)
+{
+	io_uring_prep_accept(sqe, lfd, NULL, NULL, 0);
+	if (multishot)
+		sqe->ioprio |= IORING_ACCEPT_MULTISHOT;
+	sqe->file_index = IORING_FILE_INDEX_ALLOC;
 }
 
 /* Create a ring with sq entries and a CQ of cq entries, with exactly the
@@ -91,6 +146,11 @@ static inline struct io_uring_sqe *rs_ring_sqe(struct io_uring *ring)
 	}
 	return sqe;
 }
+
+/* Two SQEs side by side in the SQ, for a link (submits first when fewer
+ * than two are free, so a chain is never cut by a submit). */
+void rs_ring_sqe_pair(struct io_uring *ring, const char *who,
+		      struct io_uring_sqe **a, struct io_uring_sqe **b);
 
 /* rs_ring_sqe, or exit naming who ("client 0") when the ring is stuck. */
 struct io_uring_sqe *rs_ring_sqe_must(struct io_uring *ring, const char *who);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,43 +82,152 @@ static void progress(struct rs_client *cl, unsigned n, double el, FILE *f)
 	fflush(f);
 }
 
-/* Enough descriptors? Server sockets are ordinary fds; client sockets are
- * too unless they are io_uring direct descriptors. */
-void rs_check_fd_limit(const struct rs_config *cfg,
-			   const struct rs_probe *p)
+/*
+ * Slots per ring the defaults aim at: a ring's CQ is sized 2 x slots + 16
+ * and the kernel rounds it up to a power of two, so at most 16376 slots
+ * keep it at 32768 entries (512 KiB) instead of doubling.
+ */
+#define RS_RING_SLOTS 16376u
+
+/* Connection slots of a server thread with nl listeners. With --hold every
+ * slot connects once, to port (slot + 1) % ports, so a thread's share is
+ * known; otherwise any thread may see up to -c at once. Direct descriptors
+ * cap it at the ring's table limit. */
+static uint32_t server_cap(const struct rs_config *cfg,
+			   const struct rs_probe *p, uint32_t nl)
 {
-	uint64_t need = (uint64_t)cfg->concurrency + cfg->ports + 64;
+	uint64_t cap = (uint64_t)cfg->concurrency + 64;
+	uint64_t share = (uint64_t)(cfg->concurrency + cfg->ports - 1) /
+				 cfg->ports * nl + 64;
+
+	if (cfg->hold && share < cap)
+		cap = share;
+	if (p->server_direct && cap > p->nofile_cur)
+		cap = p->nofile_cur;
+	return (uint32_t)cap;
+}
+
+static uint32_t div_up(uint64_t a, uint64_t b)
+{
+	return (uint32_t)((a + b - 1) / b);
+}
+
+void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p)
+{
+	uint64_t per = p->nofile_cur < RS_RING_SLOTS ? p->nofile_cur :
+						       RS_RING_SLOTS;
+	uint32_t t;
+
+	if (per <= 128)
+		return;
+	if (p->socket_direct && !cfg->threads_given) {
+		t = div_up(cfg->concurrency, per);
+		if (t > cfg->threads && t <= 256)
+			cfg->threads = t;
+	}
+	if (p->server_direct && !cfg->server_threads_given) {
+		/* a thread's share plus its 64 spare slots and listeners */
+		t = div_up(cfg->concurrency, per - 128);
+		if (t > cfg->server_threads && t <= 64) {
+			cfg->server_threads = t;
+			/* the same number of ports for each thread */
+			if (!cfg->ports_given && cfg->ports % t)
+				cfg->ports = t * div_up(cfg->ports, t) <= 64 ?
+						     t * div_up(cfg->ports, t) :
+						     t;
+		}
+	}
+}
+
+/* Enough descriptors? Server sockets are ordinary fds unless the server
+ * uses direct descriptors; client sockets likewise. A ring's direct
+ * descriptor table is capped by RLIMIT_NOFILE. */
+void rs_check_fd_limit(const struct rs_config *cfg,
+		       const struct rs_probe *p)
+{
+	uint64_t need = (uint64_t)cfg->ports + 64;
+	uint64_t lim = p->nofile_cur;
 
 	if (p->socket_direct) {
 		/* each ring's direct descriptor table is capped by the limit */
 		uint64_t per = (cfg->concurrency + cfg->threads - 1) /
 			       cfg->threads;
 
-		if (per > p->nofile_cur)
+		if (per > lim)
 			rs_fatal("-c %u over %u client threads puts %" PRIu64
-				 " direct descriptors in one ring, more than RLIMIT_NOFILE %llu allows a ring: use --threads %llu or more",
+				 " direct descriptors in one ring, more than RLIMIT_NOFILE %llu allows a ring: use --threads %u or more",
 				 cfg->concurrency, cfg->threads, per,
-				 (unsigned long long)p->nofile_cur,
-				 (unsigned long long)((cfg->concurrency +
-						       p->nofile_cur - 1) /
-						      p->nofile_cur));
+				 (unsigned long long)lim,
+				 div_up(cfg->concurrency, lim));
 	} else {
 		need += cfg->concurrency;
 	}
-	if (need <= p->nofile_cur)
+	if (p->server_direct) {
+		uint32_t nl = div_up(cfg->ports, cfg->server_threads);
+		uint64_t share = (uint64_t)div_up(cfg->concurrency,
+						  cfg->ports) * nl;
+
+		if (share > lim)
+			rs_fatal("-c %u over %u ports puts up to %" PRIu64
+				 " connections on one of %u server threads, more direct descriptors than RLIMIT_NOFILE %llu allows a ring: use --server-threads %u and --ports %u or more",
+				 cfg->concurrency, cfg->ports, share,
+				 cfg->server_threads, (unsigned long long)lim,
+				 div_up(cfg->concurrency, lim - 128),
+				 div_up(cfg->concurrency, lim - 128));
+	} else {
+		need += cfg->concurrency;
+	}
+	if (need <= lim)
 		return;
 	rs_fatal("-c %u needs about %" PRIu64
-		 " file descriptors (%s%u server sockets, %u listeners, 64 spare) but RLIMIT_NOFILE is %llu: lower -c to %llu%s, or raise the limit (ulimit -n)",
+		 " file descriptors (%s%s%u listeners, 64 spare) but RLIMIT_NOFILE is %llu: lower -c to %llu, or raise the limit (ulimit -n)%s",
 		 cfg->concurrency, need,
-		 p->socket_direct ? "" : "client sockets from socket(2) and ",
-		 cfg->concurrency, cfg->ports,
-		 (unsigned long long)p->nofile_cur,
-		 (unsigned long long)((p->nofile_cur > cfg->ports + 64u ?
-					       p->nofile_cur - cfg->ports - 64 :
+		 p->socket_direct ? "" : "client sockets from socket(2), ",
+		 p->server_direct ? "" : "server sockets as ordinary fds, ",
+		 cfg->ports, (unsigned long long)lim,
+		 (unsigned long long)((lim > cfg->ports + 64u ?
+					       lim - cfg->ports - 64 :
 					       0) /
-				      (p->socket_direct ? 1 : 2)),
-		 p->socket_direct ? "" :
-				    " (this kernel has no io_uring direct descriptors for sockets)");
+				      ((p->socket_direct ? 0u : 1u) +
+				       (p->server_direct ? 0u : 1u) ?: 1u)),
+		 p->socket_direct && p->server_direct ? "" :
+		 " (this kernel, or the options given, leave sockets outside io_uring's direct descriptors)");
+}
+
+/* --hold progress: connections held so far. */
+static void hold_progress(const struct rs_server *sv, unsigned n,
+			  uint32_t target, double el, FILE *f)
+{
+	uint64_t held = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		held += atomic_load_explicit(&sv[i].pub_held,
+					     memory_order_relaxed);
+	fprintf(f, "\r%6.1fs  held %" PRIu64 " of %u\033[K", el, held, target);
+	fflush(f);
+}
+
+/* --hold: call the storm. Records how many were held and the RSS then. */
+static void call_storm(struct rs_shared *sh, struct rs_server *sv,
+		       unsigned n, int efd, struct rs_run_out *out)
+{
+	uint64_t held = 0, last = 0, one = 1;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t t = atomic_load(&sv[i].pub_last_hold_ns);
+
+		held += atomic_load(&sv[i].pub_held);
+		if (t > last)
+			last = t;
+	}
+	out->hold.rss_held_kb = rs_rss_kb();
+	out->hold.established = held;
+	out->hold.establish_s = last > sh->t0 ? (double)(last - sh->t0) / 1e9 :
+						0;
+	atomic_store(&sh->storm_ns, rs_now_ns());
+	if (write(efd, &one, sizeof(one)) != sizeof(one))
+		rs_fatal("--hold: cannot call the storm: write to its eventfd failed: %s",
+			 strerror(errno));
 }
 
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
@@ -132,8 +242,14 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	unsigned nservers = cfg->concurrency ? cfg->server_threads : 0;
 	uint32_t nports = cfg->concurrency ? cfg->ports : 0;
 	time_t wall;
+	int storm_fd = -1;
+	bool hold = cfg->hold && cfg->concurrency;
 
 	memset(out, 0, sizeof(*out));
+	/* before the run allocates anything: --hold's baseline */
+	out->hold.rss_before_kb = rs_rss_kb();
+	out->hold.target = cfg->concurrency;
+	out->hold.storm_s = -1;
 	memset(&sh, 0, sizeof(sh));
 	sh.cfg = cfg;
 	sh.probe = probe;
@@ -151,6 +267,25 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	    !out->client || !out->server)
 		rs_fatal("out of memory setting up %u connection slots: lower -c",
 			 cfg->concurrency);
+	if (cfg->sources > 1) {
+		sh.nsrcs = cfg->sources;
+		sh.srcs = calloc(sh.nsrcs, sizeof(*sh.srcs));
+		if (!sh.srcs)
+			rs_fatal("out of memory for %u source addresses",
+				 sh.nsrcs);
+		/* all of 127/8 is local: no address needs configuring */
+		for (uint32_t i = 0; i < sh.nsrcs; i++) {
+			sh.srcs[i].sin_family = AF_INET;
+			sh.srcs[i].sin_addr.s_addr =
+				htonl(INADDR_LOOPBACK + i);
+		}
+	}
+	if (hold) {
+		storm_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (storm_fd < 0)
+			rs_fatal("--hold: eventfd failed: %s (%s)",
+				 strerror(errno), rs_errname(errno));
+	}
 
 	for (uint32_t i = 0; i < nports; i++) {
 		uint16_t port;
@@ -184,7 +319,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 			for (uint32_t p = i; p < nports; p += nservers)
 				srv_lfds[off + s->nl++] = lfds[p];
 			off += s->nl;
-			s->cap = cfg->concurrency + 64;
+			s->cap = server_cap(cfg, probe, s->nl);
+			s->storm_fd = storm_fd;
 			s->tally = rs_tally_new();
 			if (!s->tally)
 				rs_fatal("out of memory for server %u's counters",
@@ -207,6 +343,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 					    cfg->count / cfg->threads +
 						    (i < cfg->count % cfg->threads) :
 					    UINT64_MAX;
+			if (cfg->hold)
+				w->budget = w->nslots; /* each slot once */
 			w->conns = calloc(w->nslots + 1, sizeof(*w->conns));
 			w->hello = calloc(w->nslots + 1, sizeof(*w->hello));
 			w->tally = rs_tally_new();
@@ -245,7 +383,9 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	 * after the stop (then what is still in flight is abandoned). */
 	last_progress = sh.t0;
 	for (;;) {
-		struct timespec ts = { 0, 100000000 };
+		/* --hold: watch closely for the moment all are held */
+		bool holding = hold && !atomic_load(&sh.storm_ns);
+		struct timespec ts = { 0, holding ? 10000000 : 100000000 };
 		unsigned done = 0;
 		uint64_t now;
 		int sig = sigtimedwait(&sigs, NULL, &ts);
@@ -272,10 +412,31 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 			atomic_store(&sh.abort_run, 1);
 		for (unsigned i = 0; i < cfg->threads; i++)
 			done += (unsigned)atomic_load(&cl[i].done);
+		if (holding) {
+			uint64_t held = 0, failed = 0;
+
+			for (unsigned i = 0; i < nservers; i++)
+				held += atomic_load(&sv[i].pub_held);
+			for (unsigned i = 0; i < cfg->threads; i++)
+				failed += atomic_load(&cl[i].pub_failed);
+			/* all held, or held but for those that failed (no
+			 * slot connects twice), the deadline, a signal, or
+			 * no client left to hold one */
+			if (held + failed >= cfg->concurrency || t_stop ||
+			    done == cfg->threads) {
+				call_storm(&sh, sv, nservers, storm_fd, out);
+				holding = false;
+			}
+		}
 		if (tty && (now - last_progress >= 1000000000ull ||
 			    done == cfg->threads)) {
-			progress(cl, cfg->threads, (double)(now - sh.t0) / 1e9,
-				 stderr);
+			if (holding)
+				hold_progress(sv, nservers, cfg->concurrency,
+					      (double)(now - sh.t0) / 1e9,
+					      stderr);
+			else
+				progress(cl, cfg->threads,
+					 (double)(now - sh.t0) / 1e9, stderr);
 			last_progress = now;
 		}
 		if (done == cfg->threads)
@@ -306,6 +467,23 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 		rs_tally_add(out->server, sv[i].tally);
 	}
+	if (hold && atomic_load(&sh.storm_ns)) {
+		uint64_t storm = atomic_load(&sh.storm_ns), end = storm;
+		bool all = true;
+
+		/* the storm lasts until the last server's last close action */
+		for (unsigned i = 0; i < nservers; i++) {
+			if (!sv[i].storm_done_ns)
+				all = false;
+			else if (sv[i].storm_done_ns > end)
+				end = sv[i].storm_done_ns;
+		}
+		if (all)
+			out->hold.storm_s = (double)(end - storm) / 1e9;
+		out->hold.drain_s = (double)(out->t_end - storm) / 1e9;
+	}
+	if (storm_fd >= 0)
+		close(storm_fd);
 
 	for (uint32_t i = 0; i < nports; i++)
 		close(lfds[i]);
@@ -321,6 +499,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	free(srv_lfds);
 	free(lfds);
 	free(sh.addrs);
+	free(sh.srcs);
 	free((void *)sh.close_stamp);
 	return out->signo ? 128 + out->signo : out->status;
 }
@@ -357,6 +536,7 @@ int rs_run(struct rs_config *cfg)
 		rs_probe_fail_uring(&probe);
 	if (probe.ring_refused)
 		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
 	mib_before = rs_mib_read();
 	if (!mib_before)
@@ -379,10 +559,19 @@ int rs_run(struct rs_config *cfg)
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
-	printf(" --seed %" PRIu64 "%s\n", cfg->seed,
-	       cfg->netns ? " --netns" : "");
+	printf(" --seed %" PRIu64 "%s%s%s", cfg->seed,
+	       cfg->netns ? " --netns" : "", cfg->hold ? " --hold" : "",
+	       cfg->churn ? " --churn" : "");
+	if (cfg->sources > 1)
+		printf(" --sources %u", cfg->sources);
+	printf("\n");
 	rs_probe_line(&probe, line, sizeof(line));
-	printf("path: %s\n\n", line);
+	printf("path: %s\n", line);
+	if (!probe.server_direct)
+		printf("limit: server sockets are ordinary fds (%s): connections are bound by RLIMIT_NOFILE %llu\n",
+		       probe.server_why,
+		       (unsigned long long)probe.nofile_cur);
+	printf("\n");
 	fflush(stdout);
 
 	rs_run_core(cfg, &probe, NULL, tty, &out);
@@ -403,6 +592,7 @@ int rs_run(struct rs_config *cfg)
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;
 	rep.mib_own_netns = cfg->netns;
+	rep.hold = cfg->hold ? &out.hold : NULL;
 	rep.interrupted = out.signo;
 	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
 					 sizeof(why));

@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "guest.h"
 #include "probe.h"
+#include "report.h"
 #include "tally.h"
 
 /* Run with cfg (already checked). Returns the process exit status: 0, 1
@@ -24,6 +25,7 @@ struct rs_run_out {
 	int signo;                    /* the signal that stopped it, or 0 */
 	int status;                   /* 1 when a worker failed */
 	char started_utc[32];
+	struct rs_hold_stats hold;    /* --hold only */
 };
 
 /* The machinery under `run` and `check`: cfg->concurrency load slots
@@ -35,6 +37,11 @@ struct rs_run_out {
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out);
 void rs_run_out_free(struct rs_run_out *out);
+
+/* Grow the client and server thread (and port) counts that were not
+ * given, so that no ring's direct descriptor table passes RLIMIT_NOFILE
+ * and the rings' completion queues stay small. */
+void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p);
 
 /* Exit with a clear message when cfg cannot fit RLIMIT_NOFILE. */
 void rs_check_fd_limit(const struct rs_config *cfg,

@@ -26,6 +26,8 @@ int rs_script_parse(const char *s, struct rs_script *sc, char *err,
 	const char *p = s;
 
 	memset(sc, 0, sizeof(*sc));
+	if (strcmp(s, "none") == 0)
+		return 0; /* no ops: the client closes after the wait */
 	for (;;) {
 		size_t len = strcspn(p, ",");
 		size_t i;
@@ -36,7 +38,7 @@ int rs_script_parse(const char *s, struct rs_script *sc, char *err,
 				break;
 		if (i == sizeof(op_names) / sizeof(op_names[0])) {
 			snprintf(err, errlen,
-				 "unknown op '%.*s' (allowed: send, recv, write = send, read = recv)",
+				 "unknown op '%.*s' (allowed: send, recv, write = send, read = recv; or none alone)",
 				 (int)len, p);
 			return -EINVAL;
 		}
@@ -56,6 +58,10 @@ void rs_script_format(const struct rs_script *sc, char *buf, size_t len)
 	size_t off = 0;
 
 	buf[0] = '\0';
+	if (sc->n == 0) {
+		snprintf(buf, len, "none");
+		return;
+	}
 	for (unsigned i = 0; i < sc->n; i++) {
 		int n = snprintf(buf + off, len - off, "%s%s", i ? "," : "",
 				 rs_op_name(sc->kind[i]));

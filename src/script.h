@@ -23,12 +23,12 @@ struct rs_script {
 const char *rs_op_name(unsigned kind);
 
 /* Parse "write,write,read": kinds send/recv, with write and read accepted
- * as their aliases; 1..RS_MAX_OPS ops. Returns 0, or -EINVAL with a reason
- * in err. */
+ * as their aliases; 1..RS_MAX_OPS ops, or "none" for no ops. Returns 0, or
+ * -EINVAL with a reason in err. */
 int rs_script_parse(const char *s, struct rs_script *sc, char *err,
 		    size_t errlen);
 
-/* Write the canonical form ("send,send,send,recv"). */
+/* Write the canonical form ("send,send,send,recv"; "none" for no ops). */
 void rs_script_format(const struct rs_script *sc, char *buf, size_t len);
 
 #endif

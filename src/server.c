@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/sockios.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,31 @@
 #include "util.h"
 
 
-enum srv_state { SV_FREE, SV_HDR, SV_PAD, SV_DRAIN };
+/*
+ * SV_HELD: --hold, the hello is read and the connection waits for the
+ * storm. SV_CLOSING: direct descriptors only, the close-direct is in
+ * flight; the slot (and its table entry) is free at its completion.
+ */
+enum srv_state { SV_FREE, SV_HDR, SV_PAD, SV_DRAIN, SV_HELD, SV_CLOSING };
 
 struct rs_server_conn {
-	int fd;
+	int fd;                 /* fd, or direct descriptor index */
 	uint32_t gen;
 	uint8_t state;
 	uint8_t mode;
 	uint8_t got;            /* hello bytes read so far */
+	uint8_t stormed;        /* closed by the storm, its action not done */
 	uint8_t hdr[RS_HELLO_HDR];
 	uint64_t id;
 };
+
+/* RS_UD_SRV_AUX requests carry in the gen field what they are: the close
+ * mode they belong to (SO_LINGER for rst, SIOCINQ for unread, the
+ * shutdown), or AUX_DROP for a close-direct that has no slot. */
+#define AUX_DROP RS_CLOSE_NMODES
+
+/* Close actions queued before a submit (direct descriptors). */
+#define RS_CLOSE_BATCH 64
 
 struct sctx {
 	struct rs_server *s;
@@ -35,6 +50,16 @@ struct sctx {
 	uint32_t *free_list;
 	uint32_t nfree;
 	bool *rearm;            /* listener needs a new accept at the tick */
+	bool table_full;        /* an accept found the direct table full: re-arm
+				 * as soon as an entry is free, not at the tick */
+	uint32_t table;         /* direct descriptor table size */
+	bool direct;            /* direct descriptors, close actions as SQEs */
+	bool hold;              /* --hold: keep connections until the storm */
+	bool storm;             /* the storm was called */
+	uint64_t held;          /* connections in SV_HELD */
+	uint64_t storm_left;    /* stormed close actions still in flight */
+	unsigned queued_closes; /* close actions queued since the last submit */
+	struct linger linger0;  /* {1, 0}: SO_LINGER's value, for the ring */
 	struct __kernel_timespec tick_ts;
 	char who[24];           /* "server N", for fatal messages */
 	uint8_t sink[4096];
@@ -69,14 +94,24 @@ int rs_server_listen(uint16_t *port)
 static void arm_accept(struct sctx *x, uint32_t l)
 {
 	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+	bool multi = x->s->sh->probe->multishot_accept;
 
-	if (x->s->sh->probe->multishot_accept)
+	if (x->direct)
+		rs_prep_accept_alloc(sqe, x->s->lfds[l], multi);
+	else if (multi)
 		io_uring_prep_multishot_accept(sqe, x->s->lfds[l], NULL, NULL,
 					       SOCK_CLOEXEC);
 	else
 		io_uring_prep_accept(sqe, x->s->lfds[l], NULL, NULL,
 				     SOCK_CLOEXEC);
 	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_ACCEPT, 0, l));
+}
+
+/* A request on the connection's socket: direct descriptors need the flag. */
+static void on_socket(const struct sctx *x, struct io_uring_sqe *sqe)
+{
+	if (x->direct)
+		sqe->flags |= IOSQE_FIXED_FILE;
 }
 
 static void arm_recv(struct sctx *x, uint32_t i)
@@ -92,18 +127,59 @@ static void arm_recv(struct sctx *x, uint32_t i)
 				   0);
 	else
 		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
+	on_socket(x, sqe);
 	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV, c->gen, i));
+}
+
+/* A direct table entry is free again: accepts stopped by a full table go
+ * on now. */
+static void table_entry_freed(struct sctx *x)
+{
+	if (!x->table_full)
+		return;
+	x->table_full = false;
+	for (uint32_t l = 0; l < x->s->nl; l++) {
+		if (x->rearm[l]) {
+			x->rearm[l] = false;
+			arm_accept(x, l);
+		}
+	}
 }
 
 static void release(struct sctx *x, uint32_t i)
 {
 	struct rs_server_conn *c = &x->conns[i];
 
-	if (c->fd >= 0)
+	if (c->fd >= 0 && !x->direct)
 		close(c->fd);
 	c->fd = -1;
 	c->state = SV_FREE;
+	c->stormed = 0;
 	x->free_list[x->nfree++] = i;
+	table_entry_freed(x);
+}
+
+/* Queue the close-direct of slot i's descriptor: the slot is released at
+ * its completion. sqe may be given (the tail of a link) or NULL. */
+static void close_direct(struct sctx *x, uint32_t i, struct io_uring_sqe *sqe)
+{
+	struct rs_server_conn *c = &x->conns[i];
+
+	if (!sqe)
+		sqe = rs_ring_sqe_must(&x->ring, x->who);
+	io_uring_prep_close_direct(sqe, (unsigned)c->fd);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV, c->gen, i));
+	c->state = SV_CLOSING;
+}
+
+/* The connection is over outside its plan (early EOF, bad hello, drain
+ * done): close it now, inline or through the ring. */
+static void finish(struct sctx *x, uint32_t i)
+{
+	if (x->direct)
+		close_direct(x, i, NULL);
+	else
+		release(x, i);
 }
 
 static void stamp(struct sctx *x, const struct rs_server_conn *c)
@@ -118,6 +194,60 @@ static void stamp(struct sctx *x, const struct rs_server_conn *c)
 }
 
 /*
+ * Direct descriptors have no fd for a syscall: the close actions are SQEs,
+ * stamped when queued, so the stamp is early by what the ring still has
+ * to submit before them (at most RS_CLOSE_BATCH actions). SO_LINGER and
+ * SIOCINQ go right before the close-direct, unlinked: the kernel runs
+ * socket commands inline at submit, in SQ order, so they come first. A
+ * hard link would order them too, but with DEFER_TASKRUN the linked close
+ * would wait for this thread's next wait for completions, after the whole
+ * storm was queued.
+ */
+static void close_by_plan_direct(struct sctx *x, uint32_t i)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	struct io_uring_sqe *aux, *cl;
+	uint64_t ud_aux = rs_ud_make(RS_UD_SRV_AUX, c->mode, i);
+
+	/* a stamp is early by what is queued ahead of its action: submit
+	 * every RS_CLOSE_BATCH actions, so a storm does not stamp thousands
+	 * of closes before the one submit that runs them */
+	if (++x->queued_closes > RS_CLOSE_BATCH) {
+		io_uring_submit(&x->ring);
+		x->queued_closes = 1;
+	}
+	stamp(x, c);
+	x->s->tally->srv_closed[c->mode]++;
+	switch (c->mode) {
+	case RS_CLOSE_RST:
+	case RS_CLOSE_UNREAD:
+		rs_ring_sqe_pair(&x->ring, x->who, &aux, &cl);
+		if (c->mode == RS_CLOSE_RST)
+			rs_prep_sock_cmd(aux, RS_SOCKET_URING_OP_SETSOCKOPT,
+					 c->fd, SOL_SOCKET, SO_LINGER,
+					 &x->linger0, sizeof(x->linger0));
+		else
+			rs_prep_sock_cmd(aux, RS_SOCKET_URING_OP_SIOCINQ,
+					 c->fd, 0, 0, NULL, 0);
+		aux->flags |= IOSQE_FIXED_FILE;
+		io_uring_sqe_set_data64(aux, ud_aux);
+		close_direct(x, i, cl);
+		return;
+	case RS_CLOSE_SHUTDOWN:
+		aux = rs_ring_sqe_must(&x->ring, x->who);
+		io_uring_prep_shutdown(aux, c->fd, SHUT_WR);
+		aux->flags |= IOSQE_FIXED_FILE;
+		io_uring_sqe_set_data64(aux, ud_aux);
+		c->state = SV_DRAIN;
+		arm_recv(x, i);
+		return;
+	default:
+		close_direct(x, i, NULL);
+		return;
+	}
+}
+
+/*
  * The close itself is a plain syscall, not an SQE: the stamp taken right
  * before it is then exact, not early by a batch's worth of submissions.
  */
@@ -126,6 +256,8 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 	struct rs_server_conn *c = &x->conns[i];
 	struct rs_tally *t = x->s->tally;
 
+	if (x->direct)
+		return close_by_plan_direct(x, i);
 	switch (c->mode) {
 	case RS_CLOSE_RST: {
 		/* linger on, timeout 0: close() sends RST and drops the
@@ -177,12 +309,23 @@ static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 	if (res < 0) {
 		if (res != -ECANCELED)
 			s->tally->srv_accept_errors++;
+		if (res == -ENFILE && x->direct)
+			x->table_full = true;
 		return;
 	}
 	s->tally->srv_accepted++;
 	if (x->nfree == 0 || stopping) {
 		s->tally->srv_no_slot += !stopping;
-		close(res);
+		if (x->direct) {
+			struct io_uring_sqe *sqe =
+				rs_ring_sqe_must(&x->ring, x->who);
+
+			io_uring_prep_close_direct(sqe, (unsigned)res);
+			io_uring_sqe_set_data64(
+				sqe, rs_ud_make(RS_UD_SRV_AUX, AUX_DROP, 0));
+		} else {
+			close(res);
+		}
 		return;
 	}
 	uint32_t i = x->free_list[--x->nfree];
@@ -195,21 +338,105 @@ static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 	arm_recv(x, i);
 }
 
-static void on_recv(struct sctx *x, uint32_t i, int res)
+/* The hello is in: close by plan now, or (--hold, before the storm) keep
+ * the connection for the storm. */
+static void hello_done(struct sctx *x, uint32_t i, uint64_t now)
+{
+	struct rs_server *s = x->s;
+
+	if (!x->hold || x->storm)
+		return close_by_plan(x, i);
+	x->conns[i].state = SV_HELD;
+	x->held++;
+	atomic_store_explicit(&s->pub_held, x->held, memory_order_relaxed);
+	atomic_store_explicit(&s->pub_last_hold_ns, now, memory_order_relaxed);
+}
+
+static void storm_step_done(struct sctx *x, struct rs_server_conn *c,
+			    uint64_t now)
+{
+	if (!c->stormed)
+		return;
+	c->stormed = 0;
+	if (--x->storm_left == 0)
+		x->s->storm_done_ns = now;
+}
+
+/* The storm: every held connection closed by its plan, at once. */
+static void on_storm(struct sctx *x, uint64_t now)
+{
+	struct rs_server *s = x->s;
+
+	if (x->storm)
+		return;
+	x->storm = true;
+	s->storm_seen_ns = now;
+	s->storm_held = x->held;
+	for (uint32_t i = 0; i < s->cap; i++) {
+		struct rs_server_conn *c = &x->conns[i];
+
+		if (c->state != SV_HELD)
+			continue;
+		x->held--;
+		/* through the ring, done at the action's completion */
+		if (x->direct) {
+			c->stormed = 1;
+			x->storm_left++;
+		}
+		close_by_plan(x, i);
+	}
+	atomic_store_explicit(&s->pub_held, x->held, memory_order_relaxed);
+	if (!x->storm_left)
+		s->storm_done_ns = rs_now_ns();
+}
+
+/* A side request of a close (direct descriptors) completed. */
+static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
+{
+	uint32_t kind = rs_ud_gen(ud), i = rs_ud_idx(ud);
+	struct rs_tally *t = x->s->tally;
+
+	if (kind == AUX_DROP)
+		return table_entry_freed(x);
+	if (res < 0)
+		t->srv_close_errors++;
+	else if (kind == RS_CLOSE_UNREAD && res == 0)
+		t->srv_unread_empty++; /* nothing unread: that close is a FIN */
+	/* the shutdown is the stormed action of its mode; the drain goes on */
+	if (kind == RS_CLOSE_SHUTDOWN && i < x->s->cap &&
+	    x->conns[i].state == SV_DRAIN)
+		storm_step_done(x, &x->conns[i], now);
+}
+
+/* The close-direct of slot i completed. */
+static void on_closed(struct sctx *x, uint32_t i, int res, uint64_t now)
+{
+	struct rs_server_conn *c = &x->conns[i];
+
+	if (res < 0)
+		x->s->tally->srv_close_errors++;
+	storm_step_done(x, c, now);
+	c->fd = -1;
+	release(x, i);
+}
+
+static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 {
 	struct rs_server_conn *c = &x->conns[i];
 	struct rs_tally *t = x->s->tally;
 
+	if (c->state == SV_CLOSING)
+		return on_closed(x, i, res, now);
 	if (c->state == SV_DRAIN) {
 		if (res > 0)
 			arm_recv(x, i);
 		else
-			release(x, i);
+			finish(x, i);
 		return;
 	}
 	if (res <= 0) {
 		t->srv_early_eof++;
-		release(x, i);
+		finish(x, i);
 		return;
 	}
 	c->got = (uint8_t)(c->got + res);
@@ -219,18 +446,18 @@ static void on_recv(struct sctx *x, uint32_t i, int res)
 		if (!rs_hello_decode(c->hdr, &c->id) ||
 		    (uint32_t)c->id >= x->s->sh->total_slots) {
 			t->srv_bad_hello++;
-			release(x, i);
+			finish(x, i);
 			return;
 		}
 		c->mode = (uint8_t)rs_plan_mode(&x->s->sh->cfg->mix,
 						x->s->sh->cfg->seed, c->id);
 		if (c->mode == RS_CLOSE_UNREAD)
-			return close_by_plan(x, i);
+			return hello_done(x, i, now);
 		c->state = SV_PAD;
 	}
 	if (c->got < RS_HELLO_LEN)
 		return arm_recv(x, i);
-	close_by_plan(x, i);
+	hello_done(x, i, now);
 }
 
 int rs_server_run(struct rs_server *s)
@@ -253,6 +480,10 @@ int rs_server_run(struct rs_server *s)
 		goto err_free;
 	}
 	x->s = s;
+	x->direct = s->sh->probe->server_direct;
+	x->hold = s->sh->cfg->hold;
+	x->linger0.l_onoff = 1;
+	x->linger0.l_linger = 0;
 	x->tick_ts.tv_nsec = (long long)RS_TICK_NS;
 	snprintf(x->who, sizeof(x->who), "server %u", s->index);
 	for (uint32_t i = 0; i < s->cap; i++) {
@@ -271,17 +502,44 @@ int rs_server_run(struct rs_server *s)
 			 s->index, cq, strerror(-ret), rs_errname(-ret));
 		goto err_free;
 	}
+	if (x->direct) {
+		/* room beyond the slots: a connection that finds every slot
+		 * busy is accepted and counted (srv_no_slot), as with fds,
+		 * rather than left in the backlog */
+		uint64_t lim = s->sh->probe->nofile_cur;
+
+		x->table = s->cap + 256 < lim ? s->cap + 256 : (uint32_t)lim;
+		ret = io_uring_register_files_sparse(&x->ring, x->table);
+		if (ret) {
+			snprintf(s->errmsg, sizeof(s->errmsg),
+				 "server %u: registering %u direct descriptors failed: %s (%s): each ring's table is capped by RLIMIT_NOFILE; use more --server-threads (and --ports) or --no-server-direct",
+				 s->index, x->table, strerror(-ret),
+				 rs_errname(-ret));
+			io_uring_queue_exit(&x->ring);
+			goto err_free;
+		}
+	}
 	for (uint32_t l = 0; l < s->nl; l++)
 		arm_accept(x, l);
+	if (x->hold && s->storm_fd >= 0) {
+		/* a poll does not consume: one write wakes every server */
+		struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+
+		io_uring_prep_poll_add(sqe, s->storm_fd, POLLIN);
+		io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_STORM, 0, 0));
+	}
 	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 
 	for (;;) {
 		struct io_uring_cqe *cqe;
 		unsigned head, n = 0;
 		bool tick = false;
+		uint64_t now;
 
+		x->queued_closes = 0;
 		if (rs_ring_wait(&x->ring, x->who))
 			s->tally->cq_overflow++;
+		now = rs_now_ns();
 		io_uring_for_each_cqe(&x->ring, head, cqe) {
 			uint64_t ud = io_uring_cqe_get_data64(cqe);
 			uint32_t i = rs_ud_idx(ud);
@@ -299,7 +557,13 @@ int rs_server_run(struct rs_server *s)
 					s->tally->stray_cqes++;
 					break;
 				}
-				on_recv(x, i, cqe->res);
+				on_recv(x, i, cqe->res, now);
+				break;
+			case RS_UD_SRV_AUX:
+				on_aux(x, ud, cqe->res, now);
+				break;
+			case RS_UD_STORM:
+				on_storm(x, now);
 				break;
 			case RS_UD_TICK:
 				tick = true;
@@ -323,11 +587,13 @@ int rs_server_run(struct rs_server *s)
 	}
 
 	s->tally->cq_dropped += *x->ring.cq.koverflow;
+	/* direct descriptors still open go with the ring */
 	io_uring_queue_exit(&x->ring);
 	for (uint32_t i = 0; i < s->cap; i++) {
 		if (x->conns[i].state != SV_FREE) {
 			s->tally->srv_open_at_stop++;
-			close(x->conns[i].fd);
+			if (!x->direct && x->conns[i].fd >= 0)
+				close(x->conns[i].fd);
 		}
 	}
 	ret = 0;

@@ -1,6 +1,7 @@
 /* The embedded server: io_uring threads that accept on 127.0.0.1, read each
  * client's hello, and close the connection the way its plan says, stamping
- * the time of the close for the client to measure against. */
+ * the time of the close for the client to measure against. With --hold they
+ * keep every connection until the main thread calls the storm. */
 #ifndef RS_SERVER_H
 #define RS_SERVER_H
 
@@ -17,9 +18,18 @@ struct rs_server {
 	unsigned index;
 	const int *lfds;        /* listeners this thread accepts on (not owned) */
 	uint32_t nl;
-	uint32_t cap;           /* connections it can hold at once */
+	uint32_t cap;           /* connections it can hold at once (with direct
+				 * descriptors: its ring's table size) */
 	struct rs_tally *tally;
 	atomic_int stop;        /* set by the main thread after the clients end */
+	/* --hold: storm_fd is an eventfd the main thread writes once to call
+	 * the storm (not owned; -1 without --hold). The thread publishes the
+	 * connections it holds and when it last took one; after join,
+	 * storm_* say how many it held when the storm came, when it saw the
+	 * call and when its last close action completed (CLOCK_MONOTONIC). */
+	int storm_fd;
+	_Atomic uint64_t pub_held, pub_last_hold_ns;
+	uint64_t storm_held, storm_seen_ns, storm_done_ns;
 	int err;
 	char errmsg[320];
 	pthread_t thread;

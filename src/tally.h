@@ -56,6 +56,9 @@ struct rs_tally {
 	uint64_t srv_early_eof;     /* peer gone before its hello */
 	uint64_t srv_unread_empty;  /* unread mode found nothing unread */
 	uint64_t srv_open_at_stop;
+	uint64_t srv_close_errors;  /* close actions through the ring that
+				     * failed: SO_LINGER, SIOCINQ, shutdown,
+				     * close-direct */
 
 	/* CPU of the workers' own threads, ns */
 	uint64_t user_ns, sys_ns;

@@ -56,3 +56,18 @@ void rs_warn(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+uint64_t rs_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long kb = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}

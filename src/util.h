@@ -26,6 +26,10 @@ const char *rs_errname(int err);
  * is not known. */
 int rs_errno_from_name(const char *name);
 
+/* The process's resident set (VmRSS of /proc/self/status) in KiB, or 0
+ * when it cannot be read. */
+uint64_t rs_rss_kb(void);
+
 /* Print "rststorm: <message>" to stderr and exit(1). For setup failures
  * only: the message must say what failed, why, and what to do. */
 void rs_fatal(const char *fmt, ...)

@@ -1,8 +1,9 @@
-# The fallback path (socket(2), single-shot accept, plain ring: what a 5.10
-# kernel gets) gives the same answers and balanced books.
+# The fallback path (socket(2), ordinary server fds, single-shot accept,
+# plain ring: what a 5.10 kernel gets) gives the same answers and balanced
+# books.
 . "$(dirname "$0")/lib.sh"
 
-"$RSTSTORM" run -q -c 300 -n 3000 --no-direct --no-multishot --ring plain \
+"$RSTSTORM" run -q -c 300 -n 3000 --no-direct --no-server-direct --no-multishot --ring plain \
 	--close fin=1,rst=1 --ops write,write --csv "$TMP/r" >"$TMP/out" ||
 	fail "exit $?: $(cat "$TMP/out")"
 grep -q 'client sockets socket(2) | accept single-shot' "$TMP/out" ||

@@ -1,8 +1,8 @@
-# Without direct descriptors, -c beyond the fd limit is refused up front
+# Without direct descriptors (either side), -c beyond the fd limit is refused up front
 # with the number needed.
 . "$(dirname "$0")/lib.sh"
 
-( ulimit -n 512 && exec "$RSTSTORM" run --no-direct -c 1000 -d 1s ) \
+( ulimit -n 512 && exec "$RSTSTORM" run --no-direct --no-server-direct -c 1000 -d 1s ) \
 	>"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ $rc -eq 1 ] || fail "exit $rc, want 1: $(cat "$TMP/err")"

@@ -693,6 +693,58 @@ static void test_many_calls(void **state)
 	}
 }
 
+/* --hold, --churn, --sources and --ops none: presets, the hold deadline,
+ * the given flags the run grows defaults by, and what cannot combine. */
+static void test_hold_churn_sources(void **state)
+{
+	struct rs_config cfg;
+	char buf[64];
+
+	(void)state;
+	assert_parses(&cfg, ARGS("--ops", "none"));
+	assert_int_equal(cfg.script.n, 0);
+	rs_script_format(&cfg.script, buf, sizeof(buf));
+	assert_string_equal(buf, "none");
+
+	assert_parses(&cfg, ARGS("--hold", "-c", "100k"));
+	assert_true(cfg.hold);
+	assert_true(cfg.duration_ns == 60000000000ull); /* the deadline */
+	assert_false(cfg.threads_given);
+	assert_false(cfg.server_threads_given);
+	assert_false(cfg.ports_given);
+	assert_parses(&cfg, ARGS("--hold", "-d", "5s", "-t", "7",
+				 "--server-threads", "7", "--ports", "14"));
+	assert_true(cfg.duration_ns == 5000000000ull);
+	assert_true(cfg.threads_given && cfg.server_threads_given &&
+		    cfg.ports_given);
+	assert_int_equal(parse(&cfg, ARGS("--hold", "-n", "10")), -EINVAL);
+	assert_err_line("--connections", "--hold", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--hold", "--wait", "none")),
+			 -EINVAL);
+	assert_err_line("--wait", "--hold", NULL);
+
+	assert_parses(&cfg, ARGS("--churn"));
+	assert_true(cfg.churn);
+	assert_int_equal(cfg.script.n, 0);
+	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
+	assert_int_equal(cfg.mix.weight[RS_CLOSE_FIN], 1);
+	assert_int_equal(cfg.mix.total, 1);
+	assert_int_equal(parse(&cfg, ARGS("--churn", "--close", "rst")),
+			 -EINVAL);
+	assert_err_line("--churn", "--close fin", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--churn", "--hold")), -EINVAL);
+
+	assert_parses(&cfg, NO_ARGS);
+	assert_int_equal(cfg.sources, 1);
+	assert_parses(&cfg, ARGS("--sources", "4"));
+	assert_int_equal(cfg.sources, 4);
+	assert_int_equal(parse(&cfg, ARGS("--sources", "0")), -EINVAL);
+	assert_err_line("--sources", "'0'", "1 to 64");
+	assert_int_equal(parse(&cfg, ARGS("--sources", "65")), -EINVAL);
+	assert_parses(&cfg, ARGS("--no-server-direct"));
+	assert_true(cfg.no_server_direct);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -713,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_usage_and_dump),
 		cmocka_unit_test(test_many_calls),
 		cmocka_unit_test(test_getopt_reset),
+		cmocka_unit_test(test_hold_churn_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

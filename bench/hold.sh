@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# --hold at several sizes: N connections established and held at once, then
+# closed by the servers in one storm. Each run is bounded by --hold's -d
+# deadline and by `timeout`. Runs interleave the sizes (1000 10000 50000
+# 100000 1000 ...) so drift on a shared machine hits all alike.
+# Writes results/bench/hold.csv (every run) and results/bench/rss.png (RSS
+# against connections held).
+#   bench/hold.sh [-r RUNS] [-c "1000 10000 50000 100000"] [-s SOURCES]
+# As root each run gets a network namespace of its own (--netns), so the
+# kernel counters in its report are the run's alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=1 sizes="1000 10000 50000 100000" sources=4
+while getopts r:c:s: o; do
+	case $o in
+	r) runs=$OPTARG ;;
+	c) sizes=$OPTARG ;;
+	s) sources=$OPTARG ;;
+	*) echo "usage: $0 [-r RUNS] [-c \"N1 N2 ...\"] [-s SOURCES]" >&2; exit 2 ;;
+	esac
+done
+[ -x ./rststorm ] || make
+out=results/bench/hold.csv
+png=results/bench/rss.png
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p results/bench
+netns=
+[ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && netns=--netns
+
+# col FILE COLUMN: a column of a one-row CSV by its header name (hold.csv
+# has no quoted fields; summary.csv does, so it is not read this way)
+col() {
+	awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i }
+		NR == 2 { print $k }' "$1"
+}
+
+echo "run,N,established,establish_s,storm_s,drain_s,rss_before_kb,rss_held_kb,bytes_per_slot,client_threads,server_threads,ports,sources,accept,books_balanced" >"$tmp/all.csv"
+for r in $(seq 1 "$runs"); do
+	for n in $sizes; do
+		d="$tmp/r$r-n$n"
+		timeout -k 5 300 ./rststorm run -q -c "$n" --hold -d 60s \
+			--sources "$sources" $netns --csv "$d" >"$d.out" 2>&1 ||
+			{ echo "run $r -c $n failed:"; cat "$d.out"; exit 1; }
+		h="$d/hold.csv"
+		printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n' "$r" "$n" \
+			"$(col "$h" established)" "$(col "$h" establish_s)" \
+			"$(col "$h" storm_s)" "$(col "$h" drain_s)" \
+			"$(col "$h" rss_before_kb)" "$(col "$h" rss_held_kb)" \
+			"$(col "$h" bytes_per_conn)" "$(col "$h" client_threads)" \
+			"$(col "$h" server_threads)" "$(col "$h" ports)" \
+			"$(col "$h" sources)" "$(col "$h" accept)" \
+			"$(grep -q '(books balance)' "$d.out" && echo 1 || echo 0)" \
+			>>"$tmp/all.csv"
+		echo "run $r -c $n: $(grep -E '^hold' "$d.out" | sed 's/  */ /g')"
+		echo "             $(grep -E '^memory' "$d.out" | sed 's/  */ /g')"
+	done
+done
+mv "$tmp/all.csv" "$out"
+echo "wrote $out"
+
+if command -v gnuplot >/dev/null; then
+	gnuplot <<GP
+set terminal pngcairo size 800,500 font ",10"
+set output "$png"
+set datafile separator ","
+set key top left
+set title "rststorm --hold: resident memory against connections held"
+set xlabel "connections held"
+set ylabel "VmRSS (MiB)"
+set grid
+set xrange [0:*]
+set yrange [0:*]
+plot "$out" skip 1 using 3:(\$8/1024) with linespoints pt 7 title "VmRSS with N held", \
+     "$out" skip 1 using 3:(\$7/1024) with points pt 6 title "VmRSS before the run", \
+     "$out" skip 1 using 3:((\$7 + \$3 * 256 / 1024) / 1024) with lines dt 2 title "before + 256 B per connection"
+GP
+	echo "wrote $png"
+else
+	echo "no gnuplot: $png not drawn (apt-get install gnuplot-nox)"
+fi
