@@ -21,6 +21,7 @@ usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 
 #   REFRESH=1    re-read the suites' package lists (else reused for a day)
 #   MATRIX_CMDS, TRIALS, LOAD_C, CMD_TIMEOUT   the commands run in each guest
 #                and on the host: see bench/matrix/commands.sh
+#   RETRIES      boots tried again after an oops, hang or no results (default 2)
 #   RESULTS      where results go, from the top of the repository (default
 #                results/kernels)
 
@@ -304,22 +305,55 @@ pick_accel() {
 	echo tcg
 }
 
+# oops_in LOG: the first line of a kernel oops or panic in a console log,
+# and whether it came before or after /init started.
+oops_in() {
+	local line
+	line=$(grep -m1 -E 'BUG: |Oops: |general protection fault|Kernel panic' "$1" || true)
+	[ -n "$line" ] || return 0
+	if grep -q '^matrix: init at' "$1" && [ "$(grep -n -m1 -F "$line" "$1" | cut -d: -f1)" -gt "$(grep -n -m1 '^matrix: init at' "$1" | cut -d: -f1)" ]; then
+		echo "$line (after /init started)"
+	else
+		echo "$line (before /init)"
+	fi
+}
+
 # run_kernel NAME (a child process, so that set -e holds in it): boot the
-# kernel of that series and store its results.
+# kernel of that series and store its results. A boot that oopses, hangs or
+# sends nothing is tried again, up to RETRIES more times (default 2), and
+# each such attempt is written down in attempts.txt: under TCG, Debian's
+# 6.12 kernel sometimes faults in early boot on a loaded host (docs/kernels.md).
 run_kernel() {
-	local name=$1 dir work t0 t1 rc=0 release dest
+	local name=$1 dir work t0 t1 rc release dest attempt=1 oops why
+	local retries=${RETRIES:-2}
 	dir=$(fetch "$name")
 	# kept when something fails: the messages point into it
 	work=$(mktemp -d "$cache/run.XXXXXX")
-	note "$name: booting $(sed -n 's/^metapackage //p' "$dir/package.txt") $(sed -n 's/^version //p' "$dir/package.txt") under $KM_ACCEL (timeout ${TIMEOUT}s)"
-	t0=$(date +%s.%N)
-	boot "$dir/vmlinuz" "$KM_INITRD" "$KM_ACCEL" "$work" || rc=$?
-	t1=$(date +%s.%N)
-	clean_log <"$work/console.raw" >"$work/console.log"
-	[ "$rc" != 124 ] && [ "$rc" != 137 ] ||
-		die "$name: the guest did not power off within ${TIMEOUT}s: see $work/console.log; rerun with a larger TIMEOUT"
-	grep -q '^===RSTSTORM-MATRIX-END===' <(tr -d '\r' <"$work/data.raw") ||
-		die "$name: no results from the guest (qemu exit $rc); the console said: $(tail -n3 "$work/console.log" | tr '\n' ' ')"
+	: >"$work/attempts.txt"
+	while :; do
+		note "$name: booting $(sed -n 's/^metapackage //p' "$dir/package.txt") $(sed -n 's/^version //p' "$dir/package.txt") under $KM_ACCEL (timeout ${TIMEOUT}s, attempt $attempt)"
+		rm -f "$work/data.raw" "$work/console.raw"
+		rc=0
+		t0=$(date +%s.%N)
+		boot "$dir/vmlinuz" "$KM_INITRD" "$KM_ACCEL" "$work" || rc=$?
+		t1=$(date +%s.%N)
+		clean_log <"$work/console.raw" >"$work/console.log"
+		oops=$(oops_in "$work/console.log")
+		why=""
+		if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+			why="no poweroff within ${TIMEOUT}s"
+		elif ! grep -q '^===RSTSTORM-MATRIX-END===' "$work/data.raw" 2>/dev/null; then
+			why="no results (qemu exit $rc)"
+		fi
+		[ -n "$why$oops" ] || break
+		echo "attempt $attempt: ${why:-results sent}${oops:+; kernel: $oops}" >>"$work/attempts.txt"
+		note "$name: attempt $attempt: ${why:-results sent}${oops:+; kernel: $oops}"
+		cp "$work/console.log" "$work/console-attempt$attempt.log"
+		((attempt <= retries)) || break
+		attempt=$((attempt + 1))
+	done
+	[ -z "$why" ] ||
+		die "$name: $why after $attempt attempts: see $work/console-attempt*.log; the last console lines: $(tail -n3 "$work/console.log" | tr '\n' ' ')"
 	mkdir -p "$work/out"
 	tr -d '\r' <"$work/data.raw" | sed -n '/^===RSTSTORM-MATRIX-BEGIN===$/,/^===RSTSTORM-MATRIX-END===$/p' |
 		sed '1d;$d' | base64 -d | tar -xz -C "$work/out" ||
@@ -328,8 +362,10 @@ run_kernel() {
 	[ -n "$release" ] || die "$name: the guest sent no uname -r: see $work/out"
 	cp "$dir/package.txt" "$work/out/package.txt"
 	cp "$work/console.log" "$work/out/console.log"
+	[ -s "$work/attempts.txt" ] && cp "$work/attempts.txt" "$work/out/attempts.txt"
 	{
 		echo "accel $KM_ACCEL"
+		echo "attempt $attempt"
 		echo "qemu_wall_s $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 		sed -n 's/^\(init_uptime_s\|done_uptime_s\) /\1 /p' "$work/out/guest.txt"
 	} >"$work/out/boot-time.txt"
@@ -337,6 +373,7 @@ run_kernel() {
 	store "$work/out" "$dest"
 	rm -rf "$work"
 	summary "$name" "$dest"
+	[ -z "$oops" ] || die "$name: the kernel oopsed in every attempt, the last one $oops: results stored, see $dest/console.log"
 }
 
 # run_host: the same commands on this machine, without qemu.
@@ -366,6 +403,7 @@ summary() {
 	[ -f "$2/boot-time.txt" ] && boot=", boot to poweroff $(sed -n 's/^qemu_wall_s //p' "$2/boot-time.txt") s"
 	echo "== $1: $2$boot"
 	awk -F'\t' 'NR > 1 { printf "   %-8s exit %-3s %6ss  %s\n", $1, $2, $3, $4 }' "$2/commands.tsv"
+	[ ! -f "$2/attempts.txt" ] || sed 's/^/   retried: /' "$2/attempts.txt"
 }
 
 case "${1:-}" in
