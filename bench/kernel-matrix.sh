@@ -18,6 +18,7 @@ usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 
 #   ACCEL        auto (KVM when a guest boots with it, else TCG), tcg or kvm
 #   TIMEOUT      seconds for one guest, boot to poweroff (default 900)
 #   MEM, SMP     guest memory and CPUs (default 1G, 2)
+#   CPU          qemu's -cpu under TCG (default max; KVM uses host)
 #   REFRESH=1    re-read the suites' package lists (else reused for a day)
 #   MATRIX_CMDS, TRIALS, LOAD_C, CMD_TIMEOUT   the commands run in each guest
 #                and on the host: see bench/matrix/commands.sh
@@ -264,15 +265,17 @@ initramfs() {
 
 # boot VMLINUZ INITRD ACCEL WORKDIR [KERNEL ARGS...]: one guest, bounded by
 # TIMEOUT; console in WORKDIR/console.raw, results port in WORKDIR/data.raw.
+# oops=panic and panic=-1 with -no-reboot end qemu at the first oops: an
+# oops in a kernel thread would otherwise leave the guest hung until TIMEOUT.
 boot() {
 	local vmlinuz=$1 initrd=$2 accel=$3 work=$4 cpu
 	shift 4
-	[ "$accel" = kvm ] && cpu=host || cpu=max
+	[ "$accel" = kvm ] && cpu=host || cpu=${CPU:-max}
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
 		-m "$MEM" -smp "$SMP" -nographic -no-reboot -net none \
 		-serial mon:stdio -serial "file:$work/data.raw" \
 		-kernel "$vmlinuz" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 $*" </dev/null >"$work/console.raw" 2>&1
+		-append "console=ttyS0 panic=-1 oops=panic $*" </dev/null >"$work/console.raw" 2>&1
 }
 
 # clean_log: serial text without CR and terminal escapes.
@@ -362,9 +365,13 @@ run_kernel() {
 	[ -n "$release" ] || die "$name: the guest sent no uname -r: see $work/out"
 	cp "$dir/package.txt" "$work/out/package.txt"
 	cp "$work/console.log" "$work/out/console.log"
-	[ -s "$work/attempts.txt" ] && cp "$work/attempts.txt" "$work/out/attempts.txt"
+	if [ -s "$work/attempts.txt" ]; then
+		cp "$work/attempts.txt" "$work/out/attempts.txt"
+		cp "$work"/console-attempt*.log "$work/out/"
+	fi
 	{
 		echo "accel $KM_ACCEL"
+		[ "$KM_ACCEL" = kvm ] || echo "cpu ${CPU:-max}"
 		echo "attempt $attempt"
 		echo "qemu_wall_s $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
 		sed -n 's/^\(init_uptime_s\|done_uptime_s\) /\1 /p' "$work/out/guest.txt"
