@@ -89,7 +89,9 @@ for k in "${kernels[@]}"; do
 	*) books="-" ;;
 	esac
 	boot=$(field "$d/boot-time.txt" qemu_wall_s)
-	boot=${boot:+$boot s ($(field "$d/boot-time.txt" accel))}
+	att=$(field "$d/boot-time.txt" attempt)
+	[ "${att:-1}" -gt 1 ] && att=", boot $att" || att=""
+	boot=${boot:+$boot s ($(field "$d/boot-time.txt" accel)$att)}
 	echo "| $k | $pkg | ${feat:--} | ${missing:-none} | ${ring:--} | ${socks:--} | ${accept:--} | $books | ${boot:--} |"
 done
 
