@@ -130,7 +130,7 @@ apt_lists() {
 		note "reading the package lists of $SUITES from $uri (private apt lists in $A)"
 		if apt-get "${apt_opts[@]}" -qq update >"$A/update.log" 2>&1; then
 			touch "$A/updated"
-		elif [ -n "$(ls "$A/lists" | grep Packages || true)" ]; then
+		elif compgen -G "$A/lists/*_Packages*" >/dev/null; then
 			note "apt-get update failed (see $A/update.log); using the lists read before"
 		else
 			die "apt-get update of the private lists failed: see $A/update.log (a suite in SUITES may no longer be in the archive)"

@@ -38,6 +38,8 @@ printf '%s\n' "$cmds" | tr ';' '\n' | while IFS= read -r cmd; do
 	# trim blanks; skip empty lines
 	cmd=$(printf '%s' "$cmd" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
 	[ -n "$cmd" ] || continue
+	# split into words on purpose (globbing is off: set -f) to name the output
+	# shellcheck disable=SC2086
 	set -- $cmd
 	name=$(basename "$1")
 	[ "$name" = rststorm ] && [ $# -ge 2 ] && name=$2
