@@ -6,6 +6,7 @@
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
+#   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
 #   V=1                  show the commands
 
 CC ?= cc
@@ -123,4 +124,8 @@ clean:
 	rm -rf build rststorm rststorm-static
 
 help:
-	@sed -n '1,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+
+.PHONY: kernel-matrix
+kernel-matrix: rststorm-static
+	KERNELS='$(KERNELS)' bench/kernel-matrix.sh
