@@ -5,7 +5,7 @@
 # Kernel packages are only downloaded (never installed), through a private
 # apt configuration, into bench/cache/kernels/. docs/kernels.md has the rest.
 set -euo pipefail
-usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 latest host" ACCEL=auto|tcg|kvm TIMEOUT=900 MATRIX_CMDS=... TRIALS=50 LOAD_C=200 (see the header of the script)'
+usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 latest host" ACCEL=auto|tcg|kvm TIMEOUT=900 MATRIX_CMDS=... TRIALS=50 LOAD_C=200 GAP=200ms (see the header of the script)'
 # Environment (all optional):
 #   KERNELS      kernels to run: a version (5.10, 6.1, 6.12, 7.2, ...: the newest
 #                package of that series in SUITES), latest (the newest of all)
@@ -20,7 +20,8 @@ usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 
 #   MEM, SMP     guest memory and CPUs (default 1G, 2)
 #   CPU          qemu's -cpu under TCG (default max; KVM uses host)
 #   REFRESH=1    re-read the suites' package lists (else reused for a day)
-#   MATRIX_CMDS, TRIALS, LOAD_C, CMD_TIMEOUT   the commands run in each guest
+#   MATRIX_CMDS, TRIALS, LOAD_C, GAP (check's --gap, default 200ms), CMD_TIMEOUT
+#                the commands run in each guest
 #                and on the host: see bench/matrix/commands.sh
 #   RETRIES      boots tried again after an oops, hang or no results (default 2)
 #   RESULTS      where results go, from the top of the repository (default
@@ -57,7 +58,7 @@ MEM=${MEM:-1G}
 SMP=${SMP:-2}
 ACCEL=${ACCEL:-auto}
 KERNELS=${KERNELS:-5.10 6.1 6.12 latest host}
-export MATRIX_CMDS="${MATRIX_CMDS:-}" TRIALS="${TRIALS:-50}" LOAD_C="${LOAD_C:-200}" CMD_TIMEOUT="${CMD_TIMEOUT:-600}"
+export MATRIX_CMDS="${MATRIX_CMDS:-}" TRIALS="${TRIALS:-50}" LOAD_C="${LOAD_C:-200}" GAP="${GAP:-200ms}" CMD_TIMEOUT="${CMD_TIMEOUT:-600}"
 
 # Options that make apt read and write only under $A: its own sources list,
 # package lists, cache and (empty) dpkg status, so the host's apt setup and
@@ -256,6 +257,7 @@ initramfs() {
 		echo "MATRIX_CMDS=$(sq "$MATRIX_CMDS")"
 		echo "TRIALS=$(sq "$TRIALS")"
 		echo "LOAD_C=$(sq "$LOAD_C")"
+		echo "GAP=$(sq "$GAP")"
 		echo "CMD_TIMEOUT=$(sq "$CMD_TIMEOUT")"
 	} >"$root/matrix/env"
 	(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$out" ||

@@ -3,11 +3,11 @@
 # the host: each command's stdout, stderr, exit status and duration go to OUT.
 #   commands.sh OUT      (rststorm on PATH)
 # Environment: MATRIX_CMDS replaces the default list (commands separated by ';'
-# or newlines, run by sh with $OUT set); TRIALS and LOAD_C tune `check`;
+# or newlines, run by sh with $OUT set); TRIALS, LOAD_C and GAP tune `check`;
 # CMD_TIMEOUT bounds each command (seconds, default 600).
 #
-# Default list: `rststorm probe`, then `rststorm check` when this rststorm has
-# it (`check --help` exits 0), else `rststorm run -c 50 -n 2000`.
+# Default list: `rststorm probe`, `rststorm run -c 50 -n 2000`, then
+# `rststorm check` when this rststorm has it (`check --help` exits 0).
 # Files: NAME.txt (stdout), NAME.err (stderr, kept when not empty), commands.tsv
 # (name, exit status, seconds, command), where NAME is the rststorm subcommand
 # (or the program) with -2, -3 ... added when it repeats.
@@ -23,11 +23,9 @@ mkdir -p "$OUT" || { echo "commands.sh: cannot create $OUT: check the path" >&2;
 if [ -n "${MATRIX_CMDS:-}" ]; then
 	cmds=$MATRIX_CMDS
 else
-	cmds='rststorm probe'
+	cmds='rststorm probe;rststorm run -c 50 -n 2000 --csv $OUT/run'
 	if rststorm check --help >/dev/null 2>&1; then
-		cmds="$cmds;rststorm check --trials ${TRIALS:-50} --load-c ${LOAD_C:-200} --csv \$OUT/check"
-	else
-		cmds="$cmds;rststorm run -c 50 -n 2000 --csv \$OUT/run"
+		cmds="$cmds;rststorm check --trials ${TRIALS:-50} --load-c ${LOAD_C:-200} --gap ${GAP:-200ms} --csv \$OUT/check"
 	fi
 fi
 
