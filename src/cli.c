@@ -34,6 +34,7 @@ enum opt_id {
 	OPT_RING,
 	OPT_NETNS,
 	OPT_OP_GAP,
+	OPT_ENGINE,
 };
 
 struct opt_desc {
@@ -79,6 +80,8 @@ static const struct opt_desc opts[] = {
 	  "server accepts with re-armed single-shot accept" },
 	{ "ring", OPT_RING, 1, "MODE",
 	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
+	{ "engine", OPT_ENGINE, 1, "NAME",
+	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)" },
 	{ "netns", OPT_NETNS, 0, NULL,
 	  "run in a fresh network namespace (root): the kernel counters are the run's own" },
 	{ "help", OPT_HELP, 0, NULL, "this text" },
@@ -103,6 +106,7 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
 	cfg->wait = RS_WAIT_CLOSE;
 	cfg->timeout_ns = 5000000000ull;
 	cfg->ring = RS_RING_AUTO;
+	cfg->engine = RS_ENGINE_URING;
 }
 
 int rs_parse_count(const char *s, uint64_t *out)
@@ -326,6 +330,15 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "auto, defer, coop or plain");
 		return 0;
+	case OPT_ENGINE:
+		if (strcmp(val, "uring") == 0)
+			cfg->engine = RS_ENGINE_URING;
+		else if (strcmp(val, "epoll") == 0)
+			cfg->engine = RS_ENGINE_EPOLL;
+		else
+			return bad(err, errlen, o->name, val,
+				   "uring or epoll");
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -490,8 +503,9 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 	fprintf(f,
 		"concurrency=%u\nduration=%s\nconnections=%" PRIu64
 		"\nthreads=%u\nserver_threads=%u\nports=%u\nclose=%s\n"
-		"seed=%" PRIu64 "\nops=%s\nwait=%s\nop_gap=%s\ntimeout=%s\n",
+		"seed=%" PRIu64 "\nops=%s\nwait=%s\nop_gap=%s\ntimeout=%s\n"
+		"engine=%s\n",
 		cfg->concurrency, dur, cfg->count, cfg->threads,
 		cfg->server_threads, cfg->ports, mix, cfg->seed, ops, wait,
-		gap, to);
+		gap, to, cfg->engine == RS_ENGINE_EPOLL ? "epoll" : "uring");
 }

@@ -39,7 +39,7 @@ static void *client_thread(void *arg)
 {
 	struct rs_client *w = arg;
 
-	w->err = rs_engine_uring.client_run(w);
+	w->err = rs_engine_of(w->sh->cfg)->client_run(w);
 	if (w->err)
 		atomic_store(&w->sh->abort_run, 1);
 	thread_cpu(w->tally);
@@ -107,7 +107,7 @@ static void check_fd_limit(const struct rs_config *cfg,
 	if (need <= p->nofile_cur)
 		return;
 	rs_fatal("-c %u needs about %" PRIu64
-		 " file descriptors (%s%u server sockets, %u listeners, 64 spare) but RLIMIT_NOFILE is %llu: lower -c to %llu%s, or raise the limit (ulimit -n)",
+		 " file descriptors (%s%u server sockets, %u listeners, 64 spare) but RLIMIT_NOFILE is %llu: lower -c to %llu%s%s%s, or raise the limit (ulimit -n)",
 		 cfg->concurrency, need,
 		 p->socket_direct ? "" : "client sockets from socket(2) and ",
 		 cfg->concurrency, cfg->ports,
@@ -116,8 +116,9 @@ static void check_fd_limit(const struct rs_config *cfg,
 					       p->nofile_cur - cfg->ports - 64 :
 					       0) /
 				      (p->socket_direct ? 1 : 2)),
-		 p->socket_direct ? "" :
-				    " (this kernel has no io_uring direct descriptors for sockets)");
+		 p->socket_direct ? "" : " (client sockets: ",
+		 p->socket_direct ? "" : p->socket_why,
+		 p->socket_direct ? "" : ")");
 }
 
 int rs_run(struct rs_config *cfg)
@@ -173,8 +174,9 @@ int rs_run(struct rs_config *cfg)
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
-	printf(" --seed %" PRIu64 "%s\n", cfg->seed,
-	       cfg->netns ? " --netns" : "");
+	printf(" --seed %" PRIu64 "%s%s\n", cfg->seed,
+	       cfg->netns ? " --netns" : "",
+	       cfg->engine == RS_ENGINE_EPOLL ? " --engine epoll" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n\n", line);
 	fflush(stdout);
@@ -359,7 +361,7 @@ int rs_run(struct rs_config *cfg)
 	rep.server = st;
 	rep.scenario = "run";
 	rep.closer = "server";
-	rep.engine = rs_engine_uring.name;
+	rep.engine = rs_engine_of(cfg)->name;
 	rep.elapsed_s = (double)(t_end - sh.t0) / 1e9;
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;
