@@ -6,8 +6,10 @@
 # engine are skipped where their ordinary fds do not fit RLIMIT_NOFILE).
 # Writes results/bench/engines.csv (one row per run), engines.txt (what is
 # printed) and engines.png (conns/s against concurrency); prints medians,
-# spreads, the ratios uring/epoll and uring/floor, and the client's user
-# CPU as a share of its CPU.
+# spreads, the ratios uring/epoll and uring/floor, the client's user CPU as
+# a share of its CPU, and CPU microseconds per connection (client threads,
+# whole process), which other load on the machine disturbs less than the
+# rate.
 #   bench/engines.sh [-d SECONDS] [-r RUNS] [-c CONC] [-R SWEEP_RUNS]
 #                    [-s "100 1000 9000 18000"] [-m CLOSE_MODES]
 set -euo pipefail
@@ -77,21 +79,24 @@ one() {
 		build/floor -c "$c" -d "$dur" -m "$modes" >"$d.out" 2>&1 ||
 			{ echo "floor -c $c failed:"; cat "$d.out"; exit 1; }
 		row=$(awk '/^conns=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-			print v["conns_per_s"] "," v["ops_per_s"] "," v["client_user_s"] "," v["client_sys_s"] }' "$d.out")
+			print v["conns_per_s"] "," v["ops_per_s"] "," v["client_user_s"] "," v["client_sys_s"] "," \
+				v["elapsed_s"] "," v["conns"] "," v["server_user_s"] "," v["server_sys_s"] "," \
+				v["process_user_s"] "," v["process_sys_s"] }' "$d.out")
 	else
 		./rststorm run -q --engine "$e" -c "$c" -d "${dur}s" --close "$modes" \
 			--csv "$d" >"$d.out" 2>&1 ||
 			{ echo "rststorm --engine $e -c $c failed:"; cat "$d.out"; exit 1; }
 		[ "$(summary books_balanced "$d/summary.csv")" = 1 ] ||
 			{ echo "books do not balance: $d.out"; exit 1; }
-		row=$(for k in conns_per_s ops_per_s client_user_s client_sys_s; do
+		row=$(for k in conns_per_s ops_per_s client_user_s client_sys_s elapsed_s \
+			conns_completed server_user_s server_sys_s process_user_s process_sys_s; do
 			summary $k "$d/summary.csv"; done | paste -sd,)
 	fi
 	echo "$e,$c,$r,$row" >>"$tmp/all.csv"
 	printf '%-6s -c %-6s run %s: %s\n' "$e" "$c" "$r" "$row"
 }
 
-echo "engine,concurrency,run,conns_per_s,ops_per_s,client_user_s,client_sys_s" >"$tmp/all.csv"
+echo "engine,concurrency,run,conns_per_s,ops_per_s,client_user_s,client_sys_s,elapsed_s,conns,server_user_s,server_sys_s,process_user_s,process_sys_s" >"$tmp/all.csv"
 t_start=$SECONDS
 echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order uring epoll floor"
 for r in $(seq 1 "$runs"); do
@@ -124,10 +129,14 @@ mv "$tmp/all.csv" "$out/engines.csv"
 			k = $1 SUBSEP $2; n[k]++
 			cps[k, n[k]] = $4; ops[k, n[k]] = $5; us[k, n[k]] = $6; sy[k, n[k]] = $7
 			sh[k, n[k]] = ($6 + $7) > 0 ? $6 / ($6 + $7) : 0
+			# CPU per connection, in microseconds: what the rate would
+			# be on an idle machine depends on it, not on the noise
+			ccpu[k, n[k]] = $9 > 0 ? 1e6 * ($6 + $7) / $9 : 0
+			pcpu[k, n[k]] = $9 > 0 ? 1e6 * ($12 + $13) / $9 : 0
 			if (!($2 in seenc)) { seenc[$2] = 1; cs[++nc] = $2 }
 		}
 		END {
-			printf "%-6s %7s %5s %11s %19s %11s %8s %8s %10s\n", "engine", "conc", "runs", "conns/s", "(min..max)", "ops/s", "user_s", "sys_s", "user/cpu"
+			printf "%-6s %7s %5s %11s %19s %11s %8s %8s %9s %11s %11s\n", "engine", "conc", "runs", "conns/s", "(min..max)", "ops/s", "user_s", "sys_s", "user/cpu", "client_us/c", "process_us/c"
 			for (i = 1; i <= nc; i++) for (e = 1; e <= 3; e++) {
 				en = e == 1 ? "uring" : e == 2 ? "epoll" : "floor"
 				k = en SUBSEP cs[i]; m = n[k]; if (!m) continue
@@ -138,7 +147,9 @@ mv "$tmp/all.csv" "$out/engines.csv"
 				for (j = 1; j <= m; j++) a[j] = us[k, j]; mu = med(a, m)
 				for (j = 1; j <= m; j++) a[j] = sy[k, j]; ms = med(a, m)
 				for (j = 1; j <= m; j++) a[j] = sh[k, j]; msh = med(a, m)
-				printf "%-6s %7s %5d %11.0f %8.0f..%-8.0f %11.0f %8.3f %8.3f %9.2f%%\n", en, cs[i], m, mc, lo, hi, mo, mu, ms, 100 * msh
+				for (j = 1; j <= m; j++) a[j] = ccpu[k, j]; mcc = med(a, m); CC[k] = mcc
+				for (j = 1; j <= m; j++) a[j] = pcpu[k, j]; mpc = med(a, m); PC[k] = mpc
+				printf "%-6s %7s %5d %11.0f %8.0f..%-8.0f %11.0f %8.3f %8.3f %8.2f%% %11.1f %11.1f\n", en, cs[i], m, mc, lo, hi, mo, mu, ms, 100 * msh, mcc, mpc
 				print en, cs[i], mc, lo, hi > "'"$tmp/plot.dat"'"
 			}
 			print ""
@@ -151,7 +162,7 @@ mv "$tmp/all.csv" "$out/engines.csv"
 					m = 0
 					for (j = 1; j <= n[u] && j <= n[o]; j++) if (cps[o, j] > 0) a[++m] = cps[u, j] / cps[o, j]
 					lo = hi = a[1]; for (j = 1; j <= m; j++) { if (a[j] < lo) lo = a[j]; if (a[j] > hi) hi = a[j] }
-					printf "  -c %-6s uring/%s  %.3f   (per run %.3f, %.3f..%.3f, %d pairs)\n", cs[i], en, M[u] / M[o], med(a, m), lo, hi, m
+					printf "  -c %-6s uring/%s  %.3f   (per run %.3f, %.3f..%.3f, %d pairs)   CPU per connection %s/uring: client %.3f, process %.3f\n", cs[i], en, M[u] / M[o], med(a, m), lo, hi, m, en, (CC[u] > 0 ? CC[o] / CC[u] : 0), (PC[u] > 0 ? PC[o] / PC[u] : 0)
 				}
 			}
 		}' "$out/engines.csv"

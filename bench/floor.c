@@ -81,6 +81,20 @@ struct server {
 	pthread_t thr;
 };
 
+/* Edge-triggered, once per connection: the ADD polls, so data already
+ * queued is reported, and each later arrival raises an edge. */
+static void srv_register(struct server *s, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+				  .data.fd = fd };
+
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		close(fd);
+		return;
+	}
+	s->st[fd].reg = 1;
+}
+
 /* Advance the connection on fd as far as it goes without blocking. */
 static void srv_step(struct server *s, int fd)
 {
@@ -126,19 +140,8 @@ static void srv_step(struct server *s, int fd)
 		return;
 	}
 wait:
-	if (!c->reg) {
-		/* edge-triggered ADD polls once: data that came after the
-		 * EAGAIN above is reported, not lost */
-		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP |
-						    EPOLLET,
-					  .data.fd = fd };
-
-		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev)) {
-			close(fd);
-			return;
-		}
-		c->reg = 1;
-	}
+	if (!c->reg)
+		srv_register(s, fd);
 }
 
 static void *server_main(void *arg)
@@ -167,7 +170,11 @@ static void *server_main(void *arg)
 					.mode = (uint8_t)g.modes[s->next_mode++ %
 								 g.nmodes]
 				};
-				srv_step(s, cfd);
+				/* register at once: the hello has seldom
+				 * arrived yet, and a recv that finds nothing
+				 * is a syscall wasted (the ADD reports what
+				 * is already there) */
+				srv_register(s, cfd);
 			}
 		}
 	}

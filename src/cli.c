@@ -54,7 +54,7 @@ static const struct opt_desc opts[] = {
 	{ "connections", OPT_COUNT, 1, "N",
 	  "run N connections instead of for a duration (10k ok)" },
 	{ "threads", OPT_THREADS, 1, "N",
-	  "client threads, one io_uring each (default: CPUs online)" },
+	  "client threads, one io_uring (or epoll fd) each (default: CPUs online)" },
 	{ "server-threads", OPT_SERVER_THREADS, 1, "N",
 	  "embedded server threads, one io_uring each (default: CPUs online)" },
 	{ "ports", OPT_PORTS, 1, "N",
