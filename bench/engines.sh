@@ -11,12 +11,15 @@
 # whole process), which other load on the machine disturbs less than the
 # rate.
 #   bench/engines.sh [-d SECONDS] [-r RUNS] [-c CONC] [-R SWEEP_RUNS]
-#                    [-s "100 1000 9000 18000"] [-m CLOSE_MODES]
+#                    [-s "100 1000 9000 18000"] [-m CLOSE_MODES] [-o NAME]
+# (-R 0: no sweep; -o: results/bench/NAME.csv etc., default engines;
+#  -a: no runs, the medians and the picture again from NAME.csv; give the
+#  measuring run's -m and -d, which only label the output)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=5 runs=7 conc=5000 sruns=3 sweep="100 1000 9000 18000"
-modes=fin,rst,unread,shutdown
-while getopts d:r:c:R:s:m: o; do
+modes=fin,rst,unread,shutdown name=engines again=
+while getopts d:r:c:R:s:m:o:a o; do
 	case $o in
 	d) dur=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -24,10 +27,12 @@ while getopts d:r:c:R:s:m: o; do
 	R) sruns=$OPTARG ;;
 	s) sweep=$OPTARG ;;
 	m) modes=$OPTARG ;;
-	*) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	o) name=$OPTARG ;;
+	a) again=1 ;;
+	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
-make -s rststorm build/floor
+[ -n "$again" ] || make -s rststorm build/floor
 if ! command -v gnuplot >/dev/null; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnuplot-nox >/dev/null ||
@@ -96,6 +101,7 @@ one() {
 	printf '%-6s -c %-6s run %s: %s\n' "$e" "$c" "$r" "$row"
 }
 
+if [ -z "$again" ]; then
 echo "engine,concurrency,run,conns_per_s,ops_per_s,client_user_s,client_sys_s,elapsed_s,conns,server_user_s,server_sys_s,process_user_s,process_sys_s" >"$tmp/all.csv"
 t_start=$SECONDS
 echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order uring epoll floor"
@@ -111,13 +117,18 @@ for r in $(seq 1 "$sruns"); do
 		done
 	done
 done
-mv "$tmp/all.csv" "$out/engines.csv"
+mv "$tmp/all.csv" "$out/$name.csv"
+when="$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all"
+else
+	[ -r "$out/$name.csv" ] || { echo "no $out/$name.csv to analyse"; exit 1; }
+	when="analysed again from $out/$name.csv"
+fi
 
 # medians, spread and ratios
 {
 	echo
-	echo "$(uname -r), $(nproc) CPUs, RLIMIT_NOFILE $nofile, --close $modes, ${dur}s per run, $(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all"
-	echo "medians (min..max) per engine and concurrency ($out/engines.csv):"
+	echo "$(uname -r), $(nproc) CPUs, RLIMIT_NOFILE $nofile, --close $modes, ${dur}s per run, $when"
+	echo "medians (min..max) per engine and concurrency ($out/$name.csv):"
 	awk -F, '
 		function med(a, n,    i, j, t) {
 			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
@@ -150,7 +161,7 @@ mv "$tmp/all.csv" "$out/engines.csv"
 				for (j = 1; j <= m; j++) a[j] = ccpu[k, j]; mcc = med(a, m); CC[k] = mcc
 				for (j = 1; j <= m; j++) a[j] = pcpu[k, j]; mpc = med(a, m); PC[k] = mpc
 				printf "%-6s %7s %5d %11.0f %8.0f..%-8.0f %11.0f %8.3f %8.3f %8.2f%% %11.1f %11.1f\n", en, cs[i], m, mc, lo, hi, mo, mu, ms, 100 * msh, mcc, mpc
-				print en, cs[i], mc, lo, hi > "'"$tmp/plot.dat"'"
+				print en, cs[i], mc, lo, hi, mpc, mcc > "'"$tmp/plot.dat"'"
 			}
 			print ""
 			print "ratios of the medians (and the median of the per-run ratios, min..max, from runs with the same index):"
@@ -165,28 +176,38 @@ mv "$tmp/all.csv" "$out/engines.csv"
 					printf "  -c %-6s uring/%s  %.3f   (per run %.3f, %.3f..%.3f, %d pairs)   CPU per connection %s/uring: client %.3f, process %.3f\n", cs[i], en, M[u] / M[o], med(a, m), lo, hi, m, en, (CC[u] > 0 ? CC[o] / CC[u] : 0), (PC[u] > 0 ? PC[o] / PC[u] : 0)
 				}
 			}
-		}' "$out/engines.csv"
+		}' "$out/$name.csv"
 } | tee "$tmp/summary.txt"
-cp "$tmp/summary.txt" "$out/engines.txt"
+cp "$tmp/summary.txt" "$out/$name.txt"
 
 if command -v gnuplot >/dev/null; then
 	for e in uring epoll floor; do
-		awk -v e=$e '$1 == e { print $2, $3, $4, $5 }' "$tmp/plot.dat" | sort -n >"$tmp/$e.dat"
+		awk -v e=$e '$1 == e { print $2, $3, $4, $5, $6, $7 }' "$tmp/plot.dat" | sort -n >"$tmp/$e.dat"
 	done
 	gnuplot <<EOF
-set terminal pngcairo size 900,560
-set output "$out/engines.png"
-set title "teardown rate, --close $modes: medians of ${dur} s runs, bars min..max\\n$(uname -r), $(nproc) CPUs, RLIMIT_NOFILE $nofile" noenhanced
+set terminal pngcairo size 1300,560
+set output "$out/$name.png"
+set multiplot layout 1,2 title "--close $modes, medians of ${dur} s runs interleaved; $(uname -r), $(nproc) CPUs, RLIMIT_NOFILE $nofile" noenhanced
 set logscale x
 set xrange [60:30000]
 set xlabel "concurrency (-c)"
-set ylabel "connections/s"
 set yrange [0:*]
 set key bottom right
 set grid
-plot "$tmp/uring.dat" using 1:2:3:4 with yerrorlines lw 2 title "rststorm io\\\\_uring engine", \
-     "$tmp/epoll.dat" using 1:2:3:4 with yerrorlines lw 2 title "rststorm epoll engine", \
-     "$tmp/floor.dat" using 1:2:3:4 with yerrorlines lw 2 dt 2 title "floor (plain epoll, no bookkeeping)"
+set title "teardown rate (bars: min..max)"
+set ylabel "connections/s"
+plot "$tmp/uring.dat" using 1:2:3:4 with yerrorlines lw 2 lc 1 title "rststorm io\\\\_uring engine", \
+     "$tmp/epoll.dat" using 1:2:3:4 with yerrorlines lw 2 lc 2 title "rststorm epoll engine", \
+     "$tmp/floor.dat" using 1:2:3:4 with yerrorlines lw 2 lc 3 dt 2 title "floor (plain epoll, no bookkeeping)"
+set title "CPU per connection (solid: whole process; dashed: client threads)"
+set ylabel "CPU microseconds per connection"
+plot "$tmp/uring.dat" using 1:5 with linespoints lw 2 lc 1 title "io\\\\_uring engine", \
+     "$tmp/epoll.dat" using 1:5 with linespoints lw 2 lc 2 title "epoll engine", \
+     "$tmp/floor.dat" using 1:5 with linespoints lw 2 lc 3 title "floor", \
+     "$tmp/uring.dat" using 1:6 with linespoints lw 1 lc 1 dt 2 notitle, \
+     "$tmp/epoll.dat" using 1:6 with linespoints lw 1 lc 2 dt 2 notitle, \
+     "$tmp/floor.dat" using 1:6 with linespoints lw 1 lc 3 dt 2 notitle
+unset multiplot
 EOF
-	echo "picture: $out/engines.png"
+	echo "picture: $out/$name.png"
 fi
