@@ -163,12 +163,14 @@ static void *server_main(void *arg)
 			for (;;) {
 				int cfd = accept4(fd, NULL, NULL,
 						  SOCK_NONBLOCK | SOCK_CLOEXEC);
+				unsigned m;
 
+				/* EAGAIN, or EMFILE: at the next event */
 				if (cfd < 0)
-					break; /* EAGAIN, or EMFILE: next time */
+					break;
+				m = s->next_mode++ % g.nmodes;
 				s->st[cfd] = (struct sconn){
-					.mode = (uint8_t)g.modes[s->next_mode++ %
-								 g.nmodes]
+					.mode = (uint8_t)g.modes[m]
 				};
 				/* register at once: the hello has seldom
 				 * arrived yet, and a recv that finds nothing
@@ -462,8 +464,8 @@ int main(int argc, char **argv)
 		int one = 1, lfd;
 
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			     0);
+		lfd = socket(AF_INET,
+			     SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (lfd < 0)
 			die("socket");
 		setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -162,7 +162,7 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 		const struct sockaddr_in *a =
 			&sh->addrs[(w->base + slot + c->gen) % sh->naddrs];
 
-		if (connect(c->fd, (const struct sockaddr *)a, sizeof(*a)) == 0) {
+		if (!connect(c->fd, (const struct sockaddr *)a, sizeof(*a))) {
 			*res = 0;
 			return true;
 		}
@@ -387,7 +387,8 @@ static int epoll_client_run(struct rs_client *w)
 
 		next_tick = now + x->tick_ns;
 		rs_conn_publish(w);
-		if (atomic_load_explicit(&sh->abort_run, memory_order_relaxed)) {
+		if (atomic_load_explicit(&sh->abort_run,
+					 memory_order_relaxed)) {
 			for (uint32_t s = 0; s < w->nslots; s++)
 				rs_conn_abandon(w, s);
 			x->inflight = 0;
