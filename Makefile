@@ -117,8 +117,14 @@ integration: $(BIN) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
 test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) tests/run-tests.sh $(UNIT_BINS)
 
-bench: $(BIN)
+bench: $(BIN) build/floor
 	bench/run-bench.sh
+
+# the floor: the same teardown with plain epoll syscalls (bench/engines.sh)
+build/floor: bench/floor.c
+	@mkdir -p build
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=gnu11 $(WARN) -O2 -g -pthread -o $@ $<
 
 clean:
 	rm -rf build rststorm rststorm-static

@@ -40,6 +40,7 @@ enum opt_id {
 	OPT_CHURN,
 	OPT_SOURCES,
 	OPT_NO_SERVER_DIRECT,
+	OPT_ENGINE,
 };
 
 struct opt_desc {
@@ -59,7 +60,7 @@ static const struct opt_desc opts[] = {
 	{ "connections", OPT_COUNT, 1, "N",
 	  "run N connections instead of for a duration (10k ok)" },
 	{ "threads", OPT_THREADS, 1, "N",
-	  "client threads, one io_uring each (default: CPUs online)" },
+	  "client threads, one io_uring (or epoll fd) each (default: CPUs online)" },
 	{ "server-threads", OPT_SERVER_THREADS, 1, "N",
 	  "embedded server threads, one io_uring each (default: CPUs online)" },
 	{ "ports", OPT_PORTS, 1, "N",
@@ -85,6 +86,8 @@ static const struct opt_desc opts[] = {
 	  "server accepts with re-armed single-shot accept" },
 	{ "ring", OPT_RING, 1, "MODE",
 	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
+	{ "engine", OPT_ENGINE, 1, "NAME",
+	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)" },
 	{ "netns", OPT_NETNS, 0, NULL,
 	  "run in a fresh network namespace (root): the kernel counters are the run's own" },
 	{ "hold", OPT_HOLD, 0, NULL,
@@ -118,6 +121,7 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
 	cfg->timeout_ns = 5000000000ull;
 	cfg->ring = RS_RING_AUTO;
 	cfg->sources = 1;
+	cfg->engine = RS_ENGINE_URING;
 }
 
 int rs_parse_count(const char *s, uint64_t *out)
@@ -355,6 +359,15 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "auto, defer, coop or plain");
 		return 0;
+	case OPT_ENGINE:
+		if (strcmp(val, "uring") == 0)
+			cfg->engine = RS_ENGINE_URING;
+		else if (strcmp(val, "epoll") == 0)
+			cfg->engine = RS_ENGINE_EPOLL;
+		else
+			return bad(err, errlen, o->name, val,
+				   "uring or epoll");
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -557,10 +570,11 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 	fprintf(f,
 		"concurrency=%u\nduration=%s\nconnections=%" PRIu64
 		"\nthreads=%u\nserver_threads=%u\nports=%u\nclose=%s\n"
-		"seed=%" PRIu64 "\nops=%s\nwait=%s\nop_gap=%s\ntimeout=%s\n",
+		"seed=%" PRIu64 "\nops=%s\nwait=%s\nop_gap=%s\ntimeout=%s\n"
+		"engine=%s\n",
 		cfg->concurrency, dur, cfg->count, cfg->threads,
 		cfg->server_threads, cfg->ports, mix, cfg->seed, ops, wait,
-		gap, to);
+		gap, to, cfg->engine == RS_ENGINE_EPOLL ? "epoll" : "uring");
 	/* the modes and the spread appear only when used */
 	if (cfg->hold)
 		fprintf(f, "hold=1\n");

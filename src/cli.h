@@ -19,6 +19,9 @@ enum rs_wait {
 
 enum rs_ringmode { RS_RING_AUTO, RS_RING_DEFER, RS_RING_COOP, RS_RING_PLAIN };
 
+/* The client engine (struct rs_engine in client.h). */
+enum rs_engine_id { RS_ENGINE_URING, RS_ENGINE_EPOLL };
+
 struct rs_config {
 	uint32_t concurrency;   /* connections in flight, all client threads */
 	uint64_t duration_ns;   /* 0: no time limit (then count is set) */
@@ -39,6 +42,7 @@ struct rs_config {
 	bool no_direct;         /* force socket(2) fds on the client */
 	bool no_multishot;      /* force re-armed single-shot accept */
 	enum rs_ringmode ring;
+	enum rs_engine_id engine; /* client engine; servers are io_uring */
 	bool netns;             /* run in a fresh network namespace */
 	bool hold;              /* --hold: open all, hold, storm, ops */
 	bool churn;             /* --churn: the TCP_CRR-shaped preset */

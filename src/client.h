@@ -1,6 +1,6 @@
 /* A client worker: the slots, tally and progress counters one thread owns,
  * and the run-wide state it shares with the others (read-only but for the
- * atomics). The engine (io_uring, ...) runs the worker's loop. */
+ * atomics). The engine (io_uring or epoll) runs the worker's loop. */
 #ifndef RS_CLIENT_H
 #define RS_CLIENT_H
 
@@ -88,5 +88,13 @@ struct rs_engine {
 };
 
 extern const struct rs_engine rs_engine_uring;
+extern const struct rs_engine rs_engine_epoll;
+
+/* The engine --engine names. */
+static inline const struct rs_engine *rs_engine_of(const struct rs_config *cfg)
+{
+	return cfg->engine == RS_ENGINE_EPOLL ? &rs_engine_epoll :
+						&rs_engine_uring;
+}
 
 #endif

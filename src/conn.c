@@ -206,3 +206,34 @@ void rs_conn_abandon(struct rs_client *w, uint32_t slot)
 		w->tally->abandoned[phase_of(c->step)]++;
 	c->step = RS_STEP_IDLE;
 }
+
+bool rs_conn_may_start(const struct rs_client *w, bool stopping, uint64_t now)
+{
+	const struct rs_shared *sh = w->sh;
+
+	/* a guest (check's trials) that has finished ends the load */
+	if (w->guest && w->guest->done)
+		return false;
+	if (stopping || atomic_load_explicit(&sh->stop, memory_order_relaxed))
+		return false;
+	if (sh->deadline && now >= sh->deadline)
+		return false;
+	return w->tally->started < w->budget;
+}
+
+void rs_conn_publish(struct rs_client *w)
+{
+	struct rs_tally *t = w->tally;
+	uint64_t ops = 0;
+
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+		for (unsigned i = 0; i < RS_MAX_OPS; i++)
+			ops += t->op_issued[m][i];
+	atomic_store_explicit(&w->pub_started, t->started,
+			      memory_order_relaxed);
+	atomic_store_explicit(&w->pub_completed, t->completed,
+			      memory_order_relaxed);
+	atomic_store_explicit(&w->pub_failed, rs_tally_failed_total(t),
+			      memory_order_relaxed);
+	atomic_store_explicit(&w->pub_ops, ops, memory_order_relaxed);
+}

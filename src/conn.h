@@ -93,4 +93,14 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
  * abandoned in its phase and make the slot idle. */
 void rs_conn_abandon(struct rs_client *w, uint32_t slot);
 
+/* May the worker start another connection at now? Not once the engine is
+ * stopping, the run's stop flag is set, the deadline has passed or the
+ * worker's budget is spent. */
+bool rs_conn_may_start(const struct rs_client *w, bool stopping,
+		       uint64_t now);
+
+/* Publish the worker's progress counters for the main thread (relaxed
+ * stores; called by the worker at each tick and at its end). */
+void rs_conn_publish(struct rs_client *w);
+
 #endif

@@ -36,15 +36,7 @@ static bool guest_active(const struct uctx *x)
 
 static bool may_start(struct uctx *x, uint64_t now)
 {
-	const struct rs_shared *sh = x->w->sh;
-
-	if (x->w->guest && x->w->guest->done)
-		return false;
-	if (x->stopping || atomic_load_explicit(&sh->stop, memory_order_relaxed))
-		return false;
-	if (sh->deadline && now >= sh->deadline)
-		return false;
-	return x->w->tally->started < x->w->budget;
+	return rs_conn_may_start(x->w, x->stopping, now);
 }
 
 static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
@@ -221,24 +213,6 @@ static void sweep(struct uctx *x, uint64_t now)
 	}
 }
 
-static void publish(struct uctx *x)
-{
-	struct rs_client *w = x->w;
-	struct rs_tally *t = w->tally;
-	uint64_t ops = 0;
-
-	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-		for (unsigned i = 0; i < RS_MAX_OPS; i++)
-			ops += t->op_issued[m][i];
-	atomic_store_explicit(&w->pub_started, t->started,
-			      memory_order_relaxed);
-	atomic_store_explicit(&w->pub_completed, t->completed,
-			      memory_order_relaxed);
-	atomic_store_explicit(&w->pub_failed, rs_tally_failed_total(t),
-			      memory_order_relaxed);
-	atomic_store_explicit(&w->pub_ops, ops, memory_order_relaxed);
-}
-
 static int uring_client_run(struct rs_client *w)
 {
 	const struct rs_shared *sh = w->sh;
@@ -374,7 +348,7 @@ static int uring_client_run(struct rs_client *w)
 			continue;
 
 		tick_armed = false;
-		publish(x);
+		rs_conn_publish(w);
 		if (guest_active(x))
 			w->guest->tick(w->guest, now);
 		if (w->guest && w->guest->done)
@@ -401,7 +375,7 @@ static int uring_client_run(struct rs_client *w)
 	}
 
 	w->tally->cq_dropped += *x->ring.cq.koverflow;
-	publish(x);
+	rs_conn_publish(w);
 	/* socket(2) fds of abandoned connections; direct ones go with the
 	 * ring */
 	if (!x->direct)

@@ -143,7 +143,12 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 	 * file_index on accept and silently installs a normal fd. */
 	p->socket_direct = rs_probe_has_op(p, IORING_OP_SOCKET);
 	p->multishot_accept = rs_probe_has_op(p, IORING_OP_SOCKET);
-	if (cfg && cfg->no_direct && p->socket_direct) {
+	if (cfg && cfg->engine == RS_ENGINE_EPOLL) {
+		/* epoll waits on ordinary fds only */
+		p->socket_direct = false;
+		snprintf(p->socket_why, sizeof(p->socket_why),
+			 "the epoll engine: nonblocking fds count against RLIMIT_NOFILE");
+	} else if (cfg && cfg->no_direct && p->socket_direct) {
 		p->socket_direct = false;
 		snprintf(p->socket_why, sizeof(p->socket_why),
 			 "forced by --no-direct");

@@ -40,7 +40,7 @@ static void *client_thread(void *arg)
 {
 	struct rs_client *w = arg;
 
-	w->err = rs_engine_uring.client_run(w);
+	w->err = rs_engine_of(w->sh->cfg)->client_run(w);
 	if (w->err)
 		atomic_store(&w->sh->abort_run, 1);
 	thread_cpu(w->tally);
@@ -564,6 +564,8 @@ int rs_run(struct rs_config *cfg)
 	       cfg->churn ? " --churn" : "");
 	if (cfg->sources > 1)
 		printf(" --sources %u", cfg->sources);
+	if (cfg->engine == RS_ENGINE_EPOLL)
+		printf(" --engine epoll");
 	printf("\n");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
@@ -587,7 +589,7 @@ int rs_run(struct rs_config *cfg)
 		 out.started_utc);
 	rep.scenario = "run";
 	rep.closer = "server";
-	rep.engine = rs_engine_uring.name;
+	rep.engine = rs_engine_of(cfg)->name;
 	rep.elapsed_s = (double)(out.t_end - out.t0) / 1e9;
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;

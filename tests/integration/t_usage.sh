@@ -22,6 +22,7 @@ check "--wait: 'later'" run --wait later
 check "--timeout: '0'" run --timeout 0
 check "--ports: '100'" run --ports 100
 check "--threads" run -c 2 -t 4
+check "--engine: 'kqueue' is not allowed: uring or epoll" run --engine kqueue
 check "--bogus" run --bogus
 check "'extra'" run extra
 check "'frobnicate'" frobnicate

@@ -116,6 +116,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
 	assert_int_equal(cfg.timeout_ns, 5000000000ull);
 	assert_int_equal(cfg.ring, RS_RING_AUTO);
+	assert_int_equal(cfg.engine, RS_ENGINE_URING);
 	assert_int_equal(cfg.seed, 0);
 	assert_false(cfg.seed_given);
 	assert_null(cfg.csv_dir);
@@ -402,6 +403,24 @@ static void test_flags_seed_ring(void **state)
 	}
 }
 
+static void test_engine(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	assert_parses(&cfg, ARGS("--engine", "epoll"));
+	assert_int_equal(cfg.engine, RS_ENGINE_EPOLL);
+	assert_parses(&cfg, ARGS("--engine=uring"));
+	assert_int_equal(cfg.engine, RS_ENGINE_URING);
+	/* the last one given wins, like every other option */
+	assert_parses(&cfg, ARGS("--engine", "uring", "--engine", "epoll"));
+	assert_int_equal(cfg.engine, RS_ENGINE_EPOLL);
+	/* epoll takes the same options as uring */
+	assert_parses(&cfg, ARGS("--engine", "epoll", "--no-direct", "--ring",
+				 "coop", "-c", "10", "-n", "100"));
+	assert_int_equal(cfg.engine, RS_ENGINE_EPOLL);
+}
+
 /* Every bad value: -EINVAL and one line naming the option and the value. */
 static void test_bad_values(void **state)
 {
@@ -445,6 +464,11 @@ static void test_bad_values(void **state)
 		{ { "--timeout", "500us" }, "--timeout", "'500us'", NULL },
 		{ { "--timeout", "61m" }, "--timeout", "'61m'", NULL },
 		{ { "--ring", "fast" }, "--ring", "'fast'", "plain" },
+		{ { "--engine", "io_uring" }, "--engine", "'io_uring'",
+		  "uring or epoll" },
+		{ { "--engine", "EPOLL" }, "--engine", "'EPOLL'", "uring or epoll" },
+		{ { "--engine=" }, "--engine", "''", "uring or epoll" },
+		{ { "--engine" }, "--engine", "needs a value", NULL },
 		{ { "--seed", "-1" }, "--seed", "'-1'", NULL },
 		{ { "--seed", "abc" }, "--seed", "'abc'", NULL },
 		{ { "--seed", "18446744073709551616" },
@@ -600,6 +624,8 @@ static void test_usage_and_dump(void **state)
 	assert_has(buf, "-c, --concurrency N");
 	assert_has(buf, "--server-threads N");
 	assert_has(buf, "--no-multishot");
+	assert_has(buf, "--engine NAME");
+	assert_has(buf, "uring (io_uring) or epoll");
 	free(buf);
 
 	assert_parses(&cfg, ARGS("--seed", "7", "--wait", "10ms", "-n", "3"));
@@ -619,7 +645,17 @@ static void test_usage_and_dump(void **state)
 				 "ops=send,send,send,recv\n"
 				 "wait=10ms\n"
 				 "op_gap=0s\n"
-				 "timeout=5s\n");
+				 "timeout=5s\n"
+				 "engine=uring\n");
+	free(buf);
+
+	assert_parses(&cfg, ARGS("--engine", "epoll", "-n", "3"));
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	rs_cli_dump(&cfg, f);
+	assert_int_equal(fclose(f), 0);
+	assert_has(buf, "\nengine=epoll\n");
 	free(buf);
 }
 
@@ -757,6 +793,7 @@ int main(void)
 		cmocka_unit_test(test_count_and_duration),
 		cmocka_unit_test(test_close_ops_wait),
 		cmocka_unit_test(test_flags_seed_ring),
+		cmocka_unit_test(test_engine),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_too_many_ops),
 		cmocka_unit_test(test_cross_checks),
