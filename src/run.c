@@ -191,6 +191,8 @@ void rs_check_fd_limit(const struct rs_config *cfg,
 				      ((p->socket_direct ? 0u : 1u) +
 				       (p->server_direct ? 0u : 1u) ?: 1u)),
 		 p->socket_direct && p->server_direct ? "" :
+		 !p->socket_direct && cfg->engine == RS_ENGINE_EPOLL ?
+							 " (client sockets: the epoll engine waits on ordinary fds)" :
 		 " (this kernel, or the options given, leave sockets outside io_uring's direct descriptors)");
 }
 

@@ -15,6 +15,8 @@ echo "measured: $(cut -c1-140 "$TMP/err")"
 	>"$TMP/out" 2>"$TMP/err"
 rc=$?
 [ $rc -eq 1 ] || fail "epoll: exit $rc, want 1: $(cat "$TMP/err")"
-grep -q "needs about 2072 file descriptors" "$TMP/err" || fail "$(cat "$TMP/err")"
+# the servers keep their sockets as direct descriptors where the kernel
+# allows it: then only the client's count
+grep -Eq "needs about (2072|10[0-9][0-9]) file descriptors" "$TMP/err" || fail "$(cat "$TMP/err")"
 grep -q "the epoll engine" "$TMP/err" || fail "epoll not named: $(cat "$TMP/err")"
 echo "measured: $(cut -c1-140 "$TMP/err")"
