@@ -335,7 +335,7 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 }
 
 static void judge(const struct rs_scenario *sc, struct phase *p,
-		  const char *release)
+		  unsigned features)
 {
 	bool measured = false, diff = false;
 	const struct rs_trial_result *r = &p->r;
@@ -374,7 +374,7 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 			       rs_result_name(res), r->n[i][res], r->trials);
 		}
 	}
-	p->sig_rule = rs_sc_sig_rule(sc, release);
+	p->sig_rule = rs_sc_sig_rule(sc, features);
 	if (p->sig_rule == RS_SIG_MEASURED) {
 		measured = true;
 	} else if (p->sig_rule == RS_SIG_COALESCED) {
@@ -985,7 +985,7 @@ int rs_cmd_check(int argc, char **argv)
 				signo = st - 128;
 			else if (st)
 				status = 1;
-			judge(sr->sc, &sr->ph[ph], probe.release);
+			judge(sr->sc, &sr->ph[ph], probe.features);
 		}
 		if (tty)
 			fprintf(stderr, "\r\033[K");

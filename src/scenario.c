@@ -23,7 +23,8 @@
  *     (tcp_disconnect, TCPAbortOnData).
  *  F6 getsockopt(SO_ERROR) returns sock_error(): the pending error, cleared.
  *  F7 io_uring SEND/SENDMSG/RECV imply MSG_NOSIGNAL since 5.12 (commit
- *     76cd979f4f38); IORING_OP_WRITE goes through sock_write_iter with no
+ *     76cd979f4f38), which also brought IORING_FEAT_NATIVE_WORKERS: the
+ *     probe's features word tells, whatever the release number says; IORING_OP_WRITE goes through sock_write_iter with no
  *     flags, so an EPIPE raises SIGPIPE on the task that issued it: the
  *     submitter when issued inline, an io-wq worker or the SQPOLL thread
  *     otherwise (those block every signal: it is never delivered). SIGPIPE
@@ -172,7 +173,7 @@ static const struct rs_scenario catalogue[] = {
 	  { X(WRITE, OK), O(WRITE, E(EPIPE)), O(WRITE, E(EPIPE)) },
 	  RS_SIG_PER_EPIPE, false },
 	{ "fin-write3-send-flags0", "as fin-write3 with IORING_OP_SEND and flags 0 (no MSG_NOSIGNAL)",
-	  "F7: io_uring implies MSG_NOSIGNAL since 5.12; before, each EPIPE raises SIGPIPE",
+	  "F7: an io_uring with 5.12's NATIVE_WORKERS implies MSG_NOSIGNAL; an older one raises SIGPIPE on EPIPE",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
 	  0, 0, 0, 3, { X(SEND0, OK), O(SEND0, E(EPIPE)), O(SEND0, E(EPIPE)) },
 	  RS_SIG_PRE_5_12, false },
@@ -323,22 +324,16 @@ void rs_sc_exp_format(const struct rs_sc_op *op, char *buf, size_t len)
 		snprintf(buf, len, "%s", rs_result_name(op->exp[0]));
 }
 
-/* 5.12 or later? "5.10.0-28-cloud-amd64" -> no. */
-static bool at_least_5_12(const char *release)
-{
-	unsigned maj = 0, min = 0;
-
-	if (sscanf(release, "%u.%u", &maj, &min) != 2)
-		return true;
-	return maj > 5 || (maj == 5 && min >= 12);
-}
-
-unsigned rs_sc_sig_rule(const struct rs_scenario *sc, const char *release)
+unsigned rs_sc_sig_rule(const struct rs_scenario *sc, unsigned features)
 {
 	unsigned rule = sc->sigpipe;
 
+	/* keyed on the probed io_uring, not the release: Debian's 5.10.223
+	 * carries 5.15's io_uring (5.10.162 imported it) and implies
+	 * MSG_NOSIGNAL; a release-number rule gave DIFF there */
 	if (rule == RS_SIG_PRE_5_12)
-		rule = at_least_5_12(release) ? RS_SIG_NONE : RS_SIG_PER_EPIPE;
+		rule = (features & RS_FEAT_NATIVE_WORKERS) ? RS_SIG_NONE :
+							     RS_SIG_PER_EPIPE;
 	/* off the submitting thread the signal is not delivered (F7) */
 	if (rule == RS_SIG_PER_EPIPE && sc->path != RS_PATH_INLINE)
 		return RS_SIG_MEASURED;

@@ -70,9 +70,9 @@ enum rs_exp_kind {
 enum rs_sig_exp {
 	RS_SIG_NONE,         /* none: MSG_NOSIGNAL, or not a write */
 	RS_SIG_PER_EPIPE,    /* one per EPIPE a write op returned */
-	RS_SIG_PRE_5_12,     /* SEND without MSG_NOSIGNAL: one per EPIPE
-			      * before 5.12, none since (io_uring implies
-			      * MSG_NOSIGNAL) */
+	RS_SIG_PRE_5_12,     /* SEND without MSG_NOSIGNAL: SIGPIPEs on an
+			      * io_uring older than 5.12's, none since
+			      * (io_uring implies MSG_NOSIGNAL) */
 	RS_SIG_MEASURED,     /* raised on a kernel thread: counted, not judged */
 	RS_SIG_COALESCED,    /* raised by io_uring ops issued inline: at least
 			      * one, at most one per EPIPE (a standard signal
@@ -124,10 +124,15 @@ bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool loaded);
 /* "ok", "EPIPE", "ok|EPIPE": the op's expected result(s). */
 void rs_sc_exp_format(const struct rs_sc_op *op, char *buf, size_t len);
 
-/* The expected SIGPIPE rule for the running kernel (release "6.18.0"):
- * RS_SIG_PRE_5_12 resolves to RS_SIG_PER_EPIPE or RS_SIG_NONE; a path
- * other than inline makes a per-EPIPE rule measured. */
-unsigned rs_sc_sig_rule(const struct rs_scenario *sc, const char *release);
+/* IORING_FEAT_NATIVE_WORKERS (5.12): the io_uring that implies
+ * MSG_NOSIGNAL for SEND/SENDMSG came with it. */
+#define RS_FEAT_NATIVE_WORKERS (1U << 9)
+
+/* The expected SIGPIPE rule for the running kernel, from the probed
+ * io_uring features word: RS_SIG_PRE_5_12 resolves to RS_SIG_PER_EPIPE (no
+ * NATIVE_WORKERS) or RS_SIG_NONE; a path other than inline makes a
+ * per-EPIPE rule measured, io_uring write ops make it coalesced. */
+unsigned rs_sc_sig_rule(const struct rs_scenario *sc, unsigned features);
 
 /* "none", "per-EPIPE", "1..per-EPIPE", "measured". */
 const char *rs_sig_rule_name(unsigned rule);
