@@ -19,6 +19,8 @@ usage='usage: bench/kernel-matrix.sh [-h]   environment: KERNELS="5.10 6.1 6.12 
 #   TIMEOUT      seconds for one guest, boot to poweroff (default 900)
 #   MEM, SMP     guest memory and CPUs (default 1G, 2)
 #   CPU          qemu's -cpu under TCG (default max; KVM uses host)
+#   TCG_OPTS     more -accel tcg options, e.g. thread=single (6.12 oopses
+#                less often under single-threaded TCG)
 #   REFRESH=1    re-read the suites' package lists (else reused for a day)
 #   MATRIX_CMDS, TRIALS, LOAD_C, GAP (check's --gap, default 200ms), CMD_TIMEOUT
 #                the commands run in each guest
@@ -273,6 +275,9 @@ boot() {
 	local vmlinuz=$1 initrd=$2 accel=$3 work=$4 cpu
 	shift 4
 	[ "$accel" = kvm ] && cpu=host || cpu=${CPU:-max}
+	# TCG_OPTS=thread=single: one host thread for all vCPUs (fewer of
+	# 6.12's oopses under TCG; slower)
+	[ "$accel" = tcg ] && [ -n "${TCG_OPTS:-}" ] && accel="tcg,$TCG_OPTS"
 	timeout -k 10 "$TIMEOUT" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
 		-m "$MEM" -smp "$SMP" -nographic -no-reboot -net none \
 		-serial mon:stdio -serial "file:$work/data.raw" \
