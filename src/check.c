@@ -906,9 +906,9 @@ int rs_cmd_scenarios(int argc, char **argv)
 								       "");
 		}
 		printf("; SIGPIPE %s\n  basis: %s\n",
-		       rs_sig_rule_name(sc->sigpipe == RS_SIG_PRE_5_12 ?
-						RS_SIG_NONE :
-						sc->sigpipe),
+		       sc->sigpipe == RS_SIG_PRE_5_12 ?
+			       "none with 5.12's io_uring (NATIVE_WORKERS), else 1..per-EPIPE" :
+			       rs_sig_rule_name(sc->sigpipe),
 		       sc->basis);
 	}
 	printf("\n* exact alone on the inline path; a share under load and on io-wq/SQPOLL\n(share): a race, reported as a distribution with a 95%% interval\n");
