@@ -320,20 +320,6 @@ static uint64_t exp_count(const struct rs_sc_op *op, const uint64_t *n)
 	return k;
 }
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 static void judge(const struct rs_scenario *sc, struct phase *p,
 		  unsigned features)
 {
@@ -343,13 +329,13 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 	p->detail[0] = '\0';
 	if (r->trials + r->setup_failed < p->want_trials) {
 		diff = true;
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "only %" PRIu64 " of %u trials ran (see the error above); ",
 		       r->trials + r->setup_failed, p->want_trials);
 	}
 	if (r->setup_failed) {
 		diff = true;
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "%" PRIu64 " trials could not be set up (%s); ",
 		       r->setup_failed, r->setup_err);
 	}
@@ -367,7 +353,7 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 				continue;
 			diff = true;
 			rs_sc_exp_format(op, e, sizeof(e));
-			append(p->detail, sizeof(p->detail),
+			rs_append(p->detail, sizeof(p->detail),
 			       "op %u %s: expected %s, got %s %" PRIu64
 			       "/%" PRIu64 "; ",
 			       i + 1, rs_sop_name(op->kind), e,
@@ -384,7 +370,7 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 
 		if (!ok) {
 			diff = true;
-			append(p->detail, sizeof(p->detail),
+			rs_append(p->detail, sizeof(p->detail),
 			       "SIGPIPE delivered %" PRIu64
 			       " times for %" PRIu64 " EPIPE writes, expected 1..%" PRIu64 "; ",
 			       r->sigpipe, r->epipe_writes, r->epipe_writes);
@@ -394,7 +380,7 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 
 		if (r->sigpipe != want) {
 			diff = true;
-			append(p->detail, sizeof(p->detail),
+			rs_append(p->detail, sizeof(p->detail),
 			       "SIGPIPE delivered %" PRIu64 " times, expected %" PRIu64
 			       " (%s); ",
 			       r->sigpipe, want, rs_sig_rule_name(p->sig_rule));
@@ -475,6 +461,13 @@ static void expect_counters(struct phase *p, const struct rs_run_out *out)
 	}
 }
 
+/* Counter i of a phase within the range the trials and the load imply. */
+static bool counter_ok(const struct phase *p, unsigned i)
+{
+	return p->delta[i] >= 0 && (uint64_t)p->delta[i] >= p->want[i].lo &&
+	       (uint64_t)p->delta[i] <= p->want[i].hi;
+}
+
 static void reconcile(struct phase *p, const struct rs_mib *before,
 		      const struct rs_mib *after, const struct rs_run_out *out)
 {
@@ -491,8 +484,7 @@ static void reconcile(struct phase *p, const struct rs_mib *before,
 			continue;
 		}
 		p->delta[i] = d;
-		if (d < 0 || (uint64_t)d < p->want[i].lo ||
-		    (uint64_t)d > p->want[i].hi)
+		if (!counter_ok(p, i))
 			p->mismatches++;
 	}
 }
@@ -512,7 +504,7 @@ static void load_shape(struct rs_config *lc, const struct rs_probe *probe)
 }
 
 static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
-		     struct sc_run *sr, bool loaded, bool tty)
+		     struct sc_run *sr, bool loaded)
 {
 	struct phase *p = &sr->ph[loaded];
 	struct rs_config lc = o->base;
@@ -563,7 +555,6 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	rs_mib_free(before);
 	rs_mib_free(after);
 	rs_run_out_free(&out);
-	(void)tty;
 	return st;
 }
 
@@ -591,7 +582,7 @@ static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 		if (best == RS_RES_N)
 			break;
 		shown[best] = true;
-		append(buf, len, "%s%s %.1f%%", buf[0] ? " " : "",
+		rs_append(buf, len, "%s%s %.1f%%", buf[0] ? " " : "",
 		       rs_result_name(best), 100.0 * (double)n[best] / (double)tot);
 	}
 	if (!rs_sc_op_exact(sc, i, p->loaded)) {
@@ -600,7 +591,7 @@ static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 
 		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
 		rs_wilson95(exp_count(&sc->op[i], n), tot, &lo, &hi);
-		append(buf, len, " [%s %.1f-%.1f%%]", e, 100 * lo, 100 * hi);
+		rs_append(buf, len, " [%s %.1f-%.1f%%]", e, 100 * lo, 100 * hi);
 	}
 }
 
@@ -656,9 +647,9 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 
 		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
 		if (!rs_sc_op_exact(sc, i, false))
-			append(e, sizeof(e), " (share)");
+			rs_append(e, sizeof(e), " (share)");
 		else if (sr->ph[1].ran && !rs_sc_op_exact(sc, i, true))
-			append(e, sizeof(e), "*");
+			rs_append(e, sizeof(e), "*");
 		cell_text(sc, &sr->ph[0], i, a, sizeof(a));
 		if (sr->ph[1].ran)
 			cell_text(sc, &sr->ph[1], i, b, sizeof(b));
@@ -694,18 +685,12 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 		fprintf(f, "  counters %s:", ph ? "under load" : "alone");
 		for (unsigned i = 0; i < rs_mib_nwatched && i < 16; i++) {
 			const char *nm = strchr(rs_mib_watched[i], '.') + 1;
-			bool ok = p->delta[i] >= 0 &&
-				  (uint64_t)p->delta[i] >= p->want[i].lo &&
-				  (uint64_t)p->delta[i] <= p->want[i].hi;
+			bool ok = counter_ok(p, i);
 
 			if (p->want[i].hi == UINT64_MAX && !p->delta[i])
 				continue;
-			if (p->want[i].lo == p->want[i].hi)
-				fprintf(f, " %s %" PRId64 "%s", nm, p->delta[i],
-					ok ? "" : "(!)");
-			else
-				fprintf(f, " %s %" PRId64 "%s", nm, p->delta[i],
-					ok ? "" : "(!)");
+			fprintf(f, " %s %" PRId64 "%s", nm, p->delta[i],
+				ok ? "" : "(!)");
 			if (!ok) {
 				if (p->want[i].hi == UINT64_MAX)
 					fprintf(f, "[want>=%" PRIu64 "]",
@@ -847,9 +832,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 				continue;
 			for (unsigned i = 0; i < rs_mib_nwatched && i < 16;
 			     i++) {
-				bool ok = p->delta[i] >= 0 &&
-					  (uint64_t)p->delta[i] >= p->want[i].lo &&
-					  (uint64_t)p->delta[i] <= p->want[i].hi;
+				bool ok = counter_ok(p, i);
 				char hi[32];
 
 				if (p->want[i].hi == UINT64_MAX)
@@ -937,10 +920,7 @@ int rs_cmd_check(int argc, char **argv)
 	if (o.netns && rs_netns_enter(err, sizeof(err)))
 		rs_fatal("%s", err);
 	rs_probe_run(&probe, &o.base);
-	if (probe.uring_err)
-		rs_probe_fail_uring(&probe);
-	if (probe.ring_refused)
-		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+	rs_probe_require(&probe);
 	if (o.load_c) {
 		struct rs_config lc = o.base;
 
@@ -980,7 +960,7 @@ int rs_cmd_check(int argc, char **argv)
 				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
 					o.nsel, sr->sc->name,
 					ph ? "under load" : "alone");
-			st = run_phase(&o, &probe, sr, ph, tty);
+			st = run_phase(&o, &probe, sr, ph);
 			if (st > 128)
 				signo = st - 128;
 			else if (st)

@@ -409,10 +409,7 @@ static int epoll_client_run(struct rs_client *w)
 			x->inflight = 0;
 			break;
 		}
-		if (!x->stopping &&
-		    (atomic_load_explicit(&sh->stop, memory_order_relaxed) ||
-		     (sh->deadline && now >= sh->deadline) ||
-		     w->tally->started >= w->budget))
+		if (!x->stopping && !rs_conn_may_start(w, false, now))
 			x->stopping = true;
 		sweep(x, now);
 		if (x->stopping && x->inflight == 0)

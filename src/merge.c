@@ -20,6 +20,7 @@
 #include "histo.h"
 #include "repdir.h"
 #include "report.h"
+#include "util.h"
 
 struct merge {
 	struct rs_repdir *d;
@@ -633,20 +634,6 @@ static int verdict_rank(const char *v)
 
 static const char *const verdict_name[] = { "PASS", "MEASURED", "DIFF" };
 
-static void append(char *buf, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 /* Whether result is one of "a" or "a|b". */
 static bool in_expected(const char *expected, const char *result)
 {
@@ -682,13 +669,13 @@ static void judge(struct mphase *p, const struct mrows *cells)
 	p->detail[0] = '\0';
 	if (p->trials + p->setup_failed < p->want) {
 		diff = true;
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "only %" PRIu64 " of %" PRIu64 " trials ran; ",
 		       p->trials + p->setup_failed, p->want);
 	}
 	if (p->setup_failed) {
 		diff = true;
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "%" PRIu64 " trials could not be set up; ",
 		       p->setup_failed);
 	}
@@ -702,7 +689,7 @@ static void judge(struct mphase *p, const struct mrows *cells)
 		if (in_expected(r[ce], r[cr]))
 			continue;
 		diff = true;
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "op %s %s: expected %s, got %s %" PRIu64 "/%" PRIu64 "; ",
 		       r[co], r[ck], r[ce], r[cr], cells->r[i].count,
 		       p->trials);
@@ -715,7 +702,7 @@ static void judge(struct mphase *p, const struct mrows *cells)
 
 		if (!ok) {
 			diff = true;
-			append(p->detail, sizeof(p->detail),
+			rs_append(p->detail, sizeof(p->detail),
 			       "SIGPIPE delivered %" PRIu64 " times for %" PRIu64
 			       " EPIPE writes, expected 1..%" PRIu64 "; ",
 			       p->sigpipe, p->epipe, p->epipe);
@@ -726,7 +713,7 @@ static void judge(struct mphase *p, const struct mrows *cells)
 
 		if (p->sigpipe != want) {
 			diff = true;
-			append(p->detail, sizeof(p->detail),
+			rs_append(p->detail, sizeof(p->detail),
 			       "SIGPIPE delivered %" PRIu64
 			       " times, expected %" PRIu64 " (%s); ",
 			       p->sigpipe, want, p->rule);
@@ -736,7 +723,7 @@ static void judge(struct mphase *p, const struct mrows *cells)
 	 * was judged by its own rule, and its verdict is kept below */
 	p->verdict = diff ? 2 : measured ? 1 : 0;
 	if (p->worst_input == 2 && !diff)
-		append(p->detail, sizeof(p->detail),
+		rs_append(p->detail, sizeof(p->detail),
 		       "DIFF in an input report that the sums do not show; ");
 	if (p->worst_input > p->verdict)
 		p->verdict = p->worst_input;

@@ -297,6 +297,14 @@ void rs_probe_print(const struct rs_probe *p, FILE *f)
 	fprintf(f, "liburing: %s (build)\n", RS_LIBURING_VERSION);
 }
 
+void rs_probe_require(const struct rs_probe *p)
+{
+	if (p->uring_err)
+		rs_probe_fail_uring(p);
+	if (p->ring_refused)
+		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+}
+
 void rs_probe_fail_uring(const struct rs_probe *p)
 {
 	int e = -p->uring_err;

@@ -58,6 +58,10 @@ const char *rs_probe_accept_path(const struct rs_probe *p);
  * bind), "io_uring-bind" or "bind(2)". */
 const char *rs_probe_bind_path(const struct rs_probe *p);
 
+/* Exit with a clear message unless the probe found a usable io_uring and
+ * accepted the --ring flags asked for: what run and check need first. */
+void rs_probe_require(const struct rs_probe *p);
+
 /* Exit with a message naming why io_uring cannot be used and what to do.
  * Call only when p->uring_err != 0. */
 void rs_probe_fail_uring(const struct rs_probe *p)

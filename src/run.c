@@ -534,10 +534,7 @@ int rs_run(struct rs_config *cfg)
 			rs_fatal("%s", err);
 	}
 	rs_probe_run(&probe, cfg);
-	if (probe.uring_err)
-		rs_probe_fail_uring(&probe);
-	if (probe.ring_refused)
-		rs_fatal("--ring: this kernel refuses the setup flags asked for (defer needs 6.1, coop 5.19): use --ring auto, which takes the best it has");
+	rs_probe_require(&probe);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
 	mib_before = rs_mib_read();

@@ -71,3 +71,15 @@ uint64_t rs_rss_kb(void)
 	fclose(f);
 	return kb;
 }
+
+void rs_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}

@@ -3,6 +3,7 @@
 #ifndef RS_UTIL_H
 #define RS_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -29,6 +30,11 @@ int rs_errno_from_name(const char *name);
 /* The process's resident set (VmRSS of /proc/self/status) in KiB, or 0
  * when it cannot be read. */
 uint64_t rs_rss_kb(void);
+
+/* Append printf output to the string in buf (len bytes in all), cutting it
+ * short rather than overflowing. */
+void rs_append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* Print "rststorm: <message>" to stderr and exit(1). For setup failures
  * only: the message must say what failed, why, and what to do. */
