@@ -41,6 +41,12 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recov
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# ThreadSanitizer: io_uring fd paths it cannot see are suppressed (the file
+# says which and why); everything else it reports fails the test.
+ifneq ($(filter thread,$(subst $(comma), ,$(SANITIZE))),)
+export TSAN_OPTIONS ?= suppressions=$(abspath tests/tsan.supp) second_deadlock_stack=1
+endif
+
 SRCS := $(wildcard src/*.c)
 OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
