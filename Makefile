@@ -4,6 +4,9 @@
 #   make run             the main job with defaults (embedded servers, 5 s)
 #   make test            unit tests (cmocka) and integration tests
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan
+#   make tsan            make SANITIZE=thread test (tests/tsan.supp)
+#   make mutants         mutation testing (tests/mutants/run.sh; MUTANTS_ARGS)
+#   make deps            install what build and tests need (apt, as root)
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
 #   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
@@ -162,7 +165,19 @@ clean:
 	rm -rf build rststorm rststorm-static
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
+
+.PHONY: tsan mutants
+# ThreadSanitizer in its own build dir (build/san-thread)
+tsan:
+	$(MAKE) SANITIZE=thread test
+
+# Mutation testing: the script copies HEAD per mutant; the build here first
+# proves the tree builds and the unit tests and helpers link.
+mutants: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+	@[ -f tests/mutants/run.sh ] || \
+	  { echo "rststorm: tests/mutants/run.sh is missing: check out a tree that has it"; exit 1; }
+	bash tests/mutants/run.sh $(MUTANTS_ARGS)
 
 .PHONY: kernel-matrix
 kernel-matrix: rststorm-static
