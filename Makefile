@@ -4,6 +4,9 @@
 #   make run             the main job with defaults (embedded servers, 5 s)
 #   make test            unit tests (cmocka) and integration tests
 #   make SANITIZE=address,undefined test    the same under ASan/UBSan
+#   make tsan            make SANITIZE=thread test (tests/tsan.supp)
+#   make mutants         mutation testing (tests/mutants/run.sh; MUTANTS_ARGS)
+#   make deps            install what build and tests need (apt, as root)
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
 #   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
@@ -23,22 +26,28 @@ endif
 BUILD := build/$(VARIANT)
 BIN := $(if $(SANITIZE),$(BUILD)/rststorm,rststorm)
 
-LIBURING_VERSION := $(shell dpkg-query -W -f='$${Version}' liburing-dev 2>/dev/null | sed 's/-[^-]*$$//')
-ifeq ($(LIBURING_VERSION),)
-LIBURING_VERSION := unknown
-endif
+# liburing's version is read at build time, after the install step (a
+# generated header, rewritten only when the version changes): read at parse
+# time it would be "unknown" on a machine where make installs liburing-dev.
+VERSION_H := $(BUILD)/liburing_version.h
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 ifneq ($(CI),)
 WARN += -Werror
 endif
 CFLAGS ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DRS_LIBURING_VERSION='"$(LIBURING_VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -include $(VERSION_H)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -pthread
 LDLIBS := -luring -pthread -lm
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# ThreadSanitizer: io_uring fd paths it cannot see are suppressed (the file
+# says which and why); everything else it reports fails the test.
+ifneq ($(filter thread,$(subst $(comma), ,$(SANITIZE))),)
+export TSAN_OPTIONS ?= suppressions=$(abspath tests/tsan.supp) second_deadlock_stack=1
 endif
 
 SRCS := $(wildcard src/*.c)
@@ -48,58 +57,84 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_HELPERS := $(BUILD)/tests/noring
 
-# Build dependencies: installed with apt when run as root, otherwise the
-# exact command to run is printed.
+# Dependencies: installed with apt when run as root, otherwise the exact
+# command to run is printed. One install step for everything: the test
+# stamp runs after the build stamp, never beside it (make -j), and apt-get
+# runs under a lock so that two makes at once (SANITIZE variants) take
+# turns instead of one dying on the dpkg lock. A package apt does not know
+# yet is retried after `apt-get update`.
+BUILD_DEPS := liburing-dev gcc make
+TEST_DEPS := libcmocka-dev iproute2 procps
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
+APT_LOCK := build/.apt.lock
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends
 define need
-	@missing=""; for p in $(1); do \
+	@mkdir -p build; exec 9>$(APT_LOCK); flock 9 2>/dev/null || true; \
+	missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing$$missing (needed by rststorm)"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } || \
-	    { echo "rststorm: apt-get install$$missing failed: install them by hand and run make again"; exit 1; }; \
+	    log=build/.apt.log; \
+	    $(APT_INSTALL) $$missing >$$log 2>&1 || \
+	    { apt-get -o DPkg::Lock::Timeout=300 update -q >>$$log 2>&1 && \
+	      $(APT_INSTALL) $$missing >>$$log 2>&1; } || \
+	    { tail -n 5 $$log; echo "rststorm: apt-get install$$missing failed (log: $$log): install them by hand and run make again"; exit 1; }; \
 	  else \
-	    echo "rststorm: missing build dependencies:$$missing: run: sudo apt-get install$$missing"; exit 1; \
+	    echo "rststorm: missing dependencies:$$missing: run: sudo apt-get install$$missing"; exit 1; \
 	  fi; \
-	fi
-	@mkdir -p build && touch $@
+	fi; \
+	touch $@
 endef
 
-.PHONY: all run test unit integration static bench clean help deps
+.PHONY: all run test unit integration static bench clean help deps FORCE
 all: $(BIN)
 
 $(DEP_STAMP):
-	$(call need,liburing-dev gcc make)
+	$(call need,$(BUILD_DEPS))
 
-$(TEST_DEP_STAMP):
-	$(call need,libcmocka-dev iproute2 procps)
+$(TEST_DEP_STAMP): | $(DEP_STAMP)
+	$(call need,$(TEST_DEPS))
+
+# Rewritten only when the version changes, so objects rebuild only then.
+# dpkg first (the Debian package make installs), then pkg-config (a
+# liburing built from source), else "unknown".
+$(VERSION_H): FORCE | $(DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@v=$$(dpkg-query -W -f='$${Version}' liburing-dev 2>/dev/null | sed 's/^[0-9]*://; s/-[^-]*$$//'); \
+	[ -n "$$v" ] || v=$$(pkg-config --modversion liburing 2>/dev/null); \
+	[ -n "$$v" ] || v=unknown; \
+	printf '/* generated by make: the liburing rststorm was built with */\n#define RS_LIBURING_VERSION "%s"\n' "$$v" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "  GEN     $@ (liburing $$v)"; fi
+
+FORCE:
+
+deps: $(TEST_DEP_STAMP)
 
 $(BIN): $(OBJS)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: src/%.c | $(DEP_STAMP)
+$(BUILD)/%.o: src/%.c $(VERSION_H) | $(DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(TEST_DEP_STAMP)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(VERSION_H) | $(TEST_DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIB_OBJS) -lcmocka $(LDLIBS)
 
-$(BUILD)/tests/noring: tests/integration/noring.c | $(DEP_STAMP)
+$(BUILD)/tests/noring: tests/integration/noring.c $(VERSION_H) | $(DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
-rststorm-static: $(SRCS) | $(DEP_STAMP)
+rststorm-static: $(SRCS) $(VERSION_H) | $(DEP_STAMP)
 	@echo "  LD      $@ (static)"
 	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread -lm
 
@@ -130,7 +165,19 @@ clean:
 	rm -rf build rststorm rststorm-static
 
 help:
-	@sed -n '1,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
+
+.PHONY: tsan mutants
+# ThreadSanitizer in its own build dir (build/san-thread)
+tsan:
+	$(MAKE) SANITIZE=thread test
+
+# Mutation testing: the script copies HEAD per mutant; the build here first
+# proves the tree builds and the unit tests and helpers link.
+mutants: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+	@[ -f tests/mutants/run.sh ] || \
+	  { echo "rststorm: tests/mutants/run.sh is missing: check out a tree that has it"; exit 1; }
+	bash tests/mutants/run.sh $(MUTANTS_ARGS)
 
 .PHONY: kernel-matrix
 kernel-matrix: rststorm-static
