@@ -156,7 +156,7 @@ static int cmd_help(int argc, char **argv)
 	const struct command *c;
 	char v[RS_ESC_VALUE], *hargv[3];
 
-	if (argc < 2 || is_help(argv[1])) {
+	if (argc < 2 || is_help(argv[1]) || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
@@ -167,7 +167,7 @@ static int cmd_help(int argc, char **argv)
 		return 2;
 	}
 	c = command_find(argv[1]);
-	if (!c || c->fn == cmd_help)
+	if (!c)
 		return unknown_command(argv[1]);
 	hargv[0] = (char *)c->name;
 	hargv[1] = "--help";
