@@ -1,6 +1,7 @@
 /* Command-line options of `rststorm run`: the table, parsing with units,
  * cross-option checks and the configuration dump. */
 #include "cli.h"
+#include "esc.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -130,7 +131,9 @@ int rs_parse_count(const char *s, uint64_t *out)
 	unsigned long long v;
 	uint64_t mul = 1;
 
-	if (*s < '0' || *s > '9')
+	/* decimal only: "0x10" and "010" (octal to strtoull base 0) are
+	 * refused, not read as 16 or 8 or 10 */
+	if (*s < '0' || *s > '9' || (s[0] == '0' && s[1] >= '0' && s[1] <= '9'))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
@@ -157,24 +160,37 @@ int rs_parse_duration(const char *s, uint64_t *ns)
 		{ "", 1000000000ull }, { "m", 60000000000ull },
 		{ "h", 3600000000000ull },
 	};
-	char *end;
-	double v;
+	unsigned __int128 whole = 0, frac = 0, scale = 1, t;
+	const char *p = s;
+	bool digits = false;
 
-	if ((*s < '0' || *s > '9') && *s != '.')
+	/* decimal digits, a fraction, a unit: no strtod, so no hex floats
+	 * ("0x10ms"), exponents, inf or nan, and no rounding error */
+	if (p[0] == '0' && p[1] >= '0' && p[1] <= '9')
 		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v != v || v < 0)
+	for (; *p >= '0' && *p <= '9'; p++, digits = true)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > UINT64_MAX)
+			return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = true) {
+			/* digits past the 19th cannot change the result */
+			if (scale <= UINT64_MAX / 10) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+		}
+	}
+	if (!digits)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcmp(end, units[i].unit) == 0) {
-			double t = v * (double)units[i].mul;
-
-			if (t >= 1.8e19)
-				return -EINVAL;
-			*ns = (uint64_t)(t + 0.5);
-			return 0;
-		}
+		if (strcmp(p, units[i].unit) != 0)
+			continue;
+		t = whole * units[i].mul +
+		    (frac * units[i].mul + scale / 2) / scale;
+		if (t > UINT64_MAX)
+			return -EINVAL;
+		*ns = (uint64_t)t;
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -208,12 +224,50 @@ void rs_wait_format(const struct rs_config *cfg, char *buf, size_t len)
 	}
 }
 
-static int bad(char *err, size_t errlen, const char *opt, const char *val,
-	       const char *allowed)
+/* The value as it may be echoed: escaped, elided in the middle, in room
+ * bytes at most (RS_ESC_VALUE at most, 8 at least). */
+static const char *esc_value(char *buf, size_t room, const char *val)
 {
-	snprintf(err, errlen, "--%s: '%s' is not allowed: %s", opt, val,
-		 allowed);
+	if (room > RS_ESC_VALUE)
+		room = RS_ESC_VALUE;
+	if (room < 8)
+		room = 8;
+	return rs_esc(buf, room, val);
+}
+
+/* A hint when a number was written in another base. */
+static const char *radix_hint(const char *val)
+{
+	if (val[0] == '0' &&
+	    ((val[1] >= '0' && val[1] <= '9') || val[1] == 'x' ||
+	     val[1] == 'X' || val[1] == 'o' || val[1] == 'b'))
+		return " (decimal only: no 0x or leading 0)";
+	return "";
+}
+
+/* "--OPT: 'VALUE' is not allowed: ALLOWED" in err. The value and the
+ * allowed part (which may quote the value) are escaped; the value is cut
+ * in the middle first, so the allowed part always survives. */
+static int bad(char *err, size_t errlen, const char *opt, const char *val,
+	       const char *allowed, const char *hint)
+{
+	char a[256], v[RS_ESC_VALUE];
+	size_t fixed;
+
+	rs_esc(a, sizeof(a), allowed);
+	fixed = strlen(opt) + strlen(a) + strlen(hint) +
+		sizeof("--: '' is not allowed: ");
+	esc_value(v, errlen > fixed ? errlen - fixed : 0, val);
+	snprintf(err, errlen, "--%s: '%s' is not allowed: %s%s", opt, v, a,
+		 hint);
 	return -EINVAL;
+}
+
+/* bad() for the options that take a number */
+static int bad_num(char *err, size_t errlen, const char *opt,
+		   const char *val, const char *allowed)
+{
+	return bad(err, errlen, opt, val, allowed, radix_hint(val));
 }
 
 static int parse_u32(const char *val, uint32_t lo, uint32_t hi, uint32_t *out)
@@ -235,58 +289,71 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 	switch (o->id) {
 	case OPT_CONC:
 		if (parse_u32(val, 1, RS_MAX_CONC, &cfg->concurrency))
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 1000000 (k suffix ok)");
 		return 0;
 	case OPT_DURATION:
 		if (rs_parse_duration(val, &v) || v == 0 ||
 		    v > RS_MAX_DURATION)
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a duration from 1ns to 24h, e.g. 500ms, 5s, 2m");
 		cfg->duration_ns = v;
 		return 0;
 	case OPT_COUNT:
 		if (rs_parse_count(val, &v) || v == 0 ||
 		    v > 1000000000000ull)
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 10^12 (k, m suffixes ok)");
 		cfg->count = v;
 		return 0;
 	case OPT_THREADS:
 		if (parse_u32(val, 1, RS_MAX_THREADS, &cfg->threads))
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 256");
 		return 0;
 	case OPT_SERVER_THREADS:
 		if (parse_u32(val, 1, RS_MAX_THREADS, &cfg->server_threads))
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 256");
 		return 0;
 	case OPT_PORTS:
 		if (parse_u32(val, 1, RS_MAX_PORTS, &cfg->ports))
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 64");
 		return 0;
 	case OPT_CLOSE:
-		if (rs_mix_parse(val, &cfg->mix, why, sizeof(why)))
-			return bad(err, errlen, o->name, val, why);
-		return 0;
+	case OPT_OPS: {
+		/* the parsers quote the token they refuse: room for all of it,
+		 * so the allowed part after it is not cut off */
+		size_t wl = strlen(val) + 256;
+		char *w = malloc(wl);
+		int ret;
+
+		if (!w)
+			w = why, wl = sizeof(why);
+		if (o->id == OPT_CLOSE)
+			ret = rs_mix_parse(val, &cfg->mix, w, wl);
+		else
+			ret = rs_script_parse(val, &cfg->script, w, wl);
+		if (ret)
+			ret = bad(err, errlen, o->name, val, w, "");
+		if (w != why)
+			free(w);
+		return ret;
+	}
 	case OPT_SEED: {
 		char *end;
 
+		/* base 10: base 0 read "010" as octal 8 and took "0x10" */
 		errno = 0;
-		cfg->seed = strtoull(val, &end, 0);
+		cfg->seed = strtoull(val, &end, 10);
 		if (errno || end == val || *end || val[0] < '0' ||
-		    val[0] > '9')
-			return bad(err, errlen, o->name, val,
-				   "a whole number from 0 to 2^64-1 (0x... ok)");
+		    val[0] > '9' || (val[0] == '0' && val[1]))
+			return bad_num(err, errlen, o->name, val,
+				       "a whole number from 0 to 2^64-1");
 		cfg->seed_given = true;
 		return 0;
 	}
-	case OPT_OPS:
-		if (rs_script_parse(val, &cfg->script, why, sizeof(why)))
-			return bad(err, errlen, o->name, val, why);
-		return 0;
 	case OPT_WAIT:
 		if (strcmp(val, "close") == 0) {
 			cfg->wait = RS_WAIT_CLOSE;
@@ -297,27 +364,27 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			cfg->wait = RS_WAIT_GAP;
 			cfg->gap_ns = v;
 		} else {
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "close, none, or a gap from 1ns to 1h such as 10ms");
 		}
 		return 0;
 	case OPT_OP_GAP:
 		if (rs_parse_duration(val, &v) || v > 3600000000000ull)
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a duration from 0 to 1h, e.g. 1s, 10ms");
 		cfg->op_gap_ns = v;
 		return 0;
 	case OPT_TIMEOUT:
 		if (rs_parse_duration(val, &v) || v < 1000000ull ||
 		    v > 3600000000000ull)
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a duration from 1ms to 1h, e.g. 500ms, 5s");
 		cfg->timeout_ns = v;
 		return 0;
 	case OPT_CSV:
 		if (!*val)
 			return bad(err, errlen, o->name, val,
-				   "a directory path");
+				   "a directory path", "");
 		cfg->csv_dir = val;
 		return 0;
 	case OPT_QUIET:
@@ -343,7 +410,7 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 		return 0;
 	case OPT_SOURCES:
 		if (parse_u32(val, 1, RS_MAX_SOURCES, &cfg->sources))
-			return bad(err, errlen, o->name, val,
+			return bad_num(err, errlen, o->name, val,
 				   "a whole number from 1 to 64");
 		return 0;
 	case OPT_RING:
@@ -357,7 +424,7 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			cfg->ring = RS_RING_PLAIN;
 		else
 			return bad(err, errlen, o->name, val,
-				   "auto, defer, coop or plain");
+				   "auto, defer, coop or plain", "");
 		return 0;
 	case OPT_ENGINE:
 		if (strcmp(val, "uring") == 0)
@@ -366,7 +433,7 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			cfg->engine = RS_ENGINE_EPOLL;
 		else
 			return bad(err, errlen, o->name, val,
-				   "uring or epoll");
+				   "uring or epoll", "");
 		return 0;
 	}
 	return -EINVAL;
@@ -449,6 +516,7 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 
 		if (c == '?' || c == ':') {
 			const struct opt_desc *bo = NULL;
+			char v[RS_ESC_VALUE];
 
 			for (size_t i = 0; i < NOPTS; i++)
 				if (optopt && opts[i].id == optopt)
@@ -461,14 +529,17 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 				snprintf(err, errlen,
 					 "--%s: takes no value (see rststorm run --help)",
 					 bo->name);
-			else if (optopt && optopt < 256)
+			else if (optopt && optopt < 256) {
+				char oc = (char)optopt;
+
 				snprintf(err, errlen,
-					 "-%c: unknown option (see rststorm run --help)",
-					 optopt);
-			else
+					 "-%s: unknown option (see rststorm run --help)",
+					 rs_esc_mem(v, sizeof(v), &oc, 1));
+			} else {
 				snprintf(err, errlen,
 					 "'%s': unknown option (see rststorm run --help)",
-					 argv[optind - 1]);
+					 rs_esc(v, sizeof(v), argv[optind - 1]));
+			}
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < NOPTS; i++)
@@ -494,9 +565,11 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 			return -EINVAL;
 	}
 	if (optind < argc) {
+		char v[RS_ESC_VALUE];
+
 		snprintf(err, errlen,
 			 "'%s': unexpected argument (options only; see rststorm run --help)",
-			 argv[optind]);
+			 rs_esc(v, sizeof(v), argv[optind]));
 		return -EINVAL;
 	}
 	/* -n alone runs until the count is done; -d with -n stops at either. */

@@ -1,5 +1,7 @@
 # Bad input: exit 2 and one line that names the option and the value.
+# --help for every command: exit 0, the usage on stdout.
 . "$(dirname "$0")/lib.sh"
+SRC=$(cd "$(dirname "$0")/../../src" && pwd)
 
 check() {
 	local want=$1
@@ -26,5 +28,66 @@ check "--engine: 'kqueue' is not allowed: uring or epoll" run --engine kqueue
 check "--bogus" run --bogus
 check "'extra'" run extra
 check "'frobnicate'" frobnicate
-"$RSTSTORM" >/dev/null 2>&1; [ $? -eq 2 ] || fail "no command: want exit 2"
-"$RSTSTORM" run --help | grep -q -- '--concurrency' || fail "--help lacks options"
+check "a command is needed (allowed: run, check," # no command at all
+
+# numbers are decimal only, in every command
+check "--wait: '0x10ms' is not allowed: .*decimal only" run --wait 0x10ms
+check "--seed: '010' is not allowed: .*decimal only" run --seed 010
+check "--seed: '0x10' is not allowed" run --seed 0x10
+check "--op-gap: '0x1s'" run --op-gap 0x1s
+check "--trials '010'" check --trials 010
+check "--gap '0x10ms'" check --gap 0x10ms
+check "--timeout '1e3ms'" check --timeout 1e3ms
+
+# commands that take no arguments refuse them
+check "version: 'extra': unexpected argument" version extra
+check "version: 'extra': unexpected argument" -V extra
+check "probe: 'extra': unexpected argument" probe extra
+check "scenarios: 'extra': unexpected argument" scenarios extra
+check "help: 'b': unexpected argument" help run b
+check "'bogus': unknown command" help bogus
+
+# control characters from argv are escaped, the message stays one line
+check "--ring: 'a\\\\nb\\\\x1b\[2J' is not allowed: auto, defer, coop or plain" run --ring $'a\nb\e[2J'
+check "'x\\\\ny': unexpected argument" scenarios $'x\ny'
+check "'\\\\x1b\]0;pwn\\\\x07': unknown command" $'\e]0;pwn\a'
+
+# a 5000-byte value: cut in the middle, the allowed part kept whole
+big=$(head -c 5000 /dev/zero | tr '\0' a)
+check "--engine: 'aaa*\.\.\.aaa*' is not allowed: uring or epoll$" run --engine "$big"
+check "(allowed: send, recv, write = send, read = recv; or none alone)$" run --ops "$big"
+[ "$(wc -c <"$TMP/err")" -lt 600 ] || fail "a 5000-byte value gave a $(wc -c <"$TMP/err")-byte line"
+
+# --help for every command: exit 0, usage on stdout, nothing on stderr
+for cmd in run check scenarios compare merge probe version help; do
+	for h in --help -h; do
+		"$RSTSTORM" $cmd $h >"$TMP/out" 2>"$TMP/err"
+		rc=$?
+		[ $rc -eq 0 ] || fail "rststorm $cmd $h: exit $rc: $(cat "$TMP/err")"
+		grep -q '^usage: rststorm' "$TMP/out" || fail "rststorm $cmd $h: no usage on stdout"
+		[ -s "$TMP/err" ] && fail "rststorm $cmd $h: wrote to stderr"
+	done
+	"$RSTSTORM" help $cmd >"$TMP/help" 2>&1 || fail "rststorm help $cmd: exit $?"
+	"$RSTSTORM" $cmd --help >"$TMP/out" 2>&1
+	cmp -s "$TMP/help" "$TMP/out" || fail "rststorm help $cmd differs from $cmd --help"
+done
+for h in help --help -h; do
+	"$RSTSTORM" $h | grep -q '^  merge ' || fail "rststorm $h: no command list"
+done
+
+# -V and --version print what version prints
+v=$("$RSTSTORM" version) || fail "version: exit $?"
+echo "$v" | grep -q '^rststorm [0-9]' || fail "version printed '$v'"
+[ "$("$RSTSTORM" -V)" = "$v" ] || fail "-V differs from version"
+[ "$("$RSTSTORM" --version)" = "$v" ] || fail "--version differs from version"
+
+# run --help lists every option of the option table
+"$RSTSTORM" run --help >"$TMP/help" || fail "run --help: exit $?"
+n=0
+for o in $(sed -n 's/^	{ "\([a-z-]*\)", OPT_.*/\1/p' "$SRC/cli.c"); do
+	grep -q -- "--$o\b" "$TMP/help" || fail "run --help lacks --$o"
+	n=$((n + 1))
+done
+[ $n -ge 20 ] || fail "read only $n options from the table in cli.c"
+echo "# run --help lists all $n options of the table"
+exit 0

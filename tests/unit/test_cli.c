@@ -160,6 +160,8 @@ static void test_parse_count(void **state)
 		"", "-1", "+1", " 1", "abc", "1x", "10kk", "1.5k", "k",
 		"10 ", "18446744073709551616", "18446744073709552k",
 		"18446744073710m",
+		/* decimal only: no other base, no leading zero */
+		"0x10", "0X10", "010", "00", "0010k", "0b1", "0o7",
 	};
 	uint64_t v;
 	size_t i;
@@ -195,10 +197,21 @@ static void test_parse_duration(void **state)
 		{ "0.25ms", 250000ull },
 		{ "0", 0 },
 		{ "24h", 86400000000000ull },
+		{ ".5s", 500000000ull },
+		{ "0.0000000015s", 2 }, /* 1.5 ns, rounded half up */
+		{ "0.1s", 100000000ull },  /* exact: no binary fraction */
+		{ "1.00000000000000000000001s", 1000000000ull },
+		{ "18446744073709551615ns", UINT64_MAX },
+		{ "0.5ns", 1 },
+		{ "0.4ns", 0 },
 	};
 	static const char *const bad[] = {
 		"",   "-1s",  "+1s", " 1s",  "5x", "s",  "ms",  "1 s",
 		"1S", "1sec", "nan", "inf",  "1e30s", "5ss", "1.5.5s",
+		/* decimal only: strtod took hex floats and exponents */
+		"0x10ms", "0x10", "0X1p3s", "1e3s", "1E3", "05s", "00.5s",
+		"010ms", "infinity", ".", ".s", "18446744073709551616ns",
+		"307445734561825861m",
 	};
 	uint64_t v;
 	size_t i;
@@ -389,8 +402,15 @@ static void test_flags_seed_ring(void **state)
 	assert_parses(&cfg, ARGS("--seed", "42"));
 	assert_int_equal(cfg.seed, 42);
 	assert_true(cfg.seed_given);
-	assert_parses(&cfg, ARGS("--seed=0x10"));
-	assert_int_equal(cfg.seed, 16);
+	/* decimal only: base 0 read 0x10 as 16 and 010 as octal 8 */
+	assert_int_equal(parse(&cfg, ARGS("--seed=0x10")), -EINVAL);
+	assert_err_line("--seed: '0x10' is not allowed:", "decimal only",
+			NULL);
+	assert_int_equal(parse(&cfg, ARGS("--seed", "010")), -EINVAL);
+	assert_err_line("--seed: '010' is not allowed:", "decimal only",
+			NULL);
+	assert_parses(&cfg, ARGS("--seed", "10"));
+	assert_int_equal(cfg.seed, 10);
 	assert_parses(&cfg, ARGS("--seed", "0"));
 	assert_int_equal(cfg.seed, 0);
 	assert_true(cfg.seed_given);
@@ -781,6 +801,132 @@ static void test_hold_churn_sources(void **state)
 	assert_true(cfg.no_server_direct);
 }
 
+/* Every numeric option refuses other bases: "0x10" and "010" are usage
+ * errors that name the option, the value and the decimal rule. */
+static void test_decimal_only(void **state)
+{
+	static const char *const numeric[] = {
+		"--concurrency", "--duration", "--connections", "--threads",
+		"--server-threads", "--ports", "--seed", "--wait",
+		"--op-gap", "--timeout", "--sources",
+	};
+	static const char *const vals[] = { "0x10", "010", "0x10ms", "010s" };
+	struct rs_config cfg;
+	char want[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++) {
+		for (size_t k = 0; k < sizeof(vals) / sizeof(vals[0]); k++) {
+			const char *args[] = { "run", numeric[i], vals[k],
+					       NULL };
+
+			if (parse(&cfg, args) != -EINVAL)
+				fail_msg("'%s': accepted", joined(args));
+			snprintf(want, sizeof(want), "%s: '%s' is not allowed: ",
+				 numeric[i], vals[k]);
+			assert_err_line(want, "(decimal only: no 0x or leading 0)",
+					NULL);
+		}
+	}
+	/* the defect as filed */
+	assert_int_equal(parse(&cfg, ARGS("--wait", "0x10ms")), -EINVAL);
+	assert_parses(&cfg, ARGS("--wait", "16ms"));
+	assert_int_equal(cfg.gap_ns, 16000000ull);
+	/* a plain bad value gets no radix hint */
+	assert_int_equal(parse(&cfg, ARGS("-c", "abc")), -EINVAL);
+	assert_null(strstr(err, "decimal only"));
+}
+
+/* A 5000-byte bad value: the line keeps the option, the head and tail of
+ * the value around "..." and the whole allowed part. */
+static void test_long_value(void **state)
+{
+	static char big[5001];
+	static const struct {
+		const char *opt, *allowed;
+	} cases[] = {
+		{ "--concurrency",
+		  "is not allowed: a whole number from 1 to 1000000 (k suffix ok)" },
+		{ "--duration",
+		  "is not allowed: a duration from 1ns to 24h, e.g. 500ms, 5s, 2m" },
+		{ "--wait",
+		  "is not allowed: close, none, or a gap from 1ns to 1h such as 10ms" },
+		{ "--ring", "is not allowed: auto, defer, coop or plain" },
+		{ "--engine", "is not allowed: uring or epoll" },
+		{ "--ops",
+		  "(allowed: send, recv, write = send, read = recv; or none alone)" },
+		{ "--close", "is not allowed: too long" },
+	};
+	struct rs_config cfg;
+
+	(void)state;
+	memset(big, 'a', sizeof(big) - 1);
+	big[0] = 'H';
+	big[sizeof(big) - 2] = 'T';
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[] = { "run", cases[i].opt, big, NULL };
+		char head[32];
+		const char *end;
+
+		assert_int_equal(parse(&cfg, args), -EINVAL);
+		snprintf(head, sizeof(head), "%s: 'Haaa", cases[i].opt);
+		assert_err_line(head, "aaa...aaa", "aaaT'");
+		assert_true(strlen(err) < 480);
+		/* the allowed part ends the line */
+		end = err + strlen(err) - strlen(cases[i].allowed);
+		if (end < err || strcmp(end, cases[i].allowed) != 0)
+			fail_msg("'%s' does not end with '%s'", err,
+				 cases[i].allowed);
+	}
+	/* a smaller buffer cuts more of the value, never the allowed part */
+	{
+		char *argv[] = { "run", "--ring", big, NULL };
+		char small[96];
+
+		rs_config_defaults(&cfg, 2);
+		assert_int_equal(rs_cli_parse(&cfg, 3, argv, small,
+					      sizeof(small)),
+				 -EINVAL);
+		assert_non_null(strstr(small, "--ring: 'H"));
+		assert_non_null(strstr(small,
+				       "T' is not allowed: auto, defer, coop or plain"));
+	}
+}
+
+/* Control characters and newlines from argv are escaped: one line. */
+static void test_escaped_echo(void **state)
+{
+	static const struct {
+		const char *args[3];
+		const char *want;
+	} cases[] = {
+		{ { "-c", "1\n2" }, "--concurrency: '1\\n2' is not allowed" },
+		{ { "--ops", "send,x\ny" },
+		  "unknown op 'x\\ny' (allowed:" },
+		{ { "--close", "fin=1,\033[2J" },
+		  "unknown close mode '\\x1b[2J'" },
+		{ { "--ring", "a\tb\rc\x7f\xc3\xa9" },
+		  "'a\\tb\\rc\\x7f\\xc3\\xa9' is not allowed" },
+		{ { "--bo\ngus" }, "'--bo\\ngus': unknown option" },
+		{ { "-\001" }, "-\\x01: unknown option" },
+		{ { "ex\ntra" }, "'ex\\ntra': unexpected argument" },
+	};
+	struct rs_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *args[4] = { "run", cases[i].args[0],
+					cases[i].args[1], NULL };
+
+		assert_int_equal(parse(&cfg, args), -EINVAL);
+		assert_err_line(cases[i].want, NULL, NULL);
+		for (const char *p = err; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				fail_msg("raw byte 0x%02x in '%s'",
+					 (unsigned char)*p, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -803,6 +949,9 @@ int main(void)
 		cmocka_unit_test(test_many_calls),
 		cmocka_unit_test(test_getopt_reset),
 		cmocka_unit_test(test_hold_churn_sources),
+		cmocka_unit_test(test_decimal_only),
+		cmocka_unit_test(test_long_value),
+		cmocka_unit_test(test_escaped_echo),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
