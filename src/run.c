@@ -359,6 +359,13 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 	}
 
+	/* the clock starts before any thread does: the servers read sh.t0
+	 * for their close stamps, and thread creation orders the write */
+	time(&wall);
+	strftime(out->started_utc, sizeof(out->started_utc),
+		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
+	sh.t0 = rs_now_ns();
+	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < nservers; i++) {
 		int e = pthread_create(&sv[i].thread, NULL, server_thread,
 				       &sv[i]);
@@ -367,11 +374,6 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 			rs_fatal("cannot start server thread %u: %s (%s): lower --server-threads",
 				 i, strerror(e), rs_errname(e));
 	}
-	time(&wall);
-	strftime(out->started_utc, sizeof(out->started_utc),
-		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-	sh.t0 = rs_now_ns();
-	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < cfg->threads; i++) {
 		int e = pthread_create(&cl[i].thread, NULL, client_thread,
 				       &cl[i]);
