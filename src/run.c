@@ -400,6 +400,44 @@ static void call_storm(struct rs_shared *sh, struct rs_server *sv,
 			 strerror(errno));
 }
 
+/* One line on stderr for the server's close calls that failed (ordinary
+ * fds): each call, its last errno's text and how many, and by mode. */
+static void server_close_failures(const struct rs_server *sv, unsigned n)
+{
+	uint64_t calls[RS_SRV_NCALLS] = { 0 }, modes[RS_CLOSE_NMODES] = { 0 };
+	int err[RS_SRV_NCALLS] = { 0 };
+	uint64_t total = 0;
+	char line[640] = "";
+
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned k = 0; k < RS_SRV_NCALLS; k++) {
+			calls[k] += sv[i].call_failed[k];
+			if (sv[i].call_failed[k])
+				err[k] = sv[i].call_errno[k];
+		}
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			modes[m] += sv[i].close_failed[m];
+	}
+	for (unsigned k = 0; k < RS_SRV_NCALLS; k++) {
+		total += calls[k];
+		if (calls[k])
+			rs_append(line, sizeof(line),
+				  "%s%s failed %" PRIu64 " times (%s, %s)",
+				  line[0] ? "; " : "", rs_server_call_name(k),
+				  calls[k], strerror(err[k]), rs_errname(err[k]));
+	}
+	if (!total)
+		return;
+	rs_append(line, sizeof(line), "; closes by mode:");
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+		if (modes[m])
+			rs_append(line, sizeof(line), " %s %" PRIu64,
+				  rs_close_name(m), modes[m]);
+	fprintf(stderr,
+		"rststorm: server close calls failed: %s: an rst or shutdown whose call failed went out as a FIN and is counted as fin; check the socket options the kernel allows (or run with the server's direct descriptors)\n",
+		line);
+}
+
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out)
 {
@@ -639,6 +677,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 		rs_tally_add(out->server, sv[i].tally);
 	}
+	server_close_failures(sv, nservers);
 	if (hold && atomic_load(&sh.storm_ns)) {
 		uint64_t storm = atomic_load(&sh.storm_ns), end = storm;
 		bool all = true;

@@ -247,14 +247,38 @@ static void close_by_plan_direct(struct sctx *x, uint32_t i)
 	}
 }
 
+const char *rs_server_call_name(unsigned call)
+{
+	static const char *const names[RS_SRV_NCALLS] = {
+		"setsockopt(SO_LINGER)", "ioctl(SIOCINQ)", "shutdown(SHUT_WR)",
+		"close"
+	};
+
+	return call < RS_SRV_NCALLS ? names[call] : "?";
+}
+
+/* A close action's call failed with errno e: counted by mode and call. */
+static void call_failed(struct sctx *x, unsigned mode, unsigned call, int e)
+{
+	struct rs_server *s = x->s;
+
+	s->close_failed[mode]++;
+	s->call_failed[call]++;
+	s->call_errno[call] = e;
+	s->tally->srv_close_errors++;
+}
+
 /*
  * The close itself is a plain syscall, not an SQE: the stamp taken right
  * before it is then exact, not early by a batch's worth of submissions.
+ * Every call is checked: a close whose SO_LINGER or shutdown failed went
+ * out as a FIN and is counted as one, not as the mode it was meant to be.
  */
 static void close_by_plan(struct sctx *x, uint32_t i)
 {
 	struct rs_server_conn *c = &x->conns[i];
 	struct rs_tally *t = x->s->tally;
+	unsigned sent = c->mode;
 
 	if (x->direct)
 		return close_by_plan_direct(x, i);
@@ -264,7 +288,11 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 		 * connection (counted as TCPAbortOnData) */
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+			       sizeof(lg))) {
+			call_failed(x, c->mode, RS_SRV_LINGER, errno);
+			sent = RS_CLOSE_FIN;
+		}
 		break;
 	}
 	case RS_CLOSE_UNREAD: {
@@ -272,24 +300,33 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 
 		/* close() with data queued sends RST (TCPAbortOnClose); a
 		 * pad that has not arrived would make it a FIN */
-		if (ioctl(c->fd, SIOCINQ, &unread) == 0 && unread == 0)
+		if (ioctl(c->fd, SIOCINQ, &unread))
+			call_failed(x, c->mode, RS_SRV_SIOCINQ, errno);
+		else if (unread == 0)
 			t->srv_unread_empty++;
 		break;
 	}
 	case RS_CLOSE_SHUTDOWN:
 		stamp(x, c);
-		shutdown(c->fd, SHUT_WR);
-		t->srv_closed[c->mode]++;
-		c->state = SV_DRAIN;
-		arm_recv(x, i);
-		return;
+		if (shutdown(c->fd, SHUT_WR) == 0) {
+			t->srv_closed[c->mode]++;
+			c->state = SV_DRAIN;
+			arm_recv(x, i);
+			return;
+		}
+		/* nothing went out: the close below is a FIN */
+		call_failed(x, c->mode, RS_SRV_SHUTDOWN, errno);
+		sent = RS_CLOSE_FIN;
+		break;
 	default:
 		break;
 	}
-	stamp(x, c);
-	close(c->fd);
+	if (c->mode != RS_CLOSE_SHUTDOWN) /* a shutdown's is taken */
+		stamp(x, c);
+	if (close(c->fd))
+		call_failed(x, c->mode, RS_SRV_CLOSE, errno);
 	c->fd = -1;
-	t->srv_closed[c->mode]++;
+	t->srv_closed[sent]++;
 	release(x, i);
 }
 
