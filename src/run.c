@@ -438,6 +438,23 @@ static void server_close_failures(const struct rs_server *sv, unsigned n)
 		line);
 }
 
+/* EADDRNOTAVAIL from connect: the local ports ran out. One line on stderr
+ * with the count and what to do. */
+static void ports_exhausted(const struct rs_tally *t,
+			    const struct rs_config *cfg)
+{
+	uint64_t n = 0;
+
+	for (unsigned ph = 0; ph < RS_PH_N; ph++)
+		n += t->failed[ph][RS_RES_ERRNO0 + EADDRNOTAVAIL];
+	if (!n)
+		return;
+	fprintf(stderr,
+		"rststorm: %" PRIu64 " connections failed with %s (EADDRNOTAVAIL): the local ports ran out (%u source address%s); widen net.ipv4.ip_local_port_range, use more --sources (127.0.0.x addresses, each with its own ports), or lower -c\n",
+		n, strerror(EADDRNOTAVAIL), cfg->sources > 1 ? cfg->sources : 1,
+		cfg->sources > 1 ? "es" : "");
+}
+
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out)
 {
@@ -678,6 +695,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		rs_tally_add(out->server, sv[i].tally);
 	}
 	server_close_failures(sv, nservers);
+	ports_exhausted(out->client, cfg);
 	if (hold && atomic_load(&sh.storm_ns)) {
 		uint64_t storm = atomic_load(&sh.storm_ns), end = storm;
 		bool all = true;
