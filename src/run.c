@@ -395,6 +395,10 @@ static void call_storm(struct rs_shared *sh, struct rs_server *sv,
 	out->hold.establish_s = last > sh->t0 ? (double)(last - sh->t0) / 1e9 :
 						0;
 	atomic_store(&sh->storm_ns, rs_now_ns());
+	/* a server that failed (its storm poll, say) has said why: the run
+	 * ends without a storm, and reports that worker's error */
+	if (atomic_load(&sh->abort_run))
+		return;
 	if (write(efd, &one, sizeof(one)) != sizeof(one))
 		rs_fatal("--hold: cannot call the storm: write to its eventfd failed: %s",
 			 strerror(errno));

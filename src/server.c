@@ -59,6 +59,8 @@ struct sctx {
 	uint64_t held;          /* connections in SV_HELD */
 	uint64_t storm_left;    /* stormed close actions still in flight */
 	unsigned queued_closes; /* close actions queued since the last submit */
+	unsigned storm_errors;  /* storm polls that failed in a row */
+	int fatal;              /* -errno: leave the loop, the run fails */
 	struct linger linger0;  /* {1, 0}: SO_LINGER's value, for the ring */
 	struct __kernel_timespec tick_ts;
 	char who[24];           /* "server N", for fatal messages */
@@ -427,6 +429,52 @@ static void on_storm(struct sctx *x, uint64_t now)
 		s->storm_done_ns = rs_now_ns();
 }
 
+/* --hold: wait for the storm's call (a poll does not consume: one write
+ * wakes every server). */
+static void arm_storm_poll(struct sctx *x)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+
+	io_uring_prep_poll_add(sqe, x->s->storm_fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_STORM, 0, 0));
+}
+
+/* Up to this many failed storm polls in a row are re-armed. */
+#define RS_STORM_POLL_TRIES 3
+
+/*
+ * The storm poll completed: only POLLIN is the call. An error (or a mask
+ * without POLLIN) is not: it is reported and the poll re-armed, and after
+ * RS_STORM_POLL_TRIES in a row the run fails, rather than storm early or
+ * never.
+ */
+static void on_storm_poll(struct sctx *x, int res, uint64_t now)
+{
+	struct rs_server *s = x->s;
+
+	if (res > 0 && (res & POLLIN)) {
+		x->storm_errors = 0;
+		return on_storm(x, now);
+	}
+	if (x->storm)
+		return;
+	if (++x->storm_errors < RS_STORM_POLL_TRIES) {
+		if (x->storm_errors == 1)
+			rs_warn("server %u: --hold: the poll for the storm's call completed with %s (%s), not the call: polling again",
+				s->index,
+				res < 0 ? strerror(-res) : "no POLLIN",
+				res < 0 ? rs_errname(-res) : "mask");
+		arm_storm_poll(x);
+		return;
+	}
+	snprintf(s->errmsg, sizeof(s->errmsg),
+		 "server %u: --hold: the poll for the storm's call failed %u times in a row, last with %s (%s): the storm cannot be called; rerun, or run without --hold",
+		 s->index, x->storm_errors,
+		 res < 0 ? strerror(-res) : "no POLLIN",
+		 res < 0 ? rs_errname(-res) : "mask");
+	x->fatal = res < 0 ? res : -EIO;
+}
+
 /* A side request of a close (direct descriptors) completed. */
 static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
 {
@@ -558,13 +606,8 @@ int rs_server_run(struct rs_server *s)
 	}
 	for (uint32_t l = 0; l < s->nl; l++)
 		arm_accept(x, l);
-	if (x->hold && s->storm_fd >= 0) {
-		/* a poll does not consume: one write wakes every server */
-		struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
-
-		io_uring_prep_poll_add(sqe, s->storm_fd, POLLIN);
-		io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_STORM, 0, 0));
-	}
+	if (x->hold && s->storm_fd >= 0)
+		arm_storm_poll(x);
 	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 
 	for (;;) {
@@ -600,7 +643,7 @@ int rs_server_run(struct rs_server *s)
 				on_aux(x, ud, cqe->res, now);
 				break;
 			case RS_UD_STORM:
-				on_storm(x, now);
+				on_storm_poll(x, cqe->res, now);
 				break;
 			case RS_UD_TICK:
 				tick = true;
@@ -610,6 +653,8 @@ int rs_server_run(struct rs_server *s)
 			}
 		}
 		io_uring_cq_advance(&x->ring, n);
+		if (x->fatal)
+			break;
 		if (!tick)
 			continue;
 		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
@@ -633,7 +678,7 @@ int rs_server_run(struct rs_server *s)
 				close(x->conns[i].fd);
 		}
 	}
-	ret = 0;
+	ret = x->fatal;
 err_free:
 	if (x) {
 		free(x->rearm);
