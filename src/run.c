@@ -139,61 +139,229 @@ void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p)
 	}
 }
 
-/* Enough descriptors? Server sockets are ordinary fds unless the server
- * uses direct descriptors; client sockets likewise. A ring's direct
- * descriptor table is capped by RLIMIT_NOFILE. */
+/* The shape a command would run with: rings, ports, and -c. */
+struct fd_shape {
+	uint32_t c, threads, server_threads, ports;
+};
+
+static uint32_t min_u32(uint64_t a, uint64_t b)
+{
+	return (uint32_t)(a < b ? a : b);
+}
+
+/*
+ * The shape for c connections under a limit of lim descriptors. run: the
+ * values given stay unless the limit needs more rings (then they are named
+ * in the advice, so a rerun has them all given). check has no ring
+ * options: its load takes the shape check's own load_shape gives it (one
+ * of each, grown by rs_fit_rings).
+ */
+static struct fd_shape fd_shape_of(const struct rs_config *cfg,
+				   const struct rs_probe *p, enum rs_cmd cmd,
+				   uint32_t c, uint64_t lim)
+{
+	struct fd_shape sh = { .c = c };
+
+	if (cmd == RS_CMD_CHECK) {
+		struct rs_config lc = *cfg;
+		struct rs_probe lp = *p;
+
+		lp.nofile_cur = lim;
+		lc.concurrency = c;
+		lc.threads = lc.server_threads = lc.ports = 1;
+		lc.threads_given = lc.server_threads_given = false;
+		lc.ports_given = false;
+		rs_fit_rings(&lc, &lp);
+		sh.threads = lc.threads;
+		sh.server_threads = lc.server_threads;
+		sh.ports = lc.ports;
+		return sh;
+	}
+	sh.threads = cfg->threads;
+	sh.ports = cfg->ports;
+	sh.server_threads = cfg->server_threads;
+	if (p->socket_direct && lim && div_up(c, sh.threads) > lim)
+		sh.threads = min_u32(div_up(c, lim), 256);
+	if (sh.threads > c)
+		sh.threads = c;
+	if (p->server_direct && lim &&
+	    (uint64_t)div_up(c, sh.ports) *
+			    div_up(sh.ports, sh.server_threads) >
+		    lim) {
+		/* one port per server thread: a thread's share is c/ports */
+		sh.ports = min_u32(div_up(c, lim), 64);
+		if (sh.ports < cfg->ports)
+			sh.ports = cfg->ports;
+		sh.server_threads = sh.ports;
+	}
+	if (sh.server_threads > sh.ports)
+		sh.server_threads = sh.ports;
+	return sh;
+}
+
+/* Descriptors a shape needs: listeners, one io_uring fd per ring, 64
+ * spare (stdio, eventfds, the libraries), and one fd per connection on
+ * each side whose sockets are ordinary fds. */
+static uint64_t fd_need(const struct fd_shape *sh, const struct rs_probe *p)
+{
+	uint64_t k = (p->socket_direct ? 0u : 1u) + (p->server_direct ? 0u : 1u);
+
+	return (uint64_t)sh->ports + sh->threads + sh->server_threads + 64 +
+	       k * sh->c;
+}
+
+/* 0 when the shape fits lim, else which rule it breaks (1: total fds,
+ * 2: a client ring's direct table, 3: a server ring's direct table). */
+static int fd_misfit(const struct fd_shape *sh, const struct rs_probe *p,
+		     uint64_t lim)
+{
+	if (fd_need(sh, p) > lim)
+		return 1;
+	if (p->socket_direct && div_up(sh->c, sh->threads) > lim)
+		return 2;
+	if (p->server_direct &&
+	    (uint64_t)div_up(sh->c, sh->ports) *
+			    div_up(sh->ports, sh->server_threads) >
+		    lim)
+		return 3;
+	return 0;
+}
+
+/* Does c fit lim? The shape is the one lim gives (reshape), or for run
+ * the command's own values as they stand (the limit to raise to is the
+ * one under which the command given starts unchanged). */
+static bool fd_fits(const struct rs_config *cfg, const struct rs_probe *p,
+		    enum rs_cmd cmd, uint32_t c, uint64_t lim, bool reshape)
+{
+	struct fd_shape sh = fd_shape_of(cfg, p, cmd, c,
+					 reshape || cmd == RS_CMD_CHECK ? lim : 0);
+
+	return fd_misfit(&sh, p, lim) == 0;
+}
+
+/* The least limit under which c connections fit (a binary search: more
+ * descriptors never make a shape fit less). */
+static uint64_t fd_limit_needed(const struct rs_config *cfg,
+				const struct rs_probe *p, enum rs_cmd cmd,
+				uint32_t c)
+{
+	uint64_t lo = 1, hi = 1ull << 24;
+
+	while (hi < (1ull << 40) && !fd_fits(cfg, p, cmd, c, hi, false))
+		hi <<= 1;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (fd_fits(cfg, p, cmd, c, mid, false))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+/* The most connections that fit lim (0: none). */
+static uint32_t fd_conc_max(const struct rs_config *cfg,
+			    const struct rs_probe *p, enum rs_cmd cmd,
+			    uint32_t c, uint64_t lim)
+{
+	uint32_t lo = 0, hi = c;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo + 1) / 2;
+
+		if (fd_fits(cfg, p, cmd, mid, lim, true))
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+int rs_fd_limit_advice(const struct rs_config *cfg, const struct rs_probe *p,
+		       enum rs_cmd cmd, char *msg, size_t len)
+{
+	uint64_t lim = p->nofile_cur, raise;
+	uint32_t c = cfg->concurrency, cmax;
+	const char *copt = cmd == RS_CMD_CHECK ? "--load-c" : "-c";
+	/* run: the values given; check: the shape its load gets */
+	struct fd_shape now = fd_shape_of(cfg, p, cmd, c,
+					  cmd == RS_CMD_CHECK ? lim : 0);
+	struct fd_shape fix;
+	int why = fd_misfit(&now, p, lim);
+	char reason[200], rings[96] = "";
+	size_t n;
+
+	if (!why)
+		return 0;
+	if (why == 1)
+		snprintf(reason, sizeof(reason),
+			 "needs about %" PRIu64 " file descriptors (%s%s%u listeners, %u rings, 64 spare)",
+			 fd_need(&now, p),
+			 p->socket_direct ? "" : "client sockets from socket(2), ",
+			 p->server_direct ? "" : "server sockets as ordinary fds, ",
+			 now.ports, now.threads + now.server_threads);
+	else if (why == 2)
+		snprintf(reason, sizeof(reason),
+			 "over %u client threads puts %u direct descriptors in one ring",
+			 now.threads, div_up(c, now.threads));
+	else
+		snprintf(reason, sizeof(reason),
+			 "over %u ports puts up to %u connections on one of %u server threads' rings",
+			 now.ports,
+			 div_up(c, now.ports) *
+				 div_up(now.ports, now.server_threads),
+			 now.server_threads);
+	raise = fd_limit_needed(cfg, p, cmd, c);
+	n = (size_t)snprintf(msg, len, "%s %u %s but RLIMIT_NOFILE is %llu: ",
+			     copt, c, reason, (unsigned long long)lim);
+	if (n >= len)
+		return -ENOSPC;
+	fix = fd_shape_of(cfg, p, cmd, c, lim);
+	if (cmd == RS_CMD_RUN && !fd_misfit(&fix, p, lim)) {
+		snprintf(msg + n, len - n,
+			 "use --threads %u --server-threads %u --ports %u, or raise the limit to %" PRIu64 " (ulimit -n %" PRIu64 ")",
+			 fix.threads, fix.server_threads, fix.ports, raise,
+			 raise);
+		return -EMFILE;
+	}
+	cmax = fd_conc_max(cfg, p, cmd, c, lim);
+	if (!cmax) {
+		snprintf(msg + n, len - n,
+			 "no %s fits: raise the limit to at least %" PRIu64 " (ulimit -n %" PRIu64 ")",
+			 copt, raise, raise);
+		return -EMFILE;
+	}
+	fix = fd_shape_of(cfg, p, cmd, cmax, lim);
+	if (cmd == RS_CMD_RUN &&
+	    (fix.threads != cfg->threads || fix.ports != cfg->ports ||
+	     fix.server_threads != cfg->server_threads))
+		snprintf(rings, sizeof(rings),
+			 " with --threads %u --server-threads %u --ports %u",
+			 fix.threads, fix.server_threads, fix.ports);
+	snprintf(msg + n, len - n,
+		 "lower %s to %u%s, or raise the limit to %" PRIu64 " (ulimit -n %" PRIu64 ")%s",
+		 copt, cmax, rings, raise, raise,
+		 p->socket_direct && p->server_direct ? "" :
+		 !p->socket_direct && cfg->engine == RS_ENGINE_EPOLL ?
+		 " (client sockets: the epoll engine waits on ordinary fds)" :
+		 " (this kernel, or the options given, leave sockets outside io_uring's direct descriptors)");
+	return -EMFILE;
+}
+
+void rs_check_fd_limit_cmd(const struct rs_config *cfg,
+			   const struct rs_probe *p, enum rs_cmd cmd)
+{
+	char msg[640];
+
+	if (rs_fd_limit_advice(cfg, p, cmd, msg, sizeof(msg)))
+		rs_fatal("%s", msg);
+}
+
 void rs_check_fd_limit(const struct rs_config *cfg,
 		       const struct rs_probe *p)
 {
-	uint64_t need = (uint64_t)cfg->ports + 64;
-	uint64_t lim = p->nofile_cur;
-
-	if (p->socket_direct) {
-		/* each ring's direct descriptor table is capped by the limit */
-		uint64_t per = (cfg->concurrency + cfg->threads - 1) /
-			       cfg->threads;
-
-		if (per > lim)
-			rs_fatal("-c %u over %u client threads puts %" PRIu64
-				 " direct descriptors in one ring, more than RLIMIT_NOFILE %llu allows a ring: use --threads %u or more",
-				 cfg->concurrency, cfg->threads, per,
-				 (unsigned long long)lim,
-				 div_up(cfg->concurrency, lim));
-	} else {
-		need += cfg->concurrency;
-	}
-	if (p->server_direct) {
-		uint32_t nl = div_up(cfg->ports, cfg->server_threads);
-		uint64_t share = (uint64_t)div_up(cfg->concurrency,
-						  cfg->ports) * nl;
-
-		if (share > lim)
-			rs_fatal("-c %u over %u ports puts up to %" PRIu64
-				 " connections on one of %u server threads, more direct descriptors than RLIMIT_NOFILE %llu allows a ring: use --server-threads %u and --ports %u or more",
-				 cfg->concurrency, cfg->ports, share,
-				 cfg->server_threads, (unsigned long long)lim,
-				 div_up(cfg->concurrency, lim - 128),
-				 div_up(cfg->concurrency, lim - 128));
-	} else {
-		need += cfg->concurrency;
-	}
-	if (need <= lim)
-		return;
-	rs_fatal("-c %u needs about %" PRIu64
-		 " file descriptors (%s%s%u listeners, 64 spare) but RLIMIT_NOFILE is %llu: lower -c to %llu, or raise the limit (ulimit -n)%s",
-		 cfg->concurrency, need,
-		 p->socket_direct ? "" : "client sockets from socket(2), ",
-		 p->server_direct ? "" : "server sockets as ordinary fds, ",
-		 cfg->ports, (unsigned long long)lim,
-		 (unsigned long long)((lim > cfg->ports + 64u ?
-					       lim - cfg->ports - 64 :
-					       0) /
-				      ((p->socket_direct ? 0u : 1u) +
-				       (p->server_direct ? 0u : 1u) ?: 1u)),
-		 p->socket_direct && p->server_direct ? "" :
-		 !p->socket_direct && cfg->engine == RS_ENGINE_EPOLL ?
-							 " (client sockets: the epoll engine waits on ordinary fds)" :
-		 " (this kernel, or the options given, leave sockets outside io_uring's direct descriptors)");
+	rs_check_fd_limit_cmd(cfg, p, RS_CMD_RUN);
 }
 
 /* --hold progress: connections held so far. */
@@ -227,9 +395,68 @@ static void call_storm(struct rs_shared *sh, struct rs_server *sv,
 	out->hold.establish_s = last > sh->t0 ? (double)(last - sh->t0) / 1e9 :
 						0;
 	atomic_store(&sh->storm_ns, rs_now_ns());
+	/* a server that failed (its storm poll, say) has said why: the run
+	 * ends without a storm, and reports that worker's error */
+	if (atomic_load(&sh->abort_run))
+		return;
 	if (write(efd, &one, sizeof(one)) != sizeof(one))
 		rs_fatal("--hold: cannot call the storm: write to its eventfd failed: %s",
 			 strerror(errno));
+}
+
+/* One line on stderr for the server's close calls that failed (ordinary
+ * fds): each call, its last errno's text and how many, and by mode. */
+static void server_close_failures(const struct rs_server *sv, unsigned n)
+{
+	uint64_t calls[RS_SRV_NCALLS] = { 0 }, modes[RS_CLOSE_NMODES] = { 0 };
+	int err[RS_SRV_NCALLS] = { 0 };
+	uint64_t total = 0;
+	char line[640] = "";
+
+	for (unsigned i = 0; i < n; i++) {
+		for (unsigned k = 0; k < RS_SRV_NCALLS; k++) {
+			calls[k] += sv[i].call_failed[k];
+			if (sv[i].call_failed[k])
+				err[k] = sv[i].call_errno[k];
+		}
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			modes[m] += sv[i].close_failed[m];
+	}
+	for (unsigned k = 0; k < RS_SRV_NCALLS; k++) {
+		total += calls[k];
+		if (calls[k])
+			rs_append(line, sizeof(line),
+				  "%s%s failed %" PRIu64 " times (%s, %s)",
+				  line[0] ? "; " : "", rs_server_call_name(k),
+				  calls[k], strerror(err[k]), rs_errname(err[k]));
+	}
+	if (!total)
+		return;
+	rs_append(line, sizeof(line), "; closes by mode:");
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+		if (modes[m])
+			rs_append(line, sizeof(line), " %s %" PRIu64,
+				  rs_close_name(m), modes[m]);
+	fprintf(stderr,
+		"rststorm: server close calls failed: %s: an rst or shutdown whose call failed went out as a FIN and is counted as fin; check the socket options the kernel allows (or run with the server's direct descriptors)\n",
+		line);
+}
+
+/* EADDRNOTAVAIL from connect: the local ports ran out. One line on stderr
+ * with the count and what to do. */
+static void ports_exhausted(const struct rs_tally *t,
+			    const struct rs_config *cfg)
+{
+	uint64_t n = 0;
+
+	for (unsigned ph = 0; ph < RS_PH_N; ph++)
+		n += t->failed[ph][RS_RES_ERRNO0 + EADDRNOTAVAIL];
+	if (!n)
+		return;
+	fprintf(stderr,
+		"rststorm: %" PRIu64 " connections failed with %s (EADDRNOTAVAIL): the local ports ran out (%u source address%s); widen net.ipv4.ip_local_port_range, use more --sources (127.0.0.x addresses, each with its own ports), or lower -c\n",
+		n, strerror(EADDRNOTAVAIL), cfg->sources > 1 ? cfg->sources : 1,
+		cfg->sources > 1 ? "es" : "");
 }
 
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
@@ -359,6 +586,13 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 	}
 
+	/* the clock starts before any thread does: the servers read sh.t0
+	 * for their close stamps, and thread creation orders the write */
+	time(&wall);
+	strftime(out->started_utc, sizeof(out->started_utc),
+		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
+	sh.t0 = rs_now_ns();
+	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < nservers; i++) {
 		int e = pthread_create(&sv[i].thread, NULL, server_thread,
 				       &sv[i]);
@@ -367,11 +601,6 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 			rs_fatal("cannot start server thread %u: %s (%s): lower --server-threads",
 				 i, strerror(e), rs_errname(e));
 	}
-	time(&wall);
-	strftime(out->started_utc, sizeof(out->started_utc),
-		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
-	sh.t0 = rs_now_ns();
-	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < cfg->threads; i++) {
 		int e = pthread_create(&cl[i].thread, NULL, client_thread,
 				       &cl[i]);
@@ -469,6 +698,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 		rs_tally_add(out->server, sv[i].tally);
 	}
+	server_close_failures(sv, nservers);
+	ports_exhausted(out->client, cfg);
 	if (hold && atomic_load(&sh.storm_ns)) {
 		uint64_t storm = atomic_load(&sh.storm_ns), end = storm;
 		bool all = true;

@@ -43,7 +43,23 @@ void rs_run_out_free(struct rs_run_out *out);
  * and the rings' completion queues stay small. */
 void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p);
 
-/* Exit with a clear message when cfg cannot fit RLIMIT_NOFILE. */
+/* The command whose options the RLIMIT_NOFILE advice may name: run has
+ * -c, --threads, --server-threads and --ports; check has only --load-c
+ * (its load's rings are shaped by rs_fit_rings). */
+enum rs_cmd { RS_CMD_RUN, RS_CMD_CHECK };
+
+/* Does cfg fit RLIMIT_NOFILE (p->nofile_cur)? Returns 0, or -EMFILE after
+ * writing into msg one line: what does not fit and values of cmd's own
+ * options that do (or the limit to raise to when no -c fits). Pure: no
+ * output, no exit. */
+int rs_fd_limit_advice(const struct rs_config *cfg, const struct rs_probe *p,
+		       enum rs_cmd cmd, char *msg, size_t len);
+
+/* Exit with rs_fd_limit_advice's message when cfg cannot fit. */
+void rs_check_fd_limit_cmd(const struct rs_config *cfg,
+			   const struct rs_probe *p, enum rs_cmd cmd);
+
+/* rs_check_fd_limit_cmd for `run`. */
 void rs_check_fd_limit(const struct rs_config *cfg,
 		       const struct rs_probe *p);
 

@@ -59,6 +59,8 @@ struct sctx {
 	uint64_t held;          /* connections in SV_HELD */
 	uint64_t storm_left;    /* stormed close actions still in flight */
 	unsigned queued_closes; /* close actions queued since the last submit */
+	unsigned storm_errors;  /* storm polls that failed in a row */
+	int fatal;              /* -errno: leave the loop, the run fails */
 	struct linger linger0;  /* {1, 0}: SO_LINGER's value, for the ring */
 	struct __kernel_timespec tick_ts;
 	char who[24];           /* "server N", for fatal messages */
@@ -247,14 +249,38 @@ static void close_by_plan_direct(struct sctx *x, uint32_t i)
 	}
 }
 
+const char *rs_server_call_name(unsigned call)
+{
+	static const char *const names[RS_SRV_NCALLS] = {
+		"setsockopt(SO_LINGER)", "ioctl(SIOCINQ)", "shutdown(SHUT_WR)",
+		"close"
+	};
+
+	return call < RS_SRV_NCALLS ? names[call] : "?";
+}
+
+/* A close action's call failed with errno e: counted by mode and call. */
+static void call_failed(struct sctx *x, unsigned mode, unsigned call, int e)
+{
+	struct rs_server *s = x->s;
+
+	s->close_failed[mode]++;
+	s->call_failed[call]++;
+	s->call_errno[call] = e;
+	s->tally->srv_close_errors++;
+}
+
 /*
  * The close itself is a plain syscall, not an SQE: the stamp taken right
  * before it is then exact, not early by a batch's worth of submissions.
+ * Every call is checked: a close whose SO_LINGER or shutdown failed went
+ * out as a FIN and is counted as one, not as the mode it was meant to be.
  */
 static void close_by_plan(struct sctx *x, uint32_t i)
 {
 	struct rs_server_conn *c = &x->conns[i];
 	struct rs_tally *t = x->s->tally;
+	unsigned sent = c->mode;
 
 	if (x->direct)
 		return close_by_plan_direct(x, i);
@@ -264,7 +290,11 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 		 * connection (counted as TCPAbortOnData) */
 		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		if (setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+			       sizeof(lg))) {
+			call_failed(x, c->mode, RS_SRV_LINGER, errno);
+			sent = RS_CLOSE_FIN;
+		}
 		break;
 	}
 	case RS_CLOSE_UNREAD: {
@@ -272,24 +302,33 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 
 		/* close() with data queued sends RST (TCPAbortOnClose); a
 		 * pad that has not arrived would make it a FIN */
-		if (ioctl(c->fd, SIOCINQ, &unread) == 0 && unread == 0)
+		if (ioctl(c->fd, SIOCINQ, &unread))
+			call_failed(x, c->mode, RS_SRV_SIOCINQ, errno);
+		else if (unread == 0)
 			t->srv_unread_empty++;
 		break;
 	}
 	case RS_CLOSE_SHUTDOWN:
 		stamp(x, c);
-		shutdown(c->fd, SHUT_WR);
-		t->srv_closed[c->mode]++;
-		c->state = SV_DRAIN;
-		arm_recv(x, i);
-		return;
+		if (shutdown(c->fd, SHUT_WR) == 0) {
+			t->srv_closed[c->mode]++;
+			c->state = SV_DRAIN;
+			arm_recv(x, i);
+			return;
+		}
+		/* nothing went out: the close below is a FIN */
+		call_failed(x, c->mode, RS_SRV_SHUTDOWN, errno);
+		sent = RS_CLOSE_FIN;
+		break;
 	default:
 		break;
 	}
-	stamp(x, c);
-	close(c->fd);
+	if (c->mode != RS_CLOSE_SHUTDOWN) /* a shutdown's is taken */
+		stamp(x, c);
+	if (close(c->fd))
+		call_failed(x, c->mode, RS_SRV_CLOSE, errno);
 	c->fd = -1;
-	t->srv_closed[c->mode]++;
+	t->srv_closed[sent]++;
 	release(x, i);
 }
 
@@ -388,6 +427,52 @@ static void on_storm(struct sctx *x, uint64_t now)
 	atomic_store_explicit(&s->pub_held, x->held, memory_order_relaxed);
 	if (!x->storm_left)
 		s->storm_done_ns = rs_now_ns();
+}
+
+/* --hold: wait for the storm's call (a poll does not consume: one write
+ * wakes every server). */
+static void arm_storm_poll(struct sctx *x)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+
+	io_uring_prep_poll_add(sqe, x->s->storm_fd, POLLIN);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_STORM, 0, 0));
+}
+
+/* Up to this many failed storm polls in a row are re-armed. */
+#define RS_STORM_POLL_TRIES 3
+
+/*
+ * The storm poll completed: only POLLIN is the call. An error (or a mask
+ * without POLLIN) is not: it is reported and the poll re-armed, and after
+ * RS_STORM_POLL_TRIES in a row the run fails, rather than storm early or
+ * never.
+ */
+static void on_storm_poll(struct sctx *x, int res, uint64_t now)
+{
+	struct rs_server *s = x->s;
+
+	if (res > 0 && (res & POLLIN)) {
+		x->storm_errors = 0;
+		return on_storm(x, now);
+	}
+	if (x->storm)
+		return;
+	if (++x->storm_errors < RS_STORM_POLL_TRIES) {
+		if (x->storm_errors == 1)
+			rs_warn("server %u: --hold: the poll for the storm's call completed with %s (%s), not the call: polling again",
+				s->index,
+				res < 0 ? strerror(-res) : "no POLLIN",
+				res < 0 ? rs_errname(-res) : "mask");
+		arm_storm_poll(x);
+		return;
+	}
+	snprintf(s->errmsg, sizeof(s->errmsg),
+		 "server %u: --hold: the poll for the storm's call failed %u times in a row, last with %s (%s): the storm cannot be called; rerun, or run without --hold",
+		 s->index, x->storm_errors,
+		 res < 0 ? strerror(-res) : "no POLLIN",
+		 res < 0 ? rs_errname(-res) : "mask");
+	x->fatal = res < 0 ? res : -EIO;
 }
 
 /* A side request of a close (direct descriptors) completed. */
@@ -521,13 +606,8 @@ int rs_server_run(struct rs_server *s)
 	}
 	for (uint32_t l = 0; l < s->nl; l++)
 		arm_accept(x, l);
-	if (x->hold && s->storm_fd >= 0) {
-		/* a poll does not consume: one write wakes every server */
-		struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
-
-		io_uring_prep_poll_add(sqe, s->storm_fd, POLLIN);
-		io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_STORM, 0, 0));
-	}
+	if (x->hold && s->storm_fd >= 0)
+		arm_storm_poll(x);
 	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
 
 	for (;;) {
@@ -563,7 +643,7 @@ int rs_server_run(struct rs_server *s)
 				on_aux(x, ud, cqe->res, now);
 				break;
 			case RS_UD_STORM:
-				on_storm(x, now);
+				on_storm_poll(x, cqe->res, now);
 				break;
 			case RS_UD_TICK:
 				tick = true;
@@ -573,6 +653,8 @@ int rs_server_run(struct rs_server *s)
 			}
 		}
 		io_uring_cq_advance(&x->ring, n);
+		if (x->fatal)
+			break;
 		if (!tick)
 			continue;
 		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
@@ -596,7 +678,7 @@ int rs_server_run(struct rs_server *s)
 				close(x->conns[i].fd);
 		}
 	}
-	ret = 0;
+	ret = x->fatal;
 err_free:
 	if (x) {
 		free(x->rearm);

@@ -13,6 +13,18 @@
 
 struct rs_server_conn;
 
+/* The calls of a close action on an ordinary fd. */
+enum rs_srv_call {
+	RS_SRV_LINGER,   /* setsockopt(SO_LINGER) */
+	RS_SRV_SIOCINQ,  /* ioctl(SIOCINQ) */
+	RS_SRV_SHUTDOWN, /* shutdown(SHUT_WR) */
+	RS_SRV_CLOSE,    /* close */
+	RS_SRV_NCALLS
+};
+
+/* "setsockopt(SO_LINGER)", ... */
+const char *rs_server_call_name(unsigned call);
+
 struct rs_server {
 	struct rs_shared *sh;
 	unsigned index;
@@ -30,6 +42,13 @@ struct rs_server {
 	int storm_fd;
 	_Atomic uint64_t pub_held, pub_last_hold_ns;
 	uint64_t storm_held, storm_seen_ns, storm_done_ns;
+	/* Close actions on ordinary fds (--no-server-direct) whose call
+	 * failed, by close mode, and by call (enum rs_srv_call): how many and
+	 * the last errno. A failed SO_LINGER (rst) or shutdown leaves a
+	 * plain close, a FIN: srv_closed counts it as the FIN it was. */
+	uint64_t close_failed[RS_CLOSE_NMODES];
+	uint64_t call_failed[RS_SRV_NCALLS];
+	int call_errno[RS_SRV_NCALLS];
 	int err;
 	char errmsg[320];
 	pthread_t thread;

@@ -46,6 +46,26 @@ grep -q '^limit: server sockets are ordinary fds.*RLIMIT_NOFILE' "$TMP/out2" ||
 grep -q '^hold  *established 500 of 500' "$TMP/out2" || fail "ordinary fds: not all held"
 [ "$(summary books_balanced "$TMP/f")" = 1 ] || fail "ordinary fds: books"
 
+# the storm starts only on a successful poll: with every poll of the storm's
+# eventfd failing (a shim hands out an O_PATH fd), the servers say so, hold
+# on, and fail the run; nothing storms early
+if ${CC:-cc} -shared -fPIC -o "$TMP/fail_eventfd.so" \
+	"$(dirname "$0")/fail_eventfd.c" 2>"$TMP/cc"; then
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		LD_PRELOAD="$TMP/fail_eventfd.so" "$RSTSTORM" run -q --hold -c 20 \
+		-d 5s --server-threads 1 --ports 1 >"$TMP/out3" 2>"$TMP/e3"
+	rc=$?
+	echo "measured: storm poll failing: exit $rc: $(tail -n1 "$TMP/e3")"
+	[ $rc -eq 1 ] || fail "storm poll failing: exit $rc, want 1"
+	grep -q "server 0: --hold: the poll for the storm's call failed 3 times in a row, last with Bad file descriptor (EBADF)" \
+		"$TMP/e3" || fail "storm poll error not named: $(cat "$TMP/e3")"
+	grep -q "cannot call the storm" "$TMP/e3" && fail "$(cat "$TMP/e3")"
+	grep -q '^hold .*storm unfinished' "$TMP/out3" ||
+		fail "a storm ran: $(grep '^hold' "$TMP/out3")"
+else
+	echo "not run: cannot build the eventfd shim: $(cat "$TMP/cc")"
+fi
+
 # --hold's options that cannot go together are refused
 "$RSTSTORM" run --hold --wait none >/dev/null 2>"$TMP/e" && fail "--hold --wait none ran"
 grep -q -- '--wait' "$TMP/e" || fail "$(cat "$TMP/e")"
