@@ -4,11 +4,13 @@
 #include "repdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvread.h"
 #include "histo.h"
@@ -462,10 +464,64 @@ static int header_err(enum rs_rfile f, char **h, unsigned n,
 	return 0;
 }
 
+/*
+ * Open a report file for reading, refusing what is not a regular file (a
+ * FIFO would block the reader forever, a device has no end) and what is
+ * larger than RS_REPORT_MAX_BYTES, before reading a byte of it. O_NONBLOCK
+ * so that opening a FIFO with no writer returns at once; it is cleared
+ * again for the regular file. Returns 0 with *fp, or -errno with err.
+ */
+static int open_report_file(const char *path, FILE **fp, char *err,
+			    size_t errlen)
+{
+	struct stat st;
+	int fd, e, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a regular file (%s): a report holds only the files rststorm wrote",
+			 path,
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISDIR(st.st_mode)  ? "a directory" :
+			 S_ISSOCK(st.st_mode) ? "a socket" :
+						"a device");
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size > RS_REPORT_MAX_BYTES) {
+		snprintf(err, errlen,
+			 "%s: %lld bytes, larger than %d MiB: not a report rststorm wrote",
+			 path, (long long)st.st_size, RS_REPORT_MAX_BYTES >> 20);
+		close(fd);
+		return -EFBIG;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
+	    !(*fp = fdopen(fd, "r"))) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return 0;
+}
+
 static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 		     char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp = NULL;
 	struct rs_csvr *r = NULL;
 	char **fl, **header = NULL;
 	unsigned n, hn = 0, want = files[f].ncols;
@@ -473,12 +529,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (!fp) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
-		return -e;
-	}
+	ret = open_report_file(path, &fp, err, errlen);
+	if (ret)
+		return ret;
 	r = rs_csvr_new(fp, path);
 	if (!r) {
 		ret = -ENOMEM;
@@ -545,6 +598,14 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			snprintf(err, errlen, "%s: line %lu: %s", path, line,
 				 why);
 			ret = -EINVAL;
+			goto out;
+		}
+		/* a file that grew past the limit while being read */
+		if (!(t->nrows & 4095) && ftell(fp) > RS_REPORT_MAX_BYTES) {
+			snprintf(err, errlen,
+				 "%s: larger than %d MiB: not a report rststorm wrote",
+				 path, RS_REPORT_MAX_BYTES >> 20);
+			ret = -EFBIG;
 			goto out;
 		}
 		if (t->nrows == MAX_ROWS) {
