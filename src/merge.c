@@ -22,6 +22,9 @@
 #include "report.h"
 #include "util.h"
 
+/* A field echoed in a message: one line, escaped (compound literal). */
+#define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
+
 struct merge {
 	struct rs_repdir *d;
 	unsigned n;
@@ -207,9 +210,9 @@ static int must_match(struct merge *m, char ***rows, enum rs_rfile f,
 			  strcmp(rows[i][c], r0[c]) == 0)
 			continue;
 		return refuse(m,
-			      "%s: %s '%.60s' differs from %s's '%.60s': %s",
-			      m->d[i].dir, col, rows[i][c], m->d[i0].dir,
-			      r0[c], why);
+			      "%s: %s '%s' differs from %s's '%s': %s",
+			      m->d[i].dir, col, ESC(rows[i][c], 60),
+			      m->d[i0].dir, ESC(r0[c], 60), why);
 	}
 	return 0;
 }

@@ -21,10 +21,15 @@
 #include "scenario.h"
 #include "script.h"
 #include "tally.h"
+#include "util.h"
 
 /* Rows one file may hold: a run's histograms.csv has at most
  * 1216 buckets * (1 + 3 * 4 modes * 16 ops) rows, far below this. */
 #define MAX_ROWS 4000000
+
+/* A field echoed in a message: one line, escaped, at most n bytes of it
+ * (a compound literal: valid to the end of the enclosing block). */
+#define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
 
 enum ctype {
 	T_SCHEMA,  /* "1" */
@@ -452,7 +457,8 @@ static int header_err(enum rs_rfile f, char **h, unsigned n,
 		if (strcmp(h[i], files[f].cols[i].name) != 0) {
 			snprintf(err, errlen,
 				 "%s: header does not match the documented columns: column %u is '%.40s', expected '%s'",
-				 path, i + 1, h[i], files[f].cols[i].name);
+				 path, i + 1, ESC(h[i], 40),
+				 files[f].cols[i].name);
 			return -EINVAL;
 		}
 	if (n != want) {
@@ -565,13 +571,13 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			if (rs_csv_u64(fl[0], &v) == 0 &&
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,
-					 "%s: line %lu: schema_version %.20s: this rststorm reads version %d",
-					 path, line, fl[0], RS_CSV_SCHEMA);
+					 "%s: line %lu: schema_version %s: this rststorm reads version %d",
+					 path, line, ESC(fl[0], 20), RS_CSV_SCHEMA);
 			else if (!header_err(f, header, hn, path, err,
 					     errlen))
 				snprintf(err, errlen,
-					 "%s: line %lu: schema_version is '%.40s', expected %d",
-					 path, line, fl[0], RS_CSV_SCHEMA);
+					 "%s: line %lu: schema_version is '%s', expected %d",
+					 path, line, ESC(fl[0], 40), RS_CSV_SCHEMA);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -588,9 +594,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 		for (unsigned i = 0; i < n; i++)
 			if (!type_ok(files[f].cols[i].type, fl[i], &why)) {
 				snprintf(err, errlen,
-					 "%s: line %lu: %s '%.40s': expected %s",
+					 "%s: line %lu: %s '%s': expected %s",
 					 path, line, files[f].cols[i].name,
-					 fl[i], why);
+					 ESC(fl[i], 40), why);
 				ret = -EINVAL;
 				goto out;
 			}
@@ -787,8 +793,8 @@ static void key_text(enum rs_rfile f, char **row, const unsigned *cols,
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < n && used + 1 < len; i++) {
-		snprintf(buf + used, len - used, "%s%.40s", i ? "," : "",
-			 row[cols[i]]);
+		snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+			 ESC(row[cols[i]], 40));
 		used = strlen(buf);
 	}
 	(void)f;
@@ -870,9 +876,9 @@ static int check_run(struct rs_repdir *d, char *err, size_t errlen)
 		     g++) {
 			if (strcmp(o->rows[g][okind], p->rows[j][pkind]) != 0) {
 				snprintf(err, errlen,
-					 "%s/outcomes.csv: (%s) is op_kind %.20s, ops.csv says %.20s",
-					 d->dir, k, o->rows[g][okind],
-					 p->rows[j][pkind]);
+					 "%s/outcomes.csv: (%s) is op_kind %s, ops.csv says %s",
+					 d->dir, k, ESC(o->rows[g][okind], 20),
+					 ESC(p->rows[j][pkind], 20));
 				return -EINVAL;
 			}
 			if (add_u64(&sum, rs_rfield_u64(o->rows[g][ocount]))) {
