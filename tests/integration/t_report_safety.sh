@@ -62,6 +62,18 @@ st=$?
 grep -q "larger than 128 MiB" "$TMP/err" || fail "$(cat "$TMP/err")"
 echo "reading: FIFO and oversized files refused (exit 2)"
 
+# 5. a malformed field is echoed on one line, escaped
+cp -r "$TMP/r2" "$TMP/esc"
+awk -F, -v OFS=, 'NR == 2 { $4 = "\"fi\033[2J\nn\"" } 1' \
+	"$TMP/r2/outcomes.csv" >"$TMP/esc/outcomes.csv"
+"$RSTSTORM" compare "$TMP/r1" "$TMP/esc" >/dev/null 2>"$TMP/err"
+st=$?
+[ $st -eq 2 ] || fail "compare with a malformed field: exit $st, expected 2"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] || fail "the error is not one line: $(cat -A "$TMP/err")"
+LC_ALL=C grep -q $'\033' "$TMP/err" && fail "a control character reached the terminal"
+grep -qF 'fi\x1b[2J\x0an' "$TMP/err" || fail "field not shown escaped: $(cat -A "$TMP/err")"
+echo "messages: a malformed field is shown escaped on one line"
+
 # 4. symlinks planted at the temporary and at the final name
 echo victim >"$TMP/victim"
 mkdir "$TMP/planted"
