@@ -765,6 +765,23 @@ static void test_merge_refusals(void **state)
 				 2);
 		one_line_naming(fx, "same report");
 	}
+	/* a FIFO as a report file is refused without blocking; so is a file
+	 * over the size limit, before it is read */
+	{
+		const char *f = copy_report(fx, "run-h2", "fifo");
+		const char *h = copy_report(fx, "run-h2", "huge");
+		char p[PATH_MAX + 32];
+
+		snprintf(p, sizeof(p), "%s/outcomes.csv", f);
+		assert_int_equal(unlink(p), 0);
+		assert_int_equal(mkfifo(p, 0600), 0);
+		assert_int_equal(merge2(fx, g("run-h1"), f, t(fx, "fo")), 2);
+		one_line_naming(fx, "not a regular file (a FIFO)");
+		snprintf(p, sizeof(p), "%s/histograms.csv", h);
+		assert_int_equal(truncate(p, RS_REPORT_MAX_BYTES + 1), 0);
+		assert_int_equal(merge2(fx, g("run-h1"), h, t(fx, "ho")), 2);
+		one_line_naming(fx, "larger than 128 MiB");
+	}
 	/* fewer than two */
 	{
 		const char *one[1] = { g("run-h1") };
