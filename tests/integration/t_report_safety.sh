@@ -124,6 +124,7 @@ if grep -q rs_report_dir_prepare "$SRC/run.c" "$SRC/check.c" 2>/dev/null &&
 		[ $st -eq 2 ] || fail "run --csv $d: exit $st, expected 2"
 		[ ! -s "$TMP/out" ] || fail "run --csv $d: refused only after the run"
 		grep -q -- "--csv" "$TMP/err" || fail "$(cat "$TMP/err")"
+		[ "$d" = "$TMP/chk" ] && continue # a check report: check may replace it
 		"$RSTSTORM" check --trials 2 --load-c 0 seed-go \
 			--csv "$d" >"$TMP/out" 2>"$TMP/err"
 		st=$?
