@@ -509,7 +509,8 @@ static int open_report_file(const char *path, FILE **fp, char *err,
 	if (st.st_size > RS_REPORT_MAX_BYTES) {
 		snprintf(err, errlen,
 			 "%s: %lld bytes, larger than %d MiB: not a report rststorm wrote",
-			 path, (long long)st.st_size, RS_REPORT_MAX_BYTES >> 20);
+			 path, (long long)st.st_size,
+			 RS_REPORT_MAX_BYTES >> 20);
 		close(fd);
 		return -EFBIG;
 	}
@@ -572,12 +573,14 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,
 					 "%s: line %lu: schema_version %s: this rststorm reads version %d",
-					 path, line, ESC(fl[0], 20), RS_CSV_SCHEMA);
+					 path, line, ESC(fl[0], 20),
+					 RS_CSV_SCHEMA);
 			else if (!header_err(f, header, hn, path, err,
 					     errlen))
 				snprintf(err, errlen,
 					 "%s: line %lu: schema_version is '%s', expected %d",
-					 path, line, ESC(fl[0], 40), RS_CSV_SCHEMA);
+					 path, line, ESC(fl[0], 40),
+					 RS_CSV_SCHEMA);
 			ret = -EINVAL;
 			goto out;
 		}
