@@ -22,6 +22,9 @@
 #include "report.h"
 #include "util.h"
 
+/* A field echoed in a message: one line, escaped (compound literal). */
+#define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
+
 struct merge {
 	struct rs_repdir *d;
 	unsigned n;
@@ -207,9 +210,9 @@ static int must_match(struct merge *m, char ***rows, enum rs_rfile f,
 			  strcmp(rows[i][c], r0[c]) == 0)
 			continue;
 		return refuse(m,
-			      "%s: %s '%.60s' differs from %s's '%.60s': %s",
-			      m->d[i].dir, col, rows[i][c], m->d[i0].dir,
-			      r0[c], why);
+			      "%s: %s '%s' differs from %s's '%s': %s",
+			      m->d[i].dir, col, ESC(rows[i][c], 60),
+			      m->d[i0].dir, ESC(r0[c], 60), why);
 	}
 	return 0;
 }
@@ -1261,6 +1264,47 @@ out:
 	return st;
 }
 
+/*
+ * Refuse a report given twice (its counts would be added twice) and an
+ * output that is one of the inputs (the input would be replaced by the
+ * sum). Paths are compared by what they name, device and inode, so that
+ * A, ./A/, a symlink to A and a bind mount of A are one report. Returns
+ * 0, or -EINVAL with one line in err.
+ */
+static int same_paths(const char *const *dirs, unsigned n, const char *out,
+		      char *err, size_t errlen)
+{
+	struct stat st[n], so;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (stat(dirs[i], &st[i]) != 0) {
+			int e = errno;
+
+			snprintf(err, errlen, "%s: cannot read the report: %s",
+				 dirs[i], strerror(e));
+			return -e;
+		}
+		for (unsigned j = 0; j < i; j++)
+			if (st[j].st_dev == st[i].st_dev &&
+			    st[j].st_ino == st[i].st_ino) {
+				snprintf(err, errlen,
+					 "%s and %s are the same report: give each report once (its counts would be added twice)",
+					 dirs[j], dirs[i]);
+				return -EINVAL;
+			}
+	}
+	if (stat(out, &so) != 0)
+		return 0; /* created by the merge: no input is there */
+	for (unsigned i = 0; i < n; i++)
+		if (st[i].st_dev == so.st_dev && st[i].st_ino == so.st_ino) {
+			snprintf(err, errlen,
+				 "-o %s: is the input report %s: write the merge to a new directory (the input would be replaced)",
+				 out, dirs[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int rs_merge_dirs(const char *const *dirs, unsigned n, const char *out,
 		  char *err, size_t errlen)
 {
@@ -1273,6 +1317,8 @@ int rs_merge_dirs(const char *const *dirs, unsigned n, const char *out,
 		snprintf(err, errlen, "needs at least two reports, got %u", n);
 		return 2;
 	}
+	if (same_paths(dirs, n, out, err, errlen))
+		return 2;
 	m.d = calloc(n, sizeof(*m.d));
 	if (!m.d)
 		return oom(&m);

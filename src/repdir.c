@@ -4,11 +4,13 @@
 #include "repdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "csvread.h"
 #include "histo.h"
@@ -19,10 +21,15 @@
 #include "scenario.h"
 #include "script.h"
 #include "tally.h"
+#include "util.h"
 
 /* Rows one file may hold: a run's histograms.csv has at most
  * 1216 buckets * (1 + 3 * 4 modes * 16 ops) rows, far below this. */
 #define MAX_ROWS 4000000
+
+/* A field echoed in a message: one line, escaped, at most n bytes of it
+ * (a compound literal: valid to the end of the enclosing block). */
+#define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
 
 enum ctype {
 	T_SCHEMA,  /* "1" */
@@ -450,7 +457,8 @@ static int header_err(enum rs_rfile f, char **h, unsigned n,
 		if (strcmp(h[i], files[f].cols[i].name) != 0) {
 			snprintf(err, errlen,
 				 "%s: header does not match the documented columns: column %u is '%.40s', expected '%s'",
-				 path, i + 1, h[i], files[f].cols[i].name);
+				 path, i + 1, ESC(h[i], 40),
+				 files[f].cols[i].name);
 			return -EINVAL;
 		}
 	if (n != want) {
@@ -462,10 +470,65 @@ static int header_err(enum rs_rfile f, char **h, unsigned n,
 	return 0;
 }
 
+/*
+ * Open a report file for reading, refusing what is not a regular file (a
+ * FIFO would block the reader forever, a device has no end) and what is
+ * larger than RS_REPORT_MAX_BYTES, before reading a byte of it. O_NONBLOCK
+ * so that opening a FIFO with no writer returns at once; it is cleared
+ * again for the regular file. Returns 0 with *fp, or -errno with err.
+ */
+static int open_report_file(const char *path, FILE **fp, char *err,
+			    size_t errlen)
+{
+	struct stat st;
+	int fd, e, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) != 0) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot stat: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s: not a regular file (%s): a report holds only the files rststorm wrote",
+			 path,
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISDIR(st.st_mode)  ? "a directory" :
+			 S_ISSOCK(st.st_mode) ? "a socket" :
+						"a device");
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size > RS_REPORT_MAX_BYTES) {
+		snprintf(err, errlen,
+			 "%s: %lld bytes, larger than %d MiB: not a report rststorm wrote",
+			 path, (long long)st.st_size,
+			 RS_REPORT_MAX_BYTES >> 20);
+		close(fd);
+		return -EFBIG;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
+	    !(*fp = fdopen(fd, "r"))) {
+		e = errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
+		close(fd);
+		return -e;
+	}
+	return 0;
+}
+
 static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 		     char *err, size_t errlen)
 {
-	FILE *fp = fopen(path, "r");
+	FILE *fp = NULL;
 	struct rs_csvr *r = NULL;
 	char **fl, **header = NULL;
 	unsigned n, hn = 0, want = files[f].ncols;
@@ -473,12 +536,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 	int ret;
 
 	memset(t, 0, sizeof(*t));
-	if (!fp) {
-		int e = errno;
-
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(e));
-		return -e;
-	}
+	ret = open_report_file(path, &fp, err, errlen);
+	if (ret)
+		return ret;
 	r = rs_csvr_new(fp, path);
 	if (!r) {
 		ret = -ENOMEM;
@@ -512,13 +572,15 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			if (rs_csv_u64(fl[0], &v) == 0 &&
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,
-					 "%s: line %lu: schema_version %.20s: this rststorm reads version %d",
-					 path, line, fl[0], RS_CSV_SCHEMA);
+					 "%s: line %lu: schema_version %s: this rststorm reads version %d",
+					 path, line, ESC(fl[0], 20),
+					 RS_CSV_SCHEMA);
 			else if (!header_err(f, header, hn, path, err,
 					     errlen))
 				snprintf(err, errlen,
-					 "%s: line %lu: schema_version is '%.40s', expected %d",
-					 path, line, fl[0], RS_CSV_SCHEMA);
+					 "%s: line %lu: schema_version is '%s', expected %d",
+					 path, line, ESC(fl[0], 40),
+					 RS_CSV_SCHEMA);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -535,9 +597,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 		for (unsigned i = 0; i < n; i++)
 			if (!type_ok(files[f].cols[i].type, fl[i], &why)) {
 				snprintf(err, errlen,
-					 "%s: line %lu: %s '%.40s': expected %s",
+					 "%s: line %lu: %s '%s': expected %s",
 					 path, line, files[f].cols[i].name,
-					 fl[i], why);
+					 ESC(fl[i], 40), why);
 				ret = -EINVAL;
 				goto out;
 			}
@@ -545,6 +607,14 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			snprintf(err, errlen, "%s: line %lu: %s", path, line,
 				 why);
 			ret = -EINVAL;
+			goto out;
+		}
+		/* a file that grew past the limit while being read */
+		if (!(t->nrows & 4095) && ftell(fp) > RS_REPORT_MAX_BYTES) {
+			snprintf(err, errlen,
+				 "%s: larger than %d MiB: not a report rststorm wrote",
+				 path, RS_REPORT_MAX_BYTES >> 20);
+			ret = -EFBIG;
 			goto out;
 		}
 		if (t->nrows == MAX_ROWS) {
@@ -726,8 +796,8 @@ static void key_text(enum rs_rfile f, char **row, const unsigned *cols,
 
 	buf[0] = '\0';
 	for (unsigned i = 0; i < n && used + 1 < len; i++) {
-		snprintf(buf + used, len - used, "%s%.40s", i ? "," : "",
-			 row[cols[i]]);
+		snprintf(buf + used, len - used, "%s%s", i ? "," : "",
+			 ESC(row[cols[i]], 40));
 		used = strlen(buf);
 	}
 	(void)f;
@@ -809,9 +879,9 @@ static int check_run(struct rs_repdir *d, char *err, size_t errlen)
 		     g++) {
 			if (strcmp(o->rows[g][okind], p->rows[j][pkind]) != 0) {
 				snprintf(err, errlen,
-					 "%s/outcomes.csv: (%s) is op_kind %.20s, ops.csv says %.20s",
-					 d->dir, k, o->rows[g][okind],
-					 p->rows[j][pkind]);
+					 "%s/outcomes.csv: (%s) is op_kind %s, ops.csv says %s",
+					 d->dir, k, ESC(o->rows[g][okind], 20),
+					 ESC(p->rows[j][pkind], 20));
 				return -EINVAL;
 			}
 			if (add_u64(&sum, rs_rfield_u64(o->rows[g][ocount]))) {

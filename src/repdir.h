@@ -10,6 +10,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Largest report file read, in bytes: the largest file rststorm writes (a
+ * run's histograms.csv with 16 ops) is about 25 MB. Larger files, and
+ * files that are not regular files (a FIFO, a device), are refused before
+ * they are read, so reading a report needs bounded memory and time. */
+#define RS_REPORT_MAX_BYTES (128 << 20)
+
 enum rs_rkind { RS_RKIND_RUN, RS_RKIND_CHECK };
 
 /* The files of both kinds. */

@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,16 +261,65 @@ void rs_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
-		    char *err, size_t errlen)
+/* The marker file of the other kind of report, when name marks a kind. */
+static const char *other_marker(const char *name)
 {
-	snprintf(o->path, sizeof(o->path), "%s/%s", dir, name);
-	snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.tmp.%d", dir, name,
-		 (int)getpid());
-	o->f = fopen(o->tmp, "w");
-	if (!o->f) {
-		int e = errno;
+	if (strcmp(name, "summary.csv") == 0)
+		return "check.csv";
+	if (strcmp(name, "check.csv") == 0)
+		return "summary.csv";
+	return NULL;
+}
 
+int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
+		char *err, size_t errlen)
+{
+	const char *other = other_marker(name);
+	struct stat st;
+	int fd = -1, e = 0;
+
+	o->f = NULL;
+	snprintf(o->path, sizeof(o->path), "%s/%s", dir, name);
+	/* the writers write their marker first: refusing it here leaves the
+	 * other kind's report as it was (rs_report_dir_prepare says so before
+	 * the run; this is the last line of defence) */
+	if (other) {
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, other);
+		if (lstat(path, &st) == 0) {
+			snprintf(err, errlen,
+				 "%s holds a %s report (%s): give each report its own directory",
+				 dir, strcmp(other, "check.csv") ? "run" : "check",
+				 other);
+			return -EEXIST;
+		}
+	}
+	/*
+	 * O_EXCL|O_NOFOLLOW: a name planted in the directory (a symlink to a
+	 * file the user may not write, a stale file) is never opened, so a
+	 * privileged run cannot be made to write through it. A taken name is
+	 * skipped, not removed: it may be another writer's.
+	 */
+	for (unsigned k = 0; k < 100 && fd < 0; k++) {
+		snprintf(o->tmp, sizeof(o->tmp), "%s/.%s.tmp.%d.%u", dir, name,
+			 (int)getpid(), k);
+		fd = open(o->tmp,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0666);
+		e = errno;
+		if (fd < 0 && e != EEXIST)
+			break;
+	}
+	if (fd >= 0) {
+		o->f = fdopen(fd, "w");
+		e = errno;
+		if (!o->f) {
+			close(fd);
+			unlink(o->tmp);
+		}
+	}
+	if (!o->f) {
 		snprintf(err, errlen, "cannot create %s: %s (%s)", o->tmp,
 			 strerror(e), rs_errname(e));
 		return -e;
@@ -316,6 +366,70 @@ int rs_mkdir_p(const char *dir)
 	}
 	if (mkdir(buf, 0777) && errno != EEXIST)
 		return -errno;
+	return 0;
+}
+
+int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
+			  size_t errlen)
+{
+	const char *other = kind == RS_RKIND_RUN ? "check.csv" : "summary.csv";
+	char path[4200];
+	struct stat st;
+	int ret, fd, e;
+
+	if (!*dir || strlen(dir) >= 4000) {
+		snprintf(err, errlen,
+			 "--csv '%.60s': a directory path of 1 to 3999 bytes",
+			 dir);
+		return -EINVAL;
+	}
+	if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--csv %s: exists and is not a directory: name a directory (it is created if missing)",
+			 dir);
+		return -ENOTDIR;
+	}
+	ret = rs_mkdir_p(dir);
+	if (ret) {
+		snprintf(err, errlen,
+			 "--csv %s: cannot create the directory: %s (%s): name a directory you can write",
+			 dir, strerror(-ret), rs_errname(-ret));
+		return ret;
+	}
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--csv %s: not a directory after creating it: name a directory",
+			 dir);
+		return -ENOTDIR;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, other);
+	if (lstat(path, &st) == 0) {
+		snprintf(err, errlen,
+			 "--csv %s: holds a %s report (%s): give the %s report its own directory",
+			 dir, kind == RS_RKIND_RUN ? "check" : "run", other,
+			 rs_rkind_name(kind));
+		return -EEXIST;
+	}
+	/* writable as the writers will write it: root passes access(2) on a
+	 * read-only file system, an exclusive create does not */
+	for (unsigned k = 0;; k++) {
+		snprintf(path, sizeof(path), "%s/.rststorm-probe.%d.%u", dir,
+			 (int)getpid(), k);
+		fd = open(path,
+			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+		e = errno;
+		if (fd >= 0 || e != EEXIST || k == 100)
+			break;
+	}
+	if (fd < 0) {
+		snprintf(err, errlen,
+			 "--csv %s: cannot write in the directory: %s (%s): name a directory you can write",
+			 dir, strerror(e), rs_errname(e));
+		return -e;
+	}
+	close(fd);
+	unlink(path);
 	return 0;
 }
 
@@ -577,13 +691,10 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		{ "mib.csv", write_mib },
 		{ "hold.csv", write_hold },
 	};
-	int ret = rs_mkdir_p(dir);
+	int ret = rs_report_dir_prepare(dir, RS_RKIND_RUN, err, errlen);
 
-	if (ret) {
-		snprintf(err, errlen, "cannot create directory %s: %s (%s)",
-			 dir, strerror(-ret), rs_errname(-ret));
+	if (ret)
 		return ret;
-	}
 	for (size_t i = 0; i < RS_ARRAY_SIZE(files); i++) {
 		struct rs_csv_out o;
 

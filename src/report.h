@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "mib.h"
 #include "probe.h"
+#include "repdir.h"
 #include "tally.h"
 
 #define RS_CSV_SCHEMA 1
@@ -60,6 +61,18 @@ void rs_report_print(const struct rs_report *r, FILE *f);
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);
 
+/*
+ * Make dir ready to receive a report of the given kind, before any work
+ * is done for it (run and check call it at their start, so that a bad
+ * --csv costs nothing): dir exists or is created (mkdir -p), is a
+ * directory, a file can be created in it, and it does not hold a report
+ * of the other kind (check.csv for a run, summary.csv for a check).
+ * Returns 0, or -errno with one line in err naming --csv, the path, what
+ * is wrong and what to do. Not thread-safe against other writers of dir.
+ */
+int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
+			  size_t errlen);
+
 /* A CSV file being written: a temporary file renamed into place. */
 struct rs_csv_out {
 	FILE *f;
@@ -67,7 +80,10 @@ struct rs_csv_out {
 	char path[4096];
 };
 
-/* Open dir/name for writing (through dir/.name.tmp.PID). Returns 0, or
+/* Open dir/name for writing through a new temporary file
+ * dir/.name.tmp.PID.K, created with O_EXCL|O_NOFOLLOW so that nothing
+ * planted under that name is followed or reused. Refuses summary.csv in a
+ * directory holding check.csv and the reverse (-EEXIST). Returns 0, or
  * -errno with what failed in err. */
 int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
 		char *err, size_t errlen);

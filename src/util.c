@@ -83,3 +83,33 @@ void rs_append(char *buf, size_t len, const char *fmt, ...)
 	vsnprintf(buf + used, len - used, fmt, ap);
 	va_end(ap);
 }
+
+const char *rs_esc_field(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	if (!len)
+		return buf;
+	for (i = 0; s[i] && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char t[5];
+		size_t n;
+
+		if (c == '\\')
+			n = (size_t)snprintf(t, sizeof(t), "\\\\");
+		else if (c >= 0x20 && c < 0x7f)
+			n = (size_t)snprintf(t, sizeof(t), "%c", c);
+		else
+			n = (size_t)snprintf(t, sizeof(t), "\\x%02x", c);
+		if (o + n + 4 > len) /* room for "..." and the NUL */
+			break;
+		memcpy(buf + o, t, n);
+		o += n;
+	}
+	if (s[i] && o + 4 <= len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+	return buf;
+}

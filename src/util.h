@@ -36,6 +36,15 @@ uint64_t rs_rss_kb(void);
 void rs_append(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Copy s into buf (len bytes) as one line of printable text, for echoing
+ * a field read from a file: printable ASCII is kept, a backslash is
+ * doubled, every other byte (control characters, line breaks, bytes
+ * >= 0x80) becomes \xHH. At most max bytes of s are shown; "..." marks the rest. Returns
+ * buf. (An interim helper until a project-wide escaper exists.)
+ */
+const char *rs_esc_field(const char *s, size_t max, char *buf, size_t len);
+
 /* Print "rststorm: <message>" to stderr and exit(1). For setup failures
  * only: the message must say what failed, why, and what to do. */
 void rs_fatal(const char *fmt, ...)

@@ -664,9 +664,10 @@ static void test_merge_halves(void **state)
 	assert_int_equal(merge2(fx, t(fx, "c12"), g("check-h1"), t(fx, "c121")), 0);
 	assert_int_equal(merge2(fx, g("check-h1"), t(fx, "c21"), t(fx, "c1_21")), 0);
 	assert_same_dir(t(fx, "c121"), t(fx, "c1_21"));
+	/* h1 twice: a copy, since the same directory twice is refused */
+	three[2] = copy_report(fx, "check-h1", "h1copy");
 	three[0] = g("check-h1");
 	three[1] = g("check-h2");
-	three[2] = g("check-h1");
 	assert_int_equal(rs_merge_dirs(three, 3, t(fx, "c3"), fx->err,
 				       sizeof(fx->err)),
 			 0);
@@ -734,6 +735,53 @@ static void test_merge_refusals(void **state)
 	copy_report(fx, "check-a", "hascheck");
 	assert_int_equal(merge2(fx, g("run-h1"), g("run-h2"), t(fx, "hascheck")), 2);
 	one_line_naming(fx, "hascheck");
+	/* the output is an input, by any name; the same report twice */
+	{
+		char before[PATH_MAX + 8], alias[PATH_MAX + 8];
+		const char *a = copy_report(fx, "run-h1", "self");
+		const char *same[2];
+
+		snprintf(alias, sizeof(alias), "%s/link", fx->dir);
+		assert_int_equal(symlink(a, alias), 0);
+		snprintf(before, sizeof(before), "%s/.", a);
+		assert_int_equal(merge2(fx, a, g("run-h2"), a), 2);
+		one_line_naming(fx, "is the input report");
+		assert_int_equal(merge2(fx, g("run-h2"), a, before), 2);
+		one_line_naming(fx, "is the input report");
+		assert_int_equal(merge2(fx, a, g("run-h2"), alias), 2);
+		one_line_naming(fx, "is the input report");
+		assert_same_dir(g("run-h1"), a);
+		same[0] = a;
+		same[1] = alias;
+		assert_int_equal(rs_merge_dirs(same, 2, t(fx, "twice"), fx->err,
+					       sizeof(fx->err)),
+				 2);
+		one_line_naming(fx, "same report");
+		assert_int_equal(access(t(fx, "twice"), F_OK), -1);
+		assert_int_equal(merge2(fx, a, before, t(fx, "tw2")), 2);
+		one_line_naming(fx, "same report");
+		assert_int_equal(merge2(fx, g("run-h1"), g("run-h1"),
+					t(fx, "tw3")),
+				 2);
+		one_line_naming(fx, "same report");
+	}
+	/* a FIFO as a report file is refused without blocking; so is a file
+	 * over the size limit, before it is read */
+	{
+		const char *f = copy_report(fx, "run-h2", "fifo");
+		const char *h = copy_report(fx, "run-h2", "huge");
+		char p[PATH_MAX + 32];
+
+		snprintf(p, sizeof(p), "%s/outcomes.csv", f);
+		assert_int_equal(unlink(p), 0);
+		assert_int_equal(mkfifo(p, 0600), 0);
+		assert_int_equal(merge2(fx, g("run-h1"), f, t(fx, "fo")), 2);
+		one_line_naming(fx, "not a regular file (a FIFO)");
+		snprintf(p, sizeof(p), "%s/histograms.csv", h);
+		assert_int_equal(truncate(p, RS_REPORT_MAX_BYTES + 1), 0);
+		assert_int_equal(merge2(fx, g("run-h1"), h, t(fx, "ho")), 2);
+		one_line_naming(fx, "larger than 128 MiB");
+	}
 	/* fewer than two */
 	{
 		const char *one[1] = { g("run-h1") };
