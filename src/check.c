@@ -65,6 +65,9 @@ struct phase {
 	bool have_mib;
 	int64_t delta[16];
 	struct expect_range want[16];
+	/* TCPAbortOnClose + TCPAbortOnData: a racy close bumps one or the
+	 * other, so their sum is what is known */
+	struct expect_range want_abort_sum;
 	unsigned mismatches;
 	uint64_t srv_accepted, connects_ok;
 };
@@ -333,6 +336,20 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 		       "only %" PRIu64 " of %u trials ran (see the error above); ",
 		       r->trials + r->setup_failed, p->want_trials);
 	}
+	if (r->foreign_closes) {
+		diff = true;
+		rs_append(p->detail, sizeof(p->detail),
+		       "the closer thread found its trial slot reused %" PRIu64
+		       " times (it may have closed another trial's socket); ",
+		       r->foreign_closes);
+	}
+	if (r->linger_failed) {
+		diff = true;
+		rs_append(p->detail, sizeof(p->detail),
+		       "SO_LINGER 0 could not be set on %" PRIu64
+		       " closes (they closed with a FIN); ",
+		       r->linger_failed);
+	}
 	if (r->setup_failed) {
 		diff = true;
 		rs_append(p->detail, sizeof(p->detail),
@@ -415,15 +432,24 @@ static void expect_counters(struct phase *p, const struct rs_run_out *out)
 	const struct rs_trial_result *r = &p->r;
 	struct expect_range *w = p->want;
 	uint64_t rst_closes = r->rst_unread + r->rst_linger_sent;
+	/* racy closes (trial.h): either counter, or maybe AbortOnClose */
+	uint64_t racy = r->rst_either + r->rst_maybe;
+	struct expect_range *sum = &p->want_abort_sum;
 
 	memset(p->want, 0, sizeof(p->want));
+	memset(sum, 0, sizeof(*sum));
 	add_range(&w[C_OUTRSTS], rst_closes + r->drawn_lo,
-		  rst_closes + r->drawn_hi);
-	add_range(&w[C_ESTABRESETS], r->estab_resets, r->estab_resets);
+		  rst_closes + r->drawn_hi + racy);
+	add_range(&w[C_ESTABRESETS], r->estab_resets,
+		  r->estab_resets + r->rst_maybe);
 	add_range(&w[C_ACTIVE], r->trials, r->trials + r->setup_failed);
 	add_range(&w[C_PASSIVE], r->trials, r->trials + r->setup_failed);
-	add_range(&w[C_ABORTCLOSE], r->rst_unread, r->rst_unread);
-	add_range(&w[C_ABORTDATA], r->rst_linger, r->rst_linger + r->drawn_hi);
+	add_range(&w[C_ABORTCLOSE], r->rst_unread, r->rst_unread + racy);
+	add_range(&w[C_ABORTDATA], r->rst_linger,
+		  r->rst_linger + r->rst_either + r->drawn_hi);
+	add_range(sum, r->rst_unread + r->rst_linger + r->rst_either,
+		  r->rst_unread + r->rst_linger + r->rst_either + r->rst_maybe +
+			  r->drawn_hi);
 	add_range(&w[C_ATTEMPTFAILS], 0, r->setup_failed);
 	if (p->loaded && out->client) {
 		const struct rs_tally *c = out->client, *s = out->server;
@@ -455,6 +481,7 @@ static void expect_counters(struct phase *p, const struct rs_run_out *out)
 			  2 * (srst + sunread) + oksend + started);
 		add_range(&w[C_ABORTCLOSE], sunread, sunread + started);
 		add_range(&w[C_ABORTDATA], srst, srst + oksend);
+		add_range(sum, sunread + srst, sunread + started + srst + oksend);
 		add_range(&w[C_ATTEMPTFAILS], 0, conn_fail);
 		add_range(&w[C_OVERFLOWS], 0, UINT64_MAX);
 		add_range(&w[C_DROPS], 0, UINT64_MAX);
@@ -466,6 +493,22 @@ static bool counter_ok(const struct phase *p, unsigned i)
 {
 	return p->delta[i] >= 0 && (uint64_t)p->delta[i] >= p->want[i].lo &&
 	       (uint64_t)p->delta[i] <= p->want[i].hi;
+}
+
+static int64_t abort_sum(const struct phase *p)
+{
+	if (p->delta[C_ABORTCLOSE] < 0 || p->delta[C_ABORTDATA] < 0)
+		return -1;
+	return p->delta[C_ABORTCLOSE] + p->delta[C_ABORTDATA];
+}
+
+/* The joint range of TCPAbortOnClose + TCPAbortOnData. */
+static bool abort_sum_ok(const struct phase *p)
+{
+	int64_t d = abort_sum(p);
+
+	return d >= 0 && (uint64_t)d >= p->want_abort_sum.lo &&
+	       (uint64_t)d <= p->want_abort_sum.hi;
 }
 
 static void reconcile(struct phase *p, const struct rs_mib *before,
@@ -487,6 +530,8 @@ static void reconcile(struct phase *p, const struct rs_mib *before,
 		if (!counter_ok(p, i))
 			p->mismatches++;
 	}
+	if (!abort_sum_ok(p))
+		p->mismatches++;
 }
 
 /* --------------------------------------------------------- running */
@@ -700,6 +745,12 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 						p->want[i].lo, p->want[i].hi);
 			}
 		}
+		if (!abort_sum_ok(p))
+			fprintf(f,
+				" TCPAbortOnClose+TCPAbortOnData %" PRId64
+				"(!)[want %" PRIu64 "..%" PRIu64 "]",
+				abort_sum(p), p->want_abort_sum.lo,
+				p->want_abort_sum.hi);
 		fprintf(f, p->mismatches ? "  MISMATCH\n" : "  reconciled\n");
 		if (p->delta[C_OVERFLOWS] > 0)
 			fprintf(f,

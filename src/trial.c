@@ -27,7 +27,9 @@
 #include "ring.h"
 #include "util.h"
 
-enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP };
+/* T_CLOSING: the victim is done, the closer thread is not yet: the slot
+ * waits for it (a handshake, never a timeout) */
+enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING };
 
 #define NO_TRIAL 0xffffffffu
 #define BUF_LEN 256
@@ -47,6 +49,7 @@ struct trial {
 	/* counter facts of this trial's closes; written by whichever thread
 	 * closes, read after xcpu_done */
 	uint32_t f_unread, f_linger, f_linger_sent, f_estab;
+	uint32_t f_either, f_maybe, f_linger_failed;
 	struct msghdr msg;
 	struct iovec iov;
 	uint8_t out;
@@ -70,6 +73,8 @@ struct tctx {
 	int qfd[2];              /* xcpu: trial indexes to the closer thread */
 	pthread_t closer;
 	bool closer_running;
+	atomic_uint foreign;     /* closer found its slot reused (a bug) */
+	uint32_t closer_delay_ms; /* test seam: RSTSTORM_TEST_CLOSER_DELAY_MS */
 	uint8_t pattern[BUF_LEN];
 };
 
@@ -124,8 +129,15 @@ static bool need_reset(int st)
 /* Close fd, noting what tcp_close() will count (see scenario.c F5):
  * nothing in CLOSE; unread data: an RST and TCPAbortOnClose; SO_LINGER 0:
  * TCPAbortOnData, an RST where tcp_need_reset(); EstabResets when an RST
- * close leaves ESTABLISHED or CLOSE_WAIT. Returns true if it sent an RST. */
-static bool close_counted(struct trial *t, int fd, bool linger0)
+ * close leaves ESTABLISHED or CLOSE_WAIT. racy: the peer may still be
+ * sending, so a byte can land between the SIOCINQ read and close(), and
+ * tcp_close() decides then: an empty queue is noted as "either" (linger
+ * 0: AbortOnClose or AbortOnData) or "maybe" (no linger: nothing, or
+ * AbortOnClose and an RST), never guessed. A queue that holds data stays
+ * exact: only this side reads it. delay_ms: the test seam that widens the
+ * window. Returns true if it sent (or may have sent) an RST. */
+static bool close_counted(struct trial *t, int fd, bool linger0, bool racy,
+			  uint32_t delay_ms)
 {
 	int st = tcp_state(fd), inq = 0;
 	bool rst = false;
@@ -135,11 +147,25 @@ static bool close_counted(struct trial *t, int fd, bool linger0)
 	if (linger0) {
 		struct linger l = { 1, 0 };
 
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		/* a failed SO_LINGER closes with a FIN: count that */
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l))) {
+			linger0 = false;
+			t->f_linger_failed++;
+		}
 	}
+	if (delay_ms)
+		poll(NULL, 0, (int)delay_ms);
 	if (st >= 0 && st != TCP_CLOSE && st != TCP_LISTEN) {
 		if (inq > 0) {
 			t->f_unread++;
+			rst = true;
+		} else if (racy && linger0) {
+			t->f_either++;
+			/* the unread path always resets; linger 0 resets
+			 * where tcp_need_reset(): count an RST only when
+			 * both do */
+			if (need_reset(st))
+				t->f_linger_sent++;
 			rst = true;
 		} else if (linger0) {
 			t->f_linger++;
@@ -147,6 +173,8 @@ static bool close_counted(struct trial *t, int fd, bool linger0)
 				t->f_linger_sent++;
 				rst = true;
 			}
+		} else if (racy) {
+			t->f_maybe++;
 		}
 		if (rst && estab_or_close_wait(st))
 			t->f_estab++;
@@ -179,6 +207,9 @@ static unsigned bytes_before_close(const struct rs_scenario *sc)
 static void close_action(struct tctx *x, struct trial *t)
 {
 	const struct rs_scenario *sc = x->sc;
+	/* on another CPU the victim's ops run while this closes */
+	bool racy = sc->wait == RS_SCW_XCPU;
+	uint32_t delay = racy ? x->closer_delay_ms : 0;
 	unsigned want = bytes_before_close(sc), got = 0;
 	uint8_t sink[BUF_LEN];
 
@@ -199,11 +230,11 @@ static void close_action(struct tctx *x, struct trial *t)
 	switch (sc->mode) {
 	case RS_CLOSE_FIN:
 	case RS_CLOSE_UNREAD:
-		t->closer_rst = close_counted(t, t->cfd, false);
+		t->closer_rst = close_counted(t, t->cfd, false, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_RST:
-		t->closer_rst = close_counted(t, t->cfd, true);
+		t->closer_rst = close_counted(t, t->cfd, true, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_SHUTDOWN:
@@ -213,16 +244,30 @@ static void close_action(struct tctx *x, struct trial *t)
 	}
 }
 
+/* What the ring thread hands the closer thread: the slot and the trial's
+ * generation, so a reused slot is caught instead of closed. */
+struct closer_msg {
+	uint32_t i, gen;
+};
+
 static void *closer_thread(void *arg)
 {
 	struct tctx *x = arg;
-	uint32_t i;
+	struct closer_msg m;
 
-	while (read(x->qfd[0], &i, sizeof(i)) == (ssize_t)sizeof(i) &&
-	       i != NO_TRIAL) {
-		struct trial *t = &x->t[i];
+	while (read(x->qfd[0], &m, sizeof(m)) == (ssize_t)sizeof(m) &&
+	       m.i != NO_TRIAL) {
+		struct trial *t = &x->t[m.i];
 
+		if (t->gen != m.gen) {
+			atomic_fetch_add(&x->foreign, 1);
+			continue;
+		}
 		close_action(x, t);
+		/* the slot is ours until xcpu_done: a change here means
+		 * another trial's descriptor was just closed */
+		if (t->gen != m.gen)
+			atomic_fetch_add(&x->foreign, 1);
 		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
 	}
 	return NULL;
@@ -376,7 +421,9 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 
 	t->step = T_OP;
 	if (x->sc->wait == RS_SCW_XCPU) {
-		(void)!write(x->qfd[1], &i, sizeof(i));
+		struct closer_msg m = { i, t->gen };
+
+		(void)!write(x->qfd[1], &m, sizeof(m));
 	} else {
 		close_action(x, t);
 		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
@@ -473,13 +520,14 @@ static void trial_end(struct tctx *x, uint32_t i)
 	struct trial *t = &x->t[i];
 	const struct rs_scenario *sc = x->sc;
 	struct rs_trial_result *r = x->res;
-	uint64_t spin_until = rs_now_ns() + 2000000000ull;
 	int vst;
 
-	/* the closer thread closes within microseconds; never wait long */
-	while (!atomic_load_explicit(&t->xcpu_done, memory_order_acquire) &&
-	       rs_now_ns() < spin_until)
-		sched_yield();
+	/* the closer thread still has the slot: wait for it (g_tick looks
+	 * again), never reuse the slot under it */
+	if (!atomic_load_explicit(&t->xcpu_done, memory_order_acquire)) {
+		t->step = T_CLOSING;
+		return;
+	}
 	vst = tcp_state(t->vfd);
 	if (vst == TCP_CLOSE) {
 		/* only an RST moves the passive side to CLOSE; it was in
@@ -496,14 +544,14 @@ static void trial_end(struct tctx *x, uint32_t i)
 	if (sc->mode != RS_CLOSE_SHUTDOWN)
 		r->drawn_hi += t->ok_writes_after +
 			       (sc->mode == RS_CLOSE_FIN && !t->closer_rst);
-	close_counted(t, t->vfd, false);
+	close_counted(t, t->vfd, false, false, 0);
 	t->vfd = -1;
 	if (t->closer_open && t->cfd >= 0) {
 		uint8_t sink[BUF_LEN];
 
 		while (recv(t->cfd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
 			;
-		close_counted(t, t->cfd, false);
+		close_counted(t, t->cfd, false, false, 0);
 		t->cfd = -1;
 	}
 	r->trials++;
@@ -513,6 +561,10 @@ static void trial_end(struct tctx *x, uint32_t i)
 	r->rst_linger += t->f_linger;
 	r->rst_linger_sent += t->f_linger_sent;
 	r->estab_resets += t->f_estab;
+	r->rst_either += t->f_either;
+	r->rst_maybe += t->f_maybe;
+	r->linger_failed += t->f_linger_failed;
+	r->foreign_closes = atomic_load(&x->foreign);
 	x->finished++;
 	trial_start(x, i, rs_now_ns());
 }
@@ -569,6 +621,11 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 		struct trial *t = &x->t[i];
 		struct io_uring_sqe *sqe;
 
+		if (t->step == T_CLOSING &&
+		    atomic_load_explicit(&t->xcpu_done, memory_order_acquire)) {
+			trial_end(x, i);
+			continue;
+		}
 		if (!t->inflight || t->cancelled || t->step == T_GAP ||
 		    now - t->t_issue < x->cfg.timeout_ns)
 			continue;
@@ -661,6 +718,13 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	for (uint32_t i = 0; i < x->cfg.parallel; i++)
 		x->t[i].cfd = x->t[i].vfd = -1;
 	memset(x->pattern, 'd', sizeof(x->pattern));
+	/* test seam: hold the closer's close this long (0..10000 ms) */
+	{
+		const char *d = getenv("RSTSTORM_TEST_CLOSER_DELAY_MS");
+		unsigned long v = d ? strtoul(d, NULL, 10) : 0;
+
+		x->closer_delay_ms = v > 10000 ? 10000 : (uint32_t)v;
+	}
 	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
@@ -694,13 +758,14 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 void rs_trials_free(struct rs_guest *g)
 {
 	struct tctx *x = (struct tctx *)g;
-	uint32_t stop = NO_TRIAL;
+	struct closer_msg stop = { NO_TRIAL, 0 };
 
 	if (!g)
 		return;
 	if (x->closer_running) {
 		(void)!write(x->qfd[1], &stop, sizeof(stop));
 		pthread_join(x->closer, NULL);
+		x->res->foreign_closes = atomic_load(&x->foreign);
 	}
 	if (x->qfd[0] >= 0) {
 		close(x->qfd[0]);
