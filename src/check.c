@@ -43,8 +43,13 @@ struct check_opts {
 	unsigned nsel;
 };
 
-enum verdict { V_PASS, V_MEASURED, V_DIFF };
-static const char *const vname[] = { "PASS", "MEASURED", "DIFF" };
+/* INTERRUPTED: a signal stopped the phase; SKIPPED: it could not be run as
+ * it says (a cross-CPU race without two CPUs). Neither is judged, and
+ * neither is written to the CSV files, which hold judged phases only. */
+enum verdict { V_PASS, V_MEASURED, V_DIFF, V_INTERRUPTED, V_SKIPPED, V_N };
+static const char *const vname[] = { "PASS", "MEASURED", "DIFF",
+				     "INTERRUPTED", "SKIPPED" };
+#define CNT_MISMATCH V_N /* counts[]: counter mismatches after the verdicts */
 
 /* A counter's expected range; hi UINT64_MAX = no upper bound. */
 struct expect_range {
@@ -53,6 +58,7 @@ struct expect_range {
 
 struct phase {
 	bool ran, loaded;
+	int signo;              /* the signal that interrupted it, or 0 */
 	uint32_t want_trials;
 	struct rs_trial_result r;
 	enum verdict v;
@@ -330,10 +336,31 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 	const struct rs_trial_result *r = &p->r;
 
 	p->detail[0] = '\0';
+	if (r->skip[0]) {
+		p->v = V_SKIPPED;
+		snprintf(p->detail, sizeof(p->detail), "%s", r->skip);
+		return;
+	}
+	if (p->signo) {
+		p->v = V_INTERRUPTED;
+		snprintf(p->detail, sizeof(p->detail),
+			 "interrupted by signal %d after %" PRIu64
+			 " of %u trials: not judged",
+			 p->signo, r->trials + r->setup_failed, p->want_trials);
+		return;
+	}
+	if (r->off_cpu) {
+		p->v = V_SKIPPED;
+		snprintf(p->detail, sizeof(p->detail),
+			 "a pinned thread was found off its CPU %" PRIu64
+			 " times: not a cross-CPU race",
+			 r->off_cpu);
+		return;
+	}
 	if (r->trials + r->setup_failed < p->want_trials) {
 		diff = true;
 		rs_append(p->detail, sizeof(p->detail),
-		       "only %" PRIu64 " of %u trials ran (see the error above); ",
+		       "only %" PRIu64 " of %u trials ran; ",
 		       r->trials + r->setup_failed, p->want_trials);
 	}
 	if (r->foreign_closes) {
@@ -722,10 +749,14 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			fprintf(f, "  DIFF %s: %s\n    basis: %s\n",
 				ph ? "under load" : "alone", sr->ph[ph].detail,
 				sc->basis);
+		else if (sr->ph[ph].ran && sr->ph[ph].v > V_DIFF)
+			fprintf(f, "  %s %s: %s\n", vname[sr->ph[ph].v],
+				ph ? "under load" : "alone",
+				sr->ph[ph].detail);
 	for (unsigned ph = 0; ph < 2; ph++) {
 		const struct phase *p = &sr->ph[ph];
 
-		if (!p->ran || !o->netns || !p->have_mib)
+		if (!p->ran || !o->netns || !p->have_mib || p->v > V_DIFF)
 			continue;
 		fprintf(f, "  counters %s:", ph ? "under load" : "alone");
 		for (unsigned i = 0; i < rs_mib_nwatched && i < 16; i++) {
@@ -804,7 +835,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 		(double)o->timeout_ns / 1e9,
 		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
 		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
-		counts[3], status);
+		counts[CNT_MISMATCH], status);
 	if ((ret = rs_csv_close(&c, err, errlen)))
 		return ret;
 
@@ -954,7 +985,7 @@ int rs_cmd_check(int argc, char **argv)
 	static struct check_opts o;
 	struct rs_probe probe;
 	struct sc_run *runs;
-	unsigned counts[4] = { 0 };
+	unsigned counts[V_N + 1] = { 0 };
 	int status = 0, signo = 0;
 	char err[512], line[512], started[32], gap[32];
 	time_t wall;
@@ -1005,7 +1036,7 @@ int rs_cmd_check(int argc, char **argv)
 		for (unsigned ph = 0; ph < 2 && !signo; ph++) {
 			int st;
 
-			if (ph == 1 && !o.load_c)
+			if (ph == 1 && (!o.load_c || sr->ph[0].r.skip[0]))
 				break;
 			if (tty)
 				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
@@ -1013,7 +1044,7 @@ int rs_cmd_check(int argc, char **argv)
 					ph ? "under load" : "alone");
 			st = run_phase(&o, &probe, sr, ph);
 			if (st > 128)
-				signo = st - 128;
+				signo = sr->ph[ph].signo = st - 128;
 			else if (st)
 				status = 1;
 			judge(sr->sc, &sr->ph[ph], probe.features);
@@ -1026,26 +1057,35 @@ int rs_cmd_check(int argc, char **argv)
 			if (!sr->ph[ph].ran)
 				continue;
 			counts[sr->ph[ph].v]++;
-			if (o.netns)
-				counts[3] += sr->ph[ph].mismatches;
+			if (o.netns && sr->ph[ph].v <= V_DIFF)
+				counts[CNT_MISMATCH] += sr->ph[ph].mismatches;
+			/* the CSV files hold judged phases only */
+			if (sr->ph[ph].v > V_DIFF)
+				sr->ph[ph].ran = false;
 		}
 	}
 	printf("check: %u PASS, %u MEASURED, %u DIFF", counts[V_PASS],
 	       counts[V_MEASURED], counts[V_DIFF]);
+	if (counts[V_SKIPPED])
+		printf(", %u SKIPPED", counts[V_SKIPPED]);
+	if (counts[V_INTERRUPTED])
+		printf(", %u INTERRUPTED", counts[V_INTERRUPTED]);
 	if (o.netns)
 		printf("; kernel counters: %s (%u outside the expected range)",
-		       counts[3] ? "MISMATCH" : "reconciled", counts[3]);
+		       counts[CNT_MISMATCH] ? "MISMATCH" : "reconciled",
+		       counts[CNT_MISMATCH]);
 	if (signo)
 		printf("; stopped by signal %d: partial", signo);
 	printf("\n");
-	if (counts[V_DIFF] || counts[3])
+	if (counts[V_DIFF] || counts[CNT_MISMATCH])
 		status = 1;
 	if (signo)
 		status = 128 + signo;
 	if (o.csv_dir) {
 		unsigned n = 0;
 
-		while (n < o.nsel && runs[n].ph[0].ran)
+		/* the scenarios reached; each phase written if judged */
+		while (n < o.nsel && runs[n].sc)
 			n++;
 		if (write_csv(&o, &probe, runs, n, started, counts, status, err,
 			      sizeof(err))) {

@@ -74,6 +74,8 @@ struct tctx {
 	pthread_t closer;
 	bool closer_running;
 	atomic_uint foreign;     /* closer found its slot reused (a bug) */
+	int ring_cpu, closer_cpu; /* xcpu: where each thread is pinned */
+	atomic_uint off_cpu;     /* ...and how often one was found elsewhere */
 	uint32_t closer_delay_ms; /* test seam: RSTSTORM_TEST_CLOSER_DELAY_MS */
 	uint8_t pattern[BUF_LEN];
 };
@@ -263,6 +265,8 @@ static void *closer_thread(void *arg)
 			atomic_fetch_add(&x->foreign, 1);
 			continue;
 		}
+		if (sched_getcpu() != x->closer_cpu)
+			atomic_fetch_add(&x->off_cpu, 1);
 		close_action(x, t);
 		/* the slot is ours until xcpu_done: a change here means
 		 * another trial's descriptor was just closed */
@@ -423,6 +427,8 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 	if (x->sc->wait == RS_SCW_XCPU) {
 		struct closer_msg m = { i, t->gen };
 
+		if (sched_getcpu() != x->ring_cpu)
+			atomic_fetch_add(&x->off_cpu, 1);
 		(void)!write(x->qfd[1], &m, sizeof(m));
 	} else {
 		close_action(x, t);
@@ -565,6 +571,7 @@ static void trial_end(struct tctx *x, uint32_t i)
 	r->rst_maybe += t->f_maybe;
 	r->linger_failed += t->f_linger_failed;
 	r->foreign_closes = atomic_load(&x->foreign);
+	r->off_cpu = atomic_load(&x->off_cpu);
 	x->finished++;
 	trial_start(x, i, rs_now_ns());
 }
@@ -644,42 +651,92 @@ static void begin(struct tctx *x, uint64_t now)
 		trial_start(x, i, now);
 }
 
+/* Two CPUs this process may use, the closer's first (cfg's if allowed). */
+static int pick_cpus(const struct tctx *x, int *ring_cpu, int *closer_cpu)
+{
+	cpu_set_t allowed;
+	int want = x->cfg.xcpu_closer_cpu;
+
+	*ring_cpu = *closer_cpu = -1;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -errno;
+	if (want >= 0 && want < CPU_SETSIZE && CPU_ISSET(want, &allowed))
+		*closer_cpu = want;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &allowed))
+			continue;
+		if (*closer_cpu < 0)
+			*closer_cpu = c;
+		else if (c != *closer_cpu && *ring_cpu < 0)
+			*ring_cpu = c;
+	}
+	return 0;
+}
+
+/* The closer thread, pinned to one CPU and the ring thread to another.
+ * Returns 0, 1 when the scenario must be skipped (res->skip says why) or
+ * -errno with g.errmsg filled. */
+static int xcpu_setup(struct tctx *x)
+{
+	cpu_set_t me, other;
+	int e = pick_cpus(x, &x->ring_cpu, &x->closer_cpu);
+
+	if (e || x->ring_cpu < 0) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 e ? "cannot read the CPUs this process may use (%s)" :
+			     "only one CPU is available to this process: a cross-CPU race would run on one CPU",
+			 strerror(-e));
+		return 1;
+	}
+	if (pipe2(x->qfd, O_CLOEXEC)) {
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check: pipe for the closer thread: %s: raise the open file limit (ulimit -n)",
+			 strerror(errno));
+		return -errno;
+	}
+	e = pthread_create(&x->closer, NULL, closer_thread, x);
+	if (e) {
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check: cannot start the closer thread: %s: lower --parallel or free memory",
+			 strerror(e));
+		return -e;
+	}
+	x->closer_running = true;
+	CPU_ZERO(&me);
+	CPU_ZERO(&other);
+	CPU_SET(x->closer_cpu, &other);
+	CPU_SET(x->ring_cpu, &me);
+	e = pthread_setaffinity_np(x->closer, sizeof(other), &other);
+	if (e) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 "cannot pin the closer thread to CPU %d (%s): a cross-CPU race would not be one",
+			 x->closer_cpu, strerror(e));
+		return 1;
+	}
+	if (sched_setaffinity(0, sizeof(me), &me)) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 "cannot pin the ring thread to CPU %d (%s): a cross-CPU race would not be one",
+			 x->ring_cpu, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 {
 	struct tctx *x = (struct tctx *)g;
 
 	x->ring = ring;
 	if (x->sc->wait == RS_SCW_XCPU) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		int e;
+		int e = xcpu_setup(x);
 
-		if (pipe2(x->qfd, O_CLOEXEC)) {
-			snprintf(g->errmsg, sizeof(g->errmsg),
-				 "check: pipe for the closer thread: %s",
-				 strerror(errno));
-			return -errno;
-		}
-		e = pthread_create(&x->closer, NULL, closer_thread, x);
-		if (e) {
-			snprintf(g->errmsg, sizeof(g->errmsg),
-				 "check: cannot start the closer thread: %s",
-				 strerror(e));
-			return -e;
-		}
-		x->closer_running = true;
-		if (ncpu >= 2) {
-			cpu_set_t me, other;
-			int cpu = x->cfg.xcpu_closer_cpu >= 0 ?
-					  x->cfg.xcpu_closer_cpu :
-					  1;
-
-			CPU_ZERO(&me);
-			CPU_ZERO(&other);
-			CPU_SET(cpu, &other);
-			CPU_SET(cpu == 0 ? 1 : 0, &me);
-			pthread_setaffinity_np(x->closer, sizeof(other),
-					       &other);
-			sched_setaffinity(0, sizeof(me), &me);
+		if (e < 0)
+			return e;
+		if (e > 0) {
+			/* no two CPUs: the scenario is skipped, not run on
+			 * one CPU and called cross-CPU */
+			x->g.done = true;
+			return 0;
 		}
 	}
 	x->start_at = now + x->cfg.warmup_ns;
@@ -708,6 +765,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->sc = cfg->sc;
 	x->res = res;
 	x->qfd[0] = x->qfd[1] = -1;
+	x->ring_cpu = x->closer_cpu = -1;
 	x->t = calloc(x->cfg.parallel, sizeof(*x->t));
 	if (!x->t) {
 		free(x);

@@ -35,6 +35,9 @@ struct rs_trial_result {
 	uint64_t rst_maybe;     /* FIN: nothing, or AbortOnClose and an RST */
 	uint64_t linger_failed; /* SO_LINGER could not be set: closed as
 				 * a plain close and counted as such */
+	char skip[160];         /* set: the phase did not run, and why (the
+				 * xcpu scenarios need two CPUs, pinned) */
+	uint64_t off_cpu;       /* closes or ops seen off their pinned CPU */
 	uint64_t foreign_closes; /* the closer thread found its slot
 				  * reused: must stay 0 */
 	uint64_t estab_resets;  /* sockets moved from ESTABLISHED/CLOSE_WAIT
