@@ -76,6 +76,7 @@ struct tctx {
 	atomic_uint foreign;     /* closer found its slot reused (a bug) */
 	int ring_cpu, closer_cpu; /* xcpu: where each thread is pinned */
 	atomic_uint off_cpu;     /* ...and how often one was found elsewhere */
+	atomic_int stop;         /* rs_trials_stop(): end at the next tick */
 	uint32_t closer_delay_ms; /* test seam: RSTSTORM_TEST_CLOSER_DELAY_MS */
 	uint8_t pattern[BUF_LEN];
 };
@@ -619,6 +620,13 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 {
 	struct tctx *x = (struct tctx *)g;
 
+	if (atomic_load_explicit(&x->stop, memory_order_relaxed)) {
+		/* what is in flight goes with the ring; the fds with
+		 * rs_trials_free() */
+		x->res->sigpipe = rs_sigpipe_count() - x->sig0;
+		x->g.done = true;
+		return;
+	}
 	if (!x->begun) {
 		if (now >= x->start_at)
 			begin(x, now);
@@ -811,6 +819,13 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	/* a request, a cancel per trial */
 	x->g.max_inflight = 2 * x->cfg.parallel + 8;
 	return &x->g;
+}
+
+void rs_trials_stop(struct rs_guest *g)
+{
+	struct tctx *x = (struct tctx *)g;
+
+	atomic_store_explicit(&x->stop, 1, memory_order_relaxed);
 }
 
 void rs_trials_free(struct rs_guest *g)

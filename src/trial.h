@@ -65,6 +65,10 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 			       struct rs_trial_result *res, char *err,
 			       size_t errlen);
 
+/* Ask the trials to end at the guest's next tick (any thread; the run's
+ * stop on a signal): trials in flight are not counted. */
+void rs_trials_stop(struct rs_guest *g);
+
 /* Close what is left and free. */
 void rs_trials_free(struct rs_guest *g);
 
