@@ -705,9 +705,10 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			   FILE *f)
 {
 	const struct rs_scenario *sc = sr->sc;
-	char head[2][64];
+	char head[2][64], desc[256];
 
-	fprintf(f, "%s: %s\n", sc->name, sc->desc);
+	rs_sc_describe(sc, sr->closer, desc, sizeof(desc));
+	fprintf(f, "%s: %s\n", sc->name, desc);
 	fprintf(f, "  closer %s, %s, wait %s, path %s; SIGPIPE expected: %s\n",
 		rs_side_name(sr->closer), rs_close_name(sc->mode),
 		rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
@@ -946,6 +947,9 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 
 int rs_cmd_scenarios(int argc, char **argv)
 {
+	struct rs_config cfg;
+	struct rs_probe probe;
+
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 			printf("usage: rststorm scenarios\n\nList the scenarios of rststorm check: name, what happens, the expected\nresult of each op, and the kernel basis of the expectation.\n");
@@ -954,6 +958,14 @@ int rs_cmd_scenarios(int argc, char **argv)
 		fprintf(stderr, "rststorm scenarios: '%s': takes no arguments\n",
 			argv[1]);
 		return 2;
+	}
+	/* the SIGPIPE rule as check judges it here: from the probed io_uring
+	 * (rs_sc_sig_rule), the one source for both */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		rs_config_defaults(&cfg, ncpu > 0 ? (unsigned)ncpu : 1);
+		rs_probe_run(&probe, &cfg);
 	}
 	for (size_t i = 0; i < rs_scenario_count(); i++) {
 		const struct rs_scenario *sc = rs_scenario_at(i);
@@ -974,10 +986,13 @@ int rs_cmd_scenarios(int argc, char **argv)
 			       sc->op[k].exp_kind == RS_EXP_ORDERED ? "*" :
 								       "");
 		}
-		printf("; SIGPIPE %s\n  basis: %s\n",
+		printf("; SIGPIPE %s%s\n  basis: %s\n",
+		       rs_sig_rule_name(rs_sc_sig_rule(sc, probe.features)),
 		       sc->sigpipe == RS_SIG_PRE_5_12 ?
-			       "none with 5.12's io_uring (NATIVE_WORKERS), else 1..per-EPIPE" :
-			       rs_sig_rule_name(sc->sigpipe),
+			       (probe.features & RS_FEAT_NATIVE_WORKERS ?
+					" (this io_uring has 5.12's NATIVE_WORKERS)" :
+					" (this io_uring predates 5.12's NATIVE_WORKERS)") :
+			       "",
 		       sc->basis);
 	}
 	printf("\n* exact alone on the inline path; a share under load and on io-wq/SQPOLL\n(share): a race, reported as a distribution with a 95%% interval\n");
