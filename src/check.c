@@ -340,6 +340,13 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 	const struct rs_trial_result *r = &p->r;
 
 	p->detail[0] = '\0';
+	if (r->start_err) {
+		p->v = V_DIFF;
+		snprintf(p->detail, sizeof(p->detail),
+			 "the trials could not start: %s (%s)",
+			 strerror(-r->start_err), rs_errname(-r->start_err));
+		return;
+	}
 	if (r->skip[0]) {
 		p->v = V_SKIPPED;
 		snprintf(p->detail, sizeof(p->detail), "%s", r->skip);
@@ -620,6 +627,16 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	before = rs_mib_read();
 	st = rs_run_core(&lc, &pr, g, false, &out);
 	after = before ? rs_mib_read() : NULL;
+	/* one complete line of its own, whatever the engine printed */
+	if (p->r.start_err)
+		fprintf(stderr,
+			"rststorm check %s: the trials could not start: %s (%s)%s%s: %s\n",
+			sr->sc->name, strerror(-p->r.start_err),
+			rs_errname(-p->r.start_err), g->errmsg[0] ? ": " : "",
+			g->errmsg,
+			p->r.start_err == -EMFILE || p->r.start_err == -ENFILE ?
+				"raise the open file limit (ulimit -n) or lower --parallel" :
+				"run the scenario alone to see whether it persists");
 	rs_trials_free(g);
 	p->ran = true;
 	p->elapsed_s = (double)(out.t_end - out.t0) / 1e9;

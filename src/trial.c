@@ -735,11 +735,26 @@ static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 	struct tctx *x = (struct tctx *)g;
 
 	x->ring = ring;
+	/* test seam: fail the start with this errno, as a real one would */
+	{
+		const char *f = getenv("RSTSTORM_TEST_GUEST_START_ERRNO");
+		int e = f ? atoi(f) : 0;
+
+		if (e > 0 && e < 4096) {
+			x->res->start_err = -e;
+			snprintf(g->errmsg, sizeof(g->errmsg),
+				 "check: test seam: start failed: %s",
+				 strerror(e));
+			return -e;
+		}
+	}
 	if (x->sc->wait == RS_SCW_XCPU) {
 		int e = xcpu_setup(x);
 
-		if (e < 0)
+		if (e < 0) {
+			x->res->start_err = e;
 			return e;
+		}
 		if (e > 0) {
 			/* no two CPUs: the scenario is skipped, not run on
 			 * one CPU and called cross-CPU */

@@ -35,6 +35,7 @@ struct rs_trial_result {
 	uint64_t rst_maybe;     /* FIN: nothing, or AbortOnClose and an RST */
 	uint64_t linger_failed; /* SO_LINGER could not be set: closed as
 				 * a plain close and counted as such */
+	int start_err;          /* -errno: the trials could not start */
 	char skip[160];         /* set: the phase did not run, and why (the
 				 * xcpu scenarios need two CPUs, pinned) */
 	uint64_t off_cpu;       /* closes or ops seen off their pinned CPU */
