@@ -139,6 +139,10 @@ static bool need_reset(int st)
  * AbortOnClose and an RST), never guessed. A queue that holds data stays
  * exact: only this side reads it. delay_ms: the test seam that widens the
  * window. Returns true if it sent (or may have sent) an RST. */
+/* test seam: RSTSTORM_TEST_LINGER_EINVAL=1 makes every SO_LINGER fail for
+ * real (a short optlen: EINVAL) */
+static socklen_t linger_len = sizeof(struct linger);
+
 static bool close_counted(struct trial *t, int fd, bool linger0, bool racy,
 			  uint32_t delay_ms)
 {
@@ -151,7 +155,7 @@ static bool close_counted(struct trial *t, int fd, bool linger0, bool racy,
 		struct linger l = { 1, 0 };
 
 		/* a failed SO_LINGER closes with a FIN: count that */
-		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l))) {
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, linger_len)) {
 			linger0 = false;
 			t->f_linger_failed++;
 		}
@@ -528,6 +532,7 @@ static void trial_end(struct tctx *x, uint32_t i)
 	const struct rs_scenario *sc = x->sc;
 	struct rs_trial_result *r = x->res;
 	int vst;
+	bool fin_close;
 
 	/* the closer thread still has the slot: wait for it (g_tick looks
 	 * again), never reuse the slot under it */
@@ -535,12 +540,16 @@ static void trial_end(struct tctx *x, uint32_t i)
 		t->step = T_CLOSING;
 		return;
 	}
+	/* a FIN went out: a FIN close, or an RST close whose SO_LINGER
+	 * failed */
+	fin_close = (sc->mode == RS_CLOSE_FIN || t->f_linger_failed) &&
+		    !t->closer_rst;
 	vst = tcp_state(t->vfd);
 	if (vst == TCP_CLOSE) {
 		/* only an RST moves the passive side to CLOSE; it was in
 		 * ESTABLISHED or CLOSE_WAIT: EstabResets */
 		t->f_estab++;
-		if (sc->mode == RS_CLOSE_FIN && !t->closer_rst)
+		if (fin_close)
 			r->drawn_lo++;
 	}
 	/* every segment that reaches the closed side draws an RST: each
@@ -550,7 +559,7 @@ static void trial_end(struct tctx *x, uint32_t i)
 	 * data has already reset the orphan (0-5 per 200 trials) */
 	if (sc->mode != RS_CLOSE_SHUTDOWN)
 		r->drawn_hi += t->ok_writes_after +
-			       (sc->mode == RS_CLOSE_FIN && !t->closer_rst);
+			       fin_close;
 	close_counted(t, t->vfd, false, false, 0);
 	t->vfd = -1;
 	if (t->closer_open && t->cfd >= 0) {
@@ -799,6 +808,8 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	for (uint32_t i = 0; i < x->cfg.parallel; i++)
 		x->t[i].cfd = x->t[i].vfd = -1;
 	memset(x->pattern, 'd', sizeof(x->pattern));
+	if (getenv("RSTSTORM_TEST_LINGER_EINVAL"))
+		linger_len = 1;
 	/* test seam: hold the closer's close this long (0..10000 ms) */
 	{
 		const char *d = getenv("RSTSTORM_TEST_CLOSER_DELAY_MS");
