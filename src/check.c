@@ -43,8 +43,13 @@ struct check_opts {
 	unsigned nsel;
 };
 
-enum verdict { V_PASS, V_MEASURED, V_DIFF };
-static const char *const vname[] = { "PASS", "MEASURED", "DIFF" };
+/* INTERRUPTED: a signal stopped the phase; SKIPPED: it could not be run as
+ * it says (a cross-CPU race without two CPUs). Neither is judged, and
+ * neither is written to the CSV files, which hold judged phases only. */
+enum verdict { V_PASS, V_MEASURED, V_DIFF, V_INTERRUPTED, V_SKIPPED, V_N };
+static const char *const vname[] = { "PASS", "MEASURED", "DIFF",
+				     "INTERRUPTED", "SKIPPED" };
+#define CNT_MISMATCH V_N /* counts[]: counter mismatches after the verdicts */
 
 /* A counter's expected range; hi UINT64_MAX = no upper bound. */
 struct expect_range {
@@ -53,6 +58,7 @@ struct expect_range {
 
 struct phase {
 	bool ran, loaded;
+	int signo;              /* the signal that interrupted it, or 0 */
 	uint32_t want_trials;
 	struct rs_trial_result r;
 	enum verdict v;
@@ -65,6 +71,9 @@ struct phase {
 	bool have_mib;
 	int64_t delta[16];
 	struct expect_range want[16];
+	/* TCPAbortOnClose + TCPAbortOnData: a racy close bumps one or the
+	 * other, so their sum is what is known */
+	struct expect_range want_abort_sum;
 	unsigned mismatches;
 	uint64_t srv_accepted, connects_ok;
 };
@@ -106,7 +115,11 @@ static void check_usage(FILE *f)
 		"them) for N trials, first alone, then under a background load running\n"
 		"through the same io_uring, and judge every op against the expectation.\n"
 		"Verdicts: PASS, DIFF (an exact expectation failed: exit 1), MEASURED (a\n"
-		"distribution, with 95%% Wilson intervals).\n"
+		"distribution, with 95%% Wilson intervals), SKIPPED (cannot run as it\n"
+		"says here, e.g. a cross-CPU race with one CPU: the reason is shown),\n"
+		"INTERRUPTED (a signal stopped the phase: not judged, exit 128+signal).\n"
+		"Exit status: 0 no DIFF, 1 DIFF or a counter mismatch, 2 usage error,\n"
+		"128+N stopped by signal N (130: SIGINT).\n"
 		"\n"
 		"options:\n"
 		"  --trials N        trials per scenario and phase (default 200; 1..1000000)\n"
@@ -327,11 +340,53 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 	const struct rs_trial_result *r = &p->r;
 
 	p->detail[0] = '\0';
+	if (r->start_err) {
+		p->v = V_DIFF;
+		snprintf(p->detail, sizeof(p->detail),
+			 "the trials could not start: %s (%s)",
+			 strerror(-r->start_err), rs_errname(-r->start_err));
+		return;
+	}
+	if (r->skip[0]) {
+		p->v = V_SKIPPED;
+		snprintf(p->detail, sizeof(p->detail), "%s", r->skip);
+		return;
+	}
+	if (p->signo) {
+		p->v = V_INTERRUPTED;
+		snprintf(p->detail, sizeof(p->detail),
+			 "interrupted by signal %d after %" PRIu64
+			 " of %u trials: not judged",
+			 p->signo, r->trials + r->setup_failed, p->want_trials);
+		return;
+	}
+	if (r->off_cpu) {
+		p->v = V_SKIPPED;
+		snprintf(p->detail, sizeof(p->detail),
+			 "a pinned thread was found off its CPU %" PRIu64
+			 " times: not a cross-CPU race",
+			 r->off_cpu);
+		return;
+	}
 	if (r->trials + r->setup_failed < p->want_trials) {
 		diff = true;
 		rs_append(p->detail, sizeof(p->detail),
-		       "only %" PRIu64 " of %u trials ran (see the error above); ",
+		       "only %" PRIu64 " of %u trials ran; ",
 		       r->trials + r->setup_failed, p->want_trials);
+	}
+	if (r->foreign_closes) {
+		diff = true;
+		rs_append(p->detail, sizeof(p->detail),
+		       "the closer thread found its trial slot reused %" PRIu64
+		       " times (it may have closed another trial's socket); ",
+		       r->foreign_closes);
+	}
+	if (r->linger_failed) {
+		diff = true;
+		rs_append(p->detail, sizeof(p->detail),
+		       "SO_LINGER 0 could not be set on %" PRIu64
+		       " closes (they closed with a FIN); ",
+		       r->linger_failed);
 	}
 	if (r->setup_failed) {
 		diff = true;
@@ -415,15 +470,24 @@ static void expect_counters(struct phase *p, const struct rs_run_out *out)
 	const struct rs_trial_result *r = &p->r;
 	struct expect_range *w = p->want;
 	uint64_t rst_closes = r->rst_unread + r->rst_linger_sent;
+	/* racy closes (trial.h): either counter, or maybe AbortOnClose */
+	uint64_t racy = r->rst_either + r->rst_maybe;
+	struct expect_range *sum = &p->want_abort_sum;
 
 	memset(p->want, 0, sizeof(p->want));
+	memset(sum, 0, sizeof(*sum));
 	add_range(&w[C_OUTRSTS], rst_closes + r->drawn_lo,
-		  rst_closes + r->drawn_hi);
-	add_range(&w[C_ESTABRESETS], r->estab_resets, r->estab_resets);
+		  rst_closes + r->drawn_hi + racy);
+	add_range(&w[C_ESTABRESETS], r->estab_resets,
+		  r->estab_resets + r->rst_maybe);
 	add_range(&w[C_ACTIVE], r->trials, r->trials + r->setup_failed);
 	add_range(&w[C_PASSIVE], r->trials, r->trials + r->setup_failed);
-	add_range(&w[C_ABORTCLOSE], r->rst_unread, r->rst_unread);
-	add_range(&w[C_ABORTDATA], r->rst_linger, r->rst_linger + r->drawn_hi);
+	add_range(&w[C_ABORTCLOSE], r->rst_unread, r->rst_unread + racy);
+	add_range(&w[C_ABORTDATA], r->rst_linger,
+		  r->rst_linger + r->rst_either + r->drawn_hi);
+	add_range(sum, r->rst_unread + r->rst_linger + r->rst_either,
+		  r->rst_unread + r->rst_linger + r->rst_either + r->rst_maybe +
+			  r->drawn_hi);
 	add_range(&w[C_ATTEMPTFAILS], 0, r->setup_failed);
 	if (p->loaded && out->client) {
 		const struct rs_tally *c = out->client, *s = out->server;
@@ -455,6 +519,7 @@ static void expect_counters(struct phase *p, const struct rs_run_out *out)
 			  2 * (srst + sunread) + oksend + started);
 		add_range(&w[C_ABORTCLOSE], sunread, sunread + started);
 		add_range(&w[C_ABORTDATA], srst, srst + oksend);
+		add_range(sum, sunread + srst, sunread + started + srst + oksend);
 		add_range(&w[C_ATTEMPTFAILS], 0, conn_fail);
 		add_range(&w[C_OVERFLOWS], 0, UINT64_MAX);
 		add_range(&w[C_DROPS], 0, UINT64_MAX);
@@ -466,6 +531,22 @@ static bool counter_ok(const struct phase *p, unsigned i)
 {
 	return p->delta[i] >= 0 && (uint64_t)p->delta[i] >= p->want[i].lo &&
 	       (uint64_t)p->delta[i] <= p->want[i].hi;
+}
+
+static int64_t abort_sum(const struct phase *p)
+{
+	if (p->delta[C_ABORTCLOSE] < 0 || p->delta[C_ABORTDATA] < 0)
+		return -1;
+	return p->delta[C_ABORTCLOSE] + p->delta[C_ABORTDATA];
+}
+
+/* The joint range of TCPAbortOnClose + TCPAbortOnData. */
+static bool abort_sum_ok(const struct phase *p)
+{
+	int64_t d = abort_sum(p);
+
+	return d >= 0 && (uint64_t)d >= p->want_abort_sum.lo &&
+	       (uint64_t)d <= p->want_abort_sum.hi;
 }
 
 static void reconcile(struct phase *p, const struct rs_mib *before,
@@ -487,6 +568,8 @@ static void reconcile(struct phase *p, const struct rs_mib *before,
 		if (!counter_ok(p, i))
 			p->mismatches++;
 	}
+	if (!abort_sum_ok(p))
+		p->mismatches++;
 }
 
 /* --------------------------------------------------------- running */
@@ -544,6 +627,16 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	before = rs_mib_read();
 	st = rs_run_core(&lc, &pr, g, false, &out);
 	after = before ? rs_mib_read() : NULL;
+	/* one complete line of its own, whatever the engine printed */
+	if (p->r.start_err)
+		fprintf(stderr,
+			"rststorm check %s: the trials could not start: %s (%s)%s%s: %s\n",
+			sr->sc->name, strerror(-p->r.start_err),
+			rs_errname(-p->r.start_err), g->errmsg[0] ? ": " : "",
+			g->errmsg,
+			p->r.start_err == -EMFILE || p->r.start_err == -ENFILE ?
+				"raise the open file limit (ulimit -n) or lower --parallel" :
+				"run the scenario alone to see whether it persists");
 	rs_trials_free(g);
 	p->ran = true;
 	p->elapsed_s = (double)(out.t_end - out.t0) / 1e9;
@@ -629,9 +722,10 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			   FILE *f)
 {
 	const struct rs_scenario *sc = sr->sc;
-	char head[2][64];
+	char head[2][64], desc[256];
 
-	fprintf(f, "%s: %s\n", sc->name, sc->desc);
+	rs_sc_describe(sc, sr->closer, desc, sizeof(desc));
+	fprintf(f, "%s: %s\n", sc->name, desc);
 	fprintf(f, "  closer %s, %s, wait %s, path %s; SIGPIPE expected: %s\n",
 		rs_side_name(sr->closer), rs_close_name(sc->mode),
 		rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
@@ -677,10 +771,14 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			fprintf(f, "  DIFF %s: %s\n    basis: %s\n",
 				ph ? "under load" : "alone", sr->ph[ph].detail,
 				sc->basis);
+		else if (sr->ph[ph].ran && sr->ph[ph].v > V_DIFF)
+			fprintf(f, "  %s %s: %s\n", vname[sr->ph[ph].v],
+				ph ? "under load" : "alone",
+				sr->ph[ph].detail);
 	for (unsigned ph = 0; ph < 2; ph++) {
 		const struct phase *p = &sr->ph[ph];
 
-		if (!p->ran || !o->netns || !p->have_mib)
+		if (!p->ran || !o->netns || !p->have_mib || p->v > V_DIFF)
 			continue;
 		fprintf(f, "  counters %s:", ph ? "under load" : "alone");
 		for (unsigned i = 0; i < rs_mib_nwatched && i < 16; i++) {
@@ -700,6 +798,12 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 						p->want[i].lo, p->want[i].hi);
 			}
 		}
+		if (!abort_sum_ok(p))
+			fprintf(f,
+				" TCPAbortOnClose+TCPAbortOnData %" PRId64
+				"(!)[want %" PRIu64 "..%" PRIu64 "]",
+				abort_sum(p), p->want_abort_sum.lo,
+				p->want_abort_sum.hi);
 		fprintf(f, p->mismatches ? "  MISMATCH\n" : "  reconciled\n");
 		if (p->delta[C_OVERFLOWS] > 0)
 			fprintf(f,
@@ -753,7 +857,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 		(double)o->timeout_ns / 1e9,
 		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
 		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
-		counts[3], status);
+		counts[CNT_MISMATCH], status);
 	if ((ret = rs_csv_close(&c, err, errlen)))
 		return ret;
 
@@ -860,6 +964,9 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 
 int rs_cmd_scenarios(int argc, char **argv)
 {
+	struct rs_config cfg;
+	struct rs_probe probe;
+
 	if (argc > 1) {
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 			printf("usage: rststorm scenarios\n\nList the scenarios of rststorm check: name, what happens, the expected\nresult of each op, and the kernel basis of the expectation.\n");
@@ -868,6 +975,14 @@ int rs_cmd_scenarios(int argc, char **argv)
 		fprintf(stderr, "rststorm scenarios: '%s': takes no arguments\n",
 			argv[1]);
 		return 2;
+	}
+	/* the SIGPIPE rule as check judges it here: from the probed io_uring
+	 * (rs_sc_sig_rule), the one source for both */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		rs_config_defaults(&cfg, ncpu > 0 ? (unsigned)ncpu : 1);
+		rs_probe_run(&probe, &cfg);
 	}
 	for (size_t i = 0; i < rs_scenario_count(); i++) {
 		const struct rs_scenario *sc = rs_scenario_at(i);
@@ -888,10 +1003,13 @@ int rs_cmd_scenarios(int argc, char **argv)
 			       sc->op[k].exp_kind == RS_EXP_ORDERED ? "*" :
 								       "");
 		}
-		printf("; SIGPIPE %s\n  basis: %s\n",
+		printf("; SIGPIPE %s%s\n  basis: %s\n",
+		       rs_sig_rule_name(rs_sc_sig_rule(sc, probe.features)),
 		       sc->sigpipe == RS_SIG_PRE_5_12 ?
-			       "none with 5.12's io_uring (NATIVE_WORKERS), else 1..per-EPIPE" :
-			       rs_sig_rule_name(sc->sigpipe),
+			       (probe.features & RS_FEAT_NATIVE_WORKERS ?
+					" (this io_uring has 5.12's NATIVE_WORKERS)" :
+					" (this io_uring predates 5.12's NATIVE_WORKERS)") :
+			       "",
 		       sc->basis);
 	}
 	printf("\n* exact alone on the inline path; a share under load and on io-wq/SQPOLL\n(share): a race, reported as a distribution with a 95%% interval\n");
@@ -903,7 +1021,7 @@ int rs_cmd_check(int argc, char **argv)
 	static struct check_opts o;
 	struct rs_probe probe;
 	struct sc_run *runs;
-	unsigned counts[4] = { 0 };
+	unsigned counts[V_N + 1] = { 0 };
 	int status = 0, signo = 0;
 	char err[512], line[512], started[32], gap[32];
 	time_t wall;
@@ -954,7 +1072,7 @@ int rs_cmd_check(int argc, char **argv)
 		for (unsigned ph = 0; ph < 2 && !signo; ph++) {
 			int st;
 
-			if (ph == 1 && !o.load_c)
+			if (ph == 1 && (!o.load_c || sr->ph[0].r.skip[0]))
 				break;
 			if (tty)
 				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
@@ -962,7 +1080,7 @@ int rs_cmd_check(int argc, char **argv)
 					ph ? "under load" : "alone");
 			st = run_phase(&o, &probe, sr, ph);
 			if (st > 128)
-				signo = st - 128;
+				signo = sr->ph[ph].signo = st - 128;
 			else if (st)
 				status = 1;
 			judge(sr->sc, &sr->ph[ph], probe.features);
@@ -975,26 +1093,35 @@ int rs_cmd_check(int argc, char **argv)
 			if (!sr->ph[ph].ran)
 				continue;
 			counts[sr->ph[ph].v]++;
-			if (o.netns)
-				counts[3] += sr->ph[ph].mismatches;
+			if (o.netns && sr->ph[ph].v <= V_DIFF)
+				counts[CNT_MISMATCH] += sr->ph[ph].mismatches;
+			/* the CSV files hold judged phases only */
+			if (sr->ph[ph].v > V_DIFF)
+				sr->ph[ph].ran = false;
 		}
 	}
 	printf("check: %u PASS, %u MEASURED, %u DIFF", counts[V_PASS],
 	       counts[V_MEASURED], counts[V_DIFF]);
+	if (counts[V_SKIPPED])
+		printf(", %u SKIPPED", counts[V_SKIPPED]);
+	if (counts[V_INTERRUPTED])
+		printf(", %u INTERRUPTED", counts[V_INTERRUPTED]);
 	if (o.netns)
 		printf("; kernel counters: %s (%u outside the expected range)",
-		       counts[3] ? "MISMATCH" : "reconciled", counts[3]);
+		       counts[CNT_MISMATCH] ? "MISMATCH" : "reconciled",
+		       counts[CNT_MISMATCH]);
 	if (signo)
 		printf("; stopped by signal %d: partial", signo);
 	printf("\n");
-	if (counts[V_DIFF] || counts[3])
+	if (counts[V_DIFF] || counts[CNT_MISMATCH])
 		status = 1;
 	if (signo)
 		status = 128 + signo;
 	if (o.csv_dir) {
 		unsigned n = 0;
 
-		while (n < o.nsel && runs[n].ph[0].ran)
+		/* the scenarios reached; each phase written if judged */
+		while (n < o.nsel && runs[n].sc)
 			n++;
 		if (write_csv(&o, &probe, runs, n, started, counts, status, err,
 			      sizeof(err))) {

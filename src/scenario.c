@@ -317,11 +317,48 @@ bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool loaded)
 
 void rs_sc_exp_format(const struct rs_sc_op *op, char *buf, size_t len)
 {
-	if (op->nexp > 1)
-		snprintf(buf, len, "%s|%s", rs_result_name(op->exp[0]),
-			 rs_result_name(op->exp[1]));
-	else
+	if (op->nexp > 1) {
+		/* rs_result_name() may format an unnamed errno ("E41") in
+		 * one shared buffer: take the first before the second */
+		char first[24];
+
+		snprintf(first, sizeof(first), "%s",
+			 rs_result_name(op->exp[0]));
+		snprintf(buf, len, "%s|%s", first, rs_result_name(op->exp[1]));
+	} else
 		snprintf(buf, len, "%s", rs_result_name(op->exp[0]));
+}
+
+void rs_sc_describe(const struct rs_scenario *sc, unsigned closer,
+		    char *buf, size_t len)
+{
+	const char *p = sc->desc;
+	size_t n = 0;
+
+	if (!len)
+		return;
+	while (*p && n + 1 < len) {
+		const char *w = NULL;
+
+		/* whole words only: "server" and "client" trade places */
+		if (closer != sc->closer && (p == sc->desc || p[-1] == ' ' ||
+					     p[-1] == '(')) {
+			if (strncmp(p, "server", 6) == 0 &&
+			    (p[6] < 'a' || p[6] > 'z'))
+				w = "client";
+			else if (strncmp(p, "client", 6) == 0 &&
+				 (p[6] < 'a' || p[6] > 'z'))
+				w = "server";
+		}
+		if (w) {
+			for (unsigned k = 0; k < 6 && n + 1 < len; k++)
+				buf[n++] = w[k];
+			p += 6;
+		} else {
+			buf[n++] = *p++;
+		}
+	}
+	buf[n] = '\0';
 }
 
 unsigned rs_sc_sig_rule(const struct rs_scenario *sc, unsigned features)

@@ -124,6 +124,12 @@ bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool loaded);
 /* "ok", "EPIPE", "ok|EPIPE": the op's expected result(s). */
 void rs_sc_exp_format(const struct rs_sc_op *op, char *buf, size_t len);
 
+/* The scenario's one-line description for a run where closer (enum
+ * rs_side) closes: sc->desc, with "server" and "client" swapped when
+ * closer is not the scenario's own. Always NUL-terminated. */
+void rs_sc_describe(const struct rs_scenario *sc, unsigned closer,
+		    char *buf, size_t len);
+
 /* IORING_FEAT_NATIVE_WORKERS (5.12): the io_uring that implies
  * MSG_NOSIGNAL for SEND/SENDMSG came with it. */
 #define RS_FEAT_NATIVE_WORKERS (1U << 9)

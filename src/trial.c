@@ -27,7 +27,9 @@
 #include "ring.h"
 #include "util.h"
 
-enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP };
+/* T_CLOSING: the victim is done, the closer thread is not yet: the slot
+ * waits for it (a handshake, never a timeout) */
+enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING };
 
 #define NO_TRIAL 0xffffffffu
 #define BUF_LEN 256
@@ -47,6 +49,7 @@ struct trial {
 	/* counter facts of this trial's closes; written by whichever thread
 	 * closes, read after xcpu_done */
 	uint32_t f_unread, f_linger, f_linger_sent, f_estab;
+	uint32_t f_either, f_maybe, f_linger_failed;
 	struct msghdr msg;
 	struct iovec iov;
 	uint8_t out;
@@ -70,6 +73,11 @@ struct tctx {
 	int qfd[2];              /* xcpu: trial indexes to the closer thread */
 	pthread_t closer;
 	bool closer_running;
+	atomic_uint foreign;     /* closer found its slot reused (a bug) */
+	int ring_cpu, closer_cpu; /* xcpu: where each thread is pinned */
+	atomic_uint off_cpu;     /* ...and how often one was found elsewhere */
+	atomic_int stop;         /* rs_trials_stop(): end at the next tick */
+	uint32_t closer_delay_ms; /* test seam: RSTSTORM_TEST_CLOSER_DELAY_MS */
 	uint8_t pattern[BUF_LEN];
 };
 
@@ -124,8 +132,19 @@ static bool need_reset(int st)
 /* Close fd, noting what tcp_close() will count (see scenario.c F5):
  * nothing in CLOSE; unread data: an RST and TCPAbortOnClose; SO_LINGER 0:
  * TCPAbortOnData, an RST where tcp_need_reset(); EstabResets when an RST
- * close leaves ESTABLISHED or CLOSE_WAIT. Returns true if it sent an RST. */
-static bool close_counted(struct trial *t, int fd, bool linger0)
+ * close leaves ESTABLISHED or CLOSE_WAIT. racy: the peer may still be
+ * sending, so a byte can land between the SIOCINQ read and close(), and
+ * tcp_close() decides then: an empty queue is noted as "either" (linger
+ * 0: AbortOnClose or AbortOnData) or "maybe" (no linger: nothing, or
+ * AbortOnClose and an RST), never guessed. A queue that holds data stays
+ * exact: only this side reads it. delay_ms: the test seam that widens the
+ * window. Returns true if it sent (or may have sent) an RST. */
+/* test seam: RSTSTORM_TEST_LINGER_EINVAL=1 makes every SO_LINGER fail for
+ * real (a short optlen: EINVAL) */
+static socklen_t linger_len = sizeof(struct linger);
+
+static bool close_counted(struct trial *t, int fd, bool linger0, bool racy,
+			  uint32_t delay_ms)
 {
 	int st = tcp_state(fd), inq = 0;
 	bool rst = false;
@@ -135,11 +154,25 @@ static bool close_counted(struct trial *t, int fd, bool linger0)
 	if (linger0) {
 		struct linger l = { 1, 0 };
 
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+		/* a failed SO_LINGER closes with a FIN: count that */
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, linger_len)) {
+			linger0 = false;
+			t->f_linger_failed++;
+		}
 	}
+	if (delay_ms)
+		poll(NULL, 0, (int)delay_ms);
 	if (st >= 0 && st != TCP_CLOSE && st != TCP_LISTEN) {
 		if (inq > 0) {
 			t->f_unread++;
+			rst = true;
+		} else if (racy && linger0) {
+			t->f_either++;
+			/* the unread path always resets; linger 0 resets
+			 * where tcp_need_reset(): count an RST only when
+			 * both do */
+			if (need_reset(st))
+				t->f_linger_sent++;
 			rst = true;
 		} else if (linger0) {
 			t->f_linger++;
@@ -147,6 +180,8 @@ static bool close_counted(struct trial *t, int fd, bool linger0)
 				t->f_linger_sent++;
 				rst = true;
 			}
+		} else if (racy) {
+			t->f_maybe++;
 		}
 		if (rst && estab_or_close_wait(st))
 			t->f_estab++;
@@ -179,6 +214,9 @@ static unsigned bytes_before_close(const struct rs_scenario *sc)
 static void close_action(struct tctx *x, struct trial *t)
 {
 	const struct rs_scenario *sc = x->sc;
+	/* on another CPU the victim's ops run while this closes */
+	bool racy = sc->wait == RS_SCW_XCPU;
+	uint32_t delay = racy ? x->closer_delay_ms : 0;
 	unsigned want = bytes_before_close(sc), got = 0;
 	uint8_t sink[BUF_LEN];
 
@@ -199,11 +237,11 @@ static void close_action(struct tctx *x, struct trial *t)
 	switch (sc->mode) {
 	case RS_CLOSE_FIN:
 	case RS_CLOSE_UNREAD:
-		t->closer_rst = close_counted(t, t->cfd, false);
+		t->closer_rst = close_counted(t, t->cfd, false, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_RST:
-		t->closer_rst = close_counted(t, t->cfd, true);
+		t->closer_rst = close_counted(t, t->cfd, true, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_SHUTDOWN:
@@ -213,16 +251,32 @@ static void close_action(struct tctx *x, struct trial *t)
 	}
 }
 
+/* What the ring thread hands the closer thread: the slot and the trial's
+ * generation, so a reused slot is caught instead of closed. */
+struct closer_msg {
+	uint32_t i, gen;
+};
+
 static void *closer_thread(void *arg)
 {
 	struct tctx *x = arg;
-	uint32_t i;
+	struct closer_msg m;
 
-	while (read(x->qfd[0], &i, sizeof(i)) == (ssize_t)sizeof(i) &&
-	       i != NO_TRIAL) {
-		struct trial *t = &x->t[i];
+	while (read(x->qfd[0], &m, sizeof(m)) == (ssize_t)sizeof(m) &&
+	       m.i != NO_TRIAL) {
+		struct trial *t = &x->t[m.i];
 
+		if (t->gen != m.gen) {
+			atomic_fetch_add(&x->foreign, 1);
+			continue;
+		}
+		if (sched_getcpu() != x->closer_cpu)
+			atomic_fetch_add(&x->off_cpu, 1);
 		close_action(x, t);
+		/* the slot is ours until xcpu_done: a change here means
+		 * another trial's descriptor was just closed */
+		if (t->gen != m.gen)
+			atomic_fetch_add(&x->foreign, 1);
 		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
 	}
 	return NULL;
@@ -376,7 +430,11 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 
 	t->step = T_OP;
 	if (x->sc->wait == RS_SCW_XCPU) {
-		(void)!write(x->qfd[1], &i, sizeof(i));
+		struct closer_msg m = { i, t->gen };
+
+		if (sched_getcpu() != x->ring_cpu)
+			atomic_fetch_add(&x->off_cpu, 1);
+		(void)!write(x->qfd[1], &m, sizeof(m));
 	} else {
 		close_action(x, t);
 		atomic_store_explicit(&t->xcpu_done, 1, memory_order_release);
@@ -473,19 +531,25 @@ static void trial_end(struct tctx *x, uint32_t i)
 	struct trial *t = &x->t[i];
 	const struct rs_scenario *sc = x->sc;
 	struct rs_trial_result *r = x->res;
-	uint64_t spin_until = rs_now_ns() + 2000000000ull;
 	int vst;
+	bool fin_close;
 
-	/* the closer thread closes within microseconds; never wait long */
-	while (!atomic_load_explicit(&t->xcpu_done, memory_order_acquire) &&
-	       rs_now_ns() < spin_until)
-		sched_yield();
+	/* the closer thread still has the slot: wait for it (g_tick looks
+	 * again), never reuse the slot under it */
+	if (!atomic_load_explicit(&t->xcpu_done, memory_order_acquire)) {
+		t->step = T_CLOSING;
+		return;
+	}
+	/* a FIN went out: a FIN close, or an RST close whose SO_LINGER
+	 * failed */
+	fin_close = (sc->mode == RS_CLOSE_FIN || t->f_linger_failed) &&
+		    !t->closer_rst;
 	vst = tcp_state(t->vfd);
 	if (vst == TCP_CLOSE) {
 		/* only an RST moves the passive side to CLOSE; it was in
 		 * ESTABLISHED or CLOSE_WAIT: EstabResets */
 		t->f_estab++;
-		if (sc->mode == RS_CLOSE_FIN && !t->closer_rst)
+		if (fin_close)
 			r->drawn_lo++;
 	}
 	/* every segment that reaches the closed side draws an RST: each
@@ -495,15 +559,15 @@ static void trial_end(struct tctx *x, uint32_t i)
 	 * data has already reset the orphan (0-5 per 200 trials) */
 	if (sc->mode != RS_CLOSE_SHUTDOWN)
 		r->drawn_hi += t->ok_writes_after +
-			       (sc->mode == RS_CLOSE_FIN && !t->closer_rst);
-	close_counted(t, t->vfd, false);
+			       fin_close;
+	close_counted(t, t->vfd, false, false, 0);
 	t->vfd = -1;
 	if (t->closer_open && t->cfd >= 0) {
 		uint8_t sink[BUF_LEN];
 
 		while (recv(t->cfd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
 			;
-		close_counted(t, t->cfd, false);
+		close_counted(t, t->cfd, false, false, 0);
 		t->cfd = -1;
 	}
 	r->trials++;
@@ -513,6 +577,11 @@ static void trial_end(struct tctx *x, uint32_t i)
 	r->rst_linger += t->f_linger;
 	r->rst_linger_sent += t->f_linger_sent;
 	r->estab_resets += t->f_estab;
+	r->rst_either += t->f_either;
+	r->rst_maybe += t->f_maybe;
+	r->linger_failed += t->f_linger_failed;
+	r->foreign_closes = atomic_load(&x->foreign);
+	r->off_cpu = atomic_load(&x->off_cpu);
 	x->finished++;
 	trial_start(x, i, rs_now_ns());
 }
@@ -560,6 +629,13 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 {
 	struct tctx *x = (struct tctx *)g;
 
+	if (atomic_load_explicit(&x->stop, memory_order_relaxed)) {
+		/* what is in flight goes with the ring; the fds with
+		 * rs_trials_free() */
+		x->res->sigpipe = rs_sigpipe_count() - x->sig0;
+		x->g.done = true;
+		return;
+	}
 	if (!x->begun) {
 		if (now >= x->start_at)
 			begin(x, now);
@@ -569,6 +645,11 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 		struct trial *t = &x->t[i];
 		struct io_uring_sqe *sqe;
 
+		if (t->step == T_CLOSING &&
+		    atomic_load_explicit(&t->xcpu_done, memory_order_acquire)) {
+			trial_end(x, i);
+			continue;
+		}
 		if (!t->inflight || t->cancelled || t->step == T_GAP ||
 		    now - t->t_issue < x->cfg.timeout_ns)
 			continue;
@@ -587,42 +668,107 @@ static void begin(struct tctx *x, uint64_t now)
 		trial_start(x, i, now);
 }
 
+/* Two CPUs this process may use, the closer's first (cfg's if allowed). */
+static int pick_cpus(const struct tctx *x, int *ring_cpu, int *closer_cpu)
+{
+	cpu_set_t allowed;
+	int want = x->cfg.xcpu_closer_cpu;
+
+	*ring_cpu = *closer_cpu = -1;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -errno;
+	if (want >= 0 && want < CPU_SETSIZE && CPU_ISSET(want, &allowed))
+		*closer_cpu = want;
+	for (int c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &allowed))
+			continue;
+		if (*closer_cpu < 0)
+			*closer_cpu = c;
+		else if (c != *closer_cpu && *ring_cpu < 0)
+			*ring_cpu = c;
+	}
+	return 0;
+}
+
+/* The closer thread, pinned to one CPU and the ring thread to another.
+ * Returns 0, 1 when the scenario must be skipped (res->skip says why) or
+ * -errno with g.errmsg filled. */
+static int xcpu_setup(struct tctx *x)
+{
+	cpu_set_t me, other;
+	int e = pick_cpus(x, &x->ring_cpu, &x->closer_cpu);
+
+	if (e || x->ring_cpu < 0) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 e ? "cannot read the CPUs this process may use (%s)" :
+			     "only one CPU is available to this process: a cross-CPU race would run on one CPU",
+			 strerror(-e));
+		return 1;
+	}
+	if (pipe2(x->qfd, O_CLOEXEC)) {
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check: pipe for the closer thread: %s: raise the open file limit (ulimit -n)",
+			 strerror(errno));
+		return -errno;
+	}
+	e = pthread_create(&x->closer, NULL, closer_thread, x);
+	if (e) {
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check: cannot start the closer thread: %s: lower --parallel or free memory",
+			 strerror(e));
+		return -e;
+	}
+	x->closer_running = true;
+	CPU_ZERO(&me);
+	CPU_ZERO(&other);
+	CPU_SET(x->closer_cpu, &other);
+	CPU_SET(x->ring_cpu, &me);
+	e = pthread_setaffinity_np(x->closer, sizeof(other), &other);
+	if (e) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 "cannot pin the closer thread to CPU %d (%s): a cross-CPU race would not be one",
+			 x->closer_cpu, strerror(e));
+		return 1;
+	}
+	if (sched_setaffinity(0, sizeof(me), &me)) {
+		snprintf(x->res->skip, sizeof(x->res->skip),
+			 "cannot pin the ring thread to CPU %d (%s): a cross-CPU race would not be one",
+			 x->ring_cpu, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
 static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 {
 	struct tctx *x = (struct tctx *)g;
 
 	x->ring = ring;
-	if (x->sc->wait == RS_SCW_XCPU) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		int e;
+	/* test seam: fail the start with this errno, as a real one would */
+	{
+		const char *f = getenv("RSTSTORM_TEST_GUEST_START_ERRNO");
+		int e = f ? atoi(f) : 0;
 
-		if (pipe2(x->qfd, O_CLOEXEC)) {
+		if (e > 0 && e < 4096) {
+			x->res->start_err = -e;
 			snprintf(g->errmsg, sizeof(g->errmsg),
-				 "check: pipe for the closer thread: %s",
-				 strerror(errno));
-			return -errno;
-		}
-		e = pthread_create(&x->closer, NULL, closer_thread, x);
-		if (e) {
-			snprintf(g->errmsg, sizeof(g->errmsg),
-				 "check: cannot start the closer thread: %s",
+				 "check: test seam: start failed: %s",
 				 strerror(e));
 			return -e;
 		}
-		x->closer_running = true;
-		if (ncpu >= 2) {
-			cpu_set_t me, other;
-			int cpu = x->cfg.xcpu_closer_cpu >= 0 ?
-					  x->cfg.xcpu_closer_cpu :
-					  1;
+	}
+	if (x->sc->wait == RS_SCW_XCPU) {
+		int e = xcpu_setup(x);
 
-			CPU_ZERO(&me);
-			CPU_ZERO(&other);
-			CPU_SET(cpu, &other);
-			CPU_SET(cpu == 0 ? 1 : 0, &me);
-			pthread_setaffinity_np(x->closer, sizeof(other),
-					       &other);
-			sched_setaffinity(0, sizeof(me), &me);
+		if (e < 0) {
+			x->res->start_err = e;
+			return e;
+		}
+		if (e > 0) {
+			/* no two CPUs: the scenario is skipped, not run on
+			 * one CPU and called cross-CPU */
+			x->g.done = true;
+			return 0;
 		}
 	}
 	x->start_at = now + x->cfg.warmup_ns;
@@ -651,6 +797,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->sc = cfg->sc;
 	x->res = res;
 	x->qfd[0] = x->qfd[1] = -1;
+	x->ring_cpu = x->closer_cpu = -1;
 	x->t = calloc(x->cfg.parallel, sizeof(*x->t));
 	if (!x->t) {
 		free(x);
@@ -661,6 +808,15 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	for (uint32_t i = 0; i < x->cfg.parallel; i++)
 		x->t[i].cfd = x->t[i].vfd = -1;
 	memset(x->pattern, 'd', sizeof(x->pattern));
+	if (getenv("RSTSTORM_TEST_LINGER_EINVAL"))
+		linger_len = 1;
+	/* test seam: hold the closer's close this long (0..10000 ms) */
+	{
+		const char *d = getenv("RSTSTORM_TEST_CLOSER_DELAY_MS");
+		unsigned long v = d ? strtoul(d, NULL, 10) : 0;
+
+		x->closer_delay_ms = v > 10000 ? 10000 : (uint32_t)v;
+	}
 	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
@@ -691,16 +847,24 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	return &x->g;
 }
 
+void rs_trials_stop(struct rs_guest *g)
+{
+	struct tctx *x = (struct tctx *)g;
+
+	atomic_store_explicit(&x->stop, 1, memory_order_relaxed);
+}
+
 void rs_trials_free(struct rs_guest *g)
 {
 	struct tctx *x = (struct tctx *)g;
-	uint32_t stop = NO_TRIAL;
+	struct closer_msg stop = { NO_TRIAL, 0 };
 
 	if (!g)
 		return;
 	if (x->closer_running) {
 		(void)!write(x->qfd[1], &stop, sizeof(stop));
 		pthread_join(x->closer, NULL);
+		x->res->foreign_closes = atomic_load(&x->foreign);
 	}
 	if (x->qfd[0] >= 0) {
 		close(x->qfd[0]);

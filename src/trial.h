@@ -27,6 +27,20 @@ struct rs_trial_result {
 	uint64_t rst_unread;    /* closes with unread data: RST, AbortOnClose */
 	uint64_t rst_linger;    /* SO_LINGER 0 closes: AbortOnData */
 	uint64_t rst_linger_sent; /* those that sent an RST */
+	/* closes made while the peer may still be sending (the xcpu
+	 * scenarios): SIOCINQ read 0, but a byte can land before close(),
+	 * and then tcp_close() counts TCPAbortOnClose instead */
+	uint64_t rst_either;    /* SO_LINGER 0: AbortOnClose or AbortOnData,
+				 * exactly one; an RST either way */
+	uint64_t rst_maybe;     /* FIN: nothing, or AbortOnClose and an RST */
+	uint64_t linger_failed; /* SO_LINGER could not be set: closed as
+				 * a plain close and counted as such */
+	int start_err;          /* -errno: the trials could not start */
+	char skip[160];         /* set: the phase did not run, and why (the
+				 * xcpu scenarios need two CPUs, pinned) */
+	uint64_t off_cpu;       /* closes or ops seen off their pinned CPU */
+	uint64_t foreign_closes; /* the closer thread found its slot
+				  * reused: must stay 0 */
 	uint64_t estab_resets;  /* sockets moved from ESTABLISHED/CLOSE_WAIT
 				 * to CLOSE: RST closes and victims reset */
 	uint64_t drawn_lo;      /* RSTs the closed side's kernel must have sent
@@ -51,6 +65,10 @@ struct rs_trials_cfg {
 struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 			       struct rs_trial_result *res, char *err,
 			       size_t errlen);
+
+/* Ask the trials to end at the guest's next tick (any thread; the run's
+ * stop on a signal): trials in flight are not counted. */
+void rs_trials_stop(struct rs_guest *g);
 
 /* Close what is left and free. */
 void rs_trials_free(struct rs_guest *g);

@@ -152,6 +152,42 @@ static void test_exp_format(void **state)
 	assert_string_equal(rs_sop_name(RS_SOP_N), "?");
 }
 
+/* two errnos without a name must print as two different names, not the
+ * second twice (a shared formatting buffer) */
+static void test_exp_format_unnamed(void **state)
+{
+	struct rs_sc_op op = { RS_SOP_SEND, false, RS_EXP_EXACT, 2,
+			       { RS_RES_ERRNO0 + 41, RS_RES_ERRNO0 + 58 },
+			       -1 };
+	char buf[40], want[40], a[24];
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s", rs_result_name(op.exp[0]));
+	snprintf(want, sizeof(want), "%s|%s", a, rs_result_name(op.exp[1]));
+	rs_sc_exp_format(&op, buf, sizeof(buf));
+	assert_string_equal(buf, want);
+	assert_string_not_equal(a, rs_result_name(op.exp[1]));
+}
+
+static void test_describe_closer(void **state)
+{
+	const struct rs_scenario *sc = rs_scenario_find("fin-write3");
+	char buf[160];
+
+	(void)state;
+	rs_sc_describe(sc, RS_SIDE_SERVER, buf, sizeof(buf));
+	assert_string_equal(buf, "server closes (FIN); client sends 3 times");
+	rs_sc_describe(sc, RS_SIDE_CLIENT, buf, sizeof(buf));
+	assert_string_equal(buf, "client closes (FIN); server sends 3 times");
+	sc = rs_scenario_find("seed-java-fin");
+	rs_sc_describe(sc, RS_SIDE_SERVER, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "server writes 12 bytes"));
+	assert_non_null(strstr(buf, "client reads"));
+	/* truncation keeps the terminator */
+	rs_sc_describe(sc, RS_SIDE_SERVER, buf, 8);
+	assert_int_equal(strlen(buf), 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +197,8 @@ int main(void)
 		cmocka_unit_test(test_exactness),
 		cmocka_unit_test(test_sig_rules),
 		cmocka_unit_test(test_exp_format),
+		cmocka_unit_test(test_exp_format_unnamed),
+		cmocka_unit_test(test_describe_closer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
