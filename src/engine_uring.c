@@ -219,7 +219,7 @@ static int uring_client_run(struct rs_client *w)
 	struct uctx *x;
 	unsigned sq, cq;
 	bool tick_armed;
-	int ret;
+	int ret, err = 0;
 
 	x = calloc(1, sizeof(*x));
 	if (!x) {
@@ -288,6 +288,7 @@ static int uring_client_run(struct rs_client *w)
 			if (ret) {
 				snprintf(w->errmsg, sizeof(w->errmsg), "%s",
 					 w->guest->errmsg);
+				err = ret;
 				atomic_store(&w->sh->abort_run, 1);
 				w->guest->done = true;
 			}
@@ -381,7 +382,7 @@ static int uring_client_run(struct rs_client *w)
 				close(w->conns[s].fd);
 	io_uring_queue_exit(&x->ring);
 	free(x);
-	return 0;
+	return err;
 }
 
 const struct rs_engine rs_engine_uring = {
