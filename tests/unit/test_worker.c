@@ -9,13 +9,20 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "client.h"
 #include "conn.h"
+#include "probe.h"
+#include "util.h"
 #include "ring.h"
 #include "worker.h"
 
@@ -555,6 +562,93 @@ static void test_uring_returns_guest_start_error(void **state)
 	assert_true(g.done);
 }
 
+static atomic_int uring_done;
+
+static void *uring_thread(void *arg)
+{
+	struct rs_client *cl = arg;
+
+	cl->err = rs_worker_run(cl, &rs_transport_uring);
+	atomic_store(&uring_done, 1);
+	return NULL;
+}
+
+/* The io_uring transport cancels a request that timed out: a wait on a
+ * loopback connection whose peer never closes ends T later through its
+ * cancel, and the worker finishes its one connection. Without the cancel
+ * the poll would stay in flight and the worker would never end. */
+static void test_uring_cancels_timed_out(void **state)
+{
+	static struct rs_config cfg;
+	static struct rs_probe probe;
+	static struct rs_shared sh;
+	static struct rs_client cl;
+	static struct rs_conn conn;
+	static uint8_t hello[1][32];
+	static _Atomic uint64_t stamp[1];
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct rs_tally *t = rs_tally_new();
+	char err[64];
+	pthread_t th;
+	uint64_t until;
+	int lfd;
+
+	(void)state;
+	assert_non_null(t);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+
+	assert_int_equal(rs_mix_parse("fin=1", &cfg.mix, err, sizeof(err)), 0);
+	assert_int_equal(rs_script_parse("send", &cfg.script, err,
+					 sizeof(err)),
+			 0);
+	cfg.wait = RS_WAIT_CLOSE;
+	cfg.timeout_ns = 50 * MS;
+	rs_probe_run(&probe, &cfg);
+	if (probe.uring_err) {
+		close(lfd);
+		free(t);
+		print_message("skip: no io_uring here\n");
+		skip();
+	}
+	sh.cfg = &cfg;
+	sh.probe = &probe;
+	sh.addrs = &a;
+	sh.naddrs = 1;
+	sh.close_stamp = stamp;
+	sh.total_slots = 1;
+	conn.fd = -1;
+	cl.sh = &sh;
+	cl.nslots = 1;
+	cl.budget = 1;
+	cl.conns = &conn;
+	cl.hello = hello;
+	cl.tally = t;
+	atomic_store(&uring_done, 0);
+	assert_int_equal(pthread_create(&th, NULL, uring_thread, &cl), 0);
+	until = rs_now_ns() + 10000 * MS;
+	while (!atomic_load(&uring_done) && rs_now_ns() < until) {
+		struct timespec ts = { 0, 5 * MS };
+
+		nanosleep(&ts, NULL);
+	}
+	if (!atomic_load(&uring_done))
+		atomic_store(&sh.abort_run, 1);
+	pthread_join(th, NULL);
+	close(lfd);
+	if (!atomic_load(&uring_done) || t->abandoned[RS_PH_WAIT])
+		fail_msg("the worker did not end in 10 s: the timed-out wait was never cancelled");
+	assert_int_equal(cl.err, 0);
+	assert_int_equal(t->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 1);
+	assert_int_equal(t->started, 1);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -570,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_abort_while_late),
 		cmocka_unit_test(test_sqe_waits_on_sqpoll_ring),
 		cmocka_unit_test(test_uring_returns_guest_start_error),
+		cmocka_unit_test(test_uring_cancels_timed_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
