@@ -10,8 +10,9 @@
 #include <string.h>
 
 /* The hello: the first bytes on every connection, naming it (little-endian
- * on the wire). The server reads the 16-byte header, looks up the plan by id, and reads the pad too
- * except when the plan is to close with data unread. */
+ * on the wire). The server reads the 16-byte header, looks up the plan by
+ * id, and reads the pad too except when the plan is to close with data
+ * unread. */
 #define RS_HELLO_LEN 32
 #define RS_HELLO_HDR 16
 #define RS_HELLO_MAGIC 0x53545352u /* "RSTS" little-endian */

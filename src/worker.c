@@ -339,7 +339,8 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 		if (cl->guest && cl->guest->done)
 			atomic_store_explicit(&cl->sh->stop, 1,
 					      memory_order_relaxed);
-		if (atomic_load_explicit(&sh->abort_run, memory_order_relaxed)) {
+		if (atomic_load_explicit(&sh->abort_run,
+					 memory_order_relaxed)) {
 			for (uint32_t s = 0; s < cl->nslots; s++) {
 				unlink_slot(wk, s);
 				rs_conn_abandon(cl, s);

@@ -327,7 +327,8 @@ static unsigned count(char kind, int step)
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < F.nlog; i++)
-		if (F.log[i].kind == kind && (step < 0 || F.log[i].step == step))
+		if (F.log[i].kind == kind &&
+		    (step < 0 || F.log[i].step == step))
 			n++;
 	return n;
 }
