@@ -14,12 +14,15 @@
 #                    [-s "100 1000 9000 18000"] [-m CLOSE_MODES] [-o NAME]
 # (-R 0: no sweep; -o: results/bench/NAME.csv etc., default engines;
 #  -a: no runs, the medians and the picture again from NAME.csv; give the
-#  measuring run's -m and -d, which only label the output)
+#  measuring run's -m and -d, which only label the output;
+#  -B BINARY: against a baseline build of rststorm instead of the floor:
+#  the main phase runs uring base-uring epoll base-epoll interleaved, no
+#  sweep, and prints the new/baseline rate ratios)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=5 runs=7 conc=5000 sruns=3 sweep="100 1000 9000 18000"
-modes=fin,rst,unread,shutdown name=engines again=
-while getopts d:r:c:R:s:m:o:a o; do
+modes=fin,rst,unread,shutdown name=engines again='' base=''
+while getopts d:r:c:R:s:m:o:aB: o; do
 	case $o in
 	d) dur=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -29,7 +32,8 @@ while getopts d:r:c:R:s:m:o:a o; do
 	m) modes=$OPTARG ;;
 	o) name=$OPTARG ;;
 	a) again=1 ;;
-	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	B) base=$(realpath "$OPTARG") sruns=0 ;;
+	*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 [ -n "$again" ] || make -s rststorm build/floor
@@ -88,7 +92,9 @@ one() {
 				v["elapsed_s"] "," v["conns"] "," v["server_user_s"] "," v["server_sys_s"] "," \
 				v["process_user_s"] "," v["process_sys_s"] }' "$d.out")
 	else
-		./rststorm run -q --engine "$e" -c "$c" -d "${dur}s" --close "$modes" \
+		local bin=./rststorm
+		case $e in base-*) bin=$base e=${e#base-} ;; esac
+		"$bin" run -q --engine "$e" -c "$c" -d "${dur}s" --close "$modes" \
 			--csv "$d" >"$d.out" 2>&1 ||
 			{ echo "rststorm --engine $e -c $c failed:"; cat "$d.out"; exit 1; }
 		[ "$(summary books_balanced "$d/summary.csv")" = 1 ] ||
@@ -97,16 +103,18 @@ one() {
 			conns_completed server_user_s server_sys_s process_user_s process_sys_s; do
 			summary $k "$d/summary.csv"; done | paste -sd,)
 	fi
-	echo "$e,$c,$r,$row" >>"$tmp/all.csv"
-	printf '%-6s -c %-6s run %s: %s\n' "$e" "$c" "$r" "$row"
+	echo "$1,$c,$r,$row" >>"$tmp/all.csv"
+	printf '%-11s -c %-6s run %s: %s\n' "$1" "$c" "$r" "$row"
 }
 
 if [ -z "$again" ]; then
 echo "engine,concurrency,run,conns_per_s,ops_per_s,client_user_s,client_sys_s,elapsed_s,conns,server_user_s,server_sys_s,process_user_s,process_sys_s" >"$tmp/all.csv"
 t_start=$SECONDS
-echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order uring epoll floor"
+order="uring epoll floor"
+[ -z "$base" ] || order="uring base-uring epoll base-epoll"
+echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order $order${base:+ (base: $base)}"
 for r in $(seq 1 "$runs"); do
-	for e in uring epoll floor; do one $e "$conc" "$r"; done
+	for e in $order; do one "$e" "$conc" "$r"; done
 done
 echo "sweep: -c $sweep, $sruns runs each"
 for r in $(seq 1 "$sruns"); do
@@ -177,10 +185,30 @@ fi
 				}
 			}
 		}' "$out/$name.csv"
+	[ -z "$base" ] || awk -F, '
+		function med(a, n,    i, j, t) {
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+		}
+		NR > 1 { k = $1 SUBSEP $2; n[k]++; cps[k, n[k]] = $4; if (!($2 in seenc)) { seenc[$2] = 1; cs[++nc] = $2 } }
+		END {
+			print ""
+			print "new/baseline (medians of interleaved rounds; per-round ratio median, min..max):"
+			for (i = 1; i <= nc; i++) for (e = 1; e <= 2; e++) {
+				en = e == 1 ? "uring" : "epoll"; u = en SUBSEP cs[i]; o = "base-" en SUBSEP cs[i]
+				if (!n[u] || !n[o]) continue
+				for (j = 1; j <= n[u]; j++) a[j] = cps[u, j]; mu = med(a, n[u])
+				for (j = 1; j <= n[o]; j++) a[j] = cps[o, j]; mo = med(a, n[o])
+				m = 0
+				for (j = 1; j <= n[u] && j <= n[o]; j++) if (cps[o, j] > 0) a[++m] = cps[u, j] / cps[o, j]
+				lo = hi = a[1]; for (j = 1; j <= m; j++) { if (a[j] < lo) lo = a[j]; if (a[j] > hi) hi = a[j] }
+				printf "  -c %-6s %-5s new %.0f / base %.0f conns/s = %.3f   (per round %.3f, %.3f..%.3f, %d rounds)\n", cs[i], en, mu, mo, mu / mo, med(a, m), lo, hi, m
+			}
+		}' "$out/$name.csv"
 } | tee "$tmp/summary.txt"
 cp "$tmp/summary.txt" "$out/$name.txt"
 
-if command -v gnuplot >/dev/null; then
+if [ -z "$base" ] && command -v gnuplot >/dev/null; then
 	for e in uring epoll floor; do
 		awk -v e=$e '$1 == e { print $2, $3, $4, $5, $6, $7 }' "$tmp/plot.dat" | sort -n >"$tmp/$e.dat"
 	done

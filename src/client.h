@@ -32,6 +32,11 @@ enum rs_step {
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */
 #define RS_CF_CANCELLED 0x02 /* the sweep cancelled the request in flight */
+#define RS_CF_HELD 0x04      /* --hold: a wait for the storm, not timed */
+#define RS_CF_LATE 0x08      /* timed out and counted; the transport still
+			      * owes its completion: the step after it is
+			      * not issued yet */
+#define RS_CF_LINKED 0x10    /* on the worker's deadline list */
 
 struct rs_conn {
 	uint64_t t_step; /* when the request in flight was issued */

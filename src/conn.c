@@ -196,7 +196,9 @@ void rs_conn_abandon(struct rs_client *w, uint32_t slot)
 
 	if (c->step == RS_STEP_IDLE)
 		return;
-	if (c->step == RS_STEP_OP)
+	/* RS_CF_LATE: the op at c->op has not been issued (the one before
+	 * it timed out and is counted) */
+	if (c->step == RS_STEP_OP && !(c->flags & RS_CF_LATE))
 		w->tally->op_abandoned[c->mode][c->op]++;
 	/* the close in flight may have run: its fd number is no longer ours */
 	if (c->step == RS_STEP_CLOSE)

@@ -11,8 +11,9 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "ring.h" /* RS_TICK_NS, the tick both engines share */
+#include "ring.h" /* the user_data layout completions are handed back in */
 #include "util.h"
+#include "worker.h"
 
 /*
  * epoll_event.data.u64 = gen << 32 | local slot. An event whose generation
@@ -49,14 +50,12 @@ struct tfifo {
 struct ectx {
 	struct rs_client *w;
 	int epfd;
-	bool stopping;
 	bool pwait2;             /* epoll_pwait2 works (5.11+) */
-	uint32_t inflight;       /* slots not idle */
-	uint64_t timeout_ns, tick_ns;
 	struct tfifo gapq, opgapq;
 	uint32_t *seen;          /* per slot: events seen since the socket */
 	struct epoll_event *evs;
 	int nevs;
+	int nready;              /* events the last wait returned */
 	char who[24];            /* "client N", for fatal messages */
 	uint8_t sink[64];        /* recv data lands here and is dropped */
 	uint8_t one_byte;
@@ -72,11 +71,6 @@ static void tfifo_push(struct ectx *x, struct tfifo *q, uint32_t slot,
 		.due = due, .slot = slot, .gen = x->w->conns[slot].gen
 	};
 	q->n++;
-}
-
-static bool may_start(struct ectx *x, uint64_t now)
-{
-	return rs_conn_may_start(x->w, x->stopping, now);
 }
 
 /* Try the slot's step (the request is already issued). Returns true with
@@ -136,7 +130,6 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 	struct rs_conn *c = &w->conns[slot];
 	const struct rs_shared *sh = w->sh;
 
-	rs_conn_issue(w, slot, now);
 	switch (c->step) {
 	case RS_STEP_SOCKET: {
 		int fd = socket(AF_INET,
@@ -201,41 +194,8 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 	}
 }
 
-/* Feed res to the slot's state machine and carry the steps that follow
- * until one has to wait, starting a new connection in the slot when the run
- * allows. A slot starts at most one connection per call: one that fails
- * inline (socket(2) with the fd table full, connect with no port left)
- * waits idle for the next tick instead of spinning. */
-static void drive(struct ectx *x, uint32_t slot, int res, uint64_t now,
-		  bool have_res)
-{
-	struct rs_client *w = x->w;
-	struct rs_conn *c = &w->conns[slot];
-	bool begun = false;
-
-	if (have_res)
-		rs_conn_complete(w, slot, res, now);
-	for (;;) {
-		if (c->step == RS_STEP_IDLE) {
-			if (begun || !may_start(x, now)) {
-				if (have_res)
-					x->inflight--;
-				return;
-			}
-			if (!have_res)
-				x->inflight++;
-			have_res = true;
-			begun = true;
-			rs_conn_begin(w, slot);
-		}
-		if (!issue(x, slot, now, &res))
-			return;
-		rs_conn_complete(w, slot, res, now);
-	}
-}
-
-static void on_event(struct ectx *x, const struct epoll_event *e,
-		     uint64_t now)
+static void on_event(struct rs_worker *wk, struct ectx *x,
+		     const struct epoll_event *e, rs_done_fn done, uint64_t now)
 {
 	struct rs_client *w = x->w;
 	uint32_t slot = (uint32_t)e->data.u64;
@@ -249,12 +209,12 @@ static void on_event(struct ectx *x, const struct epoll_event *e,
 		return;
 	x->seen[slot] |= e->events;
 	if (attempt(x, slot, e->events, &res))
-		drive(x, slot, res, now, true);
+		done(wk, rs_ud_make(RS_UD_CONN, c->gen, slot), res, now);
 }
 
 /* Fire the timers that are due: a timer ends with -ETIME, as io_uring's. */
-static void expire(struct ectx *x, struct tfifo *q, unsigned step,
-		   uint64_t now)
+static void expire(struct rs_worker *wk, struct ectx *x, struct tfifo *q,
+		   unsigned step, rs_done_fn done, uint64_t now)
 {
 	while (q->n && q->node[q->head].due <= now) {
 		struct tnode t = q->node[q->head];
@@ -263,38 +223,17 @@ static void expire(struct ectx *x, struct tfifo *q, unsigned step,
 		q->head = (q->head + 1) % q->cap;
 		q->n--;
 		if (c->step == step && c->gen == t.gen)
-			drive(x, t.slot, -ETIME, now, true);
+			done(wk, rs_ud_make(RS_UD_CONN, t.gen, t.slot), -ETIME,
+			     now);
 	}
 }
 
-/* Time out every request in flight longer than --timeout, as the io_uring
- * engine's cancel does: RS_CF_CANCELLED and -ECANCELED, which conn.c
- * counts as a timeout. Start idle slots the run still has room for. */
-static void sweep(struct ectx *x, uint64_t now)
+/* Wait for events until deadline or the first timer due, whichever comes
+ * first. The events are handled by e_reap. */
+static void e_wait(struct rs_worker *wk, uint64_t deadline)
 {
-	struct rs_client *w = x->w;
-
-	for (uint32_t s = 0; s < w->nslots; s++) {
-		struct rs_conn *c = &w->conns[s];
-
-		if (c->step == RS_STEP_IDLE) {
-			drive(x, s, 0, now, false);
-			continue;
-		}
-		if (c->step == RS_STEP_GAP || c->step == RS_STEP_OPGAP ||
-		    (c->flags & RS_CF_CANCELLED) ||
-		    now - c->t_step < x->timeout_ns)
-			continue;
-		c->flags |= RS_CF_CANCELLED;
-		drive(x, s, -ECANCELED, now, true);
-	}
-}
-
-/* Wait for events until the tick or the first timer due, whichever comes
- * first. Returns the number of events. */
-static int wait_events(struct ectx *x, uint64_t next_tick)
-{
-	uint64_t due = next_tick, now = rs_now_ns(), ns;
+	struct ectx *x = wk->tp;
+	uint64_t due = deadline, now = rs_now_ns(), ns;
 	int n;
 
 	if (x->gapq.n && x->gapq.node[x->gapq.head].due < due)
@@ -318,7 +257,21 @@ out:
 	if (n < 0 && errno != EINTR)
 		rs_fatal("%s: epoll_wait failed: %s (%s)", x->who,
 			 strerror(errno), rs_errname(errno));
-	return n < 0 ? 0 : n;
+	x->nready = n < 0 ? 0 : n;
+}
+
+static uint64_t e_reap(struct rs_worker *wk, rs_done_fn done)
+{
+	struct ectx *x = wk->tp;
+	uint64_t now = rs_now_ns();
+	int n = x->nready;
+
+	x->nready = 0;
+	for (int i = 0; i < n; i++)
+		on_event(wk, x, &x->evs[i], done, now);
+	expire(wk, x, &x->gapq, RS_STEP_GAP, done, now);
+	expire(wk, x, &x->opgapq, RS_STEP_OPGAP, done, now);
+	return now;
 }
 
 static void ectx_free(struct ectx *x)
@@ -332,11 +285,31 @@ static void ectx_free(struct ectx *x)
 	free(x);
 }
 
-static int epoll_client_run(struct rs_client *w)
+static bool e_issue(struct rs_worker *wk, uint32_t slot, uint64_t now,
+		    int *res)
 {
-	const struct rs_shared *sh = w->sh;
+	return issue(wk->tp, slot, now, res);
+}
+
+/* Nothing is in the kernel: a step waits for an event or a timer, and the
+ * slot's next step supersedes it. */
+static bool e_cancel(struct rs_worker *wk, uint32_t slot)
+{
+	(void)wk;
+	(void)slot;
+	return false;
+}
+
+static uint64_t e_now(struct rs_worker *wk)
+{
+	(void)wk;
+	return rs_now_ns();
+}
+
+static int e_open(struct rs_worker *wk)
+{
+	struct rs_client *w = wk->cl;
 	struct ectx *x;
-	uint64_t now, next_tick;
 
 	x = calloc(1, sizeof(*x));
 	if (!x) {
@@ -347,18 +320,18 @@ static int epoll_client_run(struct rs_client *w)
 	x->w = w;
 	x->epfd = -1;
 	x->pwait2 = true;
-	x->timeout_ns = sh->cfg->timeout_ns;
-	/* a quarter of a short --timeout, so a timeout fires by 1.25 T */
-	x->tick_ns = x->timeout_ns / 4 < RS_TICK_NS ? x->timeout_ns / 4 :
-						      RS_TICK_NS;
 	x->one_byte = 'x';
 	snprintf(x->who, sizeof(x->who), "client %u", w->index);
 	/* everything the worker needs, allocated once */
 	x->nevs = (int)(w->nslots < 1024 ? w->nslots : 1024);
+	if (x->nevs < 1)
+		x->nevs = 1;
 	x->evs = calloc((size_t)x->nevs, sizeof(*x->evs));
-	x->seen = calloc(w->nslots, sizeof(*x->seen));
-	x->gapq.node = calloc(w->nslots, sizeof(*x->gapq.node));
-	x->opgapq.node = calloc(w->nslots, sizeof(*x->opgapq.node));
+	x->seen = calloc(w->nslots ? w->nslots : 1, sizeof(*x->seen));
+	x->gapq.node = calloc(w->nslots ? w->nslots : 1,
+			      sizeof(*x->gapq.node));
+	x->opgapq.node = calloc(w->nslots ? w->nslots : 1,
+				sizeof(*x->opgapq.node));
 	x->gapq.cap = x->opgapq.cap = w->nslots;
 	if (!x->evs || !x->seen || !x->gapq.node || !x->opgapq.node) {
 		snprintf(w->errmsg, sizeof(w->errmsg),
@@ -377,46 +350,15 @@ static int epoll_client_run(struct rs_client *w)
 		ectx_free(x);
 		return -e;
 	}
+	wk->tp = x;
+	return 0;
+}
 
-	now = rs_now_ns();
-	next_tick = now + x->tick_ns;
-	for (uint32_t s = 0; s < w->nslots; s++)
-		drive(x, s, 0, now, false);
+static void e_close(struct rs_worker *wk)
+{
+	struct ectx *x = wk->tp;
+	struct rs_client *w = x->w;
 
-	for (;;) {
-		int n;
-
-		/* done: no need to wait for the tick to notice */
-		if (x->inflight == 0 && !may_start(x, now))
-			break;
-		n = wait_events(x, next_tick);
-		now = rs_now_ns();
-		for (int i = 0; i < n; i++)
-			on_event(x, &x->evs[i], now);
-		expire(x, &x->gapq, RS_STEP_GAP, now);
-		expire(x, &x->opgapq, RS_STEP_OPGAP, now);
-		if (x->inflight == 0 && !may_start(x, now))
-			break;
-		if (now < next_tick)
-			continue;
-
-		next_tick = now + x->tick_ns;
-		rs_conn_publish(w);
-		if (atomic_load_explicit(&sh->abort_run,
-					 memory_order_relaxed)) {
-			for (uint32_t s = 0; s < w->nslots; s++)
-				rs_conn_abandon(w, s);
-			x->inflight = 0;
-			break;
-		}
-		if (!x->stopping && !rs_conn_may_start(w, false, now))
-			x->stopping = true;
-		sweep(x, now);
-		if (x->stopping && x->inflight == 0)
-			break;
-	}
-
-	rs_conn_publish(w);
 	/* fds of abandoned connections (no close is ever in flight here) */
 	for (uint32_t s = 0; s < w->nslots; s++)
 		if (w->conns[s].fd >= 0) {
@@ -424,7 +366,26 @@ static int epoll_client_run(struct rs_client *w)
 			w->conns[s].fd = -1;
 		}
 	ectx_free(x);
-	return 0;
+	wk->tp = NULL;
+}
+
+/* No ring: check's trials (a guest) cannot ride on this transport, and
+ * the worker says so at start. */
+const struct rs_transport rs_transport_epoll = {
+	.name = "epoll",
+	.open = e_open,
+	.close = e_close,
+	.now = e_now,
+	.issue = e_issue,
+	.cancel = e_cancel,
+	.wait = e_wait,
+	.reap = e_reap,
+	.ring = NULL,
+};
+
+static int epoll_client_run(struct rs_client *w)
+{
+	return rs_worker_run(w, &rs_transport_epoll);
 }
 
 const struct rs_engine rs_engine_epoll = {

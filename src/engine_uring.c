@@ -13,15 +13,15 @@
 #include "conn.h"
 #include "ring.h"
 #include "util.h"
+#include "worker.h"
 
 
 struct uctx {
 	struct rs_client *w;
 	struct io_uring ring;
 	bool direct;
-	bool stopping;
-	uint32_t inflight;       /* slots not idle */
-	uint64_t timeout_ns;
+	bool ext_arg;            /* waits take a timeout (5.11) */
+	bool tick_armed;         /* without ext_arg: the RS_UD_TICK timeout */
 	struct __kernel_timespec tick_ts, gap_ts, op_gap_ts;
 	char who[24];            /* "client N", for fatal messages */
 	uint8_t sink[64];        /* recv data lands here and is dropped */
@@ -29,17 +29,7 @@ struct uctx {
 	int one;                 /* setsockopt's value for IP_BIND_ADDRESS_NO_PORT */
 };
 
-static bool guest_active(const struct uctx *x)
-{
-	return x->w->guest && !x->w->guest->done;
-}
-
-static bool may_start(struct uctx *x, uint64_t now)
-{
-	return rs_conn_may_start(x->w, x->stopping, now);
-}
-
-static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
+static void prep_step(struct uctx *x, uint32_t slot)
 {
 	struct rs_client *w = x->w;
 	struct rs_conn *c = &w->conns[slot];
@@ -103,7 +93,6 @@ static void prep_step(struct uctx *x, uint32_t slot, uint64_t now)
 	    c->step != RS_STEP_OPGAP && c->step != RS_STEP_CLOSE)
 		sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_CONN, c->gen, slot));
-	rs_conn_issue(w, slot, now);
 }
 
 /* The steps the socket(2) path does inline, as syscalls on the fd.
@@ -130,95 +119,123 @@ static int inline_step(struct uctx *x, uint32_t slot)
 	return ret < 0 ? -errno : ret;
 }
 
-/* Feed res to the slot's state machine and issue whatever comes next,
- * starting a new connection in the slot when the run allows. */
-static void drive(struct uctx *x, uint32_t slot, int res, uint64_t now,
-		  bool have_res)
+static bool u_issue(struct rs_worker *wk, uint32_t slot, uint64_t now,
+		    int *res)
 {
-	struct rs_client *w = x->w;
-	struct rs_conn *c = &w->conns[slot];
+	struct uctx *x = wk->tp;
+	unsigned step = x->w->conns[slot].step;
 
-	if (have_res)
-		rs_conn_complete(w, slot, res, now);
-	for (;;) {
-		if (c->step == RS_STEP_IDLE) {
-			if (!may_start(x, now)) {
-				if (have_res)
-					x->inflight--;
-				return;
-			}
-			if (!have_res)
-				x->inflight++;
-			have_res = true;
-			rs_conn_begin(w, slot);
-		}
-		if (!x->direct &&
-		    (c->step == RS_STEP_SOCKET || c->step == RS_STEP_SOCKOPT ||
-		     c->step == RS_STEP_BIND)) {
-			bool sock = c->step == RS_STEP_SOCKET;
-			int ret = inline_step(x, slot);
+	(void)now;
+	if (!x->direct && (step == RS_STEP_SOCKET || step == RS_STEP_SOCKOPT ||
+			   step == RS_STEP_BIND)) {
+		*res = inline_step(x, slot);
+		return true;
+	}
+	prep_step(x, slot);
+	return false;
+}
 
-			rs_conn_issue(w, slot, now);
-			rs_conn_complete(w, slot, ret, now);
-			if (sock && ret < 0) {
-				/* idle until the next tick: no tight loop
-				 * while the fd table is full */
-				x->inflight--;
-				return;
-			}
-			continue;
+/* The request's own completion still comes: -ECANCELED, or its result when
+ * the cancel lost the race. */
+static bool u_cancel(struct rs_worker *wk, uint32_t slot)
+{
+	struct uctx *x = wk->tp;
+	struct rs_conn *c = &x->w->conns[slot];
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, wk->who);
+
+	io_uring_prep_cancel64(sqe, rs_ud_make(RS_UD_CONN, c->gen, slot), 0);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_CANCEL, 0, slot));
+	return true;
+}
+
+static bool overflowed(struct uctx *x)
+{
+	return IO_URING_READ_ONCE(*x->ring.sq.kflags) & IORING_SQ_CQ_OVERFLOW;
+}
+
+static void u_wait(struct rs_worker *wk, uint64_t deadline)
+{
+	struct uctx *x = wk->tp;
+	uint64_t now = rs_now_ns(), ns;
+	struct __kernel_timespec ts;
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (!x->ext_arg) {
+		/* 5.10: a wait cannot carry a timeout without an SQE of its
+		 * own; one periodic tick in flight bounds every wait */
+		if (!x->tick_armed) {
+			rs_ring_arm_tick(&x->ring, &x->tick_ts, wk->who);
+			x->tick_armed = true;
 		}
-		prep_step(x, slot, now);
+		if (rs_ring_wait(&x->ring, wk->who))
+			x->w->tally->cq_overflow++;
 		return;
 	}
+	ns = deadline > now ? deadline - now : 0;
+	ts.tv_sec = (long long)(ns / 1000000000ull);
+	ts.tv_nsec = (long long)(ns % 1000000000ull);
+	ret = io_uring_submit_and_wait_timeout(&x->ring, &cqe, 1, &ts, NULL);
+	if (ret < 0 && ret != -ETIME && ret != -EINTR && ret != -EBUSY &&
+	    ret != -EBADR && ret != -EAGAIN)
+		rs_fatal("%s: io_uring_submit_and_wait_timeout failed: %s (%s)",
+			 wk->who, strerror(-ret), rs_errname(-ret));
+	if (overflowed(x))
+		x->w->tally->cq_overflow++;
 }
 
-/* Cancel every request in flight longer than --timeout; start idle slots
- * the run still has room for. */
-static void sweep(struct uctx *x, uint64_t now)
+static uint64_t u_reap(struct rs_worker *wk, rs_done_fn done)
 {
-	struct rs_client *w = x->w;
+	struct uctx *x = wk->tp;
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0, ready;
+	uint64_t now = rs_now_ns();
 
-	uint64_t storm = atomic_load_explicit(&w->sh->storm_ns,
-					      memory_order_relaxed);
+	/* Only the completions already posted when now was read: without
+	 * DEFER_TASKRUN the kernel keeps posting while we walk the CQ, and a
+	 * later one stamped with this older now could look issued before the
+	 * server's close (seen on 5.10: 2-8 % of first sends under --wait
+	 * close). The rest wait for the next pass. */
+	ready = io_uring_cq_ready(&x->ring);
+	io_uring_for_each_cqe(&x->ring, head, cqe) {
+		uint64_t ud = io_uring_cqe_get_data64(cqe);
 
-	for (uint32_t s = 0; s < w->nslots; s++) {
-		struct rs_conn *c = &w->conns[s];
-		struct io_uring_sqe *sqe;
-		uint64_t since = c->t_step;
-
-		if (c->step == RS_STEP_IDLE) {
-			drive(x, s, 0, now, false);
-			continue;
+		if (n == ready)
+			break;
+		n++;
+		switch (rs_ud_tag(ud)) {
+		case RS_UD_CONN:
+		case RS_UD_GUEST:
+			done(wk, ud, cqe->res, now);
+			break;
+		case RS_UD_TICK:
+			x->tick_armed = false;
+			break;
+		default: /* cancels, liburing's internal timeouts */
+			break;
 		}
-		/* --hold: a connection waits for the storm as long as it
-		 * takes; its wait's timeout runs from the storm on */
-		if (c->step == RS_STEP_WAIT && w->sh->cfg->hold) {
-			if (!storm)
-				continue;
-			if (storm > since)
-				since = storm;
-		}
-		if (c->step == RS_STEP_GAP || c->step == RS_STEP_OPGAP ||
-		    (c->flags & RS_CF_CANCELLED) || now < since ||
-		    now - since < x->timeout_ns)
-			continue;
-		sqe = rs_ring_sqe(&x->ring);
-		if (!sqe)
-			return;
-		io_uring_prep_cancel64(sqe, rs_ud_make(RS_UD_CONN, c->gen, s),
-				       0);
-		io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_CANCEL, 0, s));
-		c->flags |= RS_CF_CANCELLED;
 	}
+	io_uring_cq_advance(&x->ring, n);
+	return now;
 }
 
-static int uring_client_run(struct rs_client *w)
+static uint64_t u_now(struct rs_worker *wk)
 {
+	(void)wk;
+	return rs_now_ns();
+}
+
+static struct io_uring *u_ring(struct rs_worker *wk)
+{
+	return &((struct uctx *)wk->tp)->ring;
+}
+
+static int u_open(struct rs_worker *wk)
+{
+	struct rs_client *w = wk->cl;
 	const struct rs_shared *sh = w->sh;
 	struct uctx *x;
-	unsigned sq, cq;
-	bool tick_armed;
+	unsigned sq, cq, extra;
 	int ret;
 
 	x = calloc(1, sizeof(*x));
@@ -229,13 +246,14 @@ static int uring_client_run(struct rs_client *w)
 	}
 	x->w = w;
 	x->direct = sh->probe->socket_direct;
-	x->timeout_ns = sh->cfg->timeout_ns;
+	x->ext_arg = sh->probe->ext_arg;
 	x->one_byte = 'x';
 	x->one = 1;
 	snprintf(x->who, sizeof(x->who), "client %u", w->index);
-	/* a quarter of a short --timeout, so a timeout fires by 1.25 T */
-	x->tick_ts.tv_nsec = (long long)(x->timeout_ns / 4 < RS_TICK_NS ?
-						 x->timeout_ns / 4 :
+	/* without ext_arg, timeouts are seen at this tick: a quarter of a
+	 * short --timeout */
+	x->tick_ts.tv_nsec = (long long)(sh->cfg->timeout_ns / 4 < RS_TICK_NS ?
+						 sh->cfg->timeout_ns / 4 :
 						 RS_TICK_NS);
 	x->gap_ts.tv_sec = (long long)(sh->cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(sh->cfg->gap_ns % 1000000000ull);
@@ -244,14 +262,11 @@ static int uring_client_run(struct rs_client *w)
 
 	/* At most one request per slot is in flight, plus one cancel per slot
 	 * and the tick: size the CQ for that so no completion can overflow. */
-	{
-		unsigned extra = w->guest ? w->guest->max_inflight : 0;
-
-		sq = rs_pow2_at_least(w->nslots + extra < 4096 ?
-					      w->nslots + extra + 8 :
-					      4096);
-		cq = rs_pow2_at_least(2 * w->nslots + 2 * extra + 16);
-	}
+	extra = w->guest ? w->guest->max_inflight : 0;
+	sq = rs_pow2_at_least(w->nslots + extra < 4096 ?
+				      w->nslots + extra + 8 :
+				      4096);
+	cq = rs_pow2_at_least(2 * w->nslots + 2 * extra + 16);
 	ret = rs_ring_init(&x->ring, sq, cq, sh->probe->ring_flags);
 	if (ret) {
 		snprintf(w->errmsg, sizeof(w->errmsg),
@@ -275,113 +290,44 @@ static int uring_client_run(struct rs_client *w)
 			return ret;
 		}
 	}
+	wk->tp = x;
+	return 0;
+}
 
-	rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
-	tick_armed = true;
-	{
-		uint64_t now = rs_now_ns();
-
-		for (uint32_t s = 0; s < w->nslots; s++)
-			drive(x, s, 0, now, false);
-		if (w->guest) {
-			ret = w->guest->start(w->guest, &x->ring, now);
-			if (ret) {
-				snprintf(w->errmsg, sizeof(w->errmsg), "%s",
-					 w->guest->errmsg);
-				atomic_store(&w->sh->abort_run, 1);
-				w->guest->done = true;
-			}
-		}
-	}
-
-	while (x->inflight > 0 || tick_armed || guest_active(x)) {
-		struct io_uring_cqe *cqe;
-		unsigned head, n = 0;
-		bool tick = false;
-		uint64_t now;
-		unsigned ready;
-
-		if (rs_ring_wait(&x->ring, x->who))
-			w->tally->cq_overflow++;
-		now = rs_now_ns();
-		/* Only the completions already posted when now was read: without
-		 * DEFER_TASKRUN the kernel keeps posting while we walk the CQ,
-		 * and a later one stamped with this older now could look issued
-		 * before the server's close (seen on 5.10: 2-8 % of first
-		 * sends under --wait close). The rest wait for the next pass. */
-		ready = io_uring_cq_ready(&x->ring);
-		io_uring_for_each_cqe(&x->ring, head, cqe) {
-			uint64_t ud = io_uring_cqe_get_data64(cqe);
-			uint32_t slot = rs_ud_idx(ud);
-
-			if (n == ready)
-				break;
-			n++;
-			switch (rs_ud_tag(ud)) {
-			case RS_UD_CONN:
-				if (slot >= w->nslots ||
-				    w->conns[slot].step == RS_STEP_IDLE ||
-				    rs_ud_gen(ud) !=
-					    (w->conns[slot].gen & 0xffffff)) {
-					w->tally->stray_cqes++;
-					break;
-				}
-				drive(x, slot, cqe->res, now, true);
-				break;
-			case RS_UD_TICK:
-				tick = true;
-				break;
-			case RS_UD_GUEST:
-				if (w->guest)
-					w->guest->cqe(w->guest, ud, cqe->res,
-						      now);
-				break;
-			default: /* cancels, liburing's internal timeouts */
-				break;
-			}
-		}
-		io_uring_cq_advance(&x->ring, n);
-		/* done: no need to wait for the tick to notice */
-		if (x->inflight == 0 && !guest_active(x) && !may_start(x, now))
-			break;
-		if (!tick)
-			continue;
-
-		tick_armed = false;
-		rs_conn_publish(w);
-		if (guest_active(x))
-			w->guest->tick(w->guest, now);
-		if (w->guest && w->guest->done)
-			atomic_store_explicit(&w->sh->stop, 1,
-					      memory_order_relaxed);
-		if (atomic_load_explicit(&sh->abort_run, memory_order_relaxed)) {
-			for (uint32_t s = 0; s < w->nslots; s++)
-				rs_conn_abandon(w, s);
-			x->inflight = 0;
-			if (w->guest)
-				w->guest->done = true;
-			break;
-		}
-		if (!x->stopping && !rs_conn_may_start(w, false, now))
-			x->stopping = true;
-		sweep(x, now);
-		if (!x->stopping || x->inflight > 0 || guest_active(x)) {
-			rs_ring_arm_tick(&x->ring, &x->tick_ts, x->who);
-			tick_armed = true;
-		}
-	}
+static void u_close(struct rs_worker *wk)
+{
+	struct uctx *x = wk->tp;
+	struct rs_client *w = x->w;
 
 	w->tally->cq_dropped += *x->ring.cq.koverflow;
-	rs_conn_publish(w);
 	/* socket(2) fds of abandoned connections; direct ones go with the
 	 * ring */
 	if (!x->direct)
 		for (uint32_t s = 0; s < w->nslots; s++)
-			if (w->conns[s].fd >= 0)
+			if (w->conns[s].fd >= 0) {
 				close(w->conns[s].fd);
+				w->conns[s].fd = -1;
+			}
 	io_uring_queue_exit(&x->ring);
 	free(x);
-	return 0;
+	wk->tp = NULL;
+}
+
+const struct rs_transport rs_transport_uring = {
+	.name = "io_uring",
+	.open = u_open,
+	.close = u_close,
+	.now = u_now,
+	.issue = u_issue,
+	.cancel = u_cancel,
+	.wait = u_wait,
+	.reap = u_reap,
+	.ring = u_ring,
+};
+
+static int uring_client_run(struct rs_client *w)
+{
+	return rs_worker_run(w, &rs_transport_uring);
 }
 
 const struct rs_engine rs_engine_uring = {

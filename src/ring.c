@@ -103,6 +103,15 @@ void rs_ring_sqe_pair(struct io_uring *ring, const char *who,
 {
 	if (io_uring_sq_space_left(ring) < 2)
 		io_uring_submit(ring);
+	/* SQPOLL: the kernel's thread frees the room when it runs */
+	while (io_uring_sq_space_left(ring) < 2 &&
+	       (ring->flags & IORING_SETUP_SQPOLL)) {
+		int ret = io_uring_sqring_wait(ring);
+
+		if (ret < 0 && ret != -EINTR)
+			rs_fatal("%s: waiting for room in the SQPOLL ring failed: %s (%s): check dmesg for io_uring errors",
+				 who, strerror(-ret), rs_errname(-ret));
+	}
 	*a = rs_ring_sqe_must(ring, who);
 	*b = rs_ring_sqe_must(ring, who);
 }

@@ -4,6 +4,7 @@
 #ifndef RS_RING_H
 #define RS_RING_H
 
+#include <errno.h>
 #include <liburing.h>
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -133,15 +134,25 @@ static inline unsigned rs_pow2_at_least(unsigned v)
 	return p;
 }
 
-/* An SQE, submitting what is queued first when the SQ is full. Returns NULL
- * only if the kernel accepted none of a full SQ (then something is badly
- * wrong: callers treat it as fatal). */
+/* An SQE, submitting what is queued first when the SQ is full. On an
+ * SQPOLL ring the submit only publishes the entries and wakes the kernel's
+ * thread, which takes them when it runs: wait for it to make room
+ * (io_uring_sqring_wait) rather than give up. Returns NULL only if the
+ * kernel accepted none of a full SQ, or refused the wait (then something is
+ * badly wrong: callers treat it as fatal). */
 static inline struct io_uring_sqe *rs_ring_sqe(struct io_uring *ring)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 
-	if (!sqe) {
-		io_uring_submit(ring);
+	if (sqe)
+		return sqe;
+	io_uring_submit(ring);
+	sqe = io_uring_get_sqe(ring);
+	while (!sqe && (ring->flags & IORING_SETUP_SQPOLL)) {
+		int ret = io_uring_sqring_wait(ring);
+
+		if (ret < 0 && ret != -EINTR)
+			return NULL;
 		sqe = io_uring_get_sqe(ring);
 	}
 	return sqe;

@@ -29,28 +29,37 @@ struct rs_tally *rs_tally_new(void)
 	return calloc(1, sizeof(struct rs_tally));
 }
 
-static void add_u64(uint64_t *d, const uint64_t *s, size_t n)
+static void add_u64(void *dst, const void *src, size_t bytes)
 {
-	for (size_t i = 0; i < n; i++)
+	uint64_t *d = dst;
+	const uint64_t *s = src;
+
+	for (size_t i = 0; i < bytes / sizeof(uint64_t); i++)
 		d[i] += s[i];
 }
 
+static void add_histos(struct rs_histo *d, const struct rs_histo *s,
+		       size_t bytes)
+{
+	for (size_t i = 0; i < bytes / sizeof(struct rs_histo); i++)
+		rs_histo_add(&d[i], &s[i]);
+}
+
+/* Field by field, from the lists in tally.h: no assumption about where in
+ * the struct a counter sits. */
+#define ADD_COUNTER(f) add_u64(&dst->f, &src->f, sizeof(src->f));
+#define ADD_HISTO(f) \
+	add_histos((struct rs_histo *)&dst->f, \
+		   (const struct rs_histo *)&src->f, sizeof(src->f));
+
 void rs_tally_add(struct rs_tally *dst, const struct rs_tally *src)
 {
-	/* Every field up to the histograms is a uint64_t counter. */
-	add_u64(&dst->started, &src->started,
-		offsetof(struct rs_tally, connect_ns) / sizeof(uint64_t));
-	rs_histo_add(&dst->connect_ns, &src->connect_ns);
-	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
-		for (unsigned i = 0; i < RS_MAX_OPS; i++) {
-			rs_histo_add(&dst->op_ns[m][i], &src->op_ns[m][i]);
-			rs_histo_add(&dst->since_close_ns[m][i],
-				     &src->since_close_ns[m][i]);
-			rs_histo_add(&dst->since_close_err_ns[m][i],
-				     &src->since_close_err_ns[m][i]);
-		}
-	}
+	RS_TALLY_COUNTERS(ADD_COUNTER)
+	RS_TALLY_HISTOS(ADD_HISTO)
 }
+
+#undef ADD_COUNTER
+#undef ADD_HISTO
 
 uint64_t rs_tally_failed_total(const struct rs_tally *t)
 {

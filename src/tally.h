@@ -72,10 +72,26 @@ struct rs_tally {
 	struct rs_histo since_close_err_ns[RS_CLOSE_NMODES][RS_MAX_OPS];
 };
 
+/*
+ * Every field of struct rs_tally, for the merge: counters (a uint64_t or an
+ * array of them, summed element by element) and histograms (a struct
+ * rs_histo or an array of them, merged by rs_histo_add). A field added to
+ * the struct goes here too; test_tally checks that none is left out.
+ */
+#define RS_TALLY_COUNTERS(X)                                                  \
+	X(started) X(completed) X(failed) X(abandoned) X(mode_started)        \
+	X(mode_completed) X(op_issued) X(op_abandoned) X(before_close)        \
+	X(outcome.n) X(close_errors) X(cq_overflow) X(cq_dropped)             \
+	X(stray_cqes) X(srv_accepted) X(srv_closed) X(srv_accept_errors)      \
+	X(srv_no_slot) X(srv_bad_hello) X(srv_early_eof) X(srv_unread_empty)  \
+	X(srv_open_at_stop) X(srv_close_errors) X(user_ns) X(sys_ns)
+#define RS_TALLY_HISTOS(X) \
+	X(connect_ns) X(op_ns) X(since_close_ns) X(since_close_err_ns)
+
 /* A zeroed tally, or NULL when out of memory. Free with free(). */
 struct rs_tally *rs_tally_new(void);
 
-/* dst += src, every counter and histogram. */
+/* dst += src, every counter and histogram, field by field. */
 void rs_tally_add(struct rs_tally *dst, const struct rs_tally *src);
 
 uint64_t rs_tally_failed_total(const struct rs_tally *t);

@@ -1,0 +1,674 @@
+/* Unit tests for the client worker (src/worker.c) driven through a fake
+ * transport (scripted completions on a fake clock, no sockets): every
+ * step, timeouts at T, cancel, abandon, --hold, --op-gap; and its real
+ * plumbing: the SQE getter on an SQPOLL ring (src/ring.h), a guest's start
+ * error, the io_uring transport's cancel on a loopback socket. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "conn.h"
+#include "probe.h"
+#include "util.h"
+#include "ring.h"
+#include "worker.h"
+
+/* On an SQPOLL ring a full SQ empties only when the kernel's thread runs:
+ * the getter must wait for it, not hand back NULL ("ring is stuck"). */
+static void test_sqe_waits_on_sqpoll_ring(void **state)
+{
+	struct io_uring ring;
+	struct io_uring_params p;
+	struct io_uring_cqe *cqe;
+	unsigned n = 0;
+	int ret;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQPOLL | IORING_SETUP_CQSIZE;
+	p.cq_entries = 512;
+	p.sq_thread_idle = 1000;
+	ret = io_uring_queue_init_params(2, &ring, &p);
+	if (ret == -EPERM || ret == -EINVAL || ret == -ENOSYS ||
+	    ret == -ENOMEM) {
+		print_message("skip: no SQPOLL ring here: %s\n",
+			      strerror(-ret));
+		skip();
+	}
+	assert_int_equal(ret, 0);
+	for (unsigned i = 0; i < 300; i++) {
+		struct io_uring_sqe *sqe = rs_ring_sqe(&ring);
+
+		if (!sqe)
+			fail_msg("no SQE for NOP %u of 300 on a 2-entry SQPOLL ring",
+				 i);
+		io_uring_prep_nop(sqe);
+		io_uring_sqe_set_data64(sqe, i);
+	}
+	io_uring_submit(&ring);
+	while (n < 300) {
+		ret = io_uring_wait_cqe(&ring, &cqe);
+		assert_int_equal(ret, 0);
+		assert_int_equal(cqe->res, 0);
+		io_uring_cqe_seen(&ring, cqe);
+		n++;
+	}
+	io_uring_queue_exit(&ring);
+}
+
+
+/* ---- the fake transport ------------------------------------------------ */
+
+#define NSLOTS 4
+#define NEVER UINT64_MAX
+#define MS 1000000ull
+#define T_NS (1000 * MS) /* --timeout in these tests */
+#define MAXLOG 512
+
+struct fake_ev {
+	char kind;      /* 'I' issue, 'C' cancel, 'W' wait (at = deadline) */
+	uint8_t step;
+	uint32_t slot;
+	uint64_t at;
+};
+
+static struct fake {
+	uint64_t clock;
+	uint64_t lat[RS_STEP_BIND + 1]; /* per step; 0: completes at once */
+	int res[RS_STEP_BIND + 1];
+	bool cancel_late;               /* a cancelled request still ends */
+	uint64_t storm_at, abort_at;    /* 0: never */
+	struct {
+		bool on;
+		uint64_t due;
+		int res;
+		uint32_t gen;
+	} pend[NSLOTS];
+	uint64_t wait_at[NSLOTS];       /* a WAIT on slot s ends then */
+	struct fake_ev log[MAXLOG];
+	unsigned nlog;
+	unsigned waits;
+	struct rs_shared *sh;
+} F;
+
+static void logev(char kind, uint8_t step, uint32_t slot, uint64_t at)
+{
+	if (F.nlog < MAXLOG)
+		F.log[F.nlog++] = (struct fake_ev){ kind, step, slot, at };
+}
+
+static int f_open(struct rs_worker *wk)
+{
+	(void)wk;
+	return 0;
+}
+
+static void f_close(struct rs_worker *wk)
+{
+	(void)wk;
+}
+
+static uint64_t f_now(struct rs_worker *wk)
+{
+	(void)wk;
+	return F.clock;
+}
+
+static bool f_issue(struct rs_worker *wk, uint32_t slot, uint64_t now,
+		    int *res)
+{
+	const struct rs_conn *c = &wk->cl->conns[slot];
+	const struct rs_config *cfg = wk->cl->sh->cfg;
+	uint64_t lat = F.lat[c->step];
+	int r = F.res[c->step];
+
+	logev('I', c->step, slot, now);
+	assert_false(F.pend[slot].on); /* one request per slot */
+	if (c->step == RS_STEP_GAP || c->step == RS_STEP_OPGAP) {
+		lat = c->step == RS_STEP_GAP ? cfg->gap_ns : cfg->op_gap_ns;
+		r = -ETIME;
+	} else if (lat == 0) {
+		*res = r;
+		return true;
+	}
+	F.pend[slot].on = true;
+	F.pend[slot].due = lat == NEVER ? NEVER : now + lat;
+	if (c->step == RS_STEP_WAIT && F.wait_at[slot])
+		F.pend[slot].due = F.wait_at[slot];
+	F.pend[slot].res = r;
+	F.pend[slot].gen = c->gen;
+	return false;
+}
+
+static bool late_never; /* cancel owes a completion that never comes */
+
+static bool f_cancel(struct rs_worker *wk, uint32_t slot)
+{
+	(void)wk;
+	logev('C', wk->cl->conns[slot].step, slot, F.clock);
+	if (!F.pend[slot].on)
+		return false;
+	if (late_never)
+		return true;
+	if (!F.cancel_late) {
+		F.pend[slot].on = false;
+		return false;
+	}
+	F.pend[slot].due = F.clock;
+	F.pend[slot].res = -ECANCELED;
+	return true;
+}
+
+static void f_events(void)
+{
+	if (F.storm_at && F.clock >= F.storm_at &&
+	    !atomic_load(&F.sh->storm_ns))
+		atomic_store(&F.sh->storm_ns, F.storm_at);
+	if (F.abort_at && F.clock >= F.abort_at)
+		atomic_store(&F.sh->abort_run, 1);
+}
+
+/* Sleep until the deadline or the first completion due: the fake clock
+ * jumps there. */
+static void f_wait(struct rs_worker *wk, uint64_t deadline)
+{
+	uint64_t next = deadline;
+
+	(void)wk;
+	logev('W', 0, 0, deadline);
+	assert_true(++F.waits < 100000); /* the loop must not spin */
+	for (unsigned s = 0; s < NSLOTS; s++)
+		if (F.pend[s].on && F.pend[s].due < next)
+			next = F.pend[s].due;
+	if (F.storm_at && F.storm_at > F.clock && F.storm_at < next)
+		next = F.storm_at;
+	if (F.abort_at && F.abort_at > F.clock && F.abort_at < next)
+		next = F.abort_at;
+	assert_true(next != NEVER);
+	if (next > F.clock)
+		F.clock = next;
+	f_events();
+}
+
+static uint64_t f_reap(struct rs_worker *wk, rs_done_fn done)
+{
+	for (unsigned s = 0; s < NSLOTS; s++) {
+		if (!F.pend[s].on || F.pend[s].due > F.clock)
+			continue;
+		F.pend[s].on = false;
+		done(wk, rs_ud_make(RS_UD_CONN, F.pend[s].gen, s),
+		     F.pend[s].res, F.clock);
+	}
+	return F.clock;
+}
+
+static const struct rs_transport fake_transport = {
+	.name = "fake",
+	.open = f_open,
+	.close = f_close,
+	.now = f_now,
+	.issue = f_issue,
+	.cancel = f_cancel,
+	.wait = f_wait,
+	.reap = f_reap,
+	.ring = NULL,
+};
+
+/* One worker on the fake: nslots slots, budget connections. */
+static struct run {
+	struct rs_config cfg;
+	struct rs_probe probe;
+	struct rs_shared sh;
+	struct rs_client cl;
+	struct rs_tally *tally;
+	struct rs_conn conns[NSLOTS];
+	uint8_t hello[NSLOTS][32];
+	_Atomic uint64_t stamps[NSLOTS];
+} R;
+
+static void setup_run(uint32_t nslots, uint64_t budget, const char *script)
+{
+	char err[128];
+
+	memset(&F, 0, sizeof(F));
+	free(R.tally);
+	memset(&R, 0, sizeof(R));
+	F.clock = 1000 * MS;
+	F.sh = &R.sh;
+	/* every step takes 1 ms and succeeds: the socket at once */
+	for (unsigned i = 0; i <= RS_STEP_BIND; i++)
+		F.lat[i] = MS;
+	F.lat[RS_STEP_SOCKET] = 0;
+	F.res[RS_STEP_SOCKET] = 7;
+	F.res[RS_STEP_HELLO] = RS_HELLO_LEN;
+	F.res[RS_STEP_WAIT] = 1;
+	F.res[RS_STEP_OP] = 1;
+	F.cancel_late = true;
+	assert_int_equal(rs_mix_parse("fin=1", &R.cfg.mix, err, sizeof(err)),
+			 0);
+	assert_int_equal(rs_script_parse(script, &R.cfg.script, err,
+					 sizeof(err)),
+			 0);
+	R.cfg.wait = RS_WAIT_CLOSE;
+	R.cfg.timeout_ns = T_NS;
+	R.sh.cfg = &R.cfg;
+	R.sh.probe = &R.probe;
+	R.sh.close_stamp = R.stamps;
+	R.sh.total_slots = nslots;
+	R.cl.sh = &R.sh;
+	R.cl.nslots = nslots;
+	R.cl.budget = budget;
+	R.cl.conns = R.conns;
+	R.cl.hello = R.hello;
+	R.tally = rs_tally_new();
+	assert_non_null(R.tally);
+	R.cl.tally = R.tally;
+	for (unsigned s = 0; s < NSLOTS; s++)
+		R.conns[s].fd = -1;
+}
+
+static void run_fake(void)
+{
+	char why[256];
+
+	assert_int_equal(rs_worker_run(&R.cl, &fake_transport), 0);
+	if (!rs_tally_balanced(R.tally, R.cfg.script.n, why, sizeof(why)))
+		fail_msg("books: %s", why);
+	for (unsigned s = 0; s < NSLOTS; s++)
+		assert_false(F.pend[s].on); /* nothing left behind */
+}
+
+/* A run that ends by the second signal: requests stay in flight. */
+static void run_fake_abort(void)
+{
+	char why[256];
+
+	assert_int_equal(rs_worker_run(&R.cl, &fake_transport), 0);
+	if (!rs_tally_balanced(R.tally, R.cfg.script.n, why, sizeof(why)))
+		fail_msg("books: %s", why);
+	for (unsigned s = 0; s < NSLOTS; s++)
+		assert_int_equal(R.conns[s].step, RS_STEP_IDLE);
+}
+
+/* As run_fake_abort, with cancelled requests whose end never comes. */
+static void run_fake_abort_late(void)
+{
+	F.cancel_late = false;
+	F.res[RS_STEP_OP] = 1;
+	late_never = true;
+	run_fake_abort();
+	late_never = false;
+}
+
+/* The n-th logged event of kind (0-based), or NULL. */
+static const struct fake_ev *nth(char kind, unsigned n)
+{
+	for (unsigned i = 0; i < F.nlog; i++)
+		if (F.log[i].kind == kind && n-- == 0)
+			return &F.log[i];
+	return NULL;
+}
+
+static unsigned count(char kind, int step)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < F.nlog; i++)
+		if (F.log[i].kind == kind &&
+		    (step < 0 || F.log[i].step == step))
+			n++;
+	return n;
+}
+
+/* Every step in order, once, for each connection; all completed. */
+static void test_steps_in_order(void **state)
+{
+	static const uint8_t want[] = { RS_STEP_SOCKET, RS_STEP_CONNECT,
+					RS_STEP_HELLO,  RS_STEP_WAIT,
+					RS_STEP_OP,     RS_STEP_OP,
+					RS_STEP_CLOSE };
+
+	(void)state;
+	setup_run(1, 2, "send,recv");
+	run_fake();
+	assert_int_equal(R.tally->started, 2);
+	assert_int_equal(R.tally->completed, 2);
+	assert_int_equal(count('I', -1), 2 * sizeof(want));
+	for (unsigned i = 0; i < 2 * sizeof(want); i++)
+		assert_int_equal(nth('I', i)->step, want[i % sizeof(want)]);
+	assert_int_equal(R.tally->op_issued[RS_CLOSE_FIN][0], 2);
+	assert_int_equal(R.tally->op_issued[RS_CLOSE_FIN][1], 2);
+	assert_int_equal(rs_outcome_total(&R.tally->outcome, RS_CLOSE_FIN, 1),
+			 2);
+	assert_int_equal(count('C', -1), 0);
+}
+
+/* A request that never ends times out at exactly T: the wait sleeps until
+ * then (not a tick later), the cancel goes out, the connection is counted
+ * failed with RS_RES_TIMEOUT in its phase, and its socket is closed. */
+static void test_timeout_fires_at_T(void **state)
+{
+	const struct fake_ev *i, *c;
+
+	(void)state;
+	setup_run(1, 1, "send");
+	F.lat[RS_STEP_CONNECT] = NEVER;
+	run_fake();
+	i = nth('I', 1);
+	c = nth('C', 0);
+	assert_non_null(i);
+	assert_non_null(c);
+	assert_int_equal(i->step, RS_STEP_CONNECT);
+	assert_int_equal(c->step, RS_STEP_CONNECT);
+	assert_int_equal(c->at - i->at, T_NS);
+	assert_int_equal(R.tally->failed[RS_PH_CONNECT][RS_RES_TIMEOUT], 1);
+	assert_int_equal(rs_tally_failed_total(R.tally), 1);
+	assert_int_equal(R.tally->completed, 0);
+	/* the close follows the cancelled connect's own completion */
+	assert_int_equal(nth('I', 2)->step, RS_STEP_CLOSE);
+	assert_int_equal(count('I', -1), 3);
+}
+
+/* A cancelled request whose result comes anyway (the cancel lost the race)
+ * is not counted again: the timeout stands. */
+static void test_late_result_not_counted(void **state)
+{
+	(void)state;
+	setup_run(1, 1, "send");
+	F.lat[RS_STEP_OP] = NEVER;
+	F.cancel_late = false; /* no completion at all after the cancel */
+	run_fake();
+	assert_int_equal(R.tally->outcome.n[RS_CLOSE_FIN][0][RS_RES_TIMEOUT],
+			 1);
+	assert_int_equal(rs_outcome_total(&R.tally->outcome, RS_CLOSE_FIN, 0),
+			 1);
+	/* an op that timed out does not fail the connection */
+	assert_int_equal(R.tally->completed, 1);
+	assert_int_equal(nth('C', 0)->at - nth('I', 4)->at, T_NS);
+}
+
+/* --hold: a wait for the storm never times out before the storm, and then
+ * only T after the storm's last close. */
+static void test_hold_waits_for_storm(void **state)
+{
+	const struct fake_ev *c;
+
+	(void)state;
+	setup_run(2, 2, "send");
+	R.cfg.hold = true;
+	F.lat[RS_STEP_WAIT] = NEVER;
+	F.storm_at = F.clock + 20 * T_NS;
+	run_fake();
+	c = nth('C', 0);
+	assert_int_equal(count('I', RS_STEP_WAIT), 2);
+	assert_non_null(c);
+	assert_int_equal(c->step, RS_STEP_WAIT);
+	assert_int_equal(c->at, F.storm_at + T_NS);
+	assert_int_equal(R.tally->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 2);
+}
+
+/* --hold: while the storm keeps closing connections its waits are not
+ * timed out, however long it takes. */
+static void test_hold_storm_in_progress(void **state)
+{
+	(void)state;
+	setup_run(2, 2, "send");
+	R.cfg.hold = true;
+	F.lat[RS_STEP_WAIT] = NEVER;
+	F.storm_at = F.clock + 20 * T_NS;
+	/* slot 0's close comes 0.9 T after the storm, slot 1's 1.8 T */
+	F.wait_at[0] = F.storm_at + 9 * T_NS / 10;
+	F.wait_at[1] = F.storm_at + 18 * T_NS / 10;
+	run_fake();
+	assert_int_equal(count('C', -1), 0);
+	assert_int_equal(R.tally->completed, 2);
+	assert_int_equal(rs_tally_failed_total(R.tally), 0);
+}
+
+/* Without --hold the same wait times out T after it was issued. */
+static void test_wait_times_out_without_hold(void **state)
+{
+	(void)state;
+	setup_run(1, 1, "send");
+	F.lat[RS_STEP_WAIT] = NEVER;
+	run_fake();
+	assert_int_equal(nth('C', 0)->step, RS_STEP_WAIT);
+	assert_int_equal(nth('C', 0)->at - nth('I', 3)->at, T_NS);
+	assert_int_equal(R.tally->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 1);
+}
+
+/* --op-gap: a timer of that length between ops, and none after the last. */
+static void test_op_gap(void **state)
+{
+	static const uint8_t want[] = { RS_STEP_OP, RS_STEP_OPGAP, RS_STEP_OP,
+					RS_STEP_OPGAP, RS_STEP_OP,
+					RS_STEP_CLOSE };
+	const struct fake_ev *g;
+
+	(void)state;
+	setup_run(1, 1, "send,send,recv");
+	R.cfg.op_gap_ns = 5 * T_NS; /* longer than --timeout: untimed */
+	run_fake();
+	for (unsigned i = 0; i < sizeof(want); i++)
+		assert_int_equal(nth('I', 4 + i)->step, want[i]);
+	g = nth('I', 5);
+	assert_int_equal(nth('I', 6)->at - g->at, 5 * T_NS);
+	assert_int_equal(count('C', -1), 0);
+	assert_int_equal(R.tally->completed, 1);
+}
+
+/* --wait gap: a fixed timer instead of the poll; --wait none: straight to
+ * the ops. */
+static void test_wait_gap_and_none(void **state)
+{
+	(void)state;
+	setup_run(1, 1, "send");
+	R.cfg.wait = RS_WAIT_GAP;
+	R.cfg.gap_ns = 3 * T_NS;
+	run_fake();
+	assert_int_equal(nth('I', 3)->step, RS_STEP_GAP);
+	assert_int_equal(nth('I', 4)->at - nth('I', 3)->at, 3 * T_NS);
+	assert_int_equal(R.tally->completed, 1);
+
+	setup_run(1, 1, "send");
+	R.cfg.wait = RS_WAIT_NONE;
+	run_fake();
+	assert_int_equal(nth('I', 3)->step, RS_STEP_OP);
+	assert_int_equal(R.tally->completed, 1);
+}
+
+/* The second signal: what is in flight is abandoned and counted so, an op
+ * in flight among it; the books still balance. */
+static void test_abort_abandons(void **state)
+{
+	(void)state;
+	setup_run(2, 10, "send,send");
+	F.lat[RS_STEP_OP] = NEVER;
+	F.res[RS_STEP_OP] = 1;
+	R.cfg.timeout_ns = 100 * T_NS;
+	F.abort_at = F.clock + 50 * MS;
+	run_fake_abort();
+	assert_int_equal(R.tally->started, 2);
+	assert_int_equal(R.tally->abandoned[RS_PH_OPS], 2);
+	assert_int_equal(R.tally->op_abandoned[RS_CLOSE_FIN][0], 2);
+	assert_int_equal(R.tally->op_issued[RS_CLOSE_FIN][0], 2);
+}
+
+/* An op timed out and the next one not yet issued when the run is
+ * abandoned: the unissued op is not counted as abandoned. */
+static void test_abort_while_late(void **state)
+{
+	(void)state;
+	setup_run(1, 10, "send,send");
+	F.lat[RS_STEP_OP] = NEVER;
+	F.cancel_late = true;
+	/* the cancelled op's completion never comes before the abort */
+	F.abort_at = F.clock + 3 * T_NS;
+	run_fake_abort_late();
+	assert_int_equal(R.tally->outcome.n[RS_CLOSE_FIN][0][RS_RES_TIMEOUT],
+			 1);
+	assert_int_equal(R.tally->op_issued[RS_CLOSE_FIN][1], 0);
+	assert_int_equal(R.tally->op_abandoned[RS_CLOSE_FIN][1], 0);
+	assert_int_equal(R.tally->abandoned[RS_PH_OPS], 1);
+}
+
+static int failing_start(struct rs_guest *g, struct io_uring *ring,
+			 uint64_t now)
+{
+	(void)ring;
+	(void)now;
+	snprintf(g->errmsg, sizeof(g->errmsg), "guest: cannot start");
+	return -EPROTO;
+}
+
+/* A guest that cannot start ends the worker with its error, so the run
+ * prints it and fails, rather than a silent 0. */
+static void test_uring_returns_guest_start_error(void **state)
+{
+	static struct rs_config cfg;
+	static struct rs_probe probe;
+	static struct rs_shared sh;
+	static struct rs_client w;
+	static struct rs_tally tally;
+	struct rs_guest g = { .start = failing_start, .max_inflight = 1 };
+	int ret;
+
+	(void)state;
+	cfg.timeout_ns = 20000000ull;
+	sh.cfg = &cfg;
+	sh.probe = &probe;
+	w.sh = &sh;
+	w.tally = &tally;
+	w.guest = &g;
+	ret = rs_engine_uring.client_run(&w);
+	if (ret == -ENOSYS || ret == -EPERM) {
+		print_message("skip: no io_uring here: %s\n", strerror(-ret));
+		skip();
+	}
+	assert_int_equal(ret, -EPROTO);
+	assert_string_equal(w.errmsg, "guest: cannot start");
+	assert_true(g.done);
+}
+
+static atomic_int uring_done;
+
+static void *uring_thread(void *arg)
+{
+	struct rs_client *cl = arg;
+
+	cl->err = rs_worker_run(cl, &rs_transport_uring);
+	atomic_store(&uring_done, 1);
+	return NULL;
+}
+
+/* The io_uring transport cancels a request that timed out: a wait on a
+ * loopback connection whose peer never closes ends T later through its
+ * cancel, and the worker finishes its one connection. Without the cancel
+ * the poll would stay in flight and the worker would never end. */
+static void test_uring_cancels_timed_out(void **state)
+{
+	static struct rs_config cfg;
+	static struct rs_probe probe;
+	static struct rs_shared sh;
+	static struct rs_client cl;
+	static struct rs_conn conn;
+	static uint8_t hello[1][32];
+	static _Atomic uint64_t stamp[1];
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t alen = sizeof(a);
+	struct rs_tally *t = rs_tally_new();
+	char err[64];
+	pthread_t th;
+	uint64_t until;
+	bool timely;
+	int lfd;
+
+	(void)state;
+	assert_non_null(t);
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(lfd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(lfd, 8), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
+
+	assert_int_equal(rs_mix_parse("fin=1", &cfg.mix, err, sizeof(err)), 0);
+	assert_int_equal(rs_script_parse("send", &cfg.script, err,
+					 sizeof(err)),
+			 0);
+	cfg.wait = RS_WAIT_CLOSE;
+	cfg.timeout_ns = 50 * MS;
+	rs_probe_run(&probe, &cfg);
+	if (probe.uring_err) {
+		close(lfd);
+		free(t);
+		print_message("skip: no io_uring here\n");
+		skip();
+	}
+	sh.cfg = &cfg;
+	sh.probe = &probe;
+	sh.addrs = &a;
+	sh.naddrs = 1;
+	sh.close_stamp = stamp;
+	sh.total_slots = 1;
+	conn.fd = -1;
+	cl.sh = &sh;
+	cl.nslots = 1;
+	cl.budget = 1;
+	cl.conns = &conn;
+	cl.hello = hello;
+	cl.tally = t;
+	atomic_store(&uring_done, 0);
+	assert_int_equal(pthread_create(&th, NULL, uring_thread, &cl), 0);
+	until = rs_now_ns() + 10000 * MS;
+	while (!atomic_load(&uring_done) && rs_now_ns() < until) {
+		struct timespec ts = { 0, 5 * MS };
+
+		nanosleep(&ts, NULL);
+	}
+	timely = atomic_load(&uring_done);
+	if (!timely)
+		atomic_store(&sh.abort_run, 1);
+	pthread_join(th, NULL);
+	close(lfd);
+	if (!timely)
+		fail_msg("the worker did not end in 10 s: the timed-out wait was never cancelled");
+	assert_int_equal(cl.err, 0);
+	assert_int_equal(t->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 1);
+	assert_int_equal(t->started, 1);
+	free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_steps_in_order),
+		cmocka_unit_test(test_timeout_fires_at_T),
+		cmocka_unit_test(test_late_result_not_counted),
+		cmocka_unit_test(test_hold_waits_for_storm),
+		cmocka_unit_test(test_hold_storm_in_progress),
+		cmocka_unit_test(test_wait_times_out_without_hold),
+		cmocka_unit_test(test_op_gap),
+		cmocka_unit_test(test_wait_gap_and_none),
+		cmocka_unit_test(test_abort_abandons),
+		cmocka_unit_test(test_abort_while_late),
+		cmocka_unit_test(test_sqe_waits_on_sqpoll_ring),
+		cmocka_unit_test(test_uring_returns_guest_start_error),
+		cmocka_unit_test(test_uring_cancels_timed_out),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
