@@ -4,8 +4,9 @@
 # each. A mutant is killed by the first test that fails; one that passes the
 # whole suite SURVIVED (a missing test, or an equivalent mutant).
 #
-# Usage: tests/mutants/run.sh [-j N] [-o FILE] [-k] [LIST...]
+# Usage: tests/mutants/run.sh [-j N] [-o FILE] [-r REV] [-k] [LIST...]
 #   -j N    mutants run in parallel (default 2)
+#   -r REV  the revision to mutate (default HEAD)
 #   -o FILE the report (default results/mutants.txt)
 #   -k      keep the scratch trees
 #   LIST    mutant lists (default tests/mutants/*.list)
@@ -18,8 +19,10 @@
 #   + its replacement
 # A substring not found exactly once makes the mutant STALE (an error: the
 # list must track the code). A mutant that does not build with CI=1 is
-# COMPILE-ERROR. Neither counts as killed. The tree mutated is HEAD of the
-# repository (git archive), never the work tree.
+# COMPILE-ERROR. Neither counts as killed. The tree mutated is REV of the
+# repository (git archive), never the work tree. loop.list holds mutants of
+# the shared worker loop (src/worker.c): against a tree without it they are
+# STALE; pass the lists wanted to leave it out.
 #
 # First a baseline copy is built and the whole suite run on it: its tests'
 # times order the runs (fastest first, so mutants die early) and set each
@@ -29,8 +32,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-jobs=2 out=$top/results/mutants.txt keep=0
-while getopts 'j:o:k' o; do
+jobs=2 out=$top/results/mutants.txt keep=0 rev=HEAD
+while getopts 'j:o:r:k' o; do
 	case $o in
 	j) case $OPTARG in
 	   [1-9] | [1-9][0-9]) jobs=$OPTARG ;;
@@ -38,8 +41,10 @@ while getopts 'j:o:k' o; do
 	      exit 2 ;;
 	   esac ;;
 	o) out=$OPTARG ;;
+	r) rev=$OPTARG ;;
 	k) keep=1 ;;
-	*) echo "usage: run.sh [-j N] [-o FILE] [-k] [LIST...]" >&2; exit 2 ;;
+	*) echo "usage: run.sh [-j N] [-o FILE] [-r REV] [-k] [LIST...]" >&2
+	   exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -53,8 +58,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/rs-mutants.XXXXXX") || {
 cleanup() { [ "$keep" = 1 ] || rm -rf "$work"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-commit=$(git -C "$top" rev-parse HEAD) || {
-	echo "run.sh: not a git tree at $top: run it inside the repository" >&2
+commit=$(git -C "$top" rev-parse --verify -q "$rev^{commit}") || {
+	echo "run.sh: -r '$rev' is not a commit of the repository at $top: give a branch, tag or commit" >&2
 	exit 1
 }
 
@@ -102,10 +107,12 @@ echo "run.sh: ${#ids[@]} mutants from ${lists[*]##*/} against $commit"
 echo "run.sh: building and testing the baseline"
 base=$work/base
 mkdir -p "$base"
-git -C "$top" archive HEAD | tar -x -C "$base" || exit 1
-unit_bins=$(cd "$base" && ls tests/unit/test_*.c |
-	sed 's,tests/unit/\(.*\)\.c,build/rel/tests/\1,')
-make -C "$base" -j2 CI=1 all $unit_bins build/rel/tests/noring \
+git -C "$top" archive "$commit" | tar -x -C "$base" || exit 1
+unit_bins=()
+for b in "$base"/tests/unit/test_*.c; do
+	b=${b##*/}; unit_bins+=("build/rel/tests/${b%.c}")
+done
+make -C "$base" -j2 CI=1 all "${unit_bins[@]}" build/rel/tests/noring \
 	>"$work/base.log" 2>&1 || {
 	tail -n 20 "$work/base.log"
 	echo "run.sh: the unmutated tree does not build with CI=1: fix it first" >&2
@@ -183,10 +190,8 @@ mutate() {
 		rm -rf "$d"
 		return
 	fi
-	if ! make -C "$d" -j1 CI=1 all \
-		$(for n in "${order[@]}"; do
-			case $n in unit:*) echo "build/rel/tests/${n#unit:}" ;; esac
-		  done) >"$m/build.log" 2>&1; then
+	if ! make -C "$d" -j1 CI=1 all "${unit_bins[@]}" \
+		>"$m/build.log" 2>&1; then
 		echo "COMPILE-ERROR" >"$m/result"
 		echo "  $id COMPILE-ERROR ($f)"
 		rm -rf "$d"
@@ -248,8 +253,12 @@ killed=0 total=0 stale=0 cerr=0 surv=0
 	done
 	echo "# stale (substring not found once): $stale; compile errors: $cerr; not counted"
 	echo "killed $killed of $total"
-} >"$out.tmp" && mv "$out.tmp" "$out" || {
-	echo "run.sh: cannot write $out: check the directory exists and is writable" >&2
+} >"$out.tmp" || {
+	echo "run.sh: cannot write $out.tmp: check the directory exists and is writable" >&2
+	exit 1
+}
+mv "$out.tmp" "$out" || {
+	echo "run.sh: cannot rename $out.tmp to $out: check the directory is writable" >&2
 	exit 1
 }
 echo "run.sh: wrote $out"
