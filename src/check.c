@@ -1034,6 +1034,11 @@ int rs_cmd_check(int argc, char **argv)
 		fprintf(stderr, "rststorm check: %s\n", err);
 		return 2;
 	}
+	if (o.csv_dir &&
+	    rs_report_dir_prepare(o.csv_dir, RS_RKIND_CHECK, err, sizeof(err))) {
+		fprintf(stderr, "rststorm check: %s\n", err);
+		return 2;
+	}
 	tty = isatty(STDERR_FILENO) && !o.quiet;
 	if (o.netns && rs_netns_enter(err, sizeof(err)))
 		rs_fatal("%s", err);
@@ -1044,7 +1049,7 @@ int rs_cmd_check(int argc, char **argv)
 
 		lc.concurrency = o.load_c;
 		load_shape(&lc, &probe);
-		rs_check_fd_limit(&lc, &probe);
+		rs_check_fd_limit_cmd(&lc, &probe, RS_CMD_CHECK);
 	}
 	rs_sigpipe_count_install();
 	runs = calloc(o.nsel, sizeof(*runs));

@@ -756,6 +756,15 @@ int rs_run(struct rs_config *cfg)
 	struct rs_mib *mib_before, *mib_after = NULL;
 
 	memset(&rep, 0, sizeof(rep));
+	if (cfg->csv_dir) {
+		char err[512];
+
+		if (rs_report_dir_prepare(cfg->csv_dir, RS_RKIND_RUN, err,
+					  sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 2;
+		}
+	}
 	if (!cfg->seed_given)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
 	if (cfg->netns) {

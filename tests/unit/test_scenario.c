@@ -14,6 +14,8 @@
 
 #include "outcome.h"
 #include "plan.h"
+#include <stdio.h>
+
 #include "scenario.h"
 
 static void test_entries_well_formed(void **state)
