@@ -576,15 +576,6 @@ static void reconcile(struct phase *p, const struct rs_mib *before,
 
 /* The load's rings: one client and one server ring while a ring's direct
  * descriptor table holds the load, more when it does not (as run does). */
-static void load_shape(struct rs_config *lc, const struct rs_probe *probe)
-{
-	lc->threads = 1;
-	lc->server_threads = 1;
-	lc->ports = 1;
-	lc->threads_given = lc->server_threads_given = lc->ports_given = false;
-	if (lc->concurrency)
-		rs_fit_rings(lc, probe);
-}
 
 static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 		     struct sc_run *sr, bool loaded)
@@ -603,7 +594,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	p->loaded = loaded;
 	p->want_trials = o->trials;
 	lc.concurrency = loaded ? o->load_c : 0;
-	load_shape(&lc, probe);
+	rs_load_shape(&lc, probe);
 	lc.count = 0;
 	lc.duration_ns = 0;
 	lc.timeout_ns = o->timeout_ns;
@@ -1048,7 +1039,7 @@ int rs_cmd_check(int argc, char **argv)
 		struct rs_config lc = o.base;
 
 		lc.concurrency = o.load_c;
-		load_shape(&lc, &probe);
+		rs_load_shape(&lc, &probe);
 		rs_check_fd_limit_cmd(&lc, &probe, RS_CMD_CHECK);
 	}
 	rs_sigpipe_count_install();

@@ -9,19 +9,11 @@
 static size_t esc_byte(unsigned char c, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
+	static const char named[] = "\\\n\t\r", letter[] = "\\ntr";
+	const char *k = c ? memchr(named, c, sizeof(named) - 1) : NULL;
 
-	switch (c) {
-	case '\\':
-		out[0] = '\\', out[1] = '\\';
-		return 2;
-	case '\n':
-		out[0] = '\\', out[1] = 'n';
-		return 2;
-	case '\t':
-		out[0] = '\\', out[1] = 't';
-		return 2;
-	case '\r':
-		out[0] = '\\', out[1] = 'r';
+	if (k) {
+		out[0] = '\\', out[1] = letter[k - named];
 		return 2;
 	}
 	if (c < 0x20 || c >= 0x7f) {

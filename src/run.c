@@ -112,6 +112,16 @@ static uint32_t div_up(uint64_t a, uint64_t b)
 	return (uint32_t)((a + b - 1) / b);
 }
 
+void rs_load_shape(struct rs_config *lc, const struct rs_probe *probe)
+{
+	lc->threads = 1;
+	lc->server_threads = 1;
+	lc->ports = 1;
+	lc->threads_given = lc->server_threads_given = lc->ports_given = false;
+	if (lc->concurrency)
+		rs_fit_rings(lc, probe);
+}
+
 void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p)
 {
 	uint64_t per = p->nofile_cur < RS_RING_SLOTS ? p->nofile_cur :
@@ -153,7 +163,7 @@ static uint32_t min_u32(uint64_t a, uint64_t b)
  * The shape for c connections under a limit of lim descriptors. run: the
  * values given stay unless the limit needs more rings (then they are named
  * in the advice, so a rerun has them all given). check has no ring
- * options: its load takes the shape check's own load_shape gives it (one
+ * options: its load takes the shape rs_load_shape gives it (one
  * of each, grown by rs_fit_rings).
  */
 static struct fd_shape fd_shape_of(const struct rs_config *cfg,
@@ -168,10 +178,7 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
 
 		lp.nofile_cur = lim;
 		lc.concurrency = c;
-		lc.threads = lc.server_threads = lc.ports = 1;
-		lc.threads_given = lc.server_threads_given = false;
-		lc.ports_given = false;
-		rs_fit_rings(&lc, &lp);
+		rs_load_shape(&lc, &lp);
 		sh.threads = lc.threads;
 		sh.server_threads = lc.server_threads;
 		sh.ports = lc.ports;

@@ -43,6 +43,11 @@ void rs_run_out_free(struct rs_run_out *out);
  * and the rings' completion queues stay small. */
 void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p);
 
+/* The shape of check's load: one client ring, one server thread, one port,
+ * grown by rs_fit_rings when there is a load (lc->concurrency > 0). Both
+ * check and the file-limit advice for check use it, so they cannot differ. */
+void rs_load_shape(struct rs_config *lc, const struct rs_probe *probe);
+
 /* The command whose options the RLIMIT_NOFILE advice may name: run has
  * -c, --threads, --server-threads and --ports; check has only --load-c
  * (its load's rings are shaped by rs_fit_rings). */

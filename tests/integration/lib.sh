@@ -68,3 +68,15 @@ wait_for() {
 	done
 	return 1
 }
+
+# wait_threads PID N SECS: poll until process PID has at least N threads
+# (its client thread is up), for at most SECS seconds.
+wait_threads() {
+	local deadline=$((SECONDS + $3)) n
+	while [ $SECONDS -lt $deadline ]; do
+		n=$(ls /proc/"$1"/task 2>/dev/null | wc -l)
+		[ "$n" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}

@@ -9,12 +9,7 @@
 pid=$!
 wait_for "$TMP/out" '^path:' 10 || { kill -9 $pid; fail "no start line"; }
 # the trials are running once the process has its client thread
-deadline=$((SECONDS + 10))
-while [ $SECONDS -lt $deadline ]; do
-	n=$(ls /proc/$pid/task 2>/dev/null | wc -l)
-	[ "$n" -ge 3 ] && break
-	sleep 0.05
-done
+wait_threads $pid 3 10
 t0=$(date +%s%N)
 kill -INT $pid
 deadline=$((SECONDS + 30))

@@ -8,12 +8,7 @@
 pid=$!
 wait_for "$TMP/out" '^path:' 10 || { kill -9 $pid; fail "no start line"; }
 # the client thread is up once the process has 3 threads
-deadline=$((SECONDS + 10))
-while [ $SECONDS -lt $deadline ]; do
-	n=$(ls /proc/$pid/task 2>/dev/null | wc -l)
-	[ "$n" -ge 3 ] && break
-	sleep 0.05
-done
+wait_threads $pid 3 10
 kill -INT $pid
 wait $pid
 rc=$?
