@@ -285,7 +285,7 @@ static int u_open(struct rs_worker *wk)
 				 "client %u: registering %u direct descriptors failed: %s (%s): each ring's table is capped by RLIMIT_NOFILE; use more --threads or --no-direct",
 				 w->index, w->nslots, strerror(-ret),
 				 rs_errname(-ret));
-			io_uring_queue_exit(&x->ring);
+			rs_ring_exit(&x->ring);
 			free(x);
 			return ret;
 		}
@@ -308,7 +308,7 @@ static void u_close(struct rs_worker *wk)
 				close(w->conns[s].fd);
 				w->conns[s].fd = -1;
 			}
-	io_uring_queue_exit(&x->ring);
+	rs_ring_exit(&x->ring);
 	free(x);
 	wk->tp = NULL;
 }

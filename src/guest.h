@@ -19,6 +19,10 @@ struct rs_guest {
 	void (*cqe)(struct rs_guest *g, uint64_t ud, int res, uint64_t now);
 	/* Every tick of the worker (timeouts, progress). */
 	void (*tick)(struct rs_guest *g, uint64_t now);
+	/* The run is stopping (a signal, a failed server): end at the next
+	 * tick and set done. Called on the worker thread, before tick; may
+	 * be NULL (the guest then runs until done or the run's abort). */
+	void (*stop)(struct rs_guest *g);
 	/* Requests the guest may have in flight at once (ring sizing). */
 	unsigned max_inflight;
 	/* Set by the guest when it has finished: the worker then stops

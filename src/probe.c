@@ -108,7 +108,7 @@ void rs_probe_run(struct rs_probe *p, const struct rs_config *cfg)
 	if (rs_probe_has_op(p, RS_IORING_OP_URING_CMD))
 		p->sock_cmd = sock_cmd_works(&ring);
 	p->bind_op = rs_probe_has_op(p, RS_IORING_OP_BIND);
-	io_uring_queue_exit(&ring);
+	rs_ring_exit(&ring);
 	p->sources = cfg && cfg->sources ? cfg->sources : 1;
 
 	if (cfg && cfg->ring == RS_RING_COOP)

@@ -33,15 +33,55 @@ static const unsigned flag_sets[] = {
 	0,
 };
 
+#if defined(__SANITIZE_THREAD__)
+#define RS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RS_TSAN 1
+#endif
+#endif
+
+#ifdef RS_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+
+/*
+ * liburing maps and unmaps the rings with raw system calls, which
+ * ThreadSanitizer does not see: a ring mapped where another thread's ring
+ * was unmapped inherits that thread's accesses, and the first read of the
+ * new ring is reported as a race with a write into the old one (t_fdlimit's
+ * 16 client threads ending at different times). The kernel orders the
+ * munmap before the mmap that reuses the range; tell TSan the same: every
+ * ring's end releases one token before the unmap, every ring's start
+ * acquires it after the map.
+ */
+static char ring_token;
+#define tsan_ring_made() __tsan_acquire(&ring_token)
+#define tsan_ring_ending() __tsan_release(&ring_token)
+#else
+#define tsan_ring_made() ((void)0)
+#define tsan_ring_ending() ((void)0)
+#endif
+
 int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
 		 unsigned flags)
 {
 	struct io_uring_params p;
+	int ret;
 
 	memset(&p, 0, sizeof(p));
 	p.flags = flags | IORING_SETUP_CQSIZE;
 	p.cq_entries = cq;
-	return io_uring_queue_init_params(sq, ring, &p);
+	ret = io_uring_queue_init_params(sq, ring, &p);
+	if (ret == 0)
+		tsan_ring_made();
+	return ret;
+}
+
+void rs_ring_exit(struct io_uring *ring)
+{
+	tsan_ring_ending();
+	io_uring_queue_exit(ring);
 }
 
 int rs_ring_pick_flags(int start, bool exact)
@@ -58,7 +98,7 @@ int rs_ring_pick_flags(int start, bool exact)
 
 			err = rs_ring_init(&r, 8, 16, f);
 			if (err == 0) {
-				io_uring_queue_exit(&r);
+				rs_ring_exit(&r);
 				return (int)f;
 			}
 			/* Only an unknown flag is worth stepping down for. */

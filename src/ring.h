@@ -108,6 +108,9 @@ static inline void rs_prep_accept_alloc(struct io_uring_sqe *sqe, int lfd,
  * thread that will submit (SINGLE_ISSUER). Returns 0 or -errno. */
 int rs_ring_init(struct io_uring *ring, unsigned sq, unsigned cq,
 		 unsigned flags);
+/* io_uring_queue_exit() for a ring made by rs_ring_init() (it tells
+ * ThreadSanitizer the ring's memory may be reused by another ring). */
+void rs_ring_exit(struct io_uring *ring);
 
 /* Try flag sets from the best (0: SINGLE_ISSUER|DEFER_TASKRUN) through
  * 1 (COOP_TASKRUN) to 2 (none), starting at start, on a throwaway ring;

@@ -600,7 +600,7 @@ int rs_server_run(struct rs_server *s)
 				 "server %u: registering %u direct descriptors failed: %s (%s): each ring's table is capped by RLIMIT_NOFILE; use more --server-threads (and --ports) or --no-server-direct",
 				 s->index, x->table, strerror(-ret),
 				 rs_errname(-ret));
-			io_uring_queue_exit(&x->ring);
+			rs_ring_exit(&x->ring);
 			goto err_free;
 		}
 	}
@@ -670,7 +670,7 @@ int rs_server_run(struct rs_server *s)
 
 	s->tally->cq_dropped += *x->ring.cq.koverflow;
 	/* direct descriptors still open go with the ring */
-	io_uring_queue_exit(&x->ring);
+	rs_ring_exit(&x->ring);
 	for (uint32_t i = 0; i < s->cap; i++) {
 		if (x->conns[i].state != SV_FREE) {
 			s->tally->srv_open_at_stop++;

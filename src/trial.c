@@ -842,6 +842,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->g.start = g_start;
 	x->g.cqe = g_cqe;
 	x->g.tick = g_tick;
+	x->g.stop = rs_trials_stop;
 	/* a request, a cancel per trial */
 	x->g.max_inflight = 2 * x->cfg.parallel + 8;
 	return &x->g;

@@ -334,6 +334,9 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 
 		next_tick = now + wk->tick_ns;
 		rs_conn_publish(cl);
+		if (guest_active(wk) && cl->guest->stop &&
+		    atomic_load_explicit(&sh->stop, memory_order_relaxed))
+			cl->guest->stop(cl->guest);
 		if (guest_active(wk))
 			cl->guest->tick(cl->guest, now);
 		if (cl->guest && cl->guest->done)
