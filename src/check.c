@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "mib.h"
 #include "netns.h"
 #include "probe.h"
@@ -143,13 +144,16 @@ static void check_usage(FILE *f)
 static int bad(char *err, size_t len, const char *fmt, const char *opt,
 	       const char *val)
 {
-	snprintf(err, len, fmt, opt, val);
+	char e[RS_ESC_VALUE];
+
+	snprintf(err, len, fmt, opt, rs_esc(e, sizeof(e), val));
 	return -EINVAL;
 }
 
 static int parse_check(struct check_opts *o, int argc, char **argv,
 		       char *err, size_t errlen)
 {
+	char ev[RS_ESC_VALUE];
 	int c;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -253,12 +257,12 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			return 1;
 		case ':':
 			snprintf(err, errlen, "%s: needs a value",
-				 argv[optind - 1]);
+				 rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return -EINVAL;
 		default:
 			snprintf(err, errlen,
 				 "'%s': unknown option (rststorm check --help lists them)",
-				 argv[optind - 1]);
+				 rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return -EINVAL;
 		}
 	}
@@ -268,20 +272,20 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 		if (!sc) {
 			snprintf(err, errlen,
 				 "'%s': unknown scenario (rststorm scenarios lists them)",
-				 argv[optind]);
+				 rs_esc(ev, sizeof(ev), argv[optind]));
 			return -EINVAL;
 		}
 		if (o->nsel >= MAX_NAMES) {
 			snprintf(err, errlen,
-				 "'%s': at most %d scenario names", argv[optind],
-				 MAX_NAMES);
+				 "'%s': at most %d scenario names",
+				 rs_esc(ev, sizeof(ev), argv[optind]), MAX_NAMES);
 			return -EINVAL;
 		}
 		for (unsigned i = 0; i < o->nsel; i++)
 			if (o->sel[i] == sc) {
 				snprintf(err, errlen,
 					 "'%s': scenario named twice",
-					 argv[optind]);
+					 rs_esc(ev, sizeof(ev), argv[optind]));
 				return -EINVAL;
 			}
 		o->sel[o->nsel++] = sc;
@@ -963,8 +967,10 @@ int rs_cmd_scenarios(int argc, char **argv)
 			printf("usage: rststorm scenarios\n\nList the scenarios of rststorm check: name, what happens, the expected\nresult of each op, and the kernel basis of the expectation.\n");
 			return 0;
 		}
+		char ev[RS_ESC_VALUE];
+
 		fprintf(stderr, "rststorm scenarios: '%s': takes no arguments\n",
-			argv[1]);
+			rs_esc(ev, sizeof(ev), argv[1]));
 		return 2;
 	}
 	/* the SIGPIPE rule as check judges it here: from the probed io_uring

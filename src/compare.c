@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "esc.h"
 #include "repdir.h"
 #include "report.h"
 
@@ -650,7 +651,7 @@ int rs_cmd_compare(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rs_compare_opts o = { .alpha = RS_COMPARE_ALPHA };
-	char err[1024];
+	char err[1024], ev[RS_ESC_VALUE];
 	int c, st;
 
 	optind = 0;
@@ -663,11 +664,13 @@ int rs_cmd_compare(int argc, char **argv)
 
 			errno = 0;
 			v = strtod(optarg, &end);
+			/* decimal digits and one point only: strtod would
+			 * also take hex (0x1p-4), exponents and inf */
 			if (!*optarg || *end || errno || !(v > 0 && v < 1) ||
-			    isspace((unsigned char)optarg[0])) {
+			    optarg[strspn(optarg, "0123456789.")]) {
 				fprintf(stderr,
-					"rststorm compare: --alpha '%s': a probability between 0 and 1, both excluded (e.g. 0.01)\n",
-					optarg);
+					"rststorm compare: --alpha '%s': a probability between 0 and 1, both excluded, in decimal (e.g. 0.01)\n",
+					rs_esc(ev, sizeof(ev), optarg));
 				return 2;
 			}
 			o.alpha = v;
@@ -689,12 +692,12 @@ int rs_cmd_compare(int argc, char **argv)
 			return 0;
 		case ':':
 			fprintf(stderr, "rststorm compare: %s: needs a value\n",
-				argv[optind - 1]);
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return 2;
 		default:
 			fprintf(stderr,
 				"rststorm compare: '%s': unknown option (rststorm compare --help lists them)\n",
-				argv[optind - 1]);
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return 2;
 		}
 	}

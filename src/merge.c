@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "esc.h"
 #include "histo.h"
 #include "repdir.h"
 #include "report.h"
@@ -1377,7 +1378,7 @@ int rs_cmd_merge(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL;
-	char err[1024];
+	char err[1024], ev[RS_ESC_VALUE];
 	int c, st;
 
 	optind = 0;
@@ -1397,12 +1398,12 @@ int rs_cmd_merge(int argc, char **argv)
 			return 0;
 		case ':':
 			fprintf(stderr, "rststorm merge: %s: needs a value\n",
-				argv[optind - 1]);
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return 2;
 		default:
 			fprintf(stderr,
 				"rststorm merge: '%s': unknown option (rststorm merge --help lists them)\n",
-				argv[optind - 1]);
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return 2;
 		}
 	}

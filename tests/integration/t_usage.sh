@@ -38,6 +38,9 @@ check "--op-gap: '0x1s'" run --op-gap 0x1s
 check "--trials '010'" check --trials 010
 check "--gap '0x10ms'" check --gap 0x10ms
 check "--timeout '1e3ms'" check --timeout 1e3ms
+check "compare: --alpha '0x1p-4': .*in decimal" compare --alpha 0x1p-4 a b
+check "compare: --alpha '1e-2': .*in decimal" compare --alpha 1e-2 a b
+check "compare: --alpha 'inf'" compare --alpha inf a b
 
 # commands that take no arguments refuse them
 check "version: 'extra': unexpected argument" version extra
@@ -51,6 +54,12 @@ check "'bogus': unknown command" help bogus
 check "--ring: 'a\\\\nb\\\\x1b\[2J' is not allowed: auto, defer, coop or plain" run --ring $'a\nb\e[2J'
 check "'x\\\\ny': unexpected argument" scenarios $'x\ny'
 check "'\\\\x1b\]0;pwn\\\\x07': unknown command" $'\e]0;pwn\a'
+check "check: '\\\\x1b\[2Jx\\\\ty': unknown scenario" check $'\e[2Jx\ty'
+check "check: --gap '1\\\\ns': a duration" check --gap $'1\ns'
+check "check: '--x\\\\ny': unknown option" check $'--x\ny'
+check "compare: '--x\\\\ny': unknown option" compare $'--x\ny'
+check "merge: '--x\\\\ny': unknown option" merge $'--x\ny'
+check "compare: --alpha '\\\\x1b\[2J': a probability" compare --alpha $'\e[2J' a b
 
 # a 5000-byte value: cut in the middle, the allowed part kept whole
 big=$(head -c 5000 /dev/zero | tr '\0' a)
