@@ -4,8 +4,8 @@
 # a fixed -n COUNT run at -c CONC with all four close modes under
 # `perf stat` (software events and tracepoints, which a VM without PMU
 # counters still has). Per connection: io_uring_enter calls, waits that
-# slept (io_uring_cqring_wait), SQEs submitted, context switches, and the
-# client threads' CPU. Counts come from the whole process (clients and
+# slept (io_uring_cqring_wait), SQEs submitted, context switches, all
+# syscalls, and the client threads' CPU. Counts come from the whole process (clients and
 # servers) and do not depend on how busy the machine is; the rate and the
 # CPU do. Writes results/bench/NAME.csv and prints the medians.
 #   bench/loopcost.sh -B BASELINE_BINARY [-r ROUNDS] [-n COUNT] [-c CONC]
@@ -58,8 +58,8 @@ summary() {
 # stat EVENT FILE: a perf stat -x, count by event name
 stat() { awk -F, -v e="$1" '$3 == e { print $1 }' "$2"; }
 
-events=task-clock,context-switches,syscalls:sys_enter_io_uring_enter,io_uring:io_uring_cqring_wait,io_uring:io_uring_submit_req
-echo "build,round,conns,elapsed_s,conns_per_s,client_cpu_us_per_conn,process_cpu_us_per_conn,enters_per_conn,sleeping_waits_per_conn,sqes_per_conn,context_switches_per_conn" >"$tmp/all.csv"
+events=task-clock,context-switches,raw_syscalls:sys_enter,syscalls:sys_enter_io_uring_enter,io_uring:io_uring_cqring_wait,io_uring:io_uring_submit_req
+echo "build,round,conns,elapsed_s,conns_per_s,client_cpu_us_per_conn,process_cpu_us_per_conn,enters_per_conn,sleeping_waits_per_conn,sqes_per_conn,context_switches_per_conn,syscalls_per_conn" >"$tmp/all.csv"
 for r in $(seq 1 "$rounds"); do
 	for b in new old; do
 		bin=./rststorm
@@ -78,10 +78,11 @@ for r in $(seq 1 "$rounds"); do
 			-v en="$(stat syscalls:sys_enter_io_uring_enter "$d.stat")" \
 			-v wt="$(stat io_uring:io_uring_cqring_wait "$d.stat")" \
 			-v sq="$(stat io_uring:io_uring_submit_req "$d.stat")" \
-			-v sw="$(stat context-switches "$d.stat")" 'BEGIN {
-				printf "%d,%s,%s,%.2f,%.2f,%.4f,%.4f,%.3f,%.4f",
+			-v sw="$(stat context-switches "$d.stat")" \
+			-v sc="$(stat raw_syscalls:sys_enter "$d.stat")" 'BEGIN {
+				printf "%d,%s,%s,%.2f,%.2f,%.4f,%.4f,%.3f,%.4f,%.3f",
 					n, el, cps, 1e6 * (cu + cs) / n, 1e3 * tc / n,
-					en / n, wt / n, sq / n, sw / n }')
+					en / n, wt / n, sq / n, sw / n, sc / n }')
 		echo "$b,$r,$row" >>"$tmp/all.csv"
 		echo "$b round $r: $row"
 	done
