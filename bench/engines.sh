@@ -12,17 +12,22 @@
 # rate.
 #   bench/engines.sh [-d SECONDS] [-r RUNS] [-c CONC] [-R SWEEP_RUNS]
 #                    [-s "100 1000 9000 18000"] [-m CLOSE_MODES] [-o NAME]
+#                    [-a] [-B BINARY [-b] [-N BINARY]]
 # (-R 0: no sweep; -o: results/bench/NAME.csv etc., default engines;
 #  -a: no runs, the medians and the picture again from NAME.csv; give the
 #  measuring run's -m and -d, which only label the output;
 #  -B BINARY: against a baseline build of rststorm instead of the floor:
 #  the main phase runs uring base-uring epoll base-epoll interleaved, no
-#  sweep, and prints the new/baseline rate ratios)
+#  sweep, and prints the new/baseline rate ratios; -b: with -B, every
+#  second round runs the baseline first (base-uring uring base-epoll
+#  epoll), so neither build always follows the other; -N BINARY: run
+#  BINARY as the new build instead of ./rststorm, e.g. the baseline
+#  against itself to see how far apart two identical builds come out)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=5 runs=7 conc=5000 sruns=3 sweep="100 1000 9000 18000"
-modes=fin,rst,unread,shutdown name=engines again='' base=''
-while getopts d:r:c:R:s:m:o:aB: o; do
+modes=fin,rst,unread,shutdown name=engines again='' base='' swap='' newbin=./rststorm
+while getopts d:r:c:R:s:m:o:aB:bN: o; do
 	case $o in
 	d) dur=$OPTARG ;;
 	r) runs=$OPTARG ;;
@@ -33,7 +38,9 @@ while getopts d:r:c:R:s:m:o:aB: o; do
 	o) name=$OPTARG ;;
 	a) again=1 ;;
 	B) base=$(realpath "$OPTARG") sruns=0 ;;
-	*) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	b) swap=1 ;;
+	N) newbin=$(realpath "$OPTARG") ;;
+	*) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 [ -n "$again" ] || make -s rststorm build/floor
@@ -92,7 +99,7 @@ one() {
 				v["elapsed_s"] "," v["conns"] "," v["server_user_s"] "," v["server_sys_s"] "," \
 				v["process_user_s"] "," v["process_sys_s"] }' "$d.out")
 	else
-		local bin=./rststorm
+		local bin=$newbin
 		case $e in base-*) bin=$base e=${e#base-} ;; esac
 		"$bin" run -q --engine "$e" -c "$c" -d "${dur}s" --close "$modes" \
 			--csv "$d" >"$d.out" 2>&1 ||
@@ -112,9 +119,11 @@ echo "engine,concurrency,run,conns_per_s,ops_per_s,client_user_s,client_sys_s,el
 t_start=$SECONDS
 order="uring epoll floor"
 [ -z "$base" ] || order="uring base-uring epoll base-epoll"
-echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order $order${base:+ (base: $base)}"
+echo "main phase: -c $conc, $runs runs of ${dur}s each, --close $modes, order $order${swap:+ (every second round baseline first)}${base:+ (base: $base)}${base:+ (new: $newbin)}"
 for r in $(seq 1 "$runs"); do
-	for e in $order; do one "$e" "$conc" "$r"; done
+	o=$order
+	[ -z "$swap" ] || [ $((r % 2)) = 1 ] || o="base-uring uring base-epoll epoll"
+	for e in $o; do one "$e" "$conc" "$r"; done
 done
 echo "sweep: -c $sweep, $sruns runs each"
 for r in $(seq 1 "$sruns"); do
