@@ -99,6 +99,8 @@ static struct fake {
 		uint32_t gen;
 	} pend[NSLOTS];
 	uint64_t wait_at[NSLOTS];       /* a WAIT on slot s ends then */
+	bool stale, stale_done;         /* hand back one completion of an
+					 * earlier generation (once) */
 	struct fake_ev log[MAXLOG];
 	unsigned nlog;
 	unsigned waits;
@@ -206,6 +208,15 @@ static void f_wait(struct rs_worker *wk, uint64_t deadline)
 
 static uint64_t f_reap(struct rs_worker *wk, rs_done_fn done)
 {
+	/* a late CQE of the slot's previous connection, while the current
+	 * one waits for its close */
+	for (unsigned s = 0; F.stale && !F.stale_done && s < NSLOTS; s++)
+		if (F.pend[s].on && F.pend[s].gen >= 2 &&
+		    wk->cl->conns[s].step == RS_STEP_WAIT) {
+			F.stale_done = true;
+			done(wk, rs_ud_make(RS_UD_CONN, F.pend[s].gen - 1, s),
+			     1, F.clock);
+		}
 	for (unsigned s = 0; s < NSLOTS; s++) {
 		if (!F.pend[s].on || F.pend[s].due > F.clock)
 			continue;
@@ -355,6 +366,23 @@ static void test_steps_in_order(void **state)
 	assert_int_equal(rs_outcome_total(&R.tally->outcome, RS_CLOSE_FIN, 1),
 			 2);
 	assert_int_equal(count('C', -1), 0);
+}
+
+/* A completion of the slot's previous connection (its generation is not
+ * the current one) is a stray: counted, and the current connection goes
+ * on as if it had not come. */
+static void test_stale_generation_is_stray(void **state)
+{
+	(void)state;
+	setup_run(1, 2, "send");
+	F.stale = true;
+	run_fake();
+	assert_true(F.stale_done);
+	assert_int_equal(R.tally->stray_cqes, 1);
+	assert_int_equal(R.tally->started, 2);
+	assert_int_equal(R.tally->completed, 2);
+	assert_int_equal(count('I', RS_STEP_OP), 2);
+	assert_int_equal(count('I', -1), 2 * 6);
 }
 
 /* A request that never ends times out at exactly T: the wait sleeps until
@@ -763,6 +791,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps_in_order),
+		cmocka_unit_test(test_stale_generation_is_stray),
 		cmocka_unit_test(test_timeout_fires_at_T),
 		cmocka_unit_test(test_late_result_not_counted),
 		cmocka_unit_test(test_hold_waits_for_storm),
