@@ -499,6 +499,39 @@ static void test_op_gap(void **state)
 	assert_int_equal(R.tally->completed, 1);
 }
 
+/* Each op's time since the server's close (the slot's close stamp) goes to
+ * since_close_ns, and to since_close_err_ns only when the op failed: two
+ * sends after a close stamped at the run's start, first both ok, then both
+ * EPIPE. */
+static void test_since_close_errors_only(void **state)
+{
+	const struct rs_histo *all, *err;
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		setup_run(1, 1, "send,send");
+		F.res[RS_STEP_OP] = pass ? -EPIPE : 1;
+		R.sh.t0 = F.clock;
+		/* generation 1, closed at t0 */
+		atomic_store(&R.stamps[0], (1ull << 48) | 1);
+		run_fake();
+		for (unsigned op = 0; op < 2; op++) {
+			all = &R.tally->since_close_ns[RS_CLOSE_FIN][op];
+			err = &R.tally->since_close_err_ns[RS_CLOSE_FIN][op];
+			assert_int_equal(all->count, 1);
+			assert_int_equal(err->count, pass ? 1 : 0);
+			assert_int_equal(R.tally->before_close[RS_CLOSE_FIN][op],
+					 0);
+		}
+		/* connect, hello, wait: 1 ms each; op 1 issued 3 ms after
+		 * the close, op 2 1 ms later */
+		assert_int_equal(R.tally->since_close_ns[RS_CLOSE_FIN][0].min,
+				 3 * MS);
+		assert_int_equal(R.tally->since_close_ns[RS_CLOSE_FIN][1].min,
+				 4 * MS);
+	}
+}
+
 /* --wait gap: a fixed timer instead of the poll; --wait none: straight to
  * the ops. */
 static void test_wait_gap_and_none(void **state)
@@ -799,6 +832,7 @@ int main(void)
 		cmocka_unit_test(test_wait_times_out_without_hold),
 		cmocka_unit_test(test_op_gap),
 		cmocka_unit_test(test_wait_gap_and_none),
+		cmocka_unit_test(test_since_close_errors_only),
 		cmocka_unit_test(test_abort_abandons),
 		cmocka_unit_test(test_abort_while_late),
 		cmocka_unit_test(test_sqe_waits_on_sqpoll_ring),
