@@ -119,6 +119,36 @@ static void test_judge_too_few_trials(void **state)
 	assert_non_null(strstr(p.detail, "only 10 of 11 trials ran"));
 }
 
+/* The SIGPIPE rule: none means no SIGPIPE at all, whatever the EPIPEs;
+ * per-EPIPE means exactly one per EPIPE write. */
+static void test_judge_sigpipe_rule(void **state)
+{
+	struct rs_scenario sc = one_op(RS_EXP_EXACT, 1, EPIPE_RES, 0);
+	struct phase p;
+
+	(void)state;
+	ran(&p, EPIPE_RES, 10, EPIPE_RES, 0);
+	p.r.epipe_writes = 10;
+	judge(&sc, &p, 0);
+	assert_int_equal(p.sig_rule, RS_SIG_NONE);
+	assert_string_equal(vname[p.v], "PASS");
+	p.r.sigpipe = 1;
+	judge(&sc, &p, 0);
+	assert_string_equal(vname[p.v], "DIFF");
+	assert_non_null(strstr(p.detail,
+			       "SIGPIPE delivered 1 times, expected 0 (none)"));
+	/* a syscall write: one SIGPIPE per EPIPE */
+	sc.op[0].kind = RS_SOP_SYS_WRITE;
+	sc.sigpipe = RS_SIG_PER_EPIPE;
+	p.r.sigpipe = 10;
+	judge(&sc, &p, 0);
+	assert_int_equal(p.sig_rule, RS_SIG_PER_EPIPE);
+	assert_string_equal(vname[p.v], "PASS");
+	p.r.sigpipe = 9;
+	judge(&sc, &p, 0);
+	assert_string_equal(vname[p.v], "DIFF");
+}
+
 /* counter_ok: the range is inclusive at both ends, and nothing outside it
  * (one below, one above, or an unreadable counter) is accepted. */
 static void test_counter_range_edges(void **state)
@@ -192,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_judge_exact_diff),
 		cmocka_unit_test(test_judge_measured_never_pass),
 		cmocka_unit_test(test_judge_too_few_trials),
+		cmocka_unit_test(test_judge_sigpipe_rule),
 		cmocka_unit_test(test_counter_range_edges),
 		cmocka_unit_test(test_expect_counters_exact),
 	};
