@@ -237,6 +237,13 @@ static const struct rs_scenario catalogue[] = {
 	  "none: it exists to prove that a wrong expectation gives DIFF and exit 1",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
 	  0, 0, 0, 1, { X(SEND, E(ECONNRESET)) }, RS_SIG_NONE, true },
+	/* the smallest unread close: the accounting of a close with unread
+	 * data (trial.c) must see one byte as unread */
+	{ "test-unread-1byte", "TEST ONLY: as unread-write2 with 1 unread byte",
+	  "F5: close() with any unread data sends an RST; then as rst-write2",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_UNREAD, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  1, 0, 0, 2, { X(SEND, E(ECONNRESET)), X(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, true },
 };
 
 static const char *const sop_names[RS_SOP_N] = {

@@ -18,6 +18,18 @@ rsts=$(awk -F, '$5 == "Tcp.OutRsts" { n += $6 } END { print n + 0 }' "$TMP/c/mib
 echo "measured: $rows counter rows reconciled, $rsts RSTs accounted for"
 [ "$rsts" -gt 500 ] || fail "too few RSTs ($rsts) for the catalogue"
 
+# one unread byte is unread: the close with it sends an RST, counted as
+# such: one OutRst and one TCPAbortOnClose per trial, exactly
+RS_TEST_SCENARIOS=1 "$RSTSTORM" check -q --netns --trials 10 --load-c 0 --gap 20ms \
+	--csv "$TMP/u1" test-unread-1byte >"$TMP/u1.out" 2>&1 ||
+	fail "test-unread-1byte: exit $?: $(grep -E 'MISMATCH|DIFF|counter' "$TMP/u1.out" | head)"
+grep -q "kernel counters: reconciled (0 outside" "$TMP/u1.out" ||
+	fail "test-unread-1byte: not reconciled: $(cat "$TMP/u1.out")"
+u1() { awk -F, -v c="$1" '$5 == c { print $6 }' "$TMP/u1/mib.csv"; }
+echo "measured: test-unread-1byte: OutRsts $(u1 Tcp.OutRsts) EstabResets $(u1 Tcp.EstabResets) TCPAbortOnClose $(u1 TcpExt.TCPAbortOnClose) over 10 trials"
+[ "$(u1 TcpExt.TCPAbortOnClose)" = 10 ] ||
+	fail "test-unread-1byte: TCPAbortOnClose $(u1 TcpExt.TCPAbortOnClose), want 10"
+
 # and under load: the load's RSTs fall in the range its plans allow
 "$RSTSTORM" check -q --netns --trials 20 --load-c 300 --gap 20ms \
 	seed-go rst-write2 unread-write2 >"$TMP/l" 2>&1 ||

@@ -2,7 +2,8 @@
  * transport (scripted completions on a fake clock, no sockets): every
  * step, timeouts at T, cancel, abandon, --hold, --op-gap; and its real
  * plumbing: the SQE getter on an SQPOLL ring (src/ring.h), a guest's start
- * error, the io_uring transport's cancel on a loopback socket. */
+ * error; and both real transports on a loopback socket: a request that
+ * outlives --timeout ends, and --op-gap's timer waits. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,6 +99,8 @@ static struct fake {
 		uint32_t gen;
 	} pend[NSLOTS];
 	uint64_t wait_at[NSLOTS];       /* a WAIT on slot s ends then */
+	bool stale, stale_done;         /* hand back one completion of an
+					 * earlier generation (once) */
 	struct fake_ev log[MAXLOG];
 	unsigned nlog;
 	unsigned waits;
@@ -205,6 +208,15 @@ static void f_wait(struct rs_worker *wk, uint64_t deadline)
 
 static uint64_t f_reap(struct rs_worker *wk, rs_done_fn done)
 {
+	/* a late CQE of the slot's previous connection, while the current
+	 * one waits for its close */
+	for (unsigned s = 0; F.stale && !F.stale_done && s < NSLOTS; s++)
+		if (F.pend[s].on && F.pend[s].gen >= 2 &&
+		    wk->cl->conns[s].step == RS_STEP_WAIT) {
+			F.stale_done = true;
+			done(wk, rs_ud_make(RS_UD_CONN, F.pend[s].gen - 1, s),
+			     1, F.clock);
+		}
 	for (unsigned s = 0; s < NSLOTS; s++) {
 		if (!F.pend[s].on || F.pend[s].due > F.clock)
 			continue;
@@ -356,6 +368,23 @@ static void test_steps_in_order(void **state)
 	assert_int_equal(count('C', -1), 0);
 }
 
+/* A completion of the slot's previous connection (its generation is not
+ * the current one) is a stray: counted, and the current connection goes
+ * on as if it had not come. */
+static void test_stale_generation_is_stray(void **state)
+{
+	(void)state;
+	setup_run(1, 2, "send");
+	F.stale = true;
+	run_fake();
+	assert_true(F.stale_done);
+	assert_int_equal(R.tally->stray_cqes, 1);
+	assert_int_equal(R.tally->started, 2);
+	assert_int_equal(R.tally->completed, 2);
+	assert_int_equal(count('I', RS_STEP_OP), 2);
+	assert_int_equal(count('I', -1), 2 * 6);
+}
+
 /* A request that never ends times out at exactly T: the wait sleeps until
  * then (not a tick later), the cancel goes out, the connection is counted
  * failed with RS_RES_TIMEOUT in its phase, and its socket is closed. */
@@ -470,6 +499,39 @@ static void test_op_gap(void **state)
 	assert_int_equal(R.tally->completed, 1);
 }
 
+/* Each op's time since the server's close (the slot's close stamp) goes to
+ * since_close_ns, and to since_close_err_ns only when the op failed: two
+ * sends after a close stamped at the run's start, first both ok, then both
+ * EPIPE. */
+static void test_since_close_errors_only(void **state)
+{
+	const struct rs_histo *all, *err;
+
+	(void)state;
+	for (int pass = 0; pass < 2; pass++) {
+		setup_run(1, 1, "send,send");
+		F.res[RS_STEP_OP] = pass ? -EPIPE : 1;
+		R.sh.t0 = F.clock;
+		/* generation 1, closed at t0 */
+		atomic_store(&R.stamps[0], (1ull << 48) | 1);
+		run_fake();
+		for (unsigned op = 0; op < 2; op++) {
+			all = &R.tally->since_close_ns[RS_CLOSE_FIN][op];
+			err = &R.tally->since_close_err_ns[RS_CLOSE_FIN][op];
+			assert_int_equal(all->count, 1);
+			assert_int_equal(err->count, pass ? 1 : 0);
+			assert_int_equal(R.tally->before_close[RS_CLOSE_FIN][op],
+					 0);
+		}
+		/* connect, hello, wait: 1 ms each; op 1 issued 3 ms after
+		 * the close, op 2 1 ms later */
+		assert_int_equal(R.tally->since_close_ns[RS_CLOSE_FIN][0].min,
+				 3 * MS);
+		assert_int_equal(R.tally->since_close_ns[RS_CLOSE_FIN][1].min,
+				 4 * MS);
+	}
+}
+
 /* --wait gap: a fixed timer instead of the poll; --wait none: straight to
  * the ops. */
 static void test_wait_gap_and_none(void **state)
@@ -563,99 +625,206 @@ static void test_uring_returns_guest_start_error(void **state)
 	assert_true(g.done);
 }
 
-static atomic_int uring_done;
+/* ---- the real transports on loopback --------------------------------- */
 
-static void *uring_thread(void *arg)
+/* One worker over a real transport, one slot, one connection, to a
+ * loopback listener that never accepts (the kernel completes the
+ * handshake, queues the hello and the sends, and never closes). */
+static struct real {
+	struct rs_config cfg;
+	struct rs_probe probe;
+	struct rs_shared sh;
+	struct rs_client cl;
+	struct rs_conn conn;
+	uint8_t hello[1][32];
+	_Atomic uint64_t stamp[1];
+	struct sockaddr_in a;
+	int lfd;
+	const struct rs_transport *t;
+	atomic_int done;
+} Q;
+
+static void *real_thread(void *arg)
 {
-	struct rs_client *cl = arg;
-
-	cl->err = rs_worker_run(cl, &rs_transport_uring);
-	atomic_store(&uring_done, 1);
+	(void)arg;
+	Q.cl.err = rs_worker_run(&Q.cl, Q.t);
+	atomic_store(&Q.done, 1);
 	return NULL;
 }
 
-/* The io_uring transport cancels a request that timed out: a wait on a
- * loopback connection whose peer never closes ends T later through its
- * cancel, and the worker finishes its one connection. Without the cancel
- * the poll would stay in flight and the worker would never end. */
-static void test_uring_cancels_timed_out(void **state)
+/* Set up the listener and a config: script, --wait, --timeout. Skips when
+ * the transport needs io_uring and there is none. */
+static void setup_real(const struct rs_transport *t, const char *script,
+		       unsigned wait, uint64_t timeout_ns)
 {
-	static struct rs_config cfg;
-	static struct rs_probe probe;
-	static struct rs_shared sh;
-	static struct rs_client cl;
-	static struct rs_conn conn;
-	static uint8_t hello[1][32];
-	static _Atomic uint64_t stamp[1];
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	socklen_t alen = sizeof(a);
-	struct rs_tally *t = rs_tally_new();
+	socklen_t alen = sizeof(Q.a);
 	char err[64];
-	pthread_t th;
-	uint64_t until;
-	bool timely;
-	int lfd;
 
-	(void)state;
-	assert_non_null(t);
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(lfd >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(lfd, 8), 0);
-	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
-
-	assert_int_equal(rs_mix_parse("fin=1", &cfg.mix, err, sizeof(err)), 0);
-	assert_int_equal(rs_script_parse("send", &cfg.script, err,
+	memset(&Q, 0, sizeof(Q));
+	Q.t = t;
+	Q.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(Q.lfd >= 0);
+	Q.a.sin_family = AF_INET;
+	Q.a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(Q.lfd, (struct sockaddr *)&Q.a, sizeof(Q.a)),
+			 0);
+	assert_int_equal(listen(Q.lfd, 8), 0);
+	assert_int_equal(getsockname(Q.lfd, (struct sockaddr *)&Q.a, &alen),
+			 0);
+	assert_int_equal(rs_mix_parse("fin=1", &Q.cfg.mix, err, sizeof(err)),
+			 0);
+	assert_int_equal(rs_script_parse(script, &Q.cfg.script, err,
 					 sizeof(err)),
 			 0);
-	cfg.wait = RS_WAIT_CLOSE;
-	cfg.timeout_ns = 50 * MS;
-	rs_probe_run(&probe, &cfg);
-	if (probe.uring_err) {
-		close(lfd);
-		free(t);
+	Q.cfg.wait = wait;
+	Q.cfg.timeout_ns = timeout_ns;
+	/* the probe takes the epoll engine's path (no direct descriptors) */
+	if (t == &rs_transport_epoll)
+		Q.cfg.engine = RS_ENGINE_EPOLL;
+	rs_probe_run(&Q.probe, &Q.cfg);
+	if (t == &rs_transport_uring && Q.probe.uring_err) {
+		close(Q.lfd);
 		print_message("skip: no io_uring here\n");
 		skip();
 	}
-	sh.cfg = &cfg;
-	sh.probe = &probe;
-	sh.addrs = &a;
-	sh.naddrs = 1;
-	sh.close_stamp = stamp;
-	sh.total_slots = 1;
-	conn.fd = -1;
-	cl.sh = &sh;
-	cl.nslots = 1;
-	cl.budget = 1;
-	cl.conns = &conn;
-	cl.hello = hello;
-	cl.tally = t;
-	atomic_store(&uring_done, 0);
-	assert_int_equal(pthread_create(&th, NULL, uring_thread, &cl), 0);
+	Q.sh.cfg = &Q.cfg;
+	Q.sh.probe = &Q.probe;
+	Q.sh.addrs = &Q.a;
+	Q.sh.naddrs = 1;
+	Q.sh.close_stamp = Q.stamp;
+	Q.sh.total_slots = 1;
+	Q.conn.fd = -1;
+	Q.cl.sh = &Q.sh;
+	Q.cl.nslots = 1;
+	Q.cl.budget = 1;
+	Q.cl.conns = &Q.conn;
+	Q.cl.hello = Q.hello;
+	Q.cl.tally = rs_tally_new();
+	assert_non_null(Q.cl.tally);
+}
+
+/* Run the worker to its end, at most 10 s (then abandon it): whether it
+ * ended by itself. */
+static bool run_real(void)
+{
+	pthread_t th;
+	uint64_t until;
+	bool timely;
+
+	atomic_store(&Q.done, 0);
+	assert_int_equal(pthread_create(&th, NULL, real_thread, NULL), 0);
 	until = rs_now_ns() + 10000 * MS;
-	while (!atomic_load(&uring_done) && rs_now_ns() < until) {
+	while (!atomic_load(&Q.done) && rs_now_ns() < until) {
 		struct timespec ts = { 0, 5 * MS };
 
 		nanosleep(&ts, NULL);
 	}
-	timely = atomic_load(&uring_done);
+	timely = atomic_load(&Q.done);
 	if (!timely)
-		atomic_store(&sh.abort_run, 1);
+		atomic_store(&Q.sh.abort_run, 1);
 	pthread_join(th, NULL);
-	close(lfd);
-	if (!timely)
-		fail_msg("the worker did not end in 10 s: the timed-out wait was never cancelled");
-	assert_int_equal(cl.err, 0);
-	assert_int_equal(t->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 1);
-	assert_int_equal(t->started, 1);
-	free(t);
+	close(Q.lfd);
+	return timely;
+}
+
+/* A real transport ends a request that outlived --timeout: a wait on a
+ * loopback connection whose peer never closes ends T later (io_uring
+ * through its cancel; epoll has nothing in the kernel and must not hold
+ * the slot for a completion that never comes), and the worker finishes
+ * its one connection, counted as a wait timeout. */
+static void timed_out_ends(const struct rs_transport *t)
+{
+	struct rs_tally *tl;
+	bool timely;
+
+	setup_real(t, "send", RS_WAIT_CLOSE, 50 * MS);
+	timely = run_real();
+	tl = Q.cl.tally;
+	if (!timely) {
+		free(tl);
+		fail_msg("%s: the worker did not end in 10 s: the timed-out wait never ended",
+			 t->name);
+	}
+	assert_int_equal(Q.cl.err, 0);
+	assert_int_equal(tl->failed[RS_PH_WAIT][RS_RES_TIMEOUT], 1);
+	assert_int_equal(rs_tally_failed_total(tl), 1);
+	assert_int_equal(tl->started, 1);
+	assert_int_equal(tl->completed, 0);
+	free(tl);
+}
+
+static void test_uring_cancels_timed_out(void **state)
+{
+	(void)state;
+	timed_out_ends(&rs_transport_uring);
+}
+
+static void test_epoll_ends_timed_out(void **state)
+{
+	(void)state;
+	timed_out_ends(&rs_transport_epoll);
+}
+
+/* --op-gap on a real transport: its timer really waits. With the close
+ * stamped at the run's start, each op's since-close time is its issue
+ * time; op 2 is issued after op 1 completed and the gap ran, so its
+ * since-close time is at least the gap after op 1's (a timer never ends
+ * early). Both sends succeed (the peer's queue takes them). */
+static void op_gap_waits(const struct rs_transport *t)
+{
+	const uint64_t gap = 200 * MS;
+	const struct rs_histo *h0, *h1;
+	struct rs_tally *tl;
+	char why[256];
+	bool timely;
+
+	setup_real(t, "send,send", RS_WAIT_NONE, 5000 * MS);
+	Q.cfg.op_gap_ns = gap;
+	Q.sh.t0 = rs_now_ns();
+	/* generation 1 (the slot's first connection), closed at t0 */
+	atomic_store(&Q.stamp[0], (1ull << 48) | 1);
+	timely = run_real();
+	tl = Q.cl.tally;
+	if (!timely) {
+		free(tl);
+		fail_msg("%s: the worker did not end in 10 s", t->name);
+	}
+	assert_int_equal(Q.cl.err, 0);
+	if (!rs_tally_balanced(tl, Q.cfg.script.n, why, sizeof(why)))
+		fail_msg("%s: books: %s", t->name, why);
+	assert_int_equal(tl->completed, 1);
+	assert_int_equal(tl->outcome.n[RS_CLOSE_FIN][0][RS_RES_OK], 1);
+	assert_int_equal(tl->outcome.n[RS_CLOSE_FIN][1][RS_RES_OK], 1);
+	h0 = &tl->since_close_ns[RS_CLOSE_FIN][0];
+	h1 = &tl->since_close_ns[RS_CLOSE_FIN][1];
+	assert_int_equal(h0->count, 1);
+	assert_int_equal(h1->count, 1);
+	if (h1->min < h0->max + gap)
+		fail_msg("%s: op 2 issued %llu ns after op 1, want >= the gap %llu ns",
+			 t->name, (unsigned long long)(h1->min - h0->max),
+			 (unsigned long long)gap);
+	print_message("measured: %s: op 2 issued %.1f ms after op 1 (--op-gap 200ms)\n",
+		      t->name, (double)(h1->min - h0->max) / 1e6);
+	free(tl);
+}
+
+static void test_uring_op_gap_waits(void **state)
+{
+	(void)state;
+	op_gap_waits(&rs_transport_uring);
+}
+
+static void test_epoll_op_gap_waits(void **state)
+{
+	(void)state;
+	op_gap_waits(&rs_transport_epoll);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps_in_order),
+		cmocka_unit_test(test_stale_generation_is_stray),
 		cmocka_unit_test(test_timeout_fires_at_T),
 		cmocka_unit_test(test_late_result_not_counted),
 		cmocka_unit_test(test_hold_waits_for_storm),
@@ -663,11 +832,15 @@ int main(void)
 		cmocka_unit_test(test_wait_times_out_without_hold),
 		cmocka_unit_test(test_op_gap),
 		cmocka_unit_test(test_wait_gap_and_none),
+		cmocka_unit_test(test_since_close_errors_only),
 		cmocka_unit_test(test_abort_abandons),
 		cmocka_unit_test(test_abort_while_late),
 		cmocka_unit_test(test_sqe_waits_on_sqpoll_ring),
 		cmocka_unit_test(test_uring_returns_guest_start_error),
 		cmocka_unit_test(test_uring_cancels_timed_out),
+		cmocka_unit_test(test_epoll_ends_timed_out),
+		cmocka_unit_test(test_uring_op_gap_waits),
+		cmocka_unit_test(test_epoll_op_gap_waits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
