@@ -42,7 +42,8 @@ void rs_conn_begin(struct rs_client *w, uint32_t slot)
 	c->op = 0;
 	c->flags = 0;
 	c->fd = -1;
-	rs_hello_encode(w->hello[slot], id);
+	c->t_seen = 0;
+	rs_hello_encode(w->hello[slot], id, sh->plan_tag);
 	w->tally->started++;
 	w->tally->mode_started[c->mode]++;
 }
@@ -76,16 +77,23 @@ static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
 {
 	struct rs_tally *t = w->tally;
 	const struct rs_shared *sh = w->sh;
-	uint64_t stamp;
+	uint64_t stamp, t_close = 0;
 
 	rs_outcome_count(&t->outcome, c->mode, c->op, r);
 	rs_histo_record(&t->op_ns[c->mode][c->op], now - c->t_step);
 
-	stamp = atomic_load_explicit(&sh->close_stamp[w->base + slot],
-				     memory_order_acquire);
-	if (stamp && (stamp >> 48) == (c->gen & 0xffff)) {
-		uint64_t t_close = sh->t0 + (stamp & 0xffffffffffffull) - 1;
-
+	/* the close: the server's stamp, or (another host, a foreign
+	 * server) the completion of the wait that saw it */
+	if (sh->clock == RS_CLOCK_SEEN) {
+		t_close = c->t_seen;
+	} else {
+		stamp = atomic_load_explicit(&sh->close_stamp[w->base + slot],
+					     memory_order_acquire);
+		if (stamp && (stamp >> 48) == (c->gen & 0xffff))
+			t_close = sh->stamp_t0 +
+				  (stamp & 0xffffffffffffull) - 1;
+	}
+	if (t_close) {
 		if (t_close <= c->t_step) {
 			uint64_t since = c->t_step - t_close;
 
@@ -153,6 +161,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_WAIT:
 		if (res < 0)
 			return fail(w, c, r);
+		c->t_seen = now;
 		after_wait(w, c);
 		return;
 	case RS_STEP_GAP:
@@ -221,6 +230,21 @@ bool rs_conn_may_start(const struct rs_client *w, bool stopping, uint64_t now)
 	if (sh->deadline && now >= sh->deadline)
 		return false;
 	return w->tally->started < w->budget;
+}
+
+bool rs_conn_rate_ok(const struct rs_client *w, uint64_t now)
+{
+	const struct rs_shared *sh = w->sh;
+	unsigned __int128 allowed;
+
+	if (!sh->rate)
+		return true;
+	/* this worker's share of the rate (by its slots) since t0, plus
+	 * one: over all workers at most rate x elapsed + threads */
+	allowed = (unsigned __int128)(now > sh->t0 ? now - sh->t0 : 0) *
+		  sh->rate * w->nslots /
+		  ((unsigned __int128)sh->total_slots * 1000000000u);
+	return w->tally->started < allowed + 1;
 }
 
 void rs_conn_publish(struct rs_client *w)

@@ -13,7 +13,7 @@
 
 /* The listener slot's connection number gen goes to: successive
  * connections of a slot rotate over the ports. */
-static inline const struct sockaddr_in *
+static inline const struct rs_addr *
 rs_conn_dst(const struct rs_client *w, uint32_t slot, uint32_t gen)
 {
 	return &w->sh->addrs[(w->base + slot + gen) % w->sh->naddrs];
@@ -51,6 +51,11 @@ void rs_conn_abandon(struct rs_client *w, uint32_t slot);
  * worker's budget is spent. */
 bool rs_conn_may_start(const struct rs_client *w, bool stopping,
 		       uint64_t now);
+
+/* --rate: may the worker start another connection at now without
+ * passing its share of the rate? (A refusal is for now, not for good:
+ * the slot is tried again at the next tick.) */
+bool rs_conn_rate_ok(const struct rs_client *w, uint64_t now);
 
 /* Publish the worker's progress counters for the main thread (relaxed
  * stores; called by the worker at each tick and at its end). */

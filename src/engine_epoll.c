@@ -132,7 +132,7 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 
 	switch (c->step) {
 	case RS_STEP_SOCKET: {
-		int fd = socket(AF_INET,
+		int fd = socket(rs_addr_family(rs_conn_dst(w, slot, c->gen)),
 				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		struct epoll_event ev = { .events = EV_INTEREST,
 					  .data.u64 = ev_data(c->gen, slot) };
@@ -168,9 +168,9 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 			       0;
 		return true;
 	case RS_STEP_CONNECT: {
-		const struct sockaddr_in *a = rs_conn_dst(w, slot, c->gen);
+		const struct rs_addr *a = rs_conn_dst(w, slot, c->gen);
 
-		if (!connect(c->fd, (const struct sockaddr *)a, sizeof(*a))) {
+		if (!connect(c->fd, &a->u.sa, a->len)) {
 			*res = 0;
 			return true;
 		}

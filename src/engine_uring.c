@@ -34,14 +34,15 @@ static void prep_step(struct uctx *x, uint32_t slot)
 	struct rs_client *w = x->w;
 	struct rs_conn *c = &w->conns[slot];
 	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
-	const struct sockaddr_in *a;
+	const struct rs_addr *a;
 	unsigned kind;
 
 	switch (c->step) {
 	case RS_STEP_SOCKET:
 		/* direct only: socket(2) is done inline by drive() */
-		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot,
-					    0);
+		io_uring_prep_socket_direct(
+			sqe, rs_addr_family(rs_conn_dst(w, slot, c->gen)),
+			SOCK_STREAM, 0, slot, 0);
 		break;
 	case RS_STEP_SOCKOPT:
 		/* direct only: the port is picked at connect, by the 4-tuple,
@@ -55,8 +56,7 @@ static void prep_step(struct uctx *x, uint32_t slot)
 		break;
 	case RS_STEP_CONNECT:
 		a = rs_conn_dst(w, slot, c->gen);
-		io_uring_prep_connect(sqe, c->fd, (const struct sockaddr *)a,
-				      sizeof(*a));
+		io_uring_prep_connect(sqe, c->fd, &a->u.sa, a->len);
 		break;
 	case RS_STEP_HELLO:
 		io_uring_prep_send(sqe, c->fd, w->hello[slot], RS_HELLO_LEN,
@@ -104,7 +104,8 @@ static int inline_step(struct uctx *x, uint32_t slot)
 
 	switch (c->step) {
 	case RS_STEP_SOCKET:
-		ret = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ret = socket(rs_addr_family(rs_conn_dst(x->w, slot, c->gen)),
+			     SOCK_STREAM | SOCK_CLOEXEC, 0);
 		break;
 	case RS_STEP_SOCKOPT:
 		ret = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,

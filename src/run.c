@@ -18,6 +18,7 @@
 #include "probe.h"
 #include "report.h"
 #include "server.h"
+#include "target.h"
 #include "util.h"
 
 static uint64_t tv_ns(struct timeval tv)
@@ -475,8 +476,13 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	int *lfds = NULL, *srv_lfds = NULL;
 	sigset_t sigs;
 	uint64_t t_stop = 0, last_progress;
-	unsigned nservers = cfg->concurrency ? cfg->server_threads : 0;
-	uint32_t nports = cfg->concurrency ? cfg->ports : 0;
+	/* --target: clients only, against servers in other processes */
+	bool targets = cfg->ntargets > 0;
+	unsigned nservers = cfg->concurrency && !targets ? cfg->server_threads :
+							   0;
+	uint32_t nports = cfg->concurrency && !targets ? cfg->ports : 0;
+	const struct rs_target *tl = targets ? cfg->tlink : NULL;
+	bool own_stamps = !(tl && tl->clock == RS_CLOCK_STAMP);
 	time_t wall;
 	int storm_fd = -1;
 	bool hold = cfg->hold && cfg->concurrency;
@@ -490,9 +496,19 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	sh.cfg = cfg;
 	sh.probe = probe;
 	sh.total_slots = cfg->concurrency;
-	sh.naddrs = nports;
-	sh.close_stamp = calloc(sh.total_slots + 1, sizeof(*sh.close_stamp));
-	sh.addrs = calloc(nports + 1, sizeof(*sh.addrs));
+	sh.naddrs = targets ? cfg->ntargets : nports;
+	sh.rate = cfg->rate;
+	sh.plan_tag = rs_plan_tag(&cfg->mix, cfg->seed);
+	sh.clock = targets && own_stamps ? RS_CLOCK_SEEN : RS_CLOCK_STAMP;
+	if (own_stamps)
+		sh.close_stamp = calloc(sh.total_slots + 1,
+					sizeof(*sh.close_stamp));
+	else
+		sh.close_stamp = tl->stamps;
+	sh.addrs = calloc(sh.naddrs + 1, sizeof(*sh.addrs));
+	if (targets)
+		memcpy(sh.addrs, cfg->target,
+		       cfg->ntargets * sizeof(*sh.addrs));
 	lfds = calloc(nports + 1, sizeof(*lfds));
 	srv_lfds = calloc(nports + 1, sizeof(*srv_lfds));
 	cl = calloc(cfg->threads, sizeof(*cl));
@@ -524,16 +540,17 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	}
 
 	for (uint32_t i = 0; i < nports; i++) {
-		uint16_t port;
-		int fd = rs_server_listen(&port);
+		int fd;
 
+		rs_addr_loopback(&sh.addrs[i], cfg->ipv6 ? AF_INET6 : AF_INET,
+				 0);
+		fd = rs_server_listen(&sh.addrs[i]);
 		if (fd < 0)
-			rs_fatal("cannot listen on 127.0.0.1 (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)",
-				 i + 1, nports, strerror(-fd), rs_errname(-fd));
+			rs_fatal("cannot listen on %s (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)%s",
+				 cfg->ipv6 ? "::1" : "127.0.0.1", i + 1, nports,
+				 strerror(-fd), rs_errname(-fd),
+				 cfg->ipv6 ? " and has ::1 (IPv6 not disabled: sysctl net.ipv6.conf.lo.disable_ipv6=0)" : "");
 		lfds[i] = fd;
-		sh.addrs[i].sin_family = AF_INET;
-		sh.addrs[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sh.addrs[i].sin_port = htons(port);
 	}
 
 	/* Signals go to the main thread only, which waits for them. */
@@ -599,6 +616,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	strftime(out->started_utc, sizeof(out->started_utc),
 		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
 	sh.t0 = rs_now_ns();
+	sh.stamp_t0 = own_stamps ? sh.t0 : tl->stamp_t0;
 	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < nservers; i++) {
 		int e = pthread_create(&sv[i].thread, NULL, server_thread,
@@ -740,7 +758,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	free(lfds);
 	free(sh.addrs);
 	free(sh.srcs);
-	free((void *)sh.close_stamp);
+	if (own_stamps)
+		free((void *)sh.close_stamp);
 	return out->signo ? 128 + out->signo : out->status;
 }
 
@@ -761,8 +780,10 @@ int rs_run(struct rs_config *cfg)
 	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
 	struct rusage ru;
 	struct rs_mib *mib_before, *mib_after = NULL;
+	struct rs_target tgt;
 
 	memset(&rep, 0, sizeof(rep));
+	memset(&tgt, 0, sizeof(tgt));
 	if (cfg->csv_dir) {
 		char err[512];
 
@@ -779,6 +800,16 @@ int rs_run(struct rs_config *cfg)
 
 		if (rs_netns_enter(err, sizeof(err)))
 			rs_fatal("%s", err);
+	}
+	if (cfg->ntargets) {
+		char err[640];
+
+		/* before anything is printed: the seed may be the server's */
+		if (rs_target_open(cfg, &tgt, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 1;
+		}
+		cfg->tlink = &tgt;
 	}
 	rs_probe_run(&probe, cfg);
 	rs_probe_require(&probe);
@@ -799,8 +830,11 @@ int rs_run(struct rs_config *cfg)
 		printf(" -d %s", dur);
 	if (cfg->count)
 		printf(" -n %" PRIu64, cfg->count);
-	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s",
-	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait);
+	printf(" -t %u", cfg->threads);
+	if (!cfg->ntargets)
+		printf(" --server-threads %u --ports %u", cfg->server_threads,
+		       cfg->ports);
+	printf(" --close %s --ops %s --wait %s", mix, ops, wait);
 	if (cfg->op_gap_ns) {
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
@@ -812,7 +846,26 @@ int rs_run(struct rs_config *cfg)
 		printf(" --sources %u", cfg->sources);
 	if (cfg->engine == RS_ENGINE_EPOLL)
 		printf(" --engine epoll");
+	if (cfg->ipv6)
+		printf(" -6");
+	if (cfg->rate)
+		printf(" --rate %" PRIu64, cfg->rate);
+	if (cfg->allow_remote)
+		printf(" --allow-remote");
+	if (cfg->foreign)
+		printf(" --foreign");
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		char a[RS_ADDR_TEXT];
+
+		rs_addr_format(&cfg->target[i], a, sizeof(a));
+		printf("%s%s", i ? "," : " --target ", a);
+	}
 	printf("\n");
+	if (cfg->ntargets)
+		printf("clock: %s: %s%s\n",
+		       tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen",
+		       tgt.clock_why,
+		       tgt.seed_from_server ? " (seed and close mix taken from the server)" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
 	if (!probe.server_direct)
@@ -876,5 +929,6 @@ int rs_run(struct rs_config *cfg)
 	rs_mib_free(mib_before);
 	rs_mib_free(mib_after);
 	rs_run_out_free(&out);
+	rs_target_close(&tgt);
 	return out.signo ? 128 + out.signo : status;
 }
