@@ -1,0 +1,76 @@
+# rststorm serve + run --target on loopback: the books balance, the
+# outcomes are the embedded run's for the same seed (FIN: op 1 ok, op 2
+# EPIPE; RST: op 1 ECONNRESET), the time since the close comes from the
+# server's stamps (same host), a client with another seed is refused, and a
+# hello with another plan tag is counted by the server.
+. "$(dirname "$0")/lib.sh"
+
+SEED=4242
+"$RSTSTORM" serve --seed $SEED --close fin=1,rst=1 --csv "$TMP/s" \
+	>"$TMP/serve.out" 2>"$TMP/serve.err" &
+spid=$!
+trap 'kill -9 $spid 2>/dev/null; rm -rf "$TMP"' EXIT
+wait_for "$TMP/serve.out" '^listening on ' 10 ||
+	fail "serve printed no listening line: $(cat "$TMP/serve.err")"
+# the first line is the listener, before anything else
+head -n1 "$TMP/serve.out" | grep -q '^listening on 127\.0\.0\.1:[0-9]*$' ||
+	fail "first line: $(head -n1 "$TMP/serve.out")"
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/serve.out")
+
+# the client takes the server's seed and mix when --seed is left out
+"$RSTSTORM" run -q -c 100 -n 3000 --target 127.0.0.1:$port \
+	--ops write,write,read --csv "$TMP/t" >"$TMP/t.out" 2>"$TMP/t.err" ||
+	fail "run --target exited $?: $(cat "$TMP/t.err")"
+grep -q "^clock: stamp: " "$TMP/t.out" || fail "clock: $(grep clock "$TMP/t.out")"
+[ "$(summary seed "$TMP/t")" = $SEED ] || fail "seed not taken from the server"
+[ "$(summary books_balanced "$TMP/t")" = 1 ] || fail "target run: books"
+[ "$(summary conns_completed "$TMP/t")" = 3000 ] ||
+	fail "completed $(summary conns_completed "$TMP/t") of 3000"
+expect_op fin 1 ok 0.95 "$TMP/t"
+expect_op fin 2 EPIPE 0.95 "$TMP/t"
+expect_op rst 1 ECONNRESET 0.95 "$TMP/t"
+
+# the embedded run with the same seed: the same dominant result per cell
+"$RSTSTORM" run -q -c 100 -n 3000 --seed $SEED --close fin=1,rst=1 \
+	--ops write,write,read --csv "$TMP/e" >"$TMP/e.out" ||
+	fail "embedded run exited $?"
+for m in fin rst; do
+	for o in 1 2 3; do
+		a=$(dominant $m $o "$TMP/t")
+		b=$(dominant $m $o "$TMP/e")
+		[ "$a" = "$b" ] || fail "$m op $o: target $a, embedded $b"
+	done
+done
+# stamps crossed the process boundary: every op has a time since the close
+awk -F, 'NR > 1 && ($10 != 0 || $13 + 0 <= 0) { bad = 1 } END { exit bad }' \
+	"$TMP/t/ops.csv" || fail "ops without a stamp: $(cat "$TMP/t/ops.csv")"
+echo "measured: target fin op 1 since close p50 $(awk -F, '$4 == "fin" && $5 == 1 { print $13 }' "$TMP/t/ops.csv") us"
+
+# another seed is refused before any connection, naming both
+"$RSTSTORM" run -q -c 10 -n 100 --seed 1 --target 127.0.0.1:$port \
+	>"$TMP/m.out" 2>"$TMP/m.err"
+rc=$?
+[ $rc -eq 1 ] || fail "seed mismatch: exit $rc, want 1"
+grep -q "seed mismatch: the server plans with --seed $SEED" "$TMP/m.err" ||
+	fail "mismatch message: $(cat "$TMP/m.err")"
+[ -s "$TMP/m.out" ] && fail "a refused run printed a report: $(cat "$TMP/m.out")"
+
+# a hello whose plan tag is not the server's (zeros) is counted by serve
+exec 3<>/dev/tcp/127.0.0.1/$port || fail "raw connect"
+printf 'RSTS\x01\x00\x00\x00\x07\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00pppppppp' >&3
+cat <&3 >/dev/null 2>&1
+exec 3<&-
+
+kill -TERM $spid
+wait $spid
+rc=$?
+[ $rc -eq 0 ] || fail "serve exited $rc after SIGTERM: $(cat "$TMP/serve.err")"
+col() { csv_col "$1" "$TMP/s/serve.csv"; }
+[ "$(col srv_seed_mismatch)" = 1 ] || fail "srv_seed_mismatch $(col srv_seed_mismatch), want 1"
+[ "$(col srv_queries)" = 2 ] || fail "srv_queries $(col srv_queries), want 2"
+fin=$(col srv_closed_fin) rst=$(col srv_closed_rst)
+[ $((fin + rst)) -eq 3001 ] || fail "serve closed $fin + $rst, want 3001"
+[ "$(col srv_close_errors)" = 0 ] || fail "close errors"
+grep -q "seed mismatches 1" "$TMP/serve.out" || fail "serve's table: $(tail -n2 "$TMP/serve.out")"
+echo "measured: serve closed fin $fin rst $rst"
+exit 0
