@@ -588,6 +588,7 @@ static void test_uring_cancels_timed_out(void **state)
 	static uint8_t hello[1][32];
 	static _Atomic uint64_t stamp[1];
 	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct rs_addr ra;
 	socklen_t alen = sizeof(a);
 	struct rs_tally *t = rs_tally_new();
 	char err[64];
@@ -620,7 +621,9 @@ static void test_uring_cancels_timed_out(void **state)
 	}
 	sh.cfg = &cfg;
 	sh.probe = &probe;
-	sh.addrs = &a;
+	ra.u.in = a;
+	ra.len = sizeof(a);
+	sh.addrs = &ra;
 	sh.naddrs = 1;
 	sh.close_stamp = stamp;
 	sh.total_slots = 1;
