@@ -781,6 +781,7 @@ int rs_run(struct rs_config *cfg)
 	struct rusage ru;
 	struct rs_mib *mib_before, *mib_after = NULL;
 	struct rs_target tgt;
+	char targets[RS_MAX_ADDRS * RS_ADDR_TEXT];
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&tgt, 0, sizeof(tgt));
@@ -894,6 +895,32 @@ int rs_run(struct rs_config *cfg)
 	rep.mib_after = mib_after;
 	rep.mib_own_netns = cfg->netns;
 	rep.hold = cfg->hold ? &out.hold : NULL;
+	rep.family = rs_family_name(cfg->ipv6 ? AF_INET6 : AF_INET);
+	rep.clock = "stamp";
+	rep.target = "embedded";
+	if (cfg->ntargets) {
+		size_t off = 0;
+		int fam = rs_addr_family(&cfg->target[0]);
+
+		rep.family = rs_family_name(fam);
+		for (uint32_t i = 0; i < cfg->ntargets; i++) {
+			char a[RS_ADDR_TEXT];
+
+			if (rs_addr_family(&cfg->target[i]) != fam)
+				rep.family = "mixed";
+			rs_addr_format(&cfg->target[i], a, sizeof(a));
+			off += (size_t)snprintf(targets + off,
+						sizeof(targets) - off, "%s%s%s",
+						i ? " " : "",
+						cfg->foreign && !i ? "foreign " :
+								     "",
+						a);
+			if (off >= sizeof(targets))
+				break;
+		}
+		rep.target = targets;
+		rep.clock = tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen";
+	}
 	rep.interrupted = out.signo;
 	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
 					 sizeof(why));

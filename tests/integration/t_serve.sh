@@ -23,6 +23,9 @@ port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/serve.out")
 	fail "run --target exited $?: $(cat "$TMP/t.err")"
 grep -q "^clock: stamp: " "$TMP/t.out" || fail "clock: $(grep clock "$TMP/t.out")"
 [ "$(summary seed "$TMP/t")" = $SEED ] || fail "seed not taken from the server"
+[ "$(summary clock "$TMP/t")" = stamp ] || fail "summary clock $(summary clock "$TMP/t")"
+[ "$(summary target "$TMP/t")" = "127.0.0.1:$port" ] || fail "summary target $(summary target "$TMP/t")"
+[ "$(summary family "$TMP/t")" = ipv4 ] || fail "summary family"
 [ "$(summary books_balanced "$TMP/t")" = 1 ] || fail "target run: books"
 [ "$(summary conns_completed "$TMP/t")" = 3000 ] ||
 	fail "completed $(summary conns_completed "$TMP/t") of 3000"
