@@ -670,6 +670,11 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 			 "--foreign: needs --target (the servers that are not rststorm)");
 		return -EINVAL;
 	}
+	if (cfg->foreign && cfg->wait != RS_WAIT_CLOSE) {
+		snprintf(err, errlen,
+			 "--wait: --foreign waits for the server's close (--wait close): it is what tells FIN from RST");
+		return -EINVAL;
+	}
 	if (cfg->request && !cfg->foreign) {
 		snprintf(err, errlen,
 			 "--request: only with --foreign (rststorm's own servers read a hello)");

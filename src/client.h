@@ -29,6 +29,7 @@ enum rs_step {
 	RS_STEP_CLOSE,
 	RS_STEP_SOCKOPT, /* IP_BIND_ADDRESS_NO_PORT, when --sources > 1 */
 	RS_STEP_BIND,    /* bind to the slot's source address, port 0 */
+	RS_STEP_RESP,    /* --foreign, after a FIN: recv the response to EOF */
 };
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */

@@ -3,6 +3,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 
 #include "util.h"
 
@@ -19,6 +20,7 @@ static unsigned phase_of(unsigned step)
 		return RS_PH_HELLO;
 	case RS_STEP_WAIT:
 	case RS_STEP_GAP:
+	case RS_STEP_RESP:
 		return RS_PH_WAIT;
 	case RS_STEP_OP:
 	case RS_STEP_OPGAP:
@@ -45,7 +47,31 @@ void rs_conn_begin(struct rs_client *w, uint32_t slot)
 	c->t_seen = 0;
 	rs_hello_encode(w->hello[slot], id, sh->plan_tag);
 	w->tally->started++;
+	/* --foreign: the mode is what the wait sees (counted there) */
+	if (!sh->cfg->foreign)
+		w->tally->mode_started[c->mode]++;
+}
+
+static void after_wait(struct rs_client *w, struct rs_conn *c)
+{
+	c->op = 0;
+	c->step = w->sh->cfg->script.n ? RS_STEP_OP : RS_STEP_CLOSE;
+}
+
+/* --foreign: the wait saw the server's close; its poll mask says which.
+ * An RST sets the socket's error (POLLERR); a FIN only ends the stream.
+ * After a FIN the response is read to EOF before the ops; after an RST
+ * nothing is read, which would consume the error the first op meets. */
+static void foreign_seen(struct rs_client *w, struct rs_conn *c, int mask,
+			 uint64_t now)
+{
+	c->mode = (mask & POLLERR) ? RS_CLOSE_RST : RS_CLOSE_FIN;
 	w->tally->mode_started[c->mode]++;
+	c->t_seen = now;
+	if (c->mode == RS_CLOSE_FIN)
+		c->step = RS_STEP_RESP;
+	else
+		after_wait(w, c);
 }
 
 void rs_conn_issue(struct rs_client *w, uint32_t slot, uint64_t now)
@@ -66,11 +92,6 @@ static void fail(struct rs_client *w, struct rs_conn *c, unsigned r)
 	c->step = c->fd >= 0 ? RS_STEP_CLOSE : RS_STEP_IDLE;
 }
 
-static void after_wait(struct rs_client *w, struct rs_conn *c)
-{
-	c->op = 0;
-	c->step = w->sh->cfg->script.n ? RS_STEP_OP : RS_STEP_CLOSE;
-}
 
 static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
 		      unsigned r, uint64_t now)
@@ -149,7 +170,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_HELLO:
 		if (res < 0)
 			return fail(w, c, r);
-		if (res != RS_HELLO_LEN)
+		if (res != (cfg->foreign ? (int)cfg->request_len : RS_HELLO_LEN))
 			return fail(w, c, RS_RES_SHORT);
 		if (cfg->wait == RS_WAIT_CLOSE)
 			c->step = RS_STEP_WAIT;
@@ -161,8 +182,17 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_WAIT:
 		if (res < 0)
 			return fail(w, c, r);
+		if (cfg->foreign)
+			return foreign_seen(w, c, res, now);
 		c->t_seen = now;
 		after_wait(w, c);
+		return;
+	case RS_STEP_RESP:
+		/* data: read on; EOF: the response is all in */
+		if (res < 0)
+			return fail(w, c, r);
+		if (res == 0)
+			after_wait(w, c);
 		return;
 	case RS_STEP_GAP:
 		/* A timer ends with -ETIME; anything else is a failure. */

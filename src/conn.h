@@ -29,6 +29,21 @@ static inline const struct sockaddr_in *rs_conn_src(const struct rs_client *w,
 			    w->sh->nsrcs];
 }
 
+/* What the hello step sends: the slot's hello, or with --foreign the
+ * request (the same bytes for every slot). */
+static inline const uint8_t *rs_conn_hello(const struct rs_client *w,
+					   uint32_t slot, size_t *len)
+{
+	const struct rs_config *cfg = w->sh->cfg;
+
+	if (cfg->foreign) {
+		*len = cfg->request_len;
+		return (const uint8_t *)cfg->request_buf;
+	}
+	*len = RS_HELLO_LEN;
+	return w->hello[slot];
+}
+
 /* Start a new connection in slot: new generation and id, the planned close
  * mode, counted as started. Leaves the slot at RS_STEP_SOCKET. */
 void rs_conn_begin(struct rs_client *w, uint32_t slot);

@@ -96,8 +96,15 @@ static bool attempt(struct ectx *x, uint32_t slot, uint32_t ev, int *res)
 		*res = -err;
 		return true;
 	}
-	case RS_STEP_HELLO:
-		r = send(c->fd, w->hello[slot], RS_HELLO_LEN, MSG_NOSIGNAL);
+	case RS_STEP_HELLO: {
+		size_t len;
+		const uint8_t *buf = rs_conn_hello(w, slot, &len);
+
+		r = send(c->fd, buf, len, MSG_NOSIGNAL);
+		break;
+	}
+	case RS_STEP_RESP:
+		r = recv(c->fd, x->sink, sizeof(x->sink), 0);
 		break;
 	case RS_STEP_WAIT:
 		/* nothing is read: what the ops see stays as the peer left it

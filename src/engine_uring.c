@@ -58,9 +58,15 @@ static void prep_step(struct uctx *x, uint32_t slot)
 		a = rs_conn_dst(w, slot, c->gen);
 		io_uring_prep_connect(sqe, c->fd, &a->u.sa, a->len);
 		break;
-	case RS_STEP_HELLO:
-		io_uring_prep_send(sqe, c->fd, w->hello[slot], RS_HELLO_LEN,
-				   MSG_NOSIGNAL);
+	case RS_STEP_HELLO: {
+		size_t len;
+		const uint8_t *buf = rs_conn_hello(w, slot, &len);
+
+		io_uring_prep_send(sqe, c->fd, buf, len, MSG_NOSIGNAL);
+		break;
+	}
+	case RS_STEP_RESP:
+		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
 		break;
 	case RS_STEP_WAIT:
 		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (on the RST)

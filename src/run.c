@@ -802,6 +802,14 @@ int rs_run(struct rs_config *cfg)
 		if (rs_netns_enter(err, sizeof(err)))
 			rs_fatal("%s", err);
 	}
+	if (cfg->foreign) {
+		char err[640];
+
+		if (rs_cli_load_request(cfg, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 2;
+		}
+	}
 	if (cfg->ntargets) {
 		char err[640];
 
@@ -835,12 +843,17 @@ int rs_run(struct rs_config *cfg)
 	if (!cfg->ntargets)
 		printf(" --server-threads %u --ports %u", cfg->server_threads,
 		       cfg->ports);
-	printf(" --close %s --ops %s --wait %s", mix, ops, wait);
+	if (cfg->foreign) /* the server closes by its own rules */
+		printf(" --ops %s --wait %s", ops, wait);
+	else
+		printf(" --close %s --ops %s --wait %s", mix, ops, wait);
 	if (cfg->op_gap_ns) {
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
-	printf(" --seed %" PRIu64 "%s%s%s", cfg->seed,
+	if (!cfg->foreign)
+		printf(" --seed %" PRIu64, cfg->seed);
+	printf("%s%s%s",
 	       cfg->netns ? " --netns" : "", cfg->hold ? " --hold" : "",
 	       cfg->churn ? " --churn" : "");
 	if (cfg->sources > 1)
