@@ -76,4 +76,26 @@ fin=$(col srv_closed_fin) rst=$(col srv_closed_rst)
 [ "$(col srv_close_errors)" = 0 ] || fail "close errors"
 grep -q "seed mismatches 1" "$TMP/serve.out" || fail "serve's table: $(tail -n2 "$TMP/serve.out")"
 echo "measured: serve closed fin $fin rst $rst"
+
+# serve on ordinary fds (its fallback path: inline close calls, the query
+# answered by send(2)) with all four modes, clients on the epoll engine
+"$RSTSTORM" serve --no-server-direct --seed 5 --close fin=1,rst=1,unread=1,shutdown=1 \
+	--csv "$TMP/s2" >"$TMP/serve2.out" 2>"$TMP/serve2.err" &
+spid=$!
+wait_for "$TMP/serve2.out" '^listening on ' 10 || fail "serve --no-server-direct did not start"
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/serve2.out")
+"$RSTSTORM" run -q -c 50 -n 2000 --engine epoll --target 127.0.0.1:$port \
+	--ops write,write,read --csv "$TMP/t2" >"$TMP/t2.out" 2>"$TMP/t2.err" ||
+	fail "run --engine epoll --target: exit $?: $(cat "$TMP/t2.err")"
+kill -TERM $spid
+wait $spid || fail "serve --no-server-direct exited $?"
+[ "$(summary books_balanced "$TMP/t2")" = 1 ] || fail "fd path: books"
+expect_op unread 1 ECONNRESET 0.95 "$TMP/t2"
+expect_op shutdown 1 ok 0.95 "$TMP/t2"
+expect_op shutdown 3 eof 0.95 "$TMP/t2"
+col2() { csv_col "$1" "$TMP/s2/serve.csv"; }
+[ "$(col2 server_sockets)" = fd ] || fail "serve.csv server_sockets $(col2 server_sockets)"
+[ "$(col2 srv_queries)" = 1 ] && [ "$(col2 srv_query_errors)" = 0 ] ||
+	fail "fd path queries $(col2 srv_queries) errors $(col2 srv_query_errors)"
+[ "$(col2 srv_seed_mismatch)" = 0 ] || fail "fd path: seed mismatches"
 exit 0
