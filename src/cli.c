@@ -985,4 +985,20 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		fprintf(f, "churn=1\n");
 	if (cfg->sources > 1)
 		fprintf(f, "sources=%u\n", cfg->sources);
+	if (cfg->ipv6)
+		fprintf(f, "ipv6=1\n");
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		char a[RS_ADDR_TEXT];
+
+		rs_addr_format(&cfg->target[i], a, sizeof(a));
+		fprintf(f, "%s%s", i ? "," : "target=", a);
+	}
+	if (cfg->ntargets)
+		fputc('\n', f);
+	if (cfg->foreign)
+		fprintf(f, "foreign=1\n");
+	if (cfg->allow_remote)
+		fprintf(f, "allow_remote=1\n");
+	if (cfg->rate)
+		fprintf(f, "rate=%" PRIu64 "\n", cfg->rate);
 }

@@ -206,12 +206,19 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
 		r->proc_user_s, r->proc_sys_s);
-	fprintf(f, "server       accepted %" PRIu64 "  closed", s->srv_accepted);
-	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-		if (cfg->mix.weight[m])
-			fprintf(f, " %s %" PRIu64, rs_close_name(m),
-				s->srv_closed[m]);
-	fprintf(f, "  open at stop %" PRIu64 "\n", s->srv_open_at_stop);
+	if (r->target && strcmp(r->target, "embedded") != 0) {
+		/* the servers are another process's: their report says */
+		fprintf(f, "server       --target %s\n", r->target);
+	} else {
+		fprintf(f, "server       accepted %" PRIu64 "  closed",
+			s->srv_accepted);
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			if (cfg->mix.weight[m])
+				fprintf(f, " %s %" PRIu64, rs_close_name(m),
+					s->srv_closed[m]);
+		fprintf(f, "  open at stop %" PRIu64 "\n",
+			s->srv_open_at_stop);
+	}
 	if (s->srv_no_slot || s->srv_bad_hello || s->srv_early_eof ||
 	    s->srv_unread_empty || s->srv_accept_errors)
 		fprintf(f, "server notes no-slot %" PRIu64 "  bad-hello %" PRIu64

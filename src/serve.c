@@ -21,37 +21,37 @@
 #include "target.h"
 #include "util.h"
 
-/* The stamp region: shared memory named after the pid, so that a client
- * on this host reads the close stamps (RS_CLOCK_STAMP). Falls back to
- * private memory, and then clients use the seen clock. */
+/* The stamp region: a memfd, so that a client on this host reads the
+ * close stamps (RS_CLOCK_STAMP) through /proc/PID/fd/FD, and nothing is
+ * left behind when serve dies, even by SIGKILL. Falls back to private
+ * memory, and then clients use the seen clock. */
 struct stamps {
 	void *map;
 	size_t len;
+	int fd;
 	char name[64];
 	bool shared;
 };
 
 static _Atomic uint64_t *stamps_open(struct stamps *st, uint64_t nonce)
 {
-	int fd;
-
 	st->len = RS_STAMP_HDR + (size_t)RS_SERVE_SLOTS * 8;
-	rs_stamp_shm_name(st->name, sizeof(st->name), (uint32_t)getpid());
-	shm_unlink(st->name); /* a dead serve's with this pid */
-	fd = shm_open(st->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd >= 0 && ftruncate(fd, (off_t)st->len) == 0) {
+	st->fd = memfd_create("rststorm-stamps", MFD_CLOEXEC);
+	if (st->fd >= 0 && ftruncate(st->fd, (off_t)st->len) == 0) {
 		st->map = mmap(NULL, st->len, PROT_READ | PROT_WRITE,
-			       MAP_SHARED, fd, 0);
+			       MAP_SHARED, st->fd, 0);
 		if (st->map != MAP_FAILED)
 			st->shared = true;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (!st->shared) {
-		rs_warn("serve: cannot share the close stamps (%s: %s): clients on this host measure the time since the close from the completion that saw it",
-			st->name, strerror(errno));
-		if (fd >= 0)
-			shm_unlink(st->name);
+	if (st->shared) {
+		rs_stamp_path(st->name, sizeof(st->name), (uint32_t)getpid(),
+			      (uint32_t)st->fd);
+	} else {
+		rs_warn("serve: cannot share the close stamps (memfd: %s): clients on this host measure the time since the close from the completion that saw it",
+			strerror(errno));
+		if (st->fd >= 0)
+			close(st->fd);
+		st->fd = -1;
 		st->map = mmap(NULL, st->len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (st->map == MAP_FAILED)
@@ -64,9 +64,9 @@ static _Atomic uint64_t *stamps_open(struct stamps *st, uint64_t nonce)
 
 static void stamps_close(struct stamps *st)
 {
-	if (st->shared)
-		shm_unlink(st->name);
 	munmap(st->map, st->len);
+	if (st->fd >= 0)
+		close(st->fd);
 }
 
 static void *server_thread(void *arg)
@@ -216,6 +216,7 @@ int rs_serve(struct rs_config *cfg)
 	info.nonce = nonce;
 	info.shm_pid = st.shared ? (uint32_t)getpid() : 0;
 	info.shm_slots = RS_SERVE_SLOTS;
+	info.shm_fd = st.shared ? (uint32_t)st.fd : 0;
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);

@@ -15,9 +15,9 @@
 #include "plan.h"
 #include "util.h"
 
-void rs_stamp_shm_name(char *buf, size_t len, uint32_t pid)
+void rs_stamp_path(char *buf, size_t len, uint32_t pid, uint32_t fd)
 {
-	snprintf(buf, len, "/rststorm-stamps.%" PRIu32, pid);
+	snprintf(buf, len, "/proc/%" PRIu32 "/fd/%" PRIu32, pid, fd);
 }
 
 void rs_boot_id(uint8_t id[16])
@@ -123,11 +123,11 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 			 "the server runs on another host (boot id differs)");
 		return;
 	}
-	rs_stamp_shm_name(name, sizeof(name), in->shm_pid);
-	fd = shm_open(name, O_RDONLY | O_CLOEXEC, 0);
+	rs_stamp_path(name, sizeof(name), in->shm_pid, in->shm_fd);
+	fd = open(name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(t->clock_why, sizeof(t->clock_why),
-			 "this host, but its stamps (%s) cannot be opened: %s",
+			 "this host, but its stamps (%s) cannot be opened: %s (another PID namespace?)",
 			 name, strerror(errno));
 		return;
 	}

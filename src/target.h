@@ -1,7 +1,7 @@
 /* `run --target`: before any client starts, ask each rststorm server for
  * its plan (the query in wire.h), refuse a seed or mix that differs, and
  * pick the clock for the time since the close: the server's close stamps
- * through shared memory when it runs on this host (CLOCK_MONOTONIC is
+ * (its memfd, mapped read-only) when it runs on this host (CLOCK_MONOTONIC is
  * shared by its processes), else the completion that saw the FIN/RST. */
 #ifndef RS_TARGET_H
 #define RS_TARGET_H
@@ -24,8 +24,9 @@ struct rs_target {
 	bool seed_from_server;    /* --seed not given: the server's taken */
 };
 
-/* The name of serve's stamp region for pid ("/rststorm-stamps.PID"). */
-void rs_stamp_shm_name(char *buf, size_t len, uint32_t pid);
+/* The path a client on the same host opens serve's stamp region by: its
+ * memfd, seen through /proc ("/proc/PID/fd/FD"). */
+void rs_stamp_path(char *buf, size_t len, uint32_t pid, uint32_t fd);
 
 /* The header of serve's stamp region: its nonce, then the stamps. */
 #define RS_STAMP_HDR 64

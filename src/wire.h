@@ -53,8 +53,8 @@ static inline uint64_t rs_hello_tag(const uint8_t *hello)
  *   0 magic "RSTI"  4 version 1  8 seed  16 weights fin, rst, unread,
  *   shutdown (4 x u32)  32 the server's run start t0 (CLOCK_MONOTONIC ns)
  *   40 boot id (16 bytes, /proc/sys/kernel/random/boot_id)  56 nonce
- *   (this serve process)  64 the stamp region's name (u32, the pid)
- *   68 its slots (u32)  72 zero pad
+ *   (this serve process)  64 the stamp region's owner (u32 pid, 0: none)
+ *   68 its slots (u32)  72 its fd in that process (u32)  76 zero pad
  */
 #define RS_QUERY_MAGIC 0x51545352u /* "RSTQ" */
 #define RS_INFO_MAGIC 0x49545352u  /* "RSTI" */
@@ -66,7 +66,7 @@ struct rs_info {
 	uint64_t t0;
 	uint8_t boot_id[16];
 	uint64_t nonce;
-	uint32_t shm_pid, shm_slots;
+	uint32_t shm_pid, shm_slots, shm_fd;
 };
 
 static inline void rs_query_encode(uint8_t *buf)
@@ -129,6 +129,7 @@ static inline void rs_info_encode(uint8_t *buf, const struct rs_info *in)
 	rs_put64(buf + 56, in->nonce);
 	rs_put32(buf + 64, in->shm_pid);
 	rs_put32(buf + 68, in->shm_slots);
+	rs_put32(buf + 72, in->shm_fd);
 }
 
 /* Returns false when buf (RS_INFO_LEN bytes) is not an info. */
@@ -144,6 +145,7 @@ static inline bool rs_info_decode(const uint8_t *buf, struct rs_info *in)
 	in->nonce = rs_get64(buf + 56);
 	in->shm_pid = rs_get32(buf + 64);
 	in->shm_slots = rs_get32(buf + 68);
+	in->shm_fd = rs_get32(buf + 72);
 	return true;
 }
 
