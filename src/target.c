@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -114,6 +115,7 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 	uint8_t me[16];
 	char name[64];
 	size_t len = RS_STAMP_HDR + (size_t)in->shm_slots * 8;
+	struct stat st;
 	void *p;
 	int fd;
 
@@ -124,7 +126,19 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 		return;
 	}
 	rs_stamp_path(name, sizeof(name), in->shm_pid, in->shm_fd);
-	fd = open(name, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: should the pid name another process (serve in
+	 * another PID namespace), its fd may be a FIFO, which must not
+	 * block us; only a regular file of the right size is mapped, and
+	 * then only trusted when it holds the nonce */
+	fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+			(size_t)st.st_size < len)) {
+		close(fd);
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but %s is not its stamp region (another PID namespace?)",
+			 name);
+		return;
+	}
 	if (fd < 0) {
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "this host, but its stamps (%s) cannot be opened: %s (another PID namespace?)",
