@@ -839,7 +839,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 
 	if ((ret = rs_csv_open(&c, o->csv_dir, "check.csv", err, errlen)))
 		return ret;
-	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status\n");
+	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status,family\n");
 	fprintf(c.f, "%d,%s,%s,", RS_CSV_SCHEMA, RS_VERSION, started);
 	csv_str(c.f, probe->release, false);
 	csv_str(c.f, probe->machine, false);
@@ -849,12 +849,13 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 		false);
 	csv_str(c.f, probe->multishot_accept ? "multishot" : "single-shot",
 		false);
-	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d\n", o->trials,
+	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d,%s\n", o->trials,
 		o->load_c, o->parallel, (double)o->gap_ns / 1e9,
 		(double)o->timeout_ns / 1e9,
 		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
 		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
-		counts[CNT_MISMATCH], status);
+		counts[CNT_MISMATCH], status,
+		o->base.ipv6 ? "ipv6" : "ipv4");
 	if ((ret = rs_csv_close(&c, err, errlen)))
 		return ret;
 

@@ -1005,8 +1005,9 @@ static int write_check_head(struct wctx *w, FILE *f)
 	fprintf(f, "%" PRIu64 ",", trials);
 	for (unsigned k = 0; k < 5; k++)
 		field(f, rows[0][rs_rcol(H, keep[k])], false);
-	fprintf(f, "%u,%u,%u,%u,%u,%u,%" PRIu64 "\n", netns, scenarios,
+	fprintf(f, "%u,%u,%u,%u,%u,%u,%" PRIu64 ",", netns, scenarios,
 		counts[0], counts[1], counts[2], w->mismatches, status);
+	field(f, common(m, rows, H, "family"), true);
 	return 0;
 }
 

@@ -139,6 +139,7 @@ static const struct col c_check[] = {
 	{ "closer", T_STR }, { "netns", T_BIT }, { "scenarios", T_U64 },
 	{ "pass", T_U64 }, { "measured", T_U64 }, { "diff", T_U64 },
 	{ "counter_mismatches", T_U64 }, { "exit_status", T_U64 },
+	{ "family", T_STR },
 };
 
 static const struct col c_verdicts[] = {

@@ -15,7 +15,7 @@ ip link set lo up
 "$RSTSTORM" run -6 -q -c 100 -n 3000 --close fin=1,rst=1 --seed 11 \
 	--ops write,write,read --csv "$TMP/e" >"$TMP/e.out" 2>"$TMP/e.err" || exit 10
 "$RSTSTORM" check -6 -q --trials 20 --load-c 100 --gap 10ms fin-write3 rst-write2 \
-	>"$TMP/c.out" 2>"$TMP/c.err" || exit 14
+	--csv "$TMP/c" >"$TMP/c.out" 2>"$TMP/c.err" || exit 14
 "$RSTSTORM" serve -6 --seed 11 --close fin=1,rst=1 >"$TMP/s.out" 2>"$TMP/s.err" &
 spid=\$!
 for i in \$(seq 200); do grep -q '^listening on' "$TMP/s.out" && break; sleep 0.05; done
@@ -51,5 +51,6 @@ done
 grep -q -- ' -6$' "$TMP/e.out" || grep -q -- ' -6 ' "$TMP/e.out" || fail "run -6 line: $(head -n1 "$TMP/e.out")"
 [ "$(summary clock "$TMP/t")" = stamp ] || fail "target clock"
 grep -q '^rststorm check: .*, -6$' "$TMP/c.out" || fail "check -6 line: $(head -n1 "$TMP/c.out")"
+[ "$(csv_col family "$TMP/c/check.csv")" = ipv6 ] || fail "check.csv family $(csv_col family "$TMP/c/check.csv")"
 grep -q '^check: [0-9]* PASS, [0-9]* MEASURED, 0 DIFF' "$TMP/c.out" || fail "check -6: $(tail -n1 "$TMP/c.out")"
 exit 0
