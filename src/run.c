@@ -153,6 +153,7 @@ void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p)
 /* The shape a command would run with: rings, ports, and -c. */
 struct fd_shape {
 	uint32_t c, threads, server_threads, ports;
+	bool servers; /* embedded servers (not with --target) */
 };
 
 static uint32_t min_u32(uint64_t a, uint64_t b)
@@ -171,7 +172,7 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
 				   const struct rs_probe *p, enum rs_cmd cmd,
 				   uint32_t c, uint64_t lim)
 {
-	struct fd_shape sh = { .c = c };
+	struct fd_shape sh = { .c = c, .servers = !cfg->ntargets };
 
 	if (cmd == RS_CMD_CHECK) {
 		struct rs_config lc = *cfg;
@@ -186,13 +187,13 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
 		return sh;
 	}
 	sh.threads = cfg->threads;
-	sh.ports = cfg->ports;
-	sh.server_threads = cfg->server_threads;
+	sh.ports = sh.servers ? cfg->ports : 0;
+	sh.server_threads = sh.servers ? cfg->server_threads : 0;
 	if (p->socket_direct && lim && div_up(c, sh.threads) > lim)
 		sh.threads = min_u32(div_up(c, lim), 256);
 	if (sh.threads > c)
 		sh.threads = c;
-	if (p->server_direct && lim &&
+	if (sh.servers && p->server_direct && lim &&
 	    (uint64_t)div_up(c, sh.ports) *
 			    div_up(sh.ports, sh.server_threads) >
 		    lim) {
@@ -212,7 +213,8 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
  * each side whose sockets are ordinary fds. */
 static uint64_t fd_need(const struct fd_shape *sh, const struct rs_probe *p)
 {
-	uint64_t k = (p->socket_direct ? 0u : 1u) + (p->server_direct ? 0u : 1u);
+	uint64_t k = (p->socket_direct ? 0u : 1u) +
+		     (!sh->servers || p->server_direct ? 0u : 1u);
 
 	return (uint64_t)sh->ports + sh->threads + sh->server_threads + 64 +
 	       k * sh->c;
@@ -227,7 +229,7 @@ static int fd_misfit(const struct fd_shape *sh, const struct rs_probe *p,
 		return 1;
 	if (p->socket_direct && div_up(sh->c, sh->threads) > lim)
 		return 2;
-	if (p->server_direct &&
+	if (sh->servers && p->server_direct &&
 	    (uint64_t)div_up(sh->c, sh->ports) *
 			    div_up(sh->ports, sh->server_threads) >
 		    lim)
