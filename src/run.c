@@ -972,5 +972,7 @@ int rs_run(struct rs_config *cfg)
 	rs_mib_free(mib_after);
 	rs_run_out_free(&out);
 	rs_target_close(&tgt);
+	free(cfg->request_buf);
+	cfg->request_buf = NULL;
 	return out.signo ? 128 + out.signo : status;
 }
