@@ -55,10 +55,16 @@ for i in \$(seq 200); do
 done
 [ \$up = 1 ] || { kill -9 \$npid 2>/dev/null; exit 21; }
 rc=0
+# /fin's request as a string with escapes, /rst's from a file (@FILE)
+printf 'GET /rst HTTP/1.1\r\nHost: test\r\n\r\n' >"$TMP/req.rst"
 for loc in fin rst; do
+	if [ \$loc = fin ]; then
+		req="GET /fin HTTP/1.1\\\\r\\\\nHost: test\\\\r\\\\n\\\\r\\\\n"
+	else
+		req="@$TMP/req.rst"
+	fi
 	"$RSTSTORM" run -q -c 20 -n 400 --target 127.0.0.1:8080 --foreign \
-		--request "GET /\$loc HTTP/1.1\\\\r\\\\nHost: test\\\\r\\\\n\\\\r\\\\n" \
-		--ops write,write,read --csv "$TMP/\$loc" \
+		--request "\$req" --ops write,write,read --csv "$TMP/\$loc" \
 		>"$TMP/\$loc.out" 2>"$TMP/\$loc.err" || rc=22
 done
 kill -TERM \$npid
