@@ -893,6 +893,8 @@ int rs_run(struct rs_config *cfg)
 
 	rs_run_core(cfg, &probe, NULL, tty, &out);
 	status = out.status;
+	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
+		status = 1;
 	if (mib_before)
 		mib_after = rs_mib_read();
 

@@ -221,6 +221,7 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 				 a, in.seed, theirs, cfg->seed, mine);
 			return -EINVAL;
 		}
+		t->nonce[i] = in.nonce;
 		if (i == 0)
 			first = in;
 		else if (in.nonce != first.nonce)
@@ -239,6 +240,42 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int rs_target_recheck(const struct rs_config *cfg, const struct rs_target *t)
+{
+	int status = 0;
+
+	if (cfg->foreign)
+		return 0;
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		struct rs_info in;
+		char a[RS_ADDR_TEXT], why[320];
+		bool same_plan = true;
+
+		rs_addr_format(&cfg->target[i], a, sizeof(a));
+		if (query(&cfg->target[i], &in, why, sizeof(why))) {
+			fprintf(stderr,
+				"rststorm run: --target %s is gone at the end of the run (%s): connections after it went are among the failures, by phase and errno\n",
+				a, why);
+			continue;
+		}
+		if (in.nonce == t->nonce[i])
+			continue;
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			if (in.weight[m] != cfg->mix.weight[m])
+				same_plan = false;
+		if (in.seed != cfg->seed)
+			same_plan = false;
+		fprintf(stderr,
+			"rststorm run: --target %s restarted during the run (another serve process answers now)%s\n",
+			a,
+			same_plan ? ", with the same seed and mix: the plan held; its close stamps were another process's, so some ops may count as before the close" :
+				    ": it plans with another seed or mix, so closes after the restart may be counted under the wrong mode: rerun with one serve for the whole run");
+		if (!same_plan)
+			status = 1;
+	}
+	return status;
 }
 
 void rs_target_close(struct rs_target *t)

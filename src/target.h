@@ -22,6 +22,7 @@ struct rs_target {
 	void *map;
 	size_t map_len;
 	bool seed_from_server;    /* --seed not given: the server's taken */
+	uint64_t nonce[RS_MAX_ADDRS]; /* each server's, at the start */
 };
 
 /* The path a client on the same host opens serve's stamp region by: its
@@ -39,6 +40,15 @@ void rs_stamp_path(char *buf, size_t len, uint32_t pid, uint32_t fd);
  */
 int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		   size_t errlen);
+
+/*
+ * At the end of the run: ask every target again. A server that is gone,
+ * or that restarted (another nonce), is reported on stderr, one line each;
+ * one that now plans with another seed or mix means closes after its
+ * restart may be counted under the wrong mode. Returns 1 when that
+ * happened (the run's results are then not trustworthy), else 0.
+ */
+int rs_target_recheck(const struct rs_config *cfg, const struct rs_target *t);
 
 /* Unmap what rs_target_open mapped. */
 void rs_target_close(struct rs_target *t);

@@ -70,7 +70,9 @@ rc=$?
 [ $rc -eq 0 ] || fail "serve exited $rc after SIGTERM: $(cat "$TMP/serve.err")"
 col() { csv_col "$1" "$TMP/s/serve.csv"; }
 [ "$(col srv_seed_mismatch)" = 1 ] || fail "srv_seed_mismatch $(col srv_seed_mismatch), want 1"
-[ "$(col srv_queries)" = 2 ] || fail "srv_queries $(col srv_queries), want 2"
+# one query at the start and one at the end of the target run, one for
+# the refused run
+[ "$(col srv_queries)" = 3 ] || fail "srv_queries $(col srv_queries), want 3"
 fin=$(col srv_closed_fin) rst=$(col srv_closed_rst)
 [ $((fin + rst)) -eq 3001 ] || fail "serve closed $fin + $rst, want 3001"
 [ "$(col srv_close_errors)" = 0 ] || fail "close errors"
@@ -95,7 +97,7 @@ expect_op shutdown 1 ok 0.95 "$TMP/t2"
 expect_op shutdown 3 eof 0.95 "$TMP/t2"
 col2() { csv_col "$1" "$TMP/s2/serve.csv"; }
 [ "$(col2 server_sockets)" = fd ] || fail "serve.csv server_sockets $(col2 server_sockets)"
-[ "$(col2 srv_queries)" = 1 ] && [ "$(col2 srv_query_errors)" = 0 ] ||
+[ "$(col2 srv_queries)" = 2 ] && [ "$(col2 srv_query_errors)" = 0 ] ||
 	fail "fd path queries $(col2 srv_queries) errors $(col2 srv_query_errors)"
 [ "$(col2 srv_seed_mismatch)" = 0 ] || fail "fd path: seed mismatches"
 # serve in another PID namespace: its pid means nothing here, so its
