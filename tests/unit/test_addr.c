@@ -103,7 +103,7 @@ static void test_parse_bad(void **state)
 	bad_addr("[::1]:70000", true, "from 0 to 65535");
 }
 
-static void test_loopback_helper(void **state)
+static void test_loopback_addr(void **state)
 {
 	struct rs_addr a;
 	char out[RS_ADDR_TEXT];
@@ -296,7 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_forms),
 		cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_loopback_helper),
+		cmocka_unit_test(test_loopback_addr),
 		cmocka_unit_test(test_cli_targets),
 		cmocka_unit_test(test_cli_serve),
 		cmocka_unit_test(test_usage_serve),
