@@ -99,6 +99,7 @@ static const struct option longopts[] = {
 	{ "parallel", 1, NULL, O_PARALLEL },
 	{ "csv", 1, NULL, O_CSV },
 	{ "netns", 0, NULL, O_NETNS },
+	{ "ipv6", 0, NULL, '6' },
 	{ "ring", 1, NULL, O_RING },
 	{ "no-direct", 0, NULL, O_NODIRECT },
 	{ "no-multishot", 0, NULL, O_NOMULTI },
@@ -137,6 +138,7 @@ static void check_usage(FILE *f)
 		"  --ring MODE       auto|defer|coop|plain (as rststorm run)\n"
 		"  --no-direct       load client sockets from socket(2)\n"
 		"  --no-multishot    load server accepts single-shot\n"
+		"  -6, --ipv6        the trials and the load over ::1 (default 127.0.0.1)\n"
 		"  -q, --quiet       no progress\n"
 		"  -h, --help        this text\n");
 }
@@ -167,7 +169,7 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 	rs_config_defaults(&o->base, ncpu > 0 ? (unsigned)ncpu : 1);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh6", longopts, NULL)) != -1) {
 		uint64_t v;
 		const char *a = optarg;
 
@@ -228,6 +230,9 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			break;
 		case O_NETNS:
 			o->netns = true;
+			break;
+		case '6':
+			o->base.ipv6 = true; /* the load's servers and clients */
 			break;
 		case O_RING:
 			if (strcmp(a, "auto") == 0)
@@ -614,6 +619,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	tc.gap_ns = o->gap_ns;
 	tc.timeout_ns = o->timeout_ns;
 	tc.xcpu_closer_cpu = -1;
+	tc.ipv6 = o->base.ipv6;
 	/* the load reaches its steady state on loopback within ~100 ms */
 	tc.warmup_ns = loaded ? 300000000ull : 0;
 	g = rs_trials_new(&tc, &p->r, err, sizeof(err));
@@ -837,7 +843,7 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 
 	if ((ret = rs_csv_open(&c, o->csv_dir, "check.csv", err, errlen)))
 		return ret;
-	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status\n");
+	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status,family\n");
 	fprintf(c.f, "%d,%s,%s,", RS_CSV_SCHEMA, RS_VERSION, started);
 	csv_str(c.f, probe->release, false);
 	csv_str(c.f, probe->machine, false);
@@ -847,12 +853,13 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 		false);
 	csv_str(c.f, probe->multishot_accept ? "multishot" : "single-shot",
 		false);
-	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d\n", o->trials,
+	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d,%s\n", o->trials,
 		o->load_c, o->parallel, (double)o->gap_ns / 1e9,
 		(double)o->timeout_ns / 1e9,
 		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
 		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
-		counts[CNT_MISMATCH], status);
+		counts[CNT_MISMATCH], status,
+		o->base.ipv6 ? "ipv6" : "ipv4");
 	if ((ret = rs_csv_close(&c, err, errlen)))
 		return ret;
 
@@ -1057,11 +1064,11 @@ int rs_cmd_check(int argc, char **argv)
 		 gmtime(&wall));
 	rs_format_duration(o.gap_ns, gap, sizeof(gap));
 	rs_probe_line(&probe, line, sizeof(line));
-	printf("rststorm check: %u scenarios, --trials %u, --load-c %u, --gap %s, --parallel %u%s%s%s\npath: %s\n\n",
+	printf("rststorm check: %u scenarios, --trials %u, --load-c %u, --gap %s, --parallel %u%s%s%s%s\npath: %s\n\n",
 	       o.nsel, o.trials, o.load_c, gap, o.parallel,
 	       o.closer >= 0 ? ", --closer " : "",
 	       o.closer >= 0 ? rs_side_name((unsigned)o.closer) : "",
-	       o.netns ? ", --netns" : "", line);
+	       o.netns ? ", --netns" : "", o.base.ipv6 ? ", -6" : "", line);
 	if (!o.netns)
 		printf("(kernel counters are host-wide without --netns: shown in mib.csv, not reconciled)\n\n");
 	fflush(stdout);

@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +43,19 @@ enum opt_id {
 	OPT_SOURCES,
 	OPT_NO_SERVER_DIRECT,
 	OPT_ENGINE,
+	OPT_TARGET,
+	OPT_LISTEN,
+	OPT_ALLOW_REMOTE,
+	OPT_RATE,
+	OPT_IPV6 = '6',
+	OPT_FOREIGN = 300,
+	OPT_REQUEST,
 };
+
+/* Which commands take an option. */
+#define C_RUN (1u << RS_CLI_RUN)
+#define C_SERVE (1u << RS_CLI_SERVE)
+#define C_ALL (C_RUN | C_SERVE)
 
 struct opt_desc {
 	const char *name;
@@ -50,56 +63,73 @@ struct opt_desc {
 	int has_arg;
 	const char *metavar;
 	const char *help;
+	unsigned cmds;          /* C_RUN, C_SERVE: the commands taking it */
+	const char *serve_help; /* serve's text, where it differs */
 };
 
 /* The one table: getopt_long's options and the usage text come from it. */
 static const struct opt_desc opts[] = {
 	{ "concurrency", OPT_CONC, 1, "N",
-	  "connections in flight, all client threads (default 2000; 1..1000000; 10k ok)" },
+	  "connections in flight, all client threads (default 2000; 1..1000000; 10k ok)", C_RUN, NULL },
 	{ "duration", OPT_DURATION, 1, "T",
-	  "how long to start new connections (default 5s; e.g. 500ms, 30s, 2m)" },
+	  "how long to start new connections (default 5s; e.g. 500ms, 30s, 2m)", C_ALL, "how long to serve (default: until SIGINT or SIGTERM)" },
 	{ "connections", OPT_COUNT, 1, "N",
-	  "run N connections instead of for a duration (10k ok)" },
+	  "run N connections instead of for a duration (10k ok)", C_RUN, NULL },
 	{ "threads", OPT_THREADS, 1, "N",
-	  "client threads, one io_uring (or epoll fd) each (default: CPUs online)" },
+	  "client threads, one io_uring (or epoll fd) each (default: CPUs online)", C_ALL, "server threads, one io_uring each (default: CPUs online, at most one per --listen)" },
 	{ "server-threads", OPT_SERVER_THREADS, 1, "N",
-	  "embedded server threads, one io_uring each (default: CPUs online)" },
+	  "embedded server threads, one io_uring each (default: CPUs online)", C_RUN, NULL },
 	{ "ports", OPT_PORTS, 1, "N",
-	  "listening ports on 127.0.0.1, kernel-chosen (default 8; 1..64)" },
+	  "listening ports on 127.0.0.1, kernel-chosen (default 8; 1..64)", C_RUN, NULL },
 	{ "close", OPT_CLOSE, 1, "MIX",
-	  "close modes and weights: fin, rst, unread, shutdown (default fin=50,rst=50)" },
+	  "close modes and weights: fin, rst, unread, shutdown (default fin=50,rst=50)", C_ALL, NULL },
 	{ "seed", OPT_SEED, 1, "N",
-	  "seed of the per-connection close plan (default: from the clock, printed)" },
+	  "seed of the per-connection close plan (default: from the clock, printed)", C_ALL, "seed of the per-connection close plan (default: from the clock, printed; clients of this server need the same)" },
 	{ "ops", OPT_OPS, 1, "LIST",
-	  "ops after the close: send|write, recv|read, or none (default write,write,write,read)" },
+	  "ops after the close: send|write, recv|read, or none (default write,write,write,read)", C_RUN, NULL },
 	{ "wait", OPT_WAIT, 1, "POLICY",
-	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)" },
+	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)", C_RUN, NULL },
 	{ "op-gap", OPT_OP_GAP, 1, "T",
-	  "pause between the ops, e.g. 1s as in the Go write-up (default 0)" },
+	  "pause between the ops, e.g. 1s as in the Go write-up (default 0)", C_RUN, NULL },
 	{ "timeout", OPT_TIMEOUT, 1, "T",
-	  "cancel a step (connect, hello, wait, op) after T (default 5s)" },
+	  "cancel a step (connect, hello, wait, op) after T (default 5s)", C_RUN, NULL },
 	{ "csv", OPT_CSV, 1, "DIR",
-	  "write summary, outcomes, ops, failures and histograms CSV files into DIR" },
-	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr" },
+	  "write summary, outcomes, ops, failures and histograms CSV files into DIR", C_ALL, "write serve.csv (accepted, closes by mode, close errors, stamps) into DIR" },
+	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr", C_ALL, NULL },
 	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
-	  "client sockets from socket(2), not io_uring direct descriptors" },
+	  "client sockets from socket(2), not io_uring direct descriptors", C_RUN, NULL },
 	{ "no-multishot", OPT_NO_MULTISHOT, 0, NULL,
-	  "server accepts with re-armed single-shot accept" },
+	  "server accepts with re-armed single-shot accept", C_ALL, NULL },
 	{ "ring", OPT_RING, 1, "MODE",
-	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain" },
+	  "ring setup flags: auto (the best the kernel has), or exactly defer, coop or plain", C_ALL, NULL },
 	{ "engine", OPT_ENGINE, 1, "NAME",
-	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)" },
+	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)", C_RUN, NULL },
 	{ "netns", OPT_NETNS, 0, NULL,
-	  "run in a fresh network namespace (root): the kernel counters are the run's own" },
+	  "run in a fresh network namespace (root): the kernel counters are the run's own", C_RUN, NULL },
 	{ "hold", OPT_HOLD, 0, NULL,
-	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run" },
+	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run", C_RUN, NULL },
 	{ "churn", OPT_CHURN, 0, NULL,
-	  "connect, hello, server FIN, then client close (TCP_CRR's shape): --close fin --ops none --wait close" },
+	  "connect, hello, server FIN, then client close (TCP_CRR's shape): --close fin --ops none --wait close", C_RUN, NULL },
 	{ "sources", OPT_SOURCES, 1, "N",
-	  "client source addresses 127.0.0.1..127.0.0.N, bound with IP_BIND_ADDRESS_NO_PORT (default 1: no bind; 1..64)" },
+	  "client source addresses 127.0.0.1..127.0.0.N, bound with IP_BIND_ADDRESS_NO_PORT (default 1: no bind; 1..64)", C_RUN, NULL },
 	{ "no-server-direct", OPT_NO_SERVER_DIRECT, 0, NULL,
-	  "server sockets as ordinary fds with inline close syscalls, not io_uring direct descriptors" },
-	{ "help", OPT_HELP, 0, NULL, "this text" },
+	  "server sockets as ordinary fds with inline close syscalls, not io_uring direct descriptors", C_ALL, NULL },
+	{ "target", OPT_TARGET, 1, "LIST",
+	  "clients only, against servers at ADDR:PORT[,ADDR:PORT...] ([::1]:PORT for IPv6): rststorm serve (same --seed and --close), or --foreign", C_RUN, NULL },
+	{ "listen", OPT_LISTEN, 1, "ADDR:PORT",
+	  "listen there (repeatable; port 0: kernel-chosen; default 127.0.0.1:0, or [::1]:0 with -6)", C_SERVE, NULL },
+	{ "allow-remote", OPT_ALLOW_REMOTE, 0, NULL,
+	  "allow --target/--listen addresses outside 127.0.0.0/8 and ::1 (new connections then capped by --rate, default 1000/s)", C_ALL, NULL },
+	{ "rate", OPT_RATE, 1, "N",
+	  "at most N new connections per second, all threads (default: no cap; 1000 with --allow-remote)", C_RUN, NULL },
+	{ "ipv6", OPT_IPV6, 0, NULL,
+	  "IPv6: embedded servers and clients on ::1 (with --target the addresses choose)", C_ALL,
+	  "IPv6: listen on [::1]:0 unless --listen says where" },
+	{ "foreign", OPT_FOREIGN, 0, NULL,
+	  "the --target servers are not rststorm: send --request, read the response, classify the server's close as FIN or RST as observed", C_RUN, NULL },
+	{ "request", OPT_REQUEST, 1, "STRING|@FILE",
+	  "with --foreign: the bytes to send (\\r \\n \\t \\\\ escapes; @FILE: a file's bytes) (default an HTTP/1.1 GET / with Connection: keep-alive)", C_RUN, NULL },
+	{ "help", OPT_HELP, 0, NULL, "this text", C_ALL, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
 
@@ -426,6 +456,47 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "auto, defer, coop or plain", "");
 		return 0;
+	case OPT_TARGET: {
+		int n = rs_cli_parse_addrs(o->name, val, false, cfg->target,
+					   cfg->ntargets, RS_MAX_ADDRS, err,
+					   errlen);
+
+		if (n < 0)
+			return n;
+		cfg->ntargets = (uint32_t)n;
+		return 0;
+	}
+	case OPT_LISTEN: {
+		int n = rs_cli_parse_addrs(o->name, val, true, cfg->listen,
+					   cfg->nlisten, RS_MAX_ADDRS, err,
+					   errlen);
+
+		if (n < 0)
+			return n;
+		cfg->nlisten = (uint32_t)n;
+		return 0;
+	}
+	case OPT_ALLOW_REMOTE:
+		cfg->allow_remote = true;
+		return 0;
+	case OPT_RATE:
+		if (rs_parse_count(val, &v) || v == 0 || v > 10000000ull)
+			return bad_num(err, errlen, o->name, val,
+				   "a whole number of connections per second from 1 to 10000000 (k, m suffixes ok)");
+		cfg->rate = v;
+		return 0;
+	case OPT_IPV6:
+		cfg->ipv6 = true;
+		return 0;
+	case OPT_FOREIGN:
+		cfg->foreign = true;
+		return 0;
+	case OPT_REQUEST:
+		if (!*val || (val[0] == '@' && !val[1]))
+			return bad(err, errlen, o->name, val,
+				   "a non-empty string, or @FILE", "");
+		cfg->request = val;
+		return 0;
 	case OPT_ENGINE:
 		if (strcmp(val, "uring") == 0)
 			cfg->engine = RS_ENGINE_URING;
@@ -439,8 +510,199 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 	return -EINVAL;
 }
 
+int rs_cli_parse_addrs(const char *opt, const char *val, bool port0_ok,
+		       struct rs_addr *out, uint32_t have, uint32_t max,
+		       char *err, size_t errlen)
+{
+	const char *p = val;
+
+	if (!*val)
+		return bad(err, errlen, opt, val,
+			   "ADDR:PORT[,ADDR:PORT...] (A.B.C.D:PORT or [IPV6]:PORT)",
+			   "");
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char one[80], why[128], allowed[200];
+
+		if (have >= max) {
+			snprintf(allowed, sizeof(allowed),
+				 "at most %u addresses", max);
+			return bad(err, errlen, opt, val, allowed, "");
+		}
+		if (n >= sizeof(one)) {
+			snprintf(why, sizeof(why), "an address is too long");
+			n = 0;
+		} else {
+			memcpy(one, p, n);
+			one[n] = '\0';
+			why[0] = '\0';
+		}
+		if (why[0] ||
+		    rs_addr_parse(one, port0_ok, &out[have], why, sizeof(why))) {
+			snprintf(allowed, sizeof(allowed),
+				 "%s; ADDR:PORT is A.B.C.D:PORT or [IPV6]:PORT",
+				 why);
+			return bad(err, errlen, opt, val, allowed, "");
+		}
+		have++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return (int)have;
+}
+
+int rs_cli_check_remote(const struct rs_config *cfg, char *err,
+			size_t errlen)
+{
+	static const struct {
+		const char *opt;
+		size_t off, noff;
+	} lists[] = {
+		{ "target", offsetof(struct rs_config, target),
+		  offsetof(struct rs_config, ntargets) },
+		{ "listen", offsetof(struct rs_config, listen),
+		  offsetof(struct rs_config, nlisten) },
+	};
+
+	if (cfg->allow_remote)
+		return 0;
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+		const struct rs_addr *a =
+			(const void *)((const char *)cfg + lists[l].off);
+		uint32_t n = *(const uint32_t *)((const char *)cfg +
+						 lists[l].noff);
+
+		for (uint32_t i = 0; i < n; i++) {
+			char t[RS_ADDR_TEXT];
+
+			if (rs_addr_is_loopback(&a[i]))
+				continue;
+			rs_addr_format(&a[i], t, sizeof(t));
+			snprintf(err, errlen,
+				 "--%s: '%s' is not allowed: it is outside 127.0.0.0/8 and ::1; traffic leaves this machine only with --allow-remote (and then at most --rate new connections per second)",
+				 lists[l].opt, t);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* The request's text with \r \n \t \\ read as escapes. */
+static int unescape(const char *s, char *out, size_t *len)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (*s != '\\') {
+			out[n++] = *s;
+			continue;
+		}
+		switch (*++s) {
+		case 'r': out[n++] = '\r'; break;
+		case 'n': out[n++] = '\n'; break;
+		case 't': out[n++] = '\t'; break;
+		case '\\': out[n++] = '\\'; break;
+		default: return -EINVAL;
+		}
+	}
+	*len = n;
+	return 0;
+}
+
+#define RS_MAX_REQUEST 4096
+
+int rs_cli_load_request(struct rs_config *cfg, char *err, size_t errlen)
+{
+	static const char dflt[] =
+		"GET / HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: keep-alive\\r\\n\\r\\n";
+	const char *src = cfg->request ? cfg->request : dflt;
+	char v[RS_ESC_VALUE];
+
+	free(cfg->request_buf);
+	cfg->request_buf = malloc(RS_MAX_REQUEST + 1);
+	if (!cfg->request_buf) {
+		snprintf(err, errlen, "--request: out of memory");
+		return -ENOMEM;
+	}
+	if (src[0] == '@') {
+		FILE *f = fopen(src + 1, "rb");
+		size_t n;
+
+		if (!f) {
+			int e = errno;
+
+			snprintf(err, errlen,
+				 "--request: cannot open '%s': %s: give a readable file after @",
+				 rs_esc(v, sizeof(v), src + 1), strerror(e));
+			return -e;
+		}
+		n = fread(cfg->request_buf, 1, RS_MAX_REQUEST + 1, f);
+		fclose(f);
+		if (n == 0 || n > RS_MAX_REQUEST) {
+			snprintf(err, errlen,
+				 "--request: '%s' holds %s bytes: 1 to %d are allowed",
+				 rs_esc(v, sizeof(v), src + 1),
+				 n ? "too many" : "no", RS_MAX_REQUEST);
+			return -EINVAL;
+		}
+		cfg->request_len = n;
+		return 0;
+	}
+	if (strlen(src) > RS_MAX_REQUEST ||
+	    unescape(src, cfg->request_buf, &cfg->request_len) ||
+	    cfg->request_len == 0) {
+		snprintf(err, errlen,
+			 "--request: '%s' is not allowed: 1 to %d bytes, escapes \\r \\n \\t \\\\ only, or @FILE",
+			 rs_esc(v, sizeof(v), src), RS_MAX_REQUEST);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 {
+	if (rs_cli_check_remote(cfg, err, errlen))
+		return -EINVAL;
+	if (cfg->foreign && !cfg->ntargets) {
+		snprintf(err, errlen,
+			 "--foreign: needs --target (the servers that are not rststorm)");
+		return -EINVAL;
+	}
+	if (cfg->foreign && cfg->wait != RS_WAIT_CLOSE) {
+		snprintf(err, errlen,
+			 "--wait: --foreign waits for the server's close (--wait close): it is what tells FIN from RST");
+		return -EINVAL;
+	}
+	if (cfg->request && !cfg->foreign) {
+		snprintf(err, errlen,
+			 "--request: only with --foreign (rststorm's own servers read a hello)");
+		return -EINVAL;
+	}
+	if (cfg->ntargets && cfg->hold) {
+		snprintf(err, errlen,
+			 "--hold: not with --target (the storm is called inside one process)");
+		return -EINVAL;
+	}
+	if (cfg->ntargets && cfg->ipv6) {
+		snprintf(err, errlen,
+			 "--ipv6: not with --target: each target's address chooses its family ([::1]:PORT for IPv6)");
+		return -EINVAL;
+	}
+	if (cfg->sources > 1 && cfg->ipv6) {
+		snprintf(err, errlen,
+			 "--sources: the source addresses are 127.0.0.x: not with --ipv6");
+		return -EINVAL;
+	}
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		if (cfg->sources > 1 &&
+		    rs_addr_family(&cfg->target[i]) != AF_INET) {
+			snprintf(err, errlen,
+				 "--sources: the source addresses are 127.0.0.x: not with an IPv6 --target");
+			return -EINVAL;
+		}
+	}
 	if (cfg->threads > cfg->concurrency) {
 		snprintf(err, errlen,
 			 "--threads: %u is more than --concurrency %u: each client thread needs at least one connection",
@@ -481,9 +743,46 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *const cmd_names[] = { "run", "serve" };
+
+/* serve: its --threads are server threads, one listener each at least;
+ * it runs until a signal unless -d is given. */
+static int serve_finish(struct rs_config *cfg, bool duration_given,
+			bool threads_given, char *err, size_t errlen)
+{
+	if (!duration_given)
+		cfg->duration_ns = 0;
+	if (!cfg->nlisten) {
+		rs_addr_loopback(&cfg->listen[0],
+				 cfg->ipv6 ? AF_INET6 : AF_INET, 0);
+		cfg->nlisten = 1;
+	}
+	if (threads_given && cfg->threads > cfg->nlisten) {
+		snprintf(err, errlen,
+			 "--threads: %u is more than the %u --listen address%s: each server thread needs at least one",
+			 cfg->threads, cfg->nlisten,
+			 cfg->nlisten == 1 ? "" : "es");
+		return -EINVAL;
+	}
+	if (cfg->threads > cfg->nlisten)
+		cfg->threads = cfg->nlisten;
+	cfg->server_threads = cfg->threads;
+	cfg->server_threads_given = threads_given;
+	cfg->ports = cfg->nlisten;
+	return rs_cli_check_remote(cfg, err, errlen);
+}
+
 int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 		 size_t errlen)
 {
+	return rs_cli_parse_cmd(cfg, RS_CLI_RUN, argc, argv, err, errlen);
+}
+
+int rs_cli_parse_cmd(struct rs_config *cfg, enum rs_cli_cmd cmd, int argc,
+		     char **argv, char *err, size_t errlen)
+{
+	const char *cn = cmd_names[cmd];
+	unsigned mask = 1u << cmd;
 	struct option lopts[NOPTS + 1];
 	char shorts[2 * NOPTS + 2];
 	size_t ns = 0;
@@ -494,11 +793,13 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 
 	memset(lopts, 0, sizeof(lopts));
 	shorts[ns++] = ':'; /* a missing value returns ':', not '?' */
-	for (size_t i = 0; i < NOPTS; i++) {
-		lopts[i].name = opts[i].name;
-		lopts[i].has_arg = opts[i].has_arg ? required_argument :
+	for (size_t i = 0, k = 0; i < NOPTS; i++) {
+		if (!(opts[i].cmds & mask))
+			continue;
+		lopts[k].name = opts[i].name;
+		lopts[k].has_arg = opts[i].has_arg ? required_argument :
 						     no_argument;
-		lopts[i].val = opts[i].id;
+		lopts[k++].val = opts[i].id;
 		if (opts[i].id < 256) {
 			shorts[ns++] = (char)opts[i].id;
 			if (opts[i].has_arg)
@@ -519,36 +820,38 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 			char v[RS_ESC_VALUE];
 
 			for (size_t i = 0; i < NOPTS; i++)
-				if (optopt && opts[i].id == optopt)
+				if (optopt && opts[i].id == optopt &&
+				    (opts[i].cmds & mask))
 					bo = &opts[i];
 			if (bo && c == ':')
 				snprintf(err, errlen,
-					 "--%s: needs a value (see rststorm run --help)",
-					 bo->name);
+					 "--%s: needs a value (see rststorm %s --help)",
+					 bo->name, cn);
 			else if (bo && !bo->has_arg)
 				snprintf(err, errlen,
-					 "--%s: takes no value (see rststorm run --help)",
-					 bo->name);
+					 "--%s: takes no value (see rststorm %s --help)",
+					 bo->name, cn);
 			else if (optopt && optopt < 256) {
 				char oc = (char)optopt;
 
 				snprintf(err, errlen,
-					 "-%s: unknown option (see rststorm run --help)",
-					 rs_esc_mem(v, sizeof(v), &oc, 1));
+					 "-%s: unknown option (see rststorm %s --help)",
+					 rs_esc_mem(v, sizeof(v), &oc, 1), cn);
 			} else {
 				snprintf(err, errlen,
-					 "'%s': unknown option (see rststorm run --help)",
-					 rs_esc(v, sizeof(v), argv[optind - 1]));
+					 "'%s': unknown option (see rststorm %s --help)",
+					 rs_esc(v, sizeof(v), argv[optind - 1]),
+					 cn);
 			}
 			return -EINVAL;
 		}
 		for (size_t i = 0; i < NOPTS; i++)
-			if (opts[i].id == c)
+			if (opts[i].id == c && (opts[i].cmds & mask))
 				o = &opts[i];
 		if (!o)
 			return -EINVAL;
 		if (c == OPT_HELP) {
-			rs_cli_usage(stdout);
+			rs_cli_usage_cmd(cmd, stdout);
 			return 1;
 		}
 		if (c == OPT_DURATION)
@@ -568,10 +871,16 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 		char v[RS_ESC_VALUE];
 
 		snprintf(err, errlen,
-			 "'%s': unexpected argument (options only; see rststorm run --help)",
-			 rs_esc(v, sizeof(v), argv[optind]));
+			 "'%s': unexpected argument (options only; see rststorm %s --help)",
+			 rs_esc(v, sizeof(v), argv[optind]), cn);
 		return -EINVAL;
 	}
+	if (cmd == RS_CLI_SERVE)
+		return serve_finish(cfg, duration_given, threads_given, err,
+				    errlen);
+	/* --allow-remote: new connections are capped unless --rate says */
+	if (cfg->allow_remote && !cfg->rate)
+		cfg->rate = RS_REMOTE_RATE;
 	/* -n alone runs until the count is done; -d with -n stops at either. */
 	if (cfg->count && !duration_given)
 		cfg->duration_ns = 0;
@@ -607,16 +916,37 @@ int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 
 void rs_cli_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: rststorm run [options]\n"
-		"\n"
-		"Open connections to embedded io_uring servers on 127.0.0.1 that close\n"
-		"each one by FIN, RST, close with unread data or half-close (per\n"
-		"--close), run --ops on it after the close, and count what every op\n"
-		"returned.\n\noptions:\n");
+	rs_cli_usage_cmd(RS_CLI_RUN, f);
+}
+
+void rs_cli_usage_cmd(enum rs_cli_cmd cmd, FILE *f)
+{
+	if (cmd == RS_CLI_SERVE)
+		fprintf(f,
+			"usage: rststorm serve [options]\n"
+			"\n"
+			"The embedded server as a command of its own: accept on each --listen\n"
+			"address, read each client's hello and close the connection by the plan\n"
+			"(--seed, --close), for `rststorm run --target` in other processes.\n"
+			"The first lines on stdout are \"listening on ADDR:PORT\", one per\n"
+			"listener. Runs until SIGINT or SIGTERM, or -d.\n\noptions:\n");
+	else
+		fprintf(f,
+			"usage: rststorm run [options]\n"
+			"\n"
+			"Open connections to embedded io_uring servers on 127.0.0.1 that close\n"
+			"each one by FIN, RST, close with unread data or half-close (per\n"
+			"--close), run --ops on it after the close, and count what every op\n"
+			"returned. With --target, clients only, against rststorm serve or\n"
+			"(--foreign) another server.\n\noptions:\n");
 	for (size_t i = 0; i < NOPTS; i++) {
 		char left[48];
+		const char *help = cmd == RS_CLI_SERVE && opts[i].serve_help ?
+					   opts[i].serve_help :
+					   opts[i].help;
 
+		if (!(opts[i].cmds & (1u << cmd)))
+			continue;
 		if (opts[i].id < 256)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s",
 				 opts[i].id, opts[i].name,
@@ -626,7 +956,7 @@ void rs_cli_usage(FILE *f)
 			snprintf(left, sizeof(left), "    --%s%s%s",
 				 opts[i].name, opts[i].metavar ? " " : "",
 				 opts[i].metavar ? opts[i].metavar : "");
-		fprintf(f, "  %-26s %s\n", left, opts[i].help);
+		fprintf(f, "  %-26s %s\n", left, help);
 	}
 }
 
@@ -655,4 +985,20 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		fprintf(f, "churn=1\n");
 	if (cfg->sources > 1)
 		fprintf(f, "sources=%u\n", cfg->sources);
+	if (cfg->ipv6)
+		fprintf(f, "ipv6=1\n");
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		char a[RS_ADDR_TEXT];
+
+		rs_addr_format(&cfg->target[i], a, sizeof(a));
+		fprintf(f, "%s%s", i ? "," : "target=", a);
+	}
+	if (cfg->ntargets)
+		fputc('\n', f);
+	if (cfg->foreign)
+		fprintf(f, "foreign=1\n");
+	if (cfg->allow_remote)
+		fprintf(f, "allow_remote=1\n");
+	if (cfg->rate)
+		fprintf(f, "rate=%" PRIu64 "\n", cfg->rate);
 }

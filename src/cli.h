@@ -8,8 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "addr.h"
 #include "plan.h"
 #include "script.h"
+
+struct rs_target;
 
 enum rs_wait {
 	RS_WAIT_CLOSE, /* poll until the peer's FIN or RST is seen */
@@ -18,6 +21,15 @@ enum rs_wait {
 };
 
 enum rs_ringmode { RS_RING_AUTO, RS_RING_DEFER, RS_RING_COOP, RS_RING_PLAIN };
+
+/* The command whose options are parsed: the one table serves both. */
+enum rs_cli_cmd { RS_CLI_RUN, RS_CLI_SERVE };
+
+/* --target and --listen addresses, at most. */
+#define RS_MAX_ADDRS 64
+
+/* --allow-remote without --rate: new connections per second. */
+#define RS_REMOTE_RATE 1000
 
 /* The client engine (struct rs_engine in client.h). */
 enum rs_engine_id { RS_ENGINE_URING, RS_ENGINE_EPOLL };
@@ -51,6 +63,24 @@ struct rs_config {
 	/* given on the command line: the run may grow defaults to fit the
 	 * per-ring direct descriptor limit, never values given */
 	bool threads_given, server_threads_given, ports_given;
+	/* --target: clients only, against these servers (rststorm serve, or
+	 * --foreign ones); ntargets 0: embedded servers */
+	struct rs_addr target[RS_MAX_ADDRS];
+	uint32_t ntargets;
+	/* serve --listen: where to listen (port 0: kernel-chosen) */
+	struct rs_addr listen[RS_MAX_ADDRS];
+	uint32_t nlisten;
+	bool allow_remote;      /* addresses outside 127/8 and ::1 allowed */
+	uint64_t rate;          /* new connections per second; 0: no cap */
+	bool ipv6;              /* -6: embedded servers and clients on ::1 */
+	bool foreign;           /* --target is not rststorm: --request */
+	const char *request;    /* --request as given (STRING or @FILE) */
+	char *request_buf;      /* the request's bytes (owned), loaded by
+				 * rs_cli_load_request */
+	size_t request_len;
+	/* set by rs_run for --target (not an option): the servers' clock and
+	 * stamps, from rs_target_open */
+	const struct rs_target *tlink;
 };
 
 /* Defaults for `rststorm run`. ncpu is the number of online CPUs. */
@@ -62,11 +92,38 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu);
 int rs_cli_parse(struct rs_config *cfg, int argc, char **argv, char *err,
 		 size_t errlen);
 
+/* rs_cli_parse for the command cmd (`rststorm serve` takes the options
+ * the table marks for it; its --threads are server threads). */
+int rs_cli_parse_cmd(struct rs_config *cfg, enum rs_cli_cmd cmd, int argc,
+		     char **argv, char *err, size_t errlen);
+
 /* All cross-option checks; 0 or -EINVAL with a line in err. */
 int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen);
 
 /* The usage text of `rststorm run`, from the option table. */
 void rs_cli_usage(FILE *f);
+
+/* The usage text of cmd, from the option table. */
+void rs_cli_usage_cmd(enum rs_cli_cmd cmd, FILE *f);
+
+/*
+ * The allow-list: every --target and --listen address is on loopback
+ * (127.0.0.0/8, ::1), or --allow-remote is given. Returns 0, or -EINVAL
+ * with one line in err naming the option, the address and --allow-remote.
+ * Pure: called before any socket exists.
+ */
+int rs_cli_check_remote(const struct rs_config *cfg, char *err,
+			size_t errlen);
+
+/* Parse a comma-separated list of addresses (--target) into out (at most
+ * max). Returns the count, or -EINVAL with one line in err naming opt. */
+int rs_cli_parse_addrs(const char *opt, const char *val, bool port0_ok,
+		       struct rs_addr *out, uint32_t have, uint32_t max,
+		       char *err, size_t errlen);
+
+/* Load --request (a STRING with \r \n \t \\ escapes, or @FILE) into
+ * cfg->request_buf. Returns 0, or -errno with one line in err. */
+int rs_cli_load_request(struct rs_config *cfg, char *err, size_t errlen);
 
 /* key=value lines of the effective configuration. */
 void rs_cli_dump(const struct rs_config *cfg, FILE *f);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "cli.h"
 #include "guest.h"
 #include "probe.h"
@@ -28,6 +29,7 @@ enum rs_step {
 	RS_STEP_CLOSE,
 	RS_STEP_SOCKOPT, /* IP_BIND_ADDRESS_NO_PORT, when --sources > 1 */
 	RS_STEP_BIND,    /* bind to the slot's source address, port 0 */
+	RS_STEP_RESP,    /* --foreign, after a FIN: recv the response to EOF */
 };
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */
@@ -47,6 +49,7 @@ struct rs_conn {
 	uint8_t op;      /* script index of the op in flight */
 	uint8_t flags;
 	uint32_t unused;
+	uint64_t t_seen; /* the wait that saw the FIN/RST completed (0: not) */
 };
 
 /* State shared by every thread of a run. */
@@ -59,13 +62,23 @@ struct rs_shared {
 	atomic_int abort_run;        /* abandon what is in flight */
 	_Atomic uint64_t *close_stamp; /* per global slot, see rs_stamp_make */
 	uint32_t total_slots;
-	struct sockaddr_in *addrs;   /* the listening ports */
+	struct rs_addr *addrs;       /* the listening ports (or --target) */
 	uint32_t naddrs;
 	struct sockaddr_in *srcs;    /* client source addresses; NULL: no bind */
 	uint32_t nsrcs;
 	_Atomic uint64_t storm_ns;   /* --hold: when the storm was called, 0
 				      * before: a wait's timeout starts then */
+	/* Time since the close: with RS_CLOCK_STAMP the servers' close
+	 * stamps (close_stamp, relative to stamp_t0 on the CLOCK_MONOTONIC
+	 * this host shares); with RS_CLOCK_SEEN the completion of the wait
+	 * that saw the FIN/RST (close_stamp unused) */
+	int clock;
+	uint64_t stamp_t0;
+	uint64_t rate;               /* new connections per second; 0: no cap */
+	uint64_t plan_tag;           /* rs_plan_tag(mix, seed), in every hello */
 };
+
+enum rs_clock { RS_CLOCK_STAMP, RS_CLOCK_SEEN };
 
 struct rs_client {
 	struct rs_shared *sh;

@@ -477,11 +477,11 @@ static void show_path(const struct cmp *c)
 		"tool_version", "ops", "close_mix", "wait", "op_gap_s",
 		"timeout_s", "concurrency", "duration_s", "connections_limit",
 		"client_threads", "server_threads", "ports", "interrupted",
-		"books_balanced",
+		"books_balanced", "family", "clock", "target",
 	};
 	static const char *const check_cfg[] = {
 		"tool_version", "trials", "load_c", "parallel", "gap_s",
-		"timeout_s", "closer", "netns",
+		"timeout_s", "closer", "netns", "family",
 	};
 	enum rs_rfile h = c->l.head;
 	const char *const *cfg = c->l.check ? check_cfg : run_cfg;

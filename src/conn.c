@@ -3,6 +3,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <poll.h>
 
 #include "util.h"
 
@@ -19,6 +20,7 @@ static unsigned phase_of(unsigned step)
 		return RS_PH_HELLO;
 	case RS_STEP_WAIT:
 	case RS_STEP_GAP:
+	case RS_STEP_RESP:
 		return RS_PH_WAIT;
 	case RS_STEP_OP:
 	case RS_STEP_OPGAP:
@@ -42,9 +44,34 @@ void rs_conn_begin(struct rs_client *w, uint32_t slot)
 	c->op = 0;
 	c->flags = 0;
 	c->fd = -1;
-	rs_hello_encode(w->hello[slot], id);
+	c->t_seen = 0;
+	rs_hello_encode(w->hello[slot], id, sh->plan_tag);
 	w->tally->started++;
+	/* --foreign: the mode is what the wait sees (counted there) */
+	if (!sh->cfg->foreign)
+		w->tally->mode_started[c->mode]++;
+}
+
+static void after_wait(struct rs_client *w, struct rs_conn *c)
+{
+	c->op = 0;
+	c->step = w->sh->cfg->script.n ? RS_STEP_OP : RS_STEP_CLOSE;
+}
+
+/* --foreign: the wait saw the server's close; its poll mask says which.
+ * An RST sets the socket's error (POLLERR); a FIN only ends the stream.
+ * After a FIN the response is read to EOF before the ops; after an RST
+ * nothing is read, which would consume the error the first op meets. */
+static void foreign_seen(struct rs_client *w, struct rs_conn *c, int mask,
+			 uint64_t now)
+{
+	c->mode = (mask & POLLERR) ? RS_CLOSE_RST : RS_CLOSE_FIN;
 	w->tally->mode_started[c->mode]++;
+	c->t_seen = now;
+	if (c->mode == RS_CLOSE_FIN)
+		c->step = RS_STEP_RESP;
+	else
+		after_wait(w, c);
 }
 
 void rs_conn_issue(struct rs_client *w, uint32_t slot, uint64_t now)
@@ -65,27 +92,29 @@ static void fail(struct rs_client *w, struct rs_conn *c, unsigned r)
 	c->step = c->fd >= 0 ? RS_STEP_CLOSE : RS_STEP_IDLE;
 }
 
-static void after_wait(struct rs_client *w, struct rs_conn *c)
-{
-	c->op = 0;
-	c->step = w->sh->cfg->script.n ? RS_STEP_OP : RS_STEP_CLOSE;
-}
 
 static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
 		      unsigned r, uint64_t now)
 {
 	struct rs_tally *t = w->tally;
 	const struct rs_shared *sh = w->sh;
-	uint64_t stamp;
+	uint64_t stamp, t_close = 0;
 
 	rs_outcome_count(&t->outcome, c->mode, c->op, r);
 	rs_histo_record(&t->op_ns[c->mode][c->op], now - c->t_step);
 
-	stamp = atomic_load_explicit(&sh->close_stamp[w->base + slot],
-				     memory_order_acquire);
-	if (stamp && (stamp >> 48) == (c->gen & 0xffff)) {
-		uint64_t t_close = sh->t0 + (stamp & 0xffffffffffffull) - 1;
-
+	/* the close: the server's stamp, or (another host, a foreign
+	 * server) the completion of the wait that saw it */
+	if (sh->clock == RS_CLOCK_SEEN) {
+		t_close = c->t_seen;
+	} else {
+		stamp = atomic_load_explicit(&sh->close_stamp[w->base + slot],
+					     memory_order_acquire);
+		if (stamp && (stamp >> 48) == (c->gen & 0xffff))
+			t_close = sh->stamp_t0 +
+				  (stamp & 0xffffffffffffull) - 1;
+	}
+	if (t_close) {
 		if (t_close <= c->t_step) {
 			uint64_t since = c->t_step - t_close;
 
@@ -141,7 +170,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_HELLO:
 		if (res < 0)
 			return fail(w, c, r);
-		if (res != RS_HELLO_LEN)
+		if (res != (cfg->foreign ? (int)cfg->request_len : RS_HELLO_LEN))
 			return fail(w, c, RS_RES_SHORT);
 		if (cfg->wait == RS_WAIT_CLOSE)
 			c->step = RS_STEP_WAIT;
@@ -153,7 +182,17 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_WAIT:
 		if (res < 0)
 			return fail(w, c, r);
+		if (cfg->foreign)
+			return foreign_seen(w, c, res, now);
+		c->t_seen = now;
 		after_wait(w, c);
+		return;
+	case RS_STEP_RESP:
+		/* data: read on; EOF: the response is all in */
+		if (res < 0)
+			return fail(w, c, r);
+		if (res == 0)
+			after_wait(w, c);
 		return;
 	case RS_STEP_GAP:
 		/* A timer ends with -ETIME; anything else is a failure. */
@@ -221,6 +260,21 @@ bool rs_conn_may_start(const struct rs_client *w, bool stopping, uint64_t now)
 	if (sh->deadline && now >= sh->deadline)
 		return false;
 	return w->tally->started < w->budget;
+}
+
+bool rs_conn_rate_ok(const struct rs_client *w, uint64_t now)
+{
+	const struct rs_shared *sh = w->sh;
+	unsigned __int128 allowed;
+
+	if (!sh->rate)
+		return true;
+	/* this worker's share of the rate (by its slots) since t0, plus
+	 * one: over all workers at most rate x elapsed + threads */
+	allowed = (unsigned __int128)(now > sh->t0 ? now - sh->t0 : 0) *
+		  sh->rate * w->nslots /
+		  ((unsigned __int128)sh->total_slots * 1000000000u);
+	return w->tally->started < allowed + 1;
 }
 
 void rs_conn_publish(struct rs_client *w)

@@ -13,7 +13,7 @@
 
 /* The listener slot's connection number gen goes to: successive
  * connections of a slot rotate over the ports. */
-static inline const struct sockaddr_in *
+static inline const struct rs_addr *
 rs_conn_dst(const struct rs_client *w, uint32_t slot, uint32_t gen)
 {
 	return &w->sh->addrs[(w->base + slot + gen) % w->sh->naddrs];
@@ -27,6 +27,21 @@ static inline const struct sockaddr_in *rs_conn_src(const struct rs_client *w,
 {
 	return &w->sh->srcs[((w->base + slot) / w->sh->naddrs) %
 			    w->sh->nsrcs];
+}
+
+/* What the hello step sends: the slot's hello, or with --foreign the
+ * request (the same bytes for every slot). */
+static inline const uint8_t *rs_conn_hello(const struct rs_client *w,
+					   uint32_t slot, size_t *len)
+{
+	const struct rs_config *cfg = w->sh->cfg;
+
+	if (cfg->foreign) {
+		*len = cfg->request_len;
+		return (const uint8_t *)cfg->request_buf;
+	}
+	*len = RS_HELLO_LEN;
+	return w->hello[slot];
 }
 
 /* Start a new connection in slot: new generation and id, the planned close
@@ -51,6 +66,11 @@ void rs_conn_abandon(struct rs_client *w, uint32_t slot);
  * worker's budget is spent. */
 bool rs_conn_may_start(const struct rs_client *w, bool stopping,
 		       uint64_t now);
+
+/* --rate: may the worker start another connection at now without
+ * passing its share of the rate? (A refusal is for now, not for good:
+ * the slot is tried again at the next tick.) */
+bool rs_conn_rate_ok(const struct rs_client *w, uint64_t now);
 
 /* Publish the worker's progress counters for the main thread (relaxed
  * stores; called by the worker at each tick and at its end). */

@@ -96,8 +96,15 @@ static bool attempt(struct ectx *x, uint32_t slot, uint32_t ev, int *res)
 		*res = -err;
 		return true;
 	}
-	case RS_STEP_HELLO:
-		r = send(c->fd, w->hello[slot], RS_HELLO_LEN, MSG_NOSIGNAL);
+	case RS_STEP_HELLO: {
+		size_t len;
+		const uint8_t *buf = rs_conn_hello(w, slot, &len);
+
+		r = send(c->fd, buf, len, MSG_NOSIGNAL);
+		break;
+	}
+	case RS_STEP_RESP:
+		r = recv(c->fd, x->sink, sizeof(x->sink), 0);
 		break;
 	case RS_STEP_WAIT:
 		/* nothing is read: what the ops see stays as the peer left it
@@ -132,7 +139,7 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 
 	switch (c->step) {
 	case RS_STEP_SOCKET: {
-		int fd = socket(AF_INET,
+		int fd = socket(rs_addr_family(rs_conn_dst(w, slot, c->gen)),
 				SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		struct epoll_event ev = { .events = EV_INTEREST,
 					  .data.u64 = ev_data(c->gen, slot) };
@@ -168,9 +175,9 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 			       0;
 		return true;
 	case RS_STEP_CONNECT: {
-		const struct sockaddr_in *a = rs_conn_dst(w, slot, c->gen);
+		const struct rs_addr *a = rs_conn_dst(w, slot, c->gen);
 
-		if (!connect(c->fd, (const struct sockaddr *)a, sizeof(*a))) {
+		if (!connect(c->fd, &a->u.sa, a->len)) {
 			*res = 0;
 			return true;
 		}

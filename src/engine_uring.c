@@ -34,14 +34,15 @@ static void prep_step(struct uctx *x, uint32_t slot)
 	struct rs_client *w = x->w;
 	struct rs_conn *c = &w->conns[slot];
 	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
-	const struct sockaddr_in *a;
+	const struct rs_addr *a;
 	unsigned kind;
 
 	switch (c->step) {
 	case RS_STEP_SOCKET:
 		/* direct only: socket(2) is done inline by drive() */
-		io_uring_prep_socket_direct(sqe, AF_INET, SOCK_STREAM, 0, slot,
-					    0);
+		io_uring_prep_socket_direct(
+			sqe, rs_addr_family(rs_conn_dst(w, slot, c->gen)),
+			SOCK_STREAM, 0, slot, 0);
 		break;
 	case RS_STEP_SOCKOPT:
 		/* direct only: the port is picked at connect, by the 4-tuple,
@@ -55,12 +56,17 @@ static void prep_step(struct uctx *x, uint32_t slot)
 		break;
 	case RS_STEP_CONNECT:
 		a = rs_conn_dst(w, slot, c->gen);
-		io_uring_prep_connect(sqe, c->fd, (const struct sockaddr *)a,
-				      sizeof(*a));
+		io_uring_prep_connect(sqe, c->fd, &a->u.sa, a->len);
 		break;
-	case RS_STEP_HELLO:
-		io_uring_prep_send(sqe, c->fd, w->hello[slot], RS_HELLO_LEN,
-				   MSG_NOSIGNAL);
+	case RS_STEP_HELLO: {
+		size_t len;
+		const uint8_t *buf = rs_conn_hello(w, slot, &len);
+
+		io_uring_prep_send(sqe, c->fd, buf, len, MSG_NOSIGNAL);
+		break;
+	}
+	case RS_STEP_RESP:
+		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
 		break;
 	case RS_STEP_WAIT:
 		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (on the RST)
@@ -104,7 +110,8 @@ static int inline_step(struct uctx *x, uint32_t slot)
 
 	switch (c->step) {
 	case RS_STEP_SOCKET:
-		ret = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ret = socket(rs_addr_family(rs_conn_dst(x->w, slot, c->gen)),
+			     SOCK_STREAM | SOCK_CLOEXEC, 0);
 		break;
 	case RS_STEP_SOCKOPT:
 		ret = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,

@@ -16,9 +16,11 @@
 #include "probe.h"
 #include "report.h"
 #include "run.h"
+#include "serve.h"
 #include "util.h"
 
 static int cmd_run(int argc, char **argv);
+static int cmd_serve(int argc, char **argv);
 static int cmd_probe(int argc, char **argv);
 static int cmd_version(int argc, char **argv);
 static int cmd_help(int argc, char **argv);
@@ -39,6 +41,9 @@ static const struct command {
 	{ "run", cmd_run, false, true,
 	  "connections to embedded servers that close them by FIN or RST;\n"
 	  "count what every op after the close returns (rststorm run --help)" },
+	{ "serve", cmd_serve, false, true,
+	  "the embedded server as a command: listen, close each connection\n"
+	  "by the plan, for run --target elsewhere (rststorm serve --help)" },
 	{ "check", rs_cmd_check, false, true,
 	  "run the scenario catalogue alone and under load; verdicts against\n"
 	  "the expected kernel behaviour (rststorm check --help)" },
@@ -123,6 +128,25 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	return rs_run(&cfg);
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct rs_config cfg;
+	char err[512];
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	rs_config_defaults(&cfg, ncpu > 0 ? (unsigned)ncpu : 1);
+	ret = rs_cli_parse_cmd(&cfg, RS_CLI_SERVE, argc, argv, err,
+			       sizeof(err));
+	if (ret == 1)
+		return 0;
+	if (ret) {
+		fprintf(stderr, "rststorm serve: %s\n", err);
+		return 2;
+	}
+	return rs_serve(&cfg);
 }
 
 static int cmd_probe(int argc, char **argv)

@@ -349,7 +349,8 @@ static int write_summary(struct wctx *w, FILE *f)
 		{ "srv_bad_hello", SUM }, { "srv_early_eof", SUM },
 		{ "srv_unread_empty", SUM }, { "srv_accept_errors", SUM },
 		{ "close_errors", SUM }, { "cq_overflow", SUM },
-		{ "stray_cqes", SUM },
+		{ "stray_cqes", SUM }, { "family", MIXED },
+		{ "clock", MIXED }, { "target", MIXED },
 	};
 	const enum rs_rfile S = RS_RF_SUMMARY;
 	char **rows[m->n];
@@ -358,7 +359,7 @@ static int write_summary(struct wctx *w, FILE *f)
 	uint64_t elapsed = 0, completed = 0, nops = 0;
 	int ret = 0;
 
-	_Static_assert(sizeof(rules) / sizeof(rules[0]) == 57,
+	_Static_assert(sizeof(rules) / sizeof(rules[0]) == 60,
 		       "one rule per summary.csv column");
 	if (!conn || !op) {
 		ret = -ENOMEM;
@@ -1005,8 +1006,9 @@ static int write_check_head(struct wctx *w, FILE *f)
 	fprintf(f, "%" PRIu64 ",", trials);
 	for (unsigned k = 0; k < 5; k++)
 		field(f, rows[0][rs_rcol(H, keep[k])], false);
-	fprintf(f, "%u,%u,%u,%u,%u,%u,%" PRIu64 "\n", netns, scenarios,
+	fprintf(f, "%u,%u,%u,%u,%u,%u,%" PRIu64 ",", netns, scenarios,
 		counts[0], counts[1], counts[2], w->mismatches, status);
+	field(f, common(m, rows, H, "family"), true);
 	return 0;
 }
 

@@ -112,6 +112,15 @@ uint64_t rs_plan_hash(uint64_t seed, uint64_t id)
 	return splitmix64(seed ^ splitmix64(id));
 }
 
+uint64_t rs_plan_tag(const struct rs_mix *mix, uint64_t seed)
+{
+	uint64_t h = splitmix64(seed);
+
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+		h = splitmix64(h ^ mix->weight[m]);
+	return h;
+}
+
 enum rs_close_mode rs_plan_mode(const struct rs_mix *mix, uint64_t seed,
 				uint64_t id)
 {

@@ -36,6 +36,10 @@ void rs_mix_format(const struct rs_mix *mix, char *buf, size_t len);
 /* A well-mixed 64-bit hash of (seed, id): splitmix64 applied twice. */
 uint64_t rs_plan_hash(uint64_t seed, uint64_t id);
 
+/* A tag of the whole plan (seed and mix): equal tags, equal plans (up to
+ * a 2^-64 collision). Carried in every hello. */
+uint64_t rs_plan_tag(const struct rs_mix *mix, uint64_t seed);
+
 /* The close mode planned for connection id. Pure, thread-safe: a server in
  * another process computes the same answer from the same seed and mix. */
 enum rs_close_mode rs_plan_mode(const struct rs_mix *mix, uint64_t seed,

@@ -88,7 +88,8 @@ static const struct col c_summary[] = {
 	{ "srv_bad_hello", T_U64 }, { "srv_early_eof", T_U64 },
 	{ "srv_unread_empty", T_U64 }, { "srv_accept_errors", T_U64 },
 	{ "close_errors", T_U64 }, { "cq_overflow", T_U64 },
-	{ "stray_cqes", T_U64 },
+	{ "stray_cqes", T_U64 }, { "family", T_STR }, { "clock", T_STR },
+	{ "target", T_STR },
 };
 
 static const struct col c_outcomes[] = {
@@ -138,6 +139,7 @@ static const struct col c_check[] = {
 	{ "closer", T_STR }, { "netns", T_BIT }, { "scenarios", T_U64 },
 	{ "pass", T_U64 }, { "measured", T_U64 }, { "diff", T_U64 },
 	{ "counter_mismatches", T_U64 }, { "exit_status", T_U64 },
+	{ "family", T_STR },
 };
 
 static const struct col c_verdicts[] = {

@@ -206,12 +206,19 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
 		r->proc_user_s, r->proc_sys_s);
-	fprintf(f, "server       accepted %" PRIu64 "  closed", s->srv_accepted);
-	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-		if (cfg->mix.weight[m])
-			fprintf(f, " %s %" PRIu64, rs_close_name(m),
-				s->srv_closed[m]);
-	fprintf(f, "  open at stop %" PRIu64 "\n", s->srv_open_at_stop);
+	if (r->target && strcmp(r->target, "embedded") != 0) {
+		/* the servers are another process's: their report says */
+		fprintf(f, "server       --target %s\n", r->target);
+	} else {
+		fprintf(f, "server       accepted %" PRIu64 "  closed",
+			s->srv_accepted);
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			if (cfg->mix.weight[m])
+				fprintf(f, " %s %" PRIu64, rs_close_name(m),
+					s->srv_closed[m]);
+		fprintf(f, "  open at stop %" PRIu64 "\n",
+			s->srv_open_at_stop);
+	}
 	if (s->srv_no_slot || s->srv_bad_hello || s->srv_early_eof ||
 	    s->srv_unread_empty || s->srv_accept_errors)
 		fprintf(f, "server notes no-slot %" PRIu64 "  bad-hello %" PRIu64
@@ -461,7 +468,7 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	      "srv_closed_fin,srv_closed_rst,srv_closed_unread,"
 	      "srv_closed_shutdown,srv_open_at_stop,srv_no_slot,srv_bad_hello,"
 	      "srv_early_eof,srv_unread_empty,srv_accept_errors,close_errors,"
-	      "cq_overflow,stray_cqes\n",
+	      "cq_overflow,stray_cqes,family,clock,target\n",
 	      f);
 	fprintf(f, "%d,%s,", RS_CSV_SCHEMA, RS_VERSION);
 	rs_csv_field(f, r->scenario);
@@ -509,11 +516,17 @@ static void write_summary(const struct rs_report *r, FILE *f)
 		s->srv_closed[RS_CLOSE_RST], s->srv_closed[RS_CLOSE_UNREAD],
 		s->srv_closed[RS_CLOSE_SHUTDOWN]);
 	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+		   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
 		s->srv_open_at_stop, s->srv_no_slot, s->srv_bad_hello,
 		s->srv_early_eof, s->srv_unread_empty, s->srv_accept_errors,
 		t->close_errors, t->cq_overflow + s->cq_overflow,
 		t->stray_cqes + s->stray_cqes);
+	rs_csv_field(f, r->family ? r->family : "ipv4");
+	fputc(',', f);
+	rs_csv_field(f, r->clock ? r->clock : "stamp");
+	fputc(',', f);
+	rs_csv_field(f, r->target ? r->target : "embedded");
+	fputc('\n', f);
 }
 
 static void row_prefix(const struct rs_report *r, FILE *f)

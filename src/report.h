@@ -49,6 +49,10 @@ struct rs_report {
 	const struct rs_mib *mib_before, *mib_after;
 	bool mib_own_netns;
 	const struct rs_hold_stats *hold; /* --hold, else NULL */
+	/* where the servers were: "ipv4", "ipv6" or "mixed"; the clock of
+	 * the time since the close ("stamp", "seen"); "embedded" or the
+	 * --target list (NULL: "ipv4", "stamp", "embedded") */
+	const char *family, *clock, *target;
 };
 
 /* The human table and summary. */

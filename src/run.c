@@ -18,6 +18,7 @@
 #include "probe.h"
 #include "report.h"
 #include "server.h"
+#include "target.h"
 #include "util.h"
 
 static uint64_t tv_ns(struct timeval tv)
@@ -152,6 +153,7 @@ void rs_fit_rings(struct rs_config *cfg, const struct rs_probe *p)
 /* The shape a command would run with: rings, ports, and -c. */
 struct fd_shape {
 	uint32_t c, threads, server_threads, ports;
+	bool servers; /* embedded servers (not with --target) */
 };
 
 static uint32_t min_u32(uint64_t a, uint64_t b)
@@ -170,7 +172,7 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
 				   const struct rs_probe *p, enum rs_cmd cmd,
 				   uint32_t c, uint64_t lim)
 {
-	struct fd_shape sh = { .c = c };
+	struct fd_shape sh = { .c = c, .servers = !cfg->ntargets };
 
 	if (cmd == RS_CMD_CHECK) {
 		struct rs_config lc = *cfg;
@@ -185,13 +187,13 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
 		return sh;
 	}
 	sh.threads = cfg->threads;
-	sh.ports = cfg->ports;
-	sh.server_threads = cfg->server_threads;
+	sh.ports = sh.servers ? cfg->ports : 0;
+	sh.server_threads = sh.servers ? cfg->server_threads : 0;
 	if (p->socket_direct && lim && div_up(c, sh.threads) > lim)
 		sh.threads = min_u32(div_up(c, lim), 256);
 	if (sh.threads > c)
 		sh.threads = c;
-	if (p->server_direct && lim &&
+	if (sh.servers && p->server_direct && lim &&
 	    (uint64_t)div_up(c, sh.ports) *
 			    div_up(sh.ports, sh.server_threads) >
 		    lim) {
@@ -211,7 +213,8 @@ static struct fd_shape fd_shape_of(const struct rs_config *cfg,
  * each side whose sockets are ordinary fds. */
 static uint64_t fd_need(const struct fd_shape *sh, const struct rs_probe *p)
 {
-	uint64_t k = (p->socket_direct ? 0u : 1u) + (p->server_direct ? 0u : 1u);
+	uint64_t k = (p->socket_direct ? 0u : 1u) +
+		     (!sh->servers || p->server_direct ? 0u : 1u);
 
 	return (uint64_t)sh->ports + sh->threads + sh->server_threads + 64 +
 	       k * sh->c;
@@ -226,7 +229,7 @@ static int fd_misfit(const struct fd_shape *sh, const struct rs_probe *p,
 		return 1;
 	if (p->socket_direct && div_up(sh->c, sh->threads) > lim)
 		return 2;
-	if (p->server_direct &&
+	if (sh->servers && p->server_direct &&
 	    (uint64_t)div_up(sh->c, sh->ports) *
 			    div_up(sh->ports, sh->server_threads) >
 		    lim)
@@ -475,8 +478,13 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	int *lfds = NULL, *srv_lfds = NULL;
 	sigset_t sigs;
 	uint64_t t_stop = 0, last_progress;
-	unsigned nservers = cfg->concurrency ? cfg->server_threads : 0;
-	uint32_t nports = cfg->concurrency ? cfg->ports : 0;
+	/* --target: clients only, against servers in other processes */
+	bool targets = cfg->ntargets > 0;
+	unsigned nservers = cfg->concurrency && !targets ? cfg->server_threads :
+							   0;
+	uint32_t nports = cfg->concurrency && !targets ? cfg->ports : 0;
+	const struct rs_target *tl = targets ? cfg->tlink : NULL;
+	bool own_stamps = !(tl && tl->clock == RS_CLOCK_STAMP);
 	time_t wall;
 	int storm_fd = -1;
 	bool hold = cfg->hold && cfg->concurrency;
@@ -490,9 +498,19 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	sh.cfg = cfg;
 	sh.probe = probe;
 	sh.total_slots = cfg->concurrency;
-	sh.naddrs = nports;
-	sh.close_stamp = calloc(sh.total_slots + 1, sizeof(*sh.close_stamp));
-	sh.addrs = calloc(nports + 1, sizeof(*sh.addrs));
+	sh.naddrs = targets ? cfg->ntargets : nports;
+	sh.rate = cfg->rate;
+	sh.plan_tag = rs_plan_tag(&cfg->mix, cfg->seed);
+	sh.clock = targets && own_stamps ? RS_CLOCK_SEEN : RS_CLOCK_STAMP;
+	if (own_stamps)
+		sh.close_stamp = calloc(sh.total_slots + 1,
+					sizeof(*sh.close_stamp));
+	else
+		sh.close_stamp = tl->stamps;
+	sh.addrs = calloc(sh.naddrs + 1, sizeof(*sh.addrs));
+	if (targets)
+		memcpy(sh.addrs, cfg->target,
+		       cfg->ntargets * sizeof(*sh.addrs));
 	lfds = calloc(nports + 1, sizeof(*lfds));
 	srv_lfds = calloc(nports + 1, sizeof(*srv_lfds));
 	cl = calloc(cfg->threads, sizeof(*cl));
@@ -524,16 +542,17 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	}
 
 	for (uint32_t i = 0; i < nports; i++) {
-		uint16_t port;
-		int fd = rs_server_listen(&port);
+		int fd;
 
+		rs_addr_loopback(&sh.addrs[i], cfg->ipv6 ? AF_INET6 : AF_INET,
+				 0);
+		fd = rs_server_listen(&sh.addrs[i]);
 		if (fd < 0)
-			rs_fatal("cannot listen on 127.0.0.1 (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)",
-				 i + 1, nports, strerror(-fd), rs_errname(-fd));
+			rs_fatal("cannot listen on %s (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)%s",
+				 cfg->ipv6 ? "::1" : "127.0.0.1", i + 1, nports,
+				 strerror(-fd), rs_errname(-fd),
+				 cfg->ipv6 ? " and has ::1 (IPv6 not disabled: sysctl net.ipv6.conf.lo.disable_ipv6=0)" : "");
 		lfds[i] = fd;
-		sh.addrs[i].sin_family = AF_INET;
-		sh.addrs[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sh.addrs[i].sin_port = htons(port);
 	}
 
 	/* Signals go to the main thread only, which waits for them. */
@@ -599,6 +618,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	strftime(out->started_utc, sizeof(out->started_utc),
 		 "%Y-%m-%dT%H:%M:%SZ", gmtime(&wall));
 	sh.t0 = rs_now_ns();
+	sh.stamp_t0 = own_stamps ? sh.t0 : tl->stamp_t0;
 	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < nservers; i++) {
 		int e = pthread_create(&sv[i].thread, NULL, server_thread,
@@ -740,7 +760,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	free(lfds);
 	free(sh.addrs);
 	free(sh.srcs);
-	free((void *)sh.close_stamp);
+	if (own_stamps)
+		free((void *)sh.close_stamp);
 	return out->signo ? 128 + out->signo : out->status;
 }
 
@@ -761,8 +782,11 @@ int rs_run(struct rs_config *cfg)
 	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
 	struct rusage ru;
 	struct rs_mib *mib_before, *mib_after = NULL;
+	struct rs_target tgt;
+	char targets[RS_MAX_ADDRS * RS_ADDR_TEXT];
 
 	memset(&rep, 0, sizeof(rep));
+	memset(&tgt, 0, sizeof(tgt));
 	if (cfg->csv_dir) {
 		char err[512];
 
@@ -779,6 +803,24 @@ int rs_run(struct rs_config *cfg)
 
 		if (rs_netns_enter(err, sizeof(err)))
 			rs_fatal("%s", err);
+	}
+	if (cfg->foreign) {
+		char err[640];
+
+		if (rs_cli_load_request(cfg, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 2;
+		}
+	}
+	if (cfg->ntargets) {
+		char err[640];
+
+		/* before anything is printed: the seed may be the server's */
+		if (rs_target_open(cfg, &tgt, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 1;
+		}
+		cfg->tlink = &tgt;
 	}
 	rs_probe_run(&probe, cfg);
 	rs_probe_require(&probe);
@@ -799,20 +841,47 @@ int rs_run(struct rs_config *cfg)
 		printf(" -d %s", dur);
 	if (cfg->count)
 		printf(" -n %" PRIu64, cfg->count);
-	printf(" -t %u --server-threads %u --ports %u --close %s --ops %s --wait %s",
-	       cfg->threads, cfg->server_threads, cfg->ports, mix, ops, wait);
+	printf(" -t %u", cfg->threads);
+	if (!cfg->ntargets)
+		printf(" --server-threads %u --ports %u", cfg->server_threads,
+		       cfg->ports);
+	if (cfg->foreign) /* the server closes by its own rules */
+		printf(" --ops %s --wait %s", ops, wait);
+	else
+		printf(" --close %s --ops %s --wait %s", mix, ops, wait);
 	if (cfg->op_gap_ns) {
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
-	printf(" --seed %" PRIu64 "%s%s%s", cfg->seed,
+	if (!cfg->foreign)
+		printf(" --seed %" PRIu64, cfg->seed);
+	printf("%s%s%s",
 	       cfg->netns ? " --netns" : "", cfg->hold ? " --hold" : "",
 	       cfg->churn ? " --churn" : "");
 	if (cfg->sources > 1)
 		printf(" --sources %u", cfg->sources);
 	if (cfg->engine == RS_ENGINE_EPOLL)
 		printf(" --engine epoll");
+	if (cfg->ipv6)
+		printf(" -6");
+	if (cfg->rate)
+		printf(" --rate %" PRIu64, cfg->rate);
+	if (cfg->allow_remote)
+		printf(" --allow-remote");
+	if (cfg->foreign)
+		printf(" --foreign");
+	for (uint32_t i = 0; i < cfg->ntargets; i++) {
+		char a[RS_ADDR_TEXT];
+
+		rs_addr_format(&cfg->target[i], a, sizeof(a));
+		printf("%s%s", i ? "," : " --target ", a);
+	}
 	printf("\n");
+	if (cfg->ntargets)
+		printf("clock: %s: %s%s\n",
+		       tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen",
+		       tgt.clock_why,
+		       tgt.seed_from_server ? " (seed and close mix taken from the server)" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
 	if (!probe.server_direct)
@@ -824,6 +893,8 @@ int rs_run(struct rs_config *cfg)
 
 	rs_run_core(cfg, &probe, NULL, tty, &out);
 	status = out.status;
+	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
+		status = 1;
 	if (mib_before)
 		mib_after = rs_mib_read();
 
@@ -841,6 +912,32 @@ int rs_run(struct rs_config *cfg)
 	rep.mib_after = mib_after;
 	rep.mib_own_netns = cfg->netns;
 	rep.hold = cfg->hold ? &out.hold : NULL;
+	rep.family = rs_family_name(cfg->ipv6 ? AF_INET6 : AF_INET);
+	rep.clock = "stamp";
+	rep.target = "embedded";
+	if (cfg->ntargets) {
+		size_t off = 0;
+		int fam = rs_addr_family(&cfg->target[0]);
+
+		rep.family = rs_family_name(fam);
+		for (uint32_t i = 0; i < cfg->ntargets; i++) {
+			char a[RS_ADDR_TEXT];
+
+			if (rs_addr_family(&cfg->target[i]) != fam)
+				rep.family = "mixed";
+			rs_addr_format(&cfg->target[i], a, sizeof(a));
+			off += (size_t)snprintf(targets + off,
+						sizeof(targets) - off, "%s%s%s",
+						i ? " " : "",
+						cfg->foreign && !i ? "foreign " :
+								     "",
+						a);
+			if (off >= sizeof(targets))
+				break;
+		}
+		rep.target = targets;
+		rep.clock = tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen";
+	}
 	rep.interrupted = out.signo;
 	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
 					 sizeof(why));
@@ -876,5 +973,8 @@ int rs_run(struct rs_config *cfg)
 	rs_mib_free(mib_before);
 	rs_mib_free(mib_after);
 	rs_run_out_free(&out);
+	rs_target_close(&tgt);
+	free(cfg->request_buf);
+	cfg->request_buf = NULL;
 	return out.signo ? 128 + out.signo : status;
 }

@@ -31,7 +31,7 @@ struct rs_server_conn {
 	uint8_t mode;
 	uint8_t got;            /* hello bytes read so far */
 	uint8_t stormed;        /* closed by the storm, its action not done */
-	uint8_t hdr[RS_HELLO_HDR];
+	uint8_t hdr[RS_HELLO_LEN]; /* the whole hello: header, tag, pad */
 	uint64_t id;
 };
 
@@ -39,6 +39,7 @@ struct rs_server_conn {
  * mode they belong to (SO_LINGER for rst, SIOCINQ for unread, the
  * shutdown), or AUX_DROP for a close-direct that has no slot. */
 #define AUX_DROP RS_CLOSE_NMODES
+#define AUX_QUERY (RS_CLOSE_NMODES + 1) /* the send of a query's answer */
 
 /* Close actions queued before a submit (direct descriptors). */
 #define RS_CLOSE_BATCH 64
@@ -67,29 +68,32 @@ struct sctx {
 	uint8_t sink[4096];
 };
 
-int rs_server_listen(uint16_t *port)
+int rs_server_listen(struct rs_addr *a)
 {
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
+	socklen_t len = a->len;
 	int fd, one = 1;
 
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(rs_addr_family(a), SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	/* The kernel clamps the backlog to net.core.somaxconn. */
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    listen(fd, 65535) ||
-	    getsockname(fd, (struct sockaddr *)&a, &len)) {
+	/* SO_REUSEADDR lets a listener reuse a port whose old connections
+	 * linger in TIME_WAIT, never one another socket listens on */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (rs_addr_family(a) == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))) {
 		int e = -errno;
 
 		close(fd);
 		return e;
 	}
-	*port = ntohs(a.sin_port);
+	/* The kernel clamps the backlog to net.core.somaxconn. */
+	if (bind(fd, &a->u.sa, a->len) || listen(fd, 65535) ||
+	    getsockname(fd, &a->u.sa, &len)) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
 	return fd;
 }
 
@@ -125,8 +129,8 @@ static void arm_recv(struct sctx *x, uint32_t i)
 		io_uring_prep_recv(sqe, c->fd, c->hdr + c->got,
 				   RS_HELLO_HDR - c->got, 0);
 	else if (c->state == SV_PAD)
-		io_uring_prep_recv(sqe, c->fd, x->sink, RS_HELLO_LEN - c->got,
-				   0);
+		io_uring_prep_recv(sqe, c->fd, c->hdr + c->got,
+				   RS_HELLO_LEN - c->got, 0);
 	else
 		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
 	on_socket(x, sqe);
@@ -483,6 +487,11 @@ static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
 
 	if (kind == AUX_DROP)
 		return table_entry_freed(x);
+	if (kind == AUX_QUERY) {
+		if (res != RS_INFO_LEN)
+			x->s->query_errors++;
+		return;
+	}
 	if (res < 0)
 		t->srv_close_errors++;
 	else if (kind == RS_CLOSE_UNREAD && res == 0)
@@ -502,6 +511,33 @@ static void on_closed(struct sctx *x, uint32_t i, int res, uint64_t now)
 		x->s->tally->srv_close_errors++;
 	storm_step_done(x, c, now);
 	c->fd = -1;
+	release(x, i);
+}
+
+/* A query (run --target asking for the plan): the info, then a FIN. The
+ * send goes first, unlinked: on a fresh connection it completes inline at
+ * submit, and a request holds its own reference to the socket, so the
+ * close-direct after it cannot cut it short. */
+static void answer_query(struct sctx *x, uint32_t i)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	struct rs_server *s = x->s;
+
+	s->queries++;
+	if (x->direct) {
+		struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+
+		io_uring_prep_send(sqe, c->fd, s->info, RS_INFO_LEN,
+				   MSG_NOSIGNAL);
+		sqe->flags |= IOSQE_FIXED_FILE;
+		io_uring_sqe_set_data64(sqe,
+					rs_ud_make(RS_UD_SRV_AUX, AUX_QUERY, i));
+		close_direct(x, i, NULL);
+		return;
+	}
+	if (send(c->fd, s->info, RS_INFO_LEN, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    RS_INFO_LEN)
+		s->query_errors++;
 	release(x, i);
 }
 
@@ -528,6 +564,8 @@ static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 	if (c->state == SV_HDR) {
 		if (c->got < RS_HELLO_HDR)
 			return arm_recv(x, i);
+		if (x->s->info && rs_query_is(c->hdr))
+			return answer_query(x, i);
 		if (!rs_hello_decode(c->hdr, &c->id) ||
 		    (uint32_t)c->id >= x->s->sh->total_slots) {
 			t->srv_bad_hello++;
@@ -542,6 +580,10 @@ static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 	}
 	if (c->got < RS_HELLO_LEN)
 		return arm_recv(x, i);
+	/* a client that plans with another seed or mix: counted, and closed
+	 * by this server's plan all the same */
+	if (rs_hello_tag(c->hdr) != x->s->sh->plan_tag)
+		x->s->seed_mismatch++;
 	hello_done(x, i, now);
 }
 

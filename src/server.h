@@ -49,14 +49,19 @@ struct rs_server {
 	uint64_t close_failed[RS_CLOSE_NMODES];
 	uint64_t call_failed[RS_SRV_NCALLS];
 	int call_errno[RS_SRV_NCALLS];
+	/* serve: the answer to a query (RS_INFO_LEN bytes, not owned; NULL:
+	 * queries are bad hellos), queries answered and answers that failed;
+	 * hellos whose plan tag is not this server's */
+	const uint8_t *info;
+	uint64_t queries, query_errors, seed_mismatch;
 	int err;
 	char errmsg[320];
 	pthread_t thread;
 };
 
-/* Open a TCP listener on 127.0.0.1 with a kernel-chosen port. Returns the
- * fd and the port, or -errno. */
-int rs_server_listen(uint16_t *port);
+/* Open a TCP listener at a (IPv4 or IPv6; port 0: kernel-chosen, then
+ * written into a). Returns the fd, or -errno. */
+int rs_server_listen(struct rs_addr *a);
 
 /* Run one server thread until s->stop is set. Returns 0, or -errno after
  * filling s->errmsg. The thread's tally gets the srv_* counters. */

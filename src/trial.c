@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "plan.h"
 #include "ring.h"
 #include "util.h"
@@ -63,7 +64,7 @@ struct tctx {
 	struct rs_trial_result *res;
 	struct io_uring *ring;
 	int lfd;
-	struct sockaddr_in addr;
+	struct rs_addr addr;
 	struct trial *t;
 	uint32_t started, finished;
 	struct __kernel_timespec gap_ts;
@@ -458,15 +459,18 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 static int open_pair(struct tctx *x, struct trial *t, char *err,
 		     size_t errlen)
 {
-	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), s;
+	int c = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int s;
 
 	if (c < 0) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
-	if (connect(c, (struct sockaddr *)&x->addr, sizeof(x->addr))) {
-		snprintf(err, errlen, "connect to 127.0.0.1:%u: %s",
-			 ntohs(x->addr.sin_port), strerror(errno));
+	if (connect(c, &x->addr.u.sa, x->addr.len)) {
+		char a[RS_ADDR_TEXT];
+
+		rs_addr_format(&x->addr, a, sizeof(a));
+		snprintf(err, errlen, "connect to %s: %s", a, strerror(errno));
 		close(c);
 		return -1;
 	}
@@ -782,7 +786,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 			       size_t errlen)
 {
 	struct tctx *x = calloc(1, sizeof(*x));
-	socklen_t len = sizeof(struct sockaddr_in);
+	socklen_t len;
 	struct timeval tv = { 2, 0 };
 
 	if (!x) {
@@ -820,17 +824,19 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
-	x->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&x->addr, 0, sizeof(x->addr));
-	x->addr.sin_family = AF_INET;
-	x->addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	rs_addr_loopback(&x->addr, cfg->ipv6 ? AF_INET6 : AF_INET, 0);
+	len = x->addr.len;
+	x->lfd = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC,
+			0);
 	if (x->lfd < 0 ||
-	    bind(x->lfd, (struct sockaddr *)&x->addr, sizeof(x->addr)) ||
+	    bind(x->lfd, &x->addr.u.sa, x->addr.len) ||
 	    listen(x->lfd, 4096) ||
-	    getsockname(x->lfd, (struct sockaddr *)&x->addr, &len)) {
+	    getsockname(x->lfd, &x->addr.u.sa, &len)) {
 		snprintf(err, errlen,
-			 "cannot listen on 127.0.0.1 for the trials: %s (%s): check that the loopback interface is up",
-			 strerror(errno), rs_errname(errno));
+			 "cannot listen on %s for the trials: %s (%s): check that the loopback interface is up%s",
+			 cfg->ipv6 ? "::1" : "127.0.0.1", strerror(errno),
+			 rs_errname(errno),
+			 cfg->ipv6 ? " and has ::1 (IPv6 not disabled)" : "");
 		if (x->lfd >= 0)
 			close(x->lfd);
 		free(x->t);

@@ -58,6 +58,7 @@ struct rs_trials_cfg {
 	uint64_t timeout_ns;
 	int xcpu_closer_cpu;    /* CPU for the closer thread, -1: any */
 	uint64_t warmup_ns;     /* let the load run this long first */
+	bool ipv6;              /* the pair over ::1, not 127.0.0.1 */
 };
 
 /* Set up the guest for cfg; results land in *res. Returns NULL with a

@@ -131,7 +131,8 @@ static void advance(struct rs_worker *wk, uint32_t s, uint64_t now)
 
 	for (;;) {
 		if (c->step == RS_STEP_IDLE) {
-			if (begun || !may_start(wk, now))
+			if (begun || !may_start(wk, now) ||
+			    !rs_conn_rate_ok(cl, now))
 				return;
 			begun = true;
 			rs_conn_begin(cl, s);

@@ -27,6 +27,12 @@ dominant() {
 # summary COLUMN DIR: a column of DIR/summary.csv by its header name
 # (fields may be quoted: RFC 4180).
 summary() {
+	csv_col "$1" "$2/summary.csv"
+}
+
+# csv_col COLUMN FILE: a column of the first data row of FILE by its header
+# name (fields may be quoted: RFC 4180).
+csv_col() {
 	awk -v c="$1" '
 		function split_csv(line, out,    n, i, ch, f, q) {
 			n = 0; f = ""; q = 0
@@ -44,7 +50,7 @@ summary() {
 			return n
 		}
 		NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == c) k = i }
-		NR == 2 { split_csv($0, v); print v[k] }' "$2/summary.csv"
+		NR == 2 { split_csv($0, v); print v[k] }' "$2"
 }
 
 # expect_op MODE OP RESULT MIN_SHARE DIR: RESULT is the dominant result of

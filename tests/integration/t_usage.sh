@@ -25,10 +25,14 @@ check "--timeout: '0'" run --timeout 0
 check "--ports: '100'" run --ports 100
 check "--threads" run -c 2 -t 4
 check "--engine: 'kqueue' is not allowed: uring or epoll" run --engine kqueue
+check "--target: '10.0.0.1:80' is not allowed: .*--allow-remote" run --target 10.0.0.1:80
+check "--listen: '\[::\]:0' is not allowed: .*--allow-remote" serve --listen '[::]:0'
+check "'--concurrency': unknown option (see rststorm serve --help)" serve --concurrency 5
+check "--rate: 'fast'" run --rate fast
 check "--bogus" run --bogus
 check "'extra'" run extra
 check "'frobnicate'" frobnicate
-check "a command is needed (allowed: run, check," # no command at all
+check "a command is needed (allowed: run, serve, check," # no command at all
 
 # numbers are decimal only, in every command
 check "--wait: '0x10ms' is not allowed: .*decimal only" run --wait 0x10ms
@@ -68,7 +72,7 @@ check "(allowed: send, recv, write = send, read = recv; or none alone)$" run --o
 [ "$(wc -c <"$TMP/err")" -lt 600 ] || fail "a 5000-byte value gave a $(wc -c <"$TMP/err")-byte line"
 
 # --help for every command: exit 0, usage on stdout, nothing on stderr
-for cmd in run check scenarios compare merge probe version help; do
+for cmd in run serve check scenarios compare merge probe version help; do
 	for h in --help -h; do
 		"$RSTSTORM" $cmd $h >"$TMP/out" 2>"$TMP/err"
 		rc=$?
@@ -90,13 +94,29 @@ echo "$v" | grep -q '^rststorm [0-9]' || fail "version printed '$v'"
 [ "$("$RSTSTORM" -V)" = "$v" ] || fail "-V differs from version"
 [ "$("$RSTSTORM" --version)" = "$v" ] || fail "--version differs from version"
 
-# run --help lists every option of the option table
-"$RSTSTORM" run --help >"$TMP/help" || fail "run --help: exit $?"
+# run --help and serve --help list every option the table gives them, each
+# at the start of its line; and none of the other command's
+"$RSTSTORM" run --help >"$TMP/run.help" || fail "run --help: exit $?"
+"$RSTSTORM" serve --help >"$TMP/serve.help" || fail "serve --help: exit $?"
+awk '/^static const struct opt_desc opts\[\] = \{/ { on = 1; next }
+	on && /^\};/ { exit }
+	on && match($0, /^\t\{ "[a-z0-9-]+", OPT_/) { name = substr($0, 5); sub(/".*/, "", name) }
+	on && name != "" && /C_(RUN|SERVE|ALL)/ {
+		c = /C_ALL/ ? "all" : /C_SERVE/ ? "serve" : "run"; print name, c; name = "" }' \
+	"$SRC/cli.c" >"$TMP/opts"
 n=0
-for o in $(sed -n 's/^	{ "\([a-z-]*\)", OPT_.*/\1/p' "$SRC/cli.c"); do
-	grep -q -- "--$o\b" "$TMP/help" || fail "run --help lacks --$o"
+while read -r o c; do
+	for cmd in run serve; do
+		if [ "$c" = all ] || [ "$c" = $cmd ]; then
+			grep -qE -- "^  (-., )?    --$o( |$)|^  -., --$o( |$)" "$TMP/$cmd.help" ||
+				fail "$cmd --help lacks --$o"
+		else
+			grep -qE -- "^  (-., )?    --$o( |$)|^  -., --$o( |$)" "$TMP/$cmd.help" &&
+				fail "$cmd --help lists --$o, which is not its option"
+		fi
+	done
 	n=$((n + 1))
-done
-[ $n -ge 20 ] || fail "read only $n options from the table in cli.c"
-echo "# run --help lists all $n options of the table"
+done <"$TMP/opts"
+[ $n -ge 30 ] || fail "read only $n options from the table in cli.c"
+echo "# run and serve --help list all $n options of the table, each its own"
 exit 0

@@ -512,6 +512,7 @@ static void test_since_close_errors_only(void **state)
 		setup_run(1, 1, "send,send");
 		F.res[RS_STEP_OP] = pass ? -EPIPE : 1;
 		R.sh.t0 = F.clock;
+		R.sh.stamp_t0 = F.clock;
 		/* generation 1, closed at t0 */
 		atomic_store(&R.stamps[0], (1ull << 48) | 1);
 		run_fake();
@@ -639,6 +640,7 @@ static struct real {
 	uint8_t hello[1][32];
 	_Atomic uint64_t stamp[1];
 	struct sockaddr_in a;
+	struct rs_addr ra;
 	int lfd;
 	const struct rs_transport *t;
 	atomic_int done;
@@ -689,7 +691,9 @@ static void setup_real(const struct rs_transport *t, const char *script,
 	}
 	Q.sh.cfg = &Q.cfg;
 	Q.sh.probe = &Q.probe;
-	Q.sh.addrs = &Q.a;
+	Q.ra.u.in = Q.a;
+	Q.ra.len = sizeof(Q.a);
+	Q.sh.addrs = &Q.ra;
 	Q.sh.naddrs = 1;
 	Q.sh.close_stamp = Q.stamp;
 	Q.sh.total_slots = 1;
@@ -781,6 +785,7 @@ static void op_gap_waits(const struct rs_transport *t)
 	setup_real(t, "send,send", RS_WAIT_NONE, 5000 * MS);
 	Q.cfg.op_gap_ns = gap;
 	Q.sh.t0 = rs_now_ns();
+	Q.sh.stamp_t0 = Q.sh.t0;
 	/* generation 1 (the slot's first connection), closed at t0 */
 	atomic_store(&Q.stamp[0], (1ull << 48) | 1);
 	timely = run_real();
