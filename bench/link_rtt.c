@@ -1,0 +1,218 @@
+/* link-rtt: open an emulated link (src/link.c), run a server on one side
+ * and clients on the other, and print the round trip asked against the
+ * round trip measured (TCP_INFO and echo round trips), the delay line's
+ * counters, and whether anything was left behind after close.
+ *
+ *   link-rtt --link SPEC [--conns N] [--pings N] [--bytes N]
+ *            [--timeout T] [--repeat N] [--csv]
+ *
+ * Exit: 0 done, 1 a failure (or something left behind), 2 usage,
+ * 3 the link cannot be made here (no root, no tun, no namespaces). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "link.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: link-rtt --link rtt=T[,loss=P%%][,jitter=T][,rate=R][,limit=N]\n"
+		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv]\n");
+}
+
+static int num(const char *opt, const char *v, unsigned long max,
+	       unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(v, &end, 10);
+	if (!*v || *end || errno || *out < 1 || *out > max) {
+		fprintf(stderr, "link-rtt: %s %s: a whole number from 1 to %lu\n",
+			opt, v, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* The inode of a side's namespace (entered briefly), 0 when unknown. */
+static ino_t side_ino(struct rs_link *l, enum rs_link_side side)
+{
+	char err[256];
+	struct stat st;
+	ino_t ino = 0;
+
+	if (rs_link_enter(l, side, err, sizeof(err)))
+		return 0;
+	if (stat("/proc/thread-self/ns/net", &st) == 0)
+		ino = st.st_ino;
+	if (rs_link_enter(l, RS_LINK_HOST, err, sizeof(err))) {
+		fprintf(stderr, "link-rtt: %s\n", err);
+		exit(1);
+	}
+	return ino;
+}
+
+/* Count references this process still holds to the namespaces: open fds
+ * and threads inside them. */
+static int refs_left(const ino_t ino[2])
+{
+	const char *dirs[] = { "/proc/self/fd", "/proc/self/task" };
+	int left = 0;
+
+	for (int d = 0; d < 2; d++) {
+		DIR *dir = opendir(dirs[d]);
+		struct dirent *e;
+
+		if (!dir)
+			continue;
+		while ((e = readdir(dir))) {
+			char p[PATH_MAX];
+			struct stat st;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s%s", dirs[d], e->d_name,
+				 d ? "/ns/net" : "");
+			if (stat(p, &st) == 0 && (st.st_ino == ino[0] || st.st_ino == ino[1]) &&
+			    ino[0]) {
+				fprintf(stderr, "link-rtt: left behind: %s\n", p);
+				left++;
+			}
+		}
+		closedir(dir);
+	}
+	return left;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "link", required_argument, NULL, 'l' },
+		{ "conns", required_argument, NULL, 'c' },
+		{ "pings", required_argument, NULL, 'p' },
+		{ "bytes", required_argument, NULL, 'b' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	unsigned long conns = 1, pings = 50, bytes = 64, repeat = 1;
+	uint64_t timeout_ns = 10000000000ull;
+	const char *spec_s = NULL;
+	struct rs_link_spec spec;
+	struct rs_link *l;
+	struct rs_link_stats st;
+	char err[512], desc[256], sp[160];
+	ino_t ino[2];
+	int c, csv = 0, rc = 0, r;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': spec_s = optarg; break;
+		case 'c': if (num("--conns", optarg, 10000, &conns)) return 2; break;
+		case 'p': if (num("--pings", optarg, 1000000, &pings)) return 2; break;
+		case 'b': if (num("--bytes", optarg, 16384, &bytes)) return 2; break;
+		case 'r': if (num("--repeat", optarg, 1000, &repeat)) return 2; break;
+		case 't':
+			if (rs_parse_duration(optarg, &timeout_ns) || !timeout_ns) {
+				fprintf(stderr, "link-rtt: --timeout %s: a time above 0 such as 10s or 500ms\n", optarg);
+				return 2;
+			}
+			break;
+		case 'C': csv = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!spec_s || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (rs_link_parse(spec_s, &spec, err, sizeof(err))) {
+		fprintf(stderr, "link-rtt: %s\n", err);
+		return 2;
+	}
+	spec.seed = 1;
+	if (if_nametoindex("rslink")) {
+		fprintf(stderr, "link-rtt: the host namespace already has an rslink device\n");
+		return 1;
+	}
+	r = rs_link_open(&spec, &l, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "link-rtt: %s\n", err);
+		return (r == -EPERM || r == -ENOENT || r == -EACCES ||
+			r == -EINVAL || r == -ENODEV) ? 3 : 1;
+	}
+	rs_link_describe(l, desc, sizeof(desc));
+	rs_link_spec_format(&spec, sp, sizeof(sp));
+	if (!csv)
+		printf("%s\n", desc);
+	else
+		printf("spec,asked_rtt_us,conns,bytes,pings_each,conns_ok,pings,min_rtt_min_us,min_rtt_med_us,min_rtt_max_us,srtt_min_us,srtt_med_us,srtt_max_us,app_rtt_min_us,app_rtt_med_us,app_rtt_p99_us,retrans,lost,dropped_full,dropped_err,max_queued,sched_fifo\n");
+	ino[0] = side_ino(l, RS_LINK_SERVER);
+	ino[1] = side_ino(l, RS_LINK_CLIENT);
+	for (unsigned long k = 0; k < repeat && !rc; k++) {
+		struct rs_link_rtt m;
+
+		r = rs_link_measure(l, (unsigned)conns, (unsigned)pings, bytes,
+				    timeout_ns, &m, err, sizeof(err));
+		if (r) {
+			fprintf(stderr, "link-rtt: %s\n", err);
+			rc = 1;
+			break;
+		}
+		rs_link_stats(l, &st);
+		if (csv)
+			printf("\"%s\",%llu,%lu,%lu,%lu,%u,%llu,%u,%u,%u,%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%d\n",
+			       sp, (unsigned long long)(spec.rtt_ns / 1000), conns, bytes, pings,
+			       m.conns_ok, (unsigned long long)m.pings,
+			       m.min_rtt_us[0], m.min_rtt_us[1], m.min_rtt_us[2],
+			       m.srtt_us[0], m.srtt_us[1], m.srtt_us[2],
+			       m.app_rtt_us[0], m.app_rtt_us[1], m.app_rtt_us[2],
+			       (unsigned long long)m.retrans,
+			       (unsigned long long)(st.to_server.lost + st.to_client.lost),
+			       (unsigned long long)(st.to_server.dropped_full + st.to_client.dropped_full),
+			       (unsigned long long)(st.to_server.dropped_err + st.to_client.dropped_err),
+			       (unsigned long long)(st.to_server.max_queued > st.to_client.max_queued ?
+						    st.to_server.max_queued : st.to_client.max_queued),
+			       strstr(desc, "SCHED_FIFO") != NULL);
+		else
+			printf("measured: asked_rtt_us=%llu conns=%u/%lu pings=%llu min_rtt_us=%u/%u/%u srtt_us=%u/%u/%u app_rtt_us=%u/%u/%u retrans=%llu (min/median/max; min/median/p99 for app)\n",
+			       (unsigned long long)(spec.rtt_ns / 1000), m.conns_ok, conns,
+			       (unsigned long long)m.pings,
+			       m.min_rtt_us[0], m.min_rtt_us[1], m.min_rtt_us[2],
+			       m.srtt_us[0], m.srtt_us[1], m.srtt_us[2],
+			       m.app_rtt_us[0], m.app_rtt_us[1], m.app_rtt_us[2],
+			       (unsigned long long)m.retrans);
+	}
+	rs_link_stats(l, &st);
+	if (!csv)
+		printf("counters: to_server forwarded=%llu lost=%llu dropped_full=%llu dropped_err=%llu max_queued=%llu; to_client forwarded=%llu lost=%llu dropped_full=%llu dropped_err=%llu max_queued=%llu\n",
+		       (unsigned long long)st.to_server.forwarded, (unsigned long long)st.to_server.lost,
+		       (unsigned long long)st.to_server.dropped_full, (unsigned long long)st.to_server.dropped_err,
+		       (unsigned long long)st.to_server.max_queued,
+		       (unsigned long long)st.to_client.forwarded, (unsigned long long)st.to_client.lost,
+		       (unsigned long long)st.to_client.dropped_full, (unsigned long long)st.to_client.dropped_err,
+		       (unsigned long long)st.to_client.max_queued);
+	rs_link_close(l);
+	if (!ino[0] || !ino[1]) {
+		fprintf(stderr, "link-rtt: could not read the namespaces' inodes\n");
+		rc = 1;
+	} else if (refs_left(ino) || if_nametoindex("rslink")) {
+		rc = 1;
+	} else if (!csv) {
+		printf("closed: no namespace reference or device left (ns %llu, %llu)\n",
+		       (unsigned long long)ino[0], (unsigned long long)ino[1]);
+	}
+	return rc;
+}

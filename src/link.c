@@ -1,0 +1,634 @@
+/* Emulated links: the --link spec, the two namespaces and the delay line
+ * between them (TUN devices and a forwarding thread). See link.h and
+ * docs/network.md. */
+#include "link.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "esc.h"
+#include "util.h"
+
+#define LINK_IFNAME "rslink"
+#define LINK_NET "198.18.0.0/24"
+#define LINK_MASK "255.255.255.0"
+/* packets read from one TUN per pass, so that a flood on one side cannot
+ * hold back the other side's due packets */
+#define READ_BATCH 64
+
+static const char *const side_addr[] = {
+	[RS_LINK_HOST] = "",
+	[RS_LINK_SERVER] = "198.18.0.2",
+	[RS_LINK_CLIENT] = "198.18.0.1",
+};
+
+struct rs_link {
+	struct rs_link_spec spec;
+	int host_ns;		 /* where rs_link_open was called */
+	int ns[3];		 /* [RS_LINK_SERVER], [RS_LINK_CLIENT] */
+	int tun[3];		 /* the TUN device of each side */
+	int stop_fd;		 /* eventfd: the forwarder stops */
+	bool started;		 /* the forwarder thread runs */
+	bool rt;		 /* it got SCHED_FIFO */
+	struct rs_dline q[3];	 /* [RS_LINK_SERVER]: packets to the server */
+	pthread_t thread;
+};
+
+/* ---- the spec ---------------------------------------------------------- */
+
+static int spec_err(char *err, size_t errlen, const char *key,
+		    const char *val, size_t vlen, const char *what)
+{
+	char v[RS_ESC_VALUE];
+
+	rs_esc_mem(v, sizeof(v), val, vlen);
+	snprintf(err, errlen, "--link: %s=%s: %s", key, v, what);
+	return -EINVAL;
+}
+
+/* "20ms", "500us", "1s": rs_parse_duration, but a unit is required (a bare
+ * "20" would be 20 seconds there). */
+static int parse_time(const char *v, uint64_t *ns)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || !isalpha((unsigned char)v[n - 1]))
+		return -EINVAL;
+	return rs_parse_duration(v, ns);
+}
+
+/* "1%", "0.5%", "100%" -> parts per million (at most 4 decimals) */
+static int parse_loss(const char *v, uint32_t *ppm)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned nd = 0, nf = 0;
+	const char *p = v;
+
+	for (; *p >= '0' && *p <= '9'; p++, nd++)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > 100)
+			return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, nf++) {
+			if (nf == 4)
+				return -EINVAL;
+			frac = frac * 10 + (unsigned)(*p - '0');
+		}
+		if (nf == 0)
+			return -EINVAL;
+	}
+	if (nd == 0 || strcmp(p, "%") != 0)
+		return -EINVAL;
+	for (; nf < 4; nf++)
+		frac *= 10;
+	if (whole * 10000 + frac > 1000000)
+		return -EINVAL;
+	*ppm = (uint32_t)(whole * 10000 + frac);
+	return 0;
+}
+
+/* "10mbit", "1gbit", "1.5mbit", "800kbit", "64000bit" -> bits per second */
+static int parse_rate(const char *v, uint64_t *bps)
+{
+	static const struct {
+		const char *unit;
+		uint64_t mul;
+	} units[] = { { "bit", 1 },
+		      { "kbit", 1000 },
+		      { "mbit", 1000000 },
+		      { "gbit", 1000000000 } };
+	unsigned __int128 whole = 0, frac = 0, scale = 1, t;
+	const char *p = v;
+	bool digits = false;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits = true)
+		if ((whole = whole * 10 + (unsigned)(*p - '0')) > UINT64_MAX)
+			return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
+			if (scale <= UINT64_MAX / 10) {
+				frac = frac * 10 + (unsigned)(*p - '0');
+				scale *= 10;
+			}
+	}
+	if (!digits)
+		return -EINVAL;
+	for (size_t i = 0; i < RS_ARRAY_SIZE(units); i++) {
+		if (strcasecmp(p, units[i].unit) != 0)
+			continue;
+		t = whole * units[i].mul + frac * units[i].mul / scale;
+		if (t > UINT64_MAX)
+			return -EINVAL;
+		*bps = (uint64_t)t;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int rs_link_parse(const char *s, struct rs_link_spec *spec, char *err,
+		  size_t errlen)
+{
+	enum { F_RTT, F_LOSS, F_JITTER, F_RATE, F_LIMIT, F_N };
+	static const char *const names[F_N] = { "rtt", "loss", "jitter",
+						"rate", "limit" };
+	char buf[512], v[RS_ESC_VALUE];
+	bool seen[F_N] = { false };
+	char *tok, *save = NULL;
+
+	memset(spec, 0, sizeof(*spec));
+	spec->limit = RS_LINK_LIMIT_DEFAULT;
+	if (!s || !*s) {
+		snprintf(err, errlen,
+			 "--link: empty: give at least rtt=T, e.g. --link rtt=20ms[,loss=1%%][,jitter=2ms][,rate=100mbit][,limit=N]");
+		return -EINVAL;
+	}
+	if (strlen(s) >= sizeof(buf)) {
+		snprintf(err, errlen, "--link %s: too long (at most %zu bytes)",
+			 rs_esc(v, sizeof(v), s), sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, s);
+	if (buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,")) {
+		snprintf(err, errlen,
+			 "--link %s: an empty field: fields are key=value separated by single commas",
+			 rs_esc(v, sizeof(v), s));
+		return -EINVAL;
+	}
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		const char *val;
+		int f;
+
+		if (!eq) {
+			snprintf(err, errlen,
+				 "--link: '%s': a field is key=value, with key rtt, loss, jitter, rate or limit",
+				 rs_esc(v, sizeof(v), tok));
+			return -EINVAL;
+		}
+		*eq = '\0';
+		val = eq + 1;
+		for (f = 0; f < F_N; f++)
+			if (strcmp(tok, names[f]) == 0)
+				break;
+		if (f == F_N) {
+			snprintf(err, errlen,
+				 "--link: unknown field '%s': the fields are rtt, loss, jitter, rate and limit",
+				 rs_esc(v, sizeof(v), tok));
+			return -EINVAL;
+		}
+		if (seen[f])
+			return spec_err(err, errlen, tok, val, strlen(val),
+					"given twice: give each field once");
+		seen[f] = true;
+		switch (f) {
+		case F_RTT:
+			if (parse_time(val, &spec->rtt_ns) ||
+			    spec->rtt_ns > RS_LINK_RTT_MAX)
+				return spec_err(err, errlen, tok, val, strlen(val),
+						"the round trip is a time from 0 to 10s with its unit (ns, us, ms, s), e.g. rtt=20ms");
+			break;
+		case F_JITTER:
+			if (parse_time(val, &spec->jitter_ns) ||
+			    spec->jitter_ns > RS_LINK_RTT_MAX)
+				return spec_err(err, errlen, tok, val, strlen(val),
+						"the jitter is a time from 0 to the rtt with its unit (ns, us, ms, s), e.g. jitter=2ms");
+			break;
+		case F_LOSS:
+			if (parse_loss(val, &spec->loss_ppm))
+				return spec_err(err, errlen, tok, val, strlen(val),
+						"the loss is a percentage from 0% to 100% with its % sign and at most 4 decimals, e.g. loss=1%");
+			break;
+		case F_RATE:
+			if (parse_rate(val, &spec->rate_bps) ||
+			    spec->rate_bps < RS_LINK_RATE_MIN ||
+			    spec->rate_bps > RS_LINK_RATE_MAX)
+				return spec_err(err, errlen, tok, val, strlen(val),
+						"the rate is from 64kbit to 100gbit with its unit (bit, kbit, mbit, gbit), e.g. rate=100mbit");
+			break;
+		case F_LIMIT: {
+			char *end;
+			unsigned long n;
+
+			errno = 0;
+			n = strtoul(val, &end, 10);
+			if (!isdigit((unsigned char)val[0]) || *end || errno ||
+			    n < 1 || n > RS_LINK_LIMIT_MAX)
+				return spec_err(err, errlen, tok, val, strlen(val),
+						"the queue limit is a whole number of packets from 1 to 65536, e.g. limit=1000");
+			spec->limit = (uint32_t)n;
+			break;
+		}
+		}
+	}
+	if (!seen[F_RTT]) {
+		snprintf(err, errlen,
+			 "--link %s: rtt is missing: the round trip is required, e.g. --link rtt=20ms",
+			 rs_esc(v, sizeof(v), s));
+		return -EINVAL;
+	}
+	if (spec->jitter_ns > spec->rtt_ns) {
+		char a[32], b[32];
+
+		rs_format_duration(spec->jitter_ns, a, sizeof(a));
+		rs_format_duration(spec->rtt_ns, b, sizeof(b));
+		snprintf(err, errlen,
+			 "--link: jitter=%s: larger than rtt=%s: the jitter is at most the round trip",
+			 a, b);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void format_rate(uint64_t bps, char *buf, size_t len)
+{
+	if (bps % 1000000000 == 0)
+		snprintf(buf, len, "%llugbit", (unsigned long long)(bps / 1000000000));
+	else if (bps % 1000000 == 0)
+		snprintf(buf, len, "%llumbit", (unsigned long long)(bps / 1000000));
+	else if (bps % 1000 == 0)
+		snprintf(buf, len, "%llukbit", (unsigned long long)(bps / 1000));
+	else
+		snprintf(buf, len, "%llubit", (unsigned long long)bps);
+}
+
+static void format_loss(uint32_t ppm, char *buf, size_t len)
+{
+	char *p;
+
+	snprintf(buf, len, "%u.%04u", ppm / 10000, ppm % 10000);
+	/* trailing zeros and a bare point go */
+	p = buf + strlen(buf) - 1;
+	while (*p == '0')
+		*p-- = '\0';
+	if (*p == '.')
+		*p = '\0';
+	rs_append(buf, len, "%%");
+}
+
+void rs_link_spec_format(const struct rs_link_spec *spec, char *buf,
+			 size_t len)
+{
+	char t[32];
+
+	rs_format_duration(spec->rtt_ns, t, sizeof(t));
+	snprintf(buf, len, "rtt=%s", spec->rtt_ns ? t : "0ms");
+	if (spec->loss_ppm) {
+		format_loss(spec->loss_ppm, t, sizeof(t));
+		rs_append(buf, len, ",loss=%s", t);
+	}
+	if (spec->jitter_ns) {
+		rs_format_duration(spec->jitter_ns, t, sizeof(t));
+		rs_append(buf, len, ",jitter=%s", t);
+	}
+	if (spec->rate_bps) {
+		format_rate(spec->rate_bps, t, sizeof(t));
+		rs_append(buf, len, ",rate=%s", t);
+	}
+	if (spec->limit != RS_LINK_LIMIT_DEFAULT)
+		rs_append(buf, len, ",limit=%u", spec->limit);
+}
+
+/* ---- namespaces and devices -------------------------------------------- */
+
+static int fail(char *err, size_t errlen, int e, const char *what,
+		const char *todo)
+{
+	snprintf(err, errlen, "--link: %s failed: %s (%s): %s", what,
+		 strerror(e), rs_errname(e), todo);
+	return -e;
+}
+
+static int set_up(int sock, const char *ifname)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0)
+		return -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) != 0)
+		return -errno;
+	return 0;
+}
+
+static int set_addr(int sock, const char *ifname, unsigned long req,
+		    const char *addr)
+{
+	struct ifreq ifr;
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	memcpy(&ifr.ifr_addr, &sin, sizeof(sin));
+	return ioctl(sock, req, &ifr) == 0 ? 0 : -errno;
+}
+
+/* In the calling thread: a new namespace for side, loopback up, a TUN
+ * device with the side's address, up. Leaves the thread in the new
+ * namespace (the caller goes back). */
+static int make_side(struct rs_link *l, enum rs_link_side side, char *err,
+		     size_t errlen)
+{
+	const char *name = side == RS_LINK_SERVER ? "server" : "client";
+	char what[96];
+	struct ifreq ifr;
+	int sock, r;
+
+	if (unshare(CLONE_NEWNET) != 0)
+		return fail(err, errlen, errno, "unshare(CLONE_NEWNET)",
+			    errno == EPERM ? "new network namespaces need CAP_SYS_ADMIN: run as root, or drop --link"
+					   : "the kernel may lack CONFIG_NET_NS: drop --link");
+	l->ns[side] = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (l->ns[side] < 0)
+		return fail(err, errlen, errno, "open /proc/thread-self/ns/net",
+			    "mount /proc (Linux 3.17 or later)");
+	l->tun[side] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (l->tun[side] < 0) {
+		r = errno;
+		return fail(err, errlen, r, "open /dev/net/tun (the delay line; this kernel has no sch_netem either)",
+			    r == ENOENT ? "load the tun module (modprobe tun) or make the node (mknod /dev/net/tun c 10 200)"
+					: "the delay line needs the tun driver and root");
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), LINK_IFNAME);
+	if (ioctl(l->tun[side], TUNSETIFF, &ifr) != 0)
+		return fail(err, errlen, errno, "TUNSETIFF " LINK_IFNAME,
+			    "the delay line needs CAP_NET_ADMIN and the tun driver");
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket() in the new namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	snprintf(what, sizeof(what), "bringing up lo on the %s side", name);
+	r = set_up(sock, "lo");
+	if (!r) {
+		snprintf(what, sizeof(what), "setting %s/24 on the %s side's " LINK_IFNAME,
+			 side_addr[side], name);
+		r = set_addr(sock, LINK_IFNAME, SIOCSIFADDR, side_addr[side]);
+	}
+	if (!r)
+		r = set_addr(sock, LINK_IFNAME, SIOCSIFNETMASK, LINK_MASK);
+	if (!r) {
+		snprintf(what, sizeof(what), "bringing up the %s side's " LINK_IFNAME, name);
+		r = set_up(sock, LINK_IFNAME);
+	}
+	close(sock);
+	if (r)
+		return fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)");
+	return 0;
+}
+
+/* ---- the forwarder ----------------------------------------------------- */
+
+/* Read up to READ_BATCH packets from src into q (stamped now). */
+static void pull(struct rs_link *l, int src, struct rs_dline *q)
+{
+	static __thread uint8_t scratch[RS_DLINE_SLOT];
+
+	(void)l;
+	for (int i = 0; i < READ_BATCH; i++) {
+		uint8_t *b = rs_dline_tail(q);
+		ssize_t n = read(src, b ? b : scratch, RS_DLINE_SLOT);
+
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				rs_dline_drop_err(q);
+			return;
+		}
+		if (n == 0)
+			return;
+		if (!b)
+			rs_dline_drop_full(q);
+		else
+			rs_dline_push(q, (uint32_t)n, rs_now_ns());
+	}
+}
+
+/* Write every due packet of q into dst. */
+static void push_due(int dst, struct rs_dline *q, uint64_t now)
+{
+	const uint8_t *p;
+	uint32_t len;
+
+	while ((p = rs_dline_peek(q, now, &len))) {
+		if (write(dst, p, len) != (ssize_t)len)
+			rs_dline_drop_err(q);
+		rs_dline_pop(q);
+	}
+}
+
+static void *forwarder(void *arg)
+{
+	struct rs_link *l = arg;
+	struct rs_dline *to_srv = &l->q[RS_LINK_SERVER],
+			*to_cli = &l->q[RS_LINK_CLIENT];
+	struct pollfd pfd[3] = {
+		{ .fd = l->tun[RS_LINK_CLIENT], .events = POLLIN },
+		{ .fd = l->tun[RS_LINK_SERVER], .events = POLLIN },
+		{ .fd = l->stop_fd, .events = POLLIN },
+	};
+
+	/* the default 50 us timer slack would be added to every hold */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (;;) {
+		uint64_t now = rs_now_ns(), next;
+		struct timespec ts, *tsp = NULL;
+
+		push_due(l->tun[RS_LINK_SERVER], to_srv, now);
+		push_due(l->tun[RS_LINK_CLIENT], to_cli, now);
+		next = rs_dline_next_due(to_srv);
+		if (rs_dline_next_due(to_cli) < next)
+			next = rs_dline_next_due(to_cli);
+		if (next != UINT64_MAX) {
+			uint64_t d = next > now ? next - now : 0;
+
+			ts.tv_sec = (time_t)(d / 1000000000u);
+			ts.tv_nsec = (long)(d % 1000000000u);
+			tsp = &ts;
+		}
+		if (ppoll(pfd, 3, tsp, NULL) < 0 && errno != EINTR)
+			break;
+		if (pfd[2].revents)
+			break;
+		if (pfd[0].revents & POLLIN)
+			pull(l, pfd[0].fd, to_srv);
+		if (pfd[1].revents & POLLIN)
+			pull(l, pfd[1].fd, to_cli);
+	}
+	return NULL;
+}
+
+/* ---- open, enter, close ------------------------------------------------ */
+
+int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
+		 char *err, size_t errlen)
+{
+	struct rs_dline_cfg qc = {
+		.delay_ns = spec->rtt_ns / 2,
+		.jitter_ns = spec->jitter_ns / 2,
+		.rate_bps = spec->rate_bps,
+		.loss_ppm = spec->loss_ppm,
+		.limit = spec->limit ? spec->limit : RS_LINK_LIMIT_DEFAULT,
+	};
+	struct rs_link *l;
+	int r = 0, e;
+
+	*out = NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return fail(err, errlen, ENOMEM, "allocating the link", "free some memory");
+	l->spec = *spec;
+	l->host_ns = l->stop_fd = -1;
+	for (int s = 0; s < 3; s++)
+		l->ns[s] = l->tun[s] = -1;
+	for (int s = RS_LINK_SERVER; s <= RS_LINK_CLIENT; s++) {
+		/* different draws each way, both from the seed */
+		qc.seed = spec->seed * 2 + (uint64_t)s;
+		if ((e = rs_dline_init(&l->q[s], &qc))) {
+			r = fail(err, errlen, -e, "allocating the delay line's queue",
+				 "lower limit= or free some memory");
+			goto err;
+		}
+	}
+	l->host_ns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (l->host_ns < 0) {
+		r = fail(err, errlen, errno, "open /proc/thread-self/ns/net",
+			 "mount /proc (Linux 3.17 or later)");
+		goto err;
+	}
+	r = make_side(l, RS_LINK_SERVER, err, errlen);
+	if (!r)
+		r = make_side(l, RS_LINK_CLIENT, err, errlen);
+	/* back home whatever happened */
+	if (setns(l->host_ns, CLONE_NEWNET) != 0) {
+		e = errno;
+		rs_fatal("--link: setns back to the original network namespace failed: %s (%s): cannot continue in the wrong namespace",
+			 strerror(e), rs_errname(e));
+	}
+	if (r)
+		goto err;
+	l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (l->stop_fd < 0) {
+		r = fail(err, errlen, errno, "eventfd", "check ulimit -n");
+		goto err;
+	}
+	if ((e = pthread_create(&l->thread, NULL, forwarder, l))) {
+		r = fail(err, errlen, e, "starting the delay line's thread",
+			 "check the thread limit (ulimit -u) and memory");
+		goto err;
+	}
+	l->started = true;
+	/* a real-time forwarder keeps its holds under load; where it is not
+	 * allowed the delay line still works, less precisely */
+	{
+		struct sched_param sp = { .sched_priority = 1 };
+
+		l->rt = pthread_setschedparam(l->thread, SCHED_FIFO, &sp) == 0;
+	}
+	*out = l;
+	return 0;
+err:
+	rs_link_close(l);
+	return r;
+}
+
+int rs_link_enter(const struct rs_link *l, enum rs_link_side side,
+		  char *err, size_t errlen)
+{
+	int fd = side == RS_LINK_HOST ? l->host_ns : l->ns[side];
+
+	if (setns(fd, CLONE_NEWNET) != 0) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "setns to the link's %s side",
+			 side == RS_LINK_HOST ? "host" :
+			 side == RS_LINK_SERVER ? "server" : "client");
+		return fail(err, errlen, errno, what, "needs CAP_SYS_ADMIN (run as root)");
+	}
+	return 0;
+}
+
+const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side)
+{
+	(void)l;
+	return side_addr[side];
+}
+
+void rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
+		      uint16_t port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons(port);
+	if (side != RS_LINK_HOST)
+		inet_pton(AF_INET, rs_link_addr(l, side), &sa->sin_addr);
+}
+
+const char *rs_link_kind(const struct rs_link *l)
+{
+	(void)l;
+	return "delay line";
+}
+
+void rs_link_describe(const struct rs_link *l, char *buf, size_t len)
+{
+	char s[160];
+
+	rs_link_spec_format(&l->spec, s, sizeof(s));
+	snprintf(buf, len,
+		 "link: %s (tun, user space%s), %s, client %s <-> server %s (%s)",
+		 rs_link_kind(l), l->rt ? ", SCHED_FIFO" : "", s,
+		 side_addr[RS_LINK_CLIENT], side_addr[RS_LINK_SERVER], LINK_NET);
+}
+
+void rs_link_stats(const struct rs_link *l, struct rs_link_stats *st)
+{
+	rs_dline_stats(&l->q[RS_LINK_SERVER], &st->to_server);
+	rs_dline_stats(&l->q[RS_LINK_CLIENT], &st->to_client);
+}
+
+void rs_link_close(struct rs_link *l)
+{
+	if (!l)
+		return;
+	if (l->started) {
+		uint64_t one = 1;
+
+		if (write(l->stop_fd, &one, sizeof(one)) != sizeof(one))
+			rs_warn("--link: stopping the delay line: %s", strerror(errno));
+		pthread_join(l->thread, NULL);
+	}
+	if (l->stop_fd >= 0)
+		close(l->stop_fd);
+	/* closing a TUN fd deletes its device; the namespace goes with its
+	 * last reference */
+	for (int s = 0; s < 3; s++) {
+		if (l->tun[s] >= 0)
+			close(l->tun[s]);
+		if (l->ns[s] >= 0)
+			close(l->ns[s]);
+		rs_dline_free(&l->q[s]);
+	}
+	if (l->host_ns >= 0)
+		close(l->host_ns);
+	free(l);
+}

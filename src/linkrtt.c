@@ -1,0 +1,338 @@
+/* rs_link_measure: the round trip across an emulated link, as TCP sees it
+ * (TCP_INFO) and as an application sees it (echo round trips). One thread
+ * drives both ends: sockets keep the namespace they were made in. */
+#include "link.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MEASURE_BYTES_MAX 16384u
+#define MEASURE_CONNS_MAX 10000u
+
+enum { K_LISTEN, K_CLIENT, K_SERVER };
+
+struct mconn {
+	int fd;
+	bool up;	     /* client: connected */
+	bool done;	     /* client: all pings echoed */
+	unsigned pings;	     /* client: round trips completed */
+	size_t sent, got;    /* client: bytes of the current ping */
+	uint64_t t0;	     /* client: when the ping's first byte went */
+	size_t pend, off;    /* server: echo bytes waiting to go */
+	uint8_t *buf;	     /* server: the echo buffer */
+};
+
+struct measure {
+	int ep;
+	unsigned n;
+	size_t bytes;
+	unsigned pings;
+	struct mconn *cli, *srv;
+	unsigned nsrv, done;
+	uint32_t *samples;
+	uint64_t nsamples;
+	uint8_t *payload, *sink;
+};
+
+static uint64_t ud(unsigned kind, unsigned i)
+{
+	return (uint64_t)kind << 32 | i;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* min, median, max (or p99 instead of max when p99 is set) of v[0..n) */
+static void summarise(uint32_t *v, uint64_t n, uint32_t out[3], bool p99)
+{
+	if (!n) {
+		out[0] = out[1] = out[2] = 0;
+		return;
+	}
+	qsort(v, n, sizeof(*v), cmp_u32);
+	out[0] = v[0];
+	out[1] = v[n / 2];
+	out[2] = p99 ? v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] : v[n - 1];
+}
+
+static int ctl(struct measure *m, int op, int fd, uint32_t ev, uint64_t data)
+{
+	struct epoll_event e = { .events = ev, .data.u64 = data };
+
+	return epoll_ctl(m->ep, op, fd, &e) == 0 ? 0 : -errno;
+}
+
+/* Client i: send the rest of the current ping, or read its echo. */
+static void client_io(struct measure *m, unsigned i)
+{
+	struct mconn *c = &m->cli[i];
+	ssize_t r;
+
+	if (c->done)
+		return;
+	if (!c->up) {
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el) || e)
+			return; /* the handshake failed: stays not up */
+		c->up = true;
+		c->t0 = rs_now_ns();
+	}
+	while (c->sent < m->bytes) {
+		r = send(c->fd, m->payload + c->sent, m->bytes - c->sent,
+			 MSG_NOSIGNAL);
+		if (r <= 0)
+			return;
+		c->sent += (size_t)r;
+	}
+	for (;;) {
+		r = recv(c->fd, m->sink, m->bytes - c->got, 0);
+		if (r <= 0)
+			return;
+		c->got += (size_t)r;
+		if (c->got < m->bytes)
+			continue;
+		m->samples[m->nsamples++] =
+			(uint32_t)((rs_now_ns() - c->t0) / 1000);
+		c->got = c->sent = 0;
+		if (++c->pings == m->pings) {
+			c->done = true;
+			m->done++;
+			return;
+		}
+		c->t0 = rs_now_ns();
+		while (c->sent < m->bytes) {
+			r = send(c->fd, m->payload + c->sent,
+				 m->bytes - c->sent, MSG_NOSIGNAL);
+			if (r <= 0)
+				return;
+			c->sent += (size_t)r;
+		}
+	}
+}
+
+/* Server i: echo what arrives. */
+static void server_io(struct measure *m, unsigned i)
+{
+	struct mconn *s = &m->srv[i];
+	ssize_t r;
+
+	for (;;) {
+		while (s->off < s->pend) {
+			r = send(s->fd, s->buf + s->off, s->pend - s->off,
+				 MSG_NOSIGNAL);
+			if (r <= 0)
+				return;
+			s->off += (size_t)r;
+		}
+		s->off = s->pend = 0;
+		r = recv(s->fd, s->buf, m->bytes, 0);
+		if (r <= 0)
+			return;
+		s->pend = (size_t)r;
+	}
+}
+
+static void accept_all(struct measure *m, int lfd)
+{
+	for (;;) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		if (m->nsrv == m->n) {
+			close(fd);
+			continue;
+		}
+		m->srv[m->nsrv].fd = fd;
+		m->srv[m->nsrv].buf = malloc(m->bytes);
+		if (!m->srv[m->nsrv].buf ||
+		    ctl(m, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLET,
+			ud(K_SERVER, m->nsrv))) {
+			free(m->srv[m->nsrv].buf);
+			m->srv[m->nsrv].buf = NULL;
+			close(fd);
+			continue;
+		}
+		m->nsrv++;
+	}
+}
+
+int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
+		    size_t bytes, uint64_t timeout_ns, struct rs_link_rtt *out,
+		    char *err, size_t errlen)
+{
+	struct measure m = { .ep = -1, .n = conns, .bytes = bytes,
+			     .pings = pings };
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	uint32_t *v = NULL, *v2 = NULL;
+	uint64_t deadline;
+	int lfd = -1, r = 0, e;
+	unsigned nv = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->conns_asked = conns;
+	if (!conns || conns > MEASURE_CONNS_MAX || !pings || !bytes ||
+	    bytes > MEASURE_BYTES_MAX) {
+		snprintf(err, errlen,
+			 "link measure: %u connections, %u pings of %zu bytes: allowed 1..%u connections, 1 or more pings, 1..%u bytes",
+			 conns, pings, bytes, MEASURE_CONNS_MAX, MEASURE_BYTES_MAX);
+		return -EINVAL;
+	}
+	m.cli = calloc(conns, sizeof(*m.cli));
+	m.srv = calloc(conns, sizeof(*m.srv));
+	m.samples = calloc((size_t)conns * pings, sizeof(*m.samples));
+	m.payload = calloc(1, bytes);
+	m.sink = malloc(bytes);
+	v = calloc(conns, sizeof(*v));
+	v2 = calloc(conns, sizeof(*v2));
+	if (!m.cli || !m.srv || !m.samples || !m.payload || !m.sink || !v ||
+	    !v2) {
+		snprintf(err, errlen, "link measure: out of memory for %u connections: ask for fewer", conns);
+		r = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < conns; i++)
+		m.cli[i].fd = m.srv[i].fd = -1;
+	m.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (m.ep < 0) {
+		e = errno;
+		snprintf(err, errlen, "link measure: epoll_create1 failed: %s (%s): check ulimit -n",
+			 strerror(e), rs_errname(e));
+		r = -e;
+		goto out;
+	}
+
+	/* the listener on the server side, the clients on the client side */
+	if ((r = rs_link_enter(l, RS_LINK_SERVER, err, errlen)))
+		goto out;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	rs_link_sockaddr(l, RS_LINK_SERVER, 0, &sa);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(lfd, 4096) || getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
+		e = errno;
+		snprintf(err, errlen, "link measure: listener on %s failed: %s (%s): check ulimit -n",
+			 rs_link_addr(l, RS_LINK_SERVER), strerror(e), rs_errname(e));
+		r = -e;
+		rs_link_enter(l, RS_LINK_HOST, err, 0);
+		goto out;
+	}
+	if ((r = rs_link_enter(l, RS_LINK_CLIENT, err, errlen)))
+		goto out;
+	for (unsigned i = 0; i < conns; i++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			e = errno;
+			snprintf(err, errlen, "link measure: socket() for connection %u failed: %s (%s): ask for fewer connections or raise ulimit -n",
+				 i, strerror(e), rs_errname(e));
+			r = -e;
+			rs_link_enter(l, RS_LINK_HOST, err, 0);
+			goto out;
+		}
+		m.cli[i].fd = fd;
+	}
+	if ((r = rs_link_enter(l, RS_LINK_HOST, err, errlen)))
+		goto out;
+	if ((r = ctl(&m, EPOLL_CTL_ADD, lfd, EPOLLIN, ud(K_LISTEN, 0)))) {
+		snprintf(err, errlen, "link measure: epoll_ctl failed: %s", strerror(-r));
+		goto out;
+	}
+	for (unsigned i = 0; i < conns; i++) {
+		if (connect(m.cli[i].fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+		    errno != EINPROGRESS) {
+			e = errno;
+			snprintf(err, errlen, "link measure: connect to %s failed: %s (%s)",
+				 rs_link_addr(l, RS_LINK_SERVER), strerror(e), rs_errname(e));
+			r = -e;
+			goto out;
+		}
+		if ((r = ctl(&m, EPOLL_CTL_ADD, m.cli[i].fd,
+			     EPOLLIN | EPOLLOUT | EPOLLET, ud(K_CLIENT, i)))) {
+			snprintf(err, errlen, "link measure: epoll_ctl failed: %s", strerror(-r));
+			goto out;
+		}
+	}
+
+	deadline = rs_now_ns() + timeout_ns;
+	while (m.done < conns) {
+		struct epoll_event ev[256];
+		uint64_t now = rs_now_ns();
+		int n, ms;
+
+		if (now >= deadline)
+			break;
+		ms = (int)((deadline - now + 999999) / 1000000);
+		n = epoll_wait(m.ep, ev, 256, ms > 100 ? 100 : ms);
+		for (int k = 0; k < n; k++) {
+			unsigned kind = (unsigned)(ev[k].data.u64 >> 32),
+				 i = (unsigned)ev[k].data.u64;
+
+			if (kind == K_LISTEN)
+				accept_all(&m, lfd);
+			else if (kind == K_CLIENT)
+				client_io(&m, i);
+			else
+				server_io(&m, i);
+		}
+	}
+
+	for (unsigned i = 0; i < conns; i++) {
+		struct tcp_info ti;
+		socklen_t tl = sizeof(ti);
+
+		if (!m.cli[i].up)
+			continue;
+		out->conns_ok++;
+		memset(&ti, 0, sizeof(ti));
+		if (getsockopt(m.cli[i].fd, IPPROTO_TCP, TCP_INFO, &ti, &tl))
+			continue;
+		v[nv] = ti.tcpi_min_rtt;
+		v2[nv] = ti.tcpi_rtt;
+		out->retrans += ti.tcpi_total_retrans;
+		nv++;
+	}
+	summarise(v, nv, out->min_rtt_us, false);
+	summarise(v2, nv, out->srtt_us, false);
+	out->pings = m.nsamples;
+	summarise(m.samples, m.nsamples, out->app_rtt_us, true);
+out:
+	if (m.cli)
+		for (unsigned i = 0; i < conns; i++)
+			if (m.cli[i].fd >= 0)
+				close(m.cli[i].fd);
+	if (m.srv)
+		for (unsigned i = 0; i < conns; i++) {
+			if (m.srv[i].fd >= 0)
+				close(m.srv[i].fd);
+			free(m.srv[i].buf);
+		}
+	if (lfd >= 0)
+		close(lfd);
+	if (m.ep >= 0)
+		close(m.ep);
+	free(m.cli);
+	free(m.srv);
+	free(m.samples);
+	free(m.payload);
+	free(m.sink);
+	free(v);
+	free(v2);
+	return r;
+}
