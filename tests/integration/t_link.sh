@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Emulated links (src/link.c) through the link-rtt helper: a TCP connection
+# across a 20 ms link measures a round trip of at least 20 ms and at most
+# 30 ms (min_rtt) / 40 ms (smoothed); loss=100% blocks the connection and
+# the delay line counts the losses; a full queue drops and counts; many
+# connections at once all get through; nothing is left behind after close
+# (no namespace held, no device in the host namespace, no named
+# namespace); bad specs exit 2 with one line.
+. "$(dirname "$0")/lib.sh"
+LINK_RTT=${LINK_RTT:-$(cd "$(dirname "$0")/../.." && pwd)/build/rel/link-rtt}
+[ -x "$LINK_RTT" ] || { echo "no helper at $LINK_RTT: run make"; exit 1; }
+[ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
+unshare -n true 2>/dev/null || skip "cannot make a network namespace (unshare -n failed)"
+
+# field NAME FILE: the value of NAME=... on the "measured:" line
+field() { sed -n "s/^measured:.* $1=\([^ ]*\).*/\1/p" "$2"; }
+# counter DIR NAME FILE: a delay line counter of one direction
+counter() { sed -n 's/^counters: //p' "$3" | tr ';' '\n' | grep -- "$1 " |
+	sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
+
+links_before=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+netns_before=$(ip netns list 2>/dev/null | sort)
+
+# 1. a 20 ms link
+"$LINK_RTT" --link rtt=20ms --conns 1 --pings 20 >"$TMP/20" 2>&1 ||
+	fail "link-rtt rtt=20ms exited $?: $(cat "$TMP/20")"
+cat "$TMP/20"
+[ "$(field conns "$TMP/20")" = 1/1 ] || fail "rtt=20ms: the connection was not established"
+minrtt=$(field min_rtt_us "$TMP/20" | cut -d/ -f1)
+srtt=$(field srtt_us "$TMP/20" | cut -d/ -f1)
+echo "measured: rtt=20ms: tcpi_min_rtt ${minrtt} us, tcpi_rtt ${srtt} us"
+# the hold is never shorter than asked (a packet leaves at its due time or
+# later); above, the box's scheduling latency, bounded generously
+[ "$minrtt" -ge 19900 ] && [ "$minrtt" -le 30000 ] ||
+	fail "rtt=20ms: tcpi_min_rtt $minrtt us is outside 19900..30000 us"
+[ "$srtt" -ge 19900 ] && [ "$srtt" -le 40000 ] ||
+	fail "rtt=20ms: tcpi_rtt $srtt us is outside 19900..40000 us"
+grep -q '^closed: no namespace reference or device left' "$TMP/20" ||
+	fail "rtt=20ms: no 'closed' line"
+
+# 2. loss=100% blocks the connection
+"$LINK_RTT" --link rtt=1ms,loss=100% --timeout 2s >"$TMP/loss" 2>&1 ||
+	fail "link-rtt loss=100% exited $?: $(cat "$TMP/loss")"
+cat "$TMP/loss"
+[ "$(field conns "$TMP/loss")" = 0/1 ] || fail "loss=100%: a connection was established"
+[ "$(counter to_server forwarded "$TMP/loss")" = 0 ] || fail "loss=100%: packets reached the server"
+[ "$(counter to_client forwarded "$TMP/loss")" = 0 ] || fail "loss=100%: packets reached the client"
+lost=$(counter to_server lost "$TMP/loss")
+[ "${lost:-0}" -ge 1 ] || fail "loss=100%: no loss counted toward the server"
+echo "measured: loss=100%: ${lost} packets lost toward the server in 2 s (SYN and retries)"
+
+# 3. a queue of 2 packets at 1 Mbit/s: a 16 KiB burst overflows it
+"$LINK_RTT" --link rtt=1ms,rate=1mbit,limit=2 --bytes 16384 --pings 2 >"$TMP/full" 2>&1 ||
+	fail "link-rtt limit=2 exited $?: $(cat "$TMP/full")"
+[ "$(field conns "$TMP/full")" = 1/1 ] || fail "limit=2: the connection was not established"
+[ "$(field pings "$TMP/full")" = 2 ] || fail "limit=2: the pings did not get through (TCP retransmits should carry them)"
+full=$(counter to_server dropped_full "$TMP/full")
+[ "${full:-0}" -ge 1 ] || fail "limit=2: no drop counted on a full queue: $(cat "$TMP/full")"
+echo "measured: limit=2 rate=1mbit: ${full} packets dropped on a full queue toward the server, retrans $(field retrans "$TMP/full")"
+
+# 4. many connections at once
+"$LINK_RTT" --link rtt=5ms --conns 200 --pings 10 >"$TMP/load" 2>&1 ||
+	fail "link-rtt 200 connections exited $?: $(cat "$TMP/load")"
+[ "$(field conns "$TMP/load")" = 200/200 ] || fail "200 connections: not all established: $(cat "$TMP/load")"
+[ "$(field pings "$TMP/load")" = 2000 ] || fail "200 connections: not every ping came back: $(cat "$TMP/load")"
+m=$(field min_rtt_us "$TMP/load")
+[ "${m%%/*}" -ge 4900 ] || fail "200 connections: a min_rtt of ${m%%/*} us is below the 5 ms asked"
+echo "measured: rtt=5ms 200 connections: tcpi_min_rtt min/median/max $m us, app $(field app_rtt_us "$TMP/load") us (min/median/p99)"
+
+# 5. nothing left behind in the host namespace
+links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+[ "$links_before" = "$links_after" ] || fail "host devices changed: before '$links_before' after '$links_after'"
+[ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
+
+# 6. bad specs: exit 2, one line naming the field
+for bad in 'rtt=20' 'loss=1%' 'rtt=1ms,loss=2' 'rtt=1ms,jitter=5ms' 'rtt=1ms,speed=1mbit'; do
+	"$LINK_RTT" --link "$bad" >"$TMP/bad" 2>&1
+	rc=$?
+	[ $rc = 2 ] || fail "--link $bad: exit $rc, want 2"
+	[ "$(wc -l <"$TMP/bad")" = 1 ] || fail "--link $bad: not one line: $(cat "$TMP/bad")"
+	grep -q -- '--link' "$TMP/bad" || fail "--link $bad: the message does not name --link"
+done
+echo "ok"
