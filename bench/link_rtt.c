@@ -4,7 +4,10 @@
  * counters, and whether anything was left behind after close.
  *
  *   link-rtt --link SPEC [--conns N] [--pings N] [--bytes N]
- *            [--timeout T] [--repeat N] [--csv]
+ *            [--timeout T] [--repeat N] [--csv] [--spin T]
+ *
+ * --spin T: the forwarder's spin before each due time (default 100us; 0:
+ * it sleeps on the timer alone).
  *
  * Exit: 0 done, 1 a failure (or something left behind), 2 usage,
  * 3 the link cannot be made here (no root, no tun, no namespaces). */
@@ -16,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -25,7 +30,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: link-rtt --link rtt=T[,loss=P%%][,jitter=T][,rate=R][,limit=N]\n"
-		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv]\n");
+		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T]\n");
 }
 
 static int num(const char *opt, const char *v, unsigned long max,
@@ -93,6 +98,37 @@ static int refs_left(const ino_t ino[2])
 	return left;
 }
 
+/* The delay line's lateness (packet left - due), both directions. */
+static double late_mean_us(const struct rs_link_stats *st)
+{
+	uint64_t n = st->to_server.forwarded + st->to_client.forwarded;
+
+	return n ? (double)(st->to_server.late_sum_ns + st->to_client.late_sum_ns) / n / 1000.0 : 0;
+}
+
+static double late_max_us(const struct rs_link_stats *st)
+{
+	uint64_t a = st->to_server.late_max_ns, b = st->to_client.late_max_ns;
+
+	return (double)(a > b ? a : b) / 1000.0;
+}
+
+/* The process's CPU seconds per wall second since t0 (ns, monotonic). */
+static double cpu_share(uint64_t t0)
+{
+	struct rusage ru;
+	struct timespec ts;
+	double wall, cpu;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	wall = (double)ts.tv_sec + ts.tv_nsec / 1e9 - (double)t0 / 1e9;
+	if (getrusage(RUSAGE_SELF, &ru) || wall <= 0)
+		return 0;
+	cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	      (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	return cpu / wall;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -103,17 +139,19 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "csv", no_argument, NULL, 'C' },
+		{ "spin", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long conns = 1, pings = 50, bytes = 64, repeat = 1;
 	uint64_t timeout_ns = 10000000000ull;
-	const char *spec_s = NULL;
+	const char *spec_s = NULL, *spin_s = NULL;
 	struct rs_link_spec spec;
 	struct rs_link *l;
 	struct rs_link_stats st;
 	char err[512], desc[256], sp[160];
 	ino_t ino[2];
+	uint64_t t_start;
 	int c, csv = 0, rc = 0, r;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -130,6 +168,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'C': csv = 1; break;
+		case 's': spin_s = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -143,9 +182,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	spec.seed = 1;
+	if (spin_s && (rs_parse_duration(spin_s, &spec.spin_ns) ||
+		       spec.spin_ns > RS_LINK_SPIN_MAX)) {
+		fprintf(stderr, "link-rtt: --spin %s: a time from 0 to 10ms, such as 200us\n", spin_s);
+		return 2;
+	}
 	if (if_nametoindex("rslink")) {
 		fprintf(stderr, "link-rtt: the host namespace already has an rslink device\n");
 		return 1;
+	}
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t_start = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	}
 	r = rs_link_open(&spec, &l, err, sizeof(err));
 	if (r) {
@@ -158,7 +208,7 @@ int main(int argc, char **argv)
 	if (!csv)
 		printf("%s\n", desc);
 	else
-		printf("spec,asked_rtt_us,conns,bytes,pings_each,conns_ok,pings,min_rtt_min_us,min_rtt_med_us,min_rtt_max_us,srtt_min_us,srtt_med_us,srtt_max_us,app_rtt_min_us,app_rtt_med_us,app_rtt_p99_us,retrans,lost,dropped_full,dropped_err,max_queued,sched_fifo\n");
+		printf("spec,asked_rtt_us,conns,bytes,pings_each,conns_ok,pings,min_rtt_min_us,min_rtt_med_us,min_rtt_max_us,srtt_min_us,srtt_med_us,srtt_max_us,app_rtt_min_us,app_rtt_med_us,app_rtt_p99_us,retrans,lost,dropped_full,dropped_err,max_queued,late_mean_us,late_max_us,sched_fifo,spin_us,cpu_share\n");
 	ino[0] = side_ino(l, RS_LINK_SERVER);
 	ino[1] = side_ino(l, RS_LINK_CLIENT);
 	for (unsigned long k = 0; k < repeat && !rc; k++) {
@@ -173,7 +223,7 @@ int main(int argc, char **argv)
 		}
 		rs_link_stats(l, &st);
 		if (csv)
-			printf("\"%s\",%llu,%lu,%lu,%lu,%u,%llu,%u,%u,%u,%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%d\n",
+			printf("\"%s\",%llu,%lu,%lu,%lu,%u,%llu,%u,%u,%u,%u,%u,%u,%u,%u,%u,%llu,%llu,%llu,%llu,%llu,%.1f,%.1f,%d,%llu,%.3f\n",
 			       sp, (unsigned long long)(spec.rtt_ns / 1000), conns, bytes, pings,
 			       m.conns_ok, (unsigned long long)m.pings,
 			       m.min_rtt_us[0], m.min_rtt_us[1], m.min_rtt_us[2],
@@ -185,7 +235,9 @@ int main(int argc, char **argv)
 			       (unsigned long long)(st.to_server.dropped_err + st.to_client.dropped_err),
 			       (unsigned long long)(st.to_server.max_queued > st.to_client.max_queued ?
 						    st.to_server.max_queued : st.to_client.max_queued),
-			       strstr(desc, "SCHED_FIFO") != NULL);
+			       late_mean_us(&st), late_max_us(&st),
+			       strstr(desc, "SCHED_FIFO") != NULL,
+			       (unsigned long long)(spec.spin_ns / 1000), cpu_share(t_start));
 		else
 			printf("measured: asked_rtt_us=%llu conns=%u/%lu pings=%llu min_rtt_us=%u/%u/%u srtt_us=%u/%u/%u app_rtt_us=%u/%u/%u retrans=%llu (min/median/max; min/median/p99 for app)\n",
 			       (unsigned long long)(spec.rtt_ns / 1000), m.conns_ok, conns,
@@ -196,6 +248,9 @@ int main(int argc, char **argv)
 			       (unsigned long long)m.retrans);
 	}
 	rs_link_stats(l, &st);
+	if (!csv)
+		printf("measured: late_mean_us=%.1f late_max_us=%.1f (the delay line: write started - due time) cpu=%.2f (process CPU s per wall s)\n",
+		       late_mean_us(&st), late_max_us(&st), cpu_share(t_start));
 	if (!csv)
 		printf("counters: to_server forwarded=%llu lost=%llu dropped_full=%llu dropped_err=%llu max_queued=%llu; to_client forwarded=%llu lost=%llu dropped_full=%llu dropped_err=%llu max_queued=%llu\n",
 		       (unsigned long long)st.to_server.forwarded, (unsigned long long)st.to_server.lost,

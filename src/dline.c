@@ -125,10 +125,17 @@ const uint8_t *rs_dline_peek(const struct rs_dline *q, uint64_t now_ns,
 	return s->buf;
 }
 
-void rs_dline_pop(struct rs_dline *q)
+void rs_dline_pop(struct rs_dline *q, uint64_t now_ns)
 {
+	uint64_t due, late;
+
 	if (!q->count)
 		return;
+	due = q->slots[q->head].due_ns;
+	late = now_ns > due ? now_ns - due : 0;
+	bump(&q->st.late_sum_ns, late);
+	if (late > q->st.late_max_ns)
+		__atomic_store_n(&q->st.late_max_ns, late, __ATOMIC_RELAXED);
 	bump(&q->st.forwarded, 1);
 	bump(&q->st.bytes, q->slots[q->head].len);
 	q->head = (q->head + 1) % q->cfg.limit;
@@ -144,4 +151,6 @@ void rs_dline_stats(const struct rs_dline *q, struct rs_dline_stats *out)
 		__atomic_load_n(&q->st.dropped_full, __ATOMIC_RELAXED);
 	out->dropped_err = __atomic_load_n(&q->st.dropped_err, __ATOMIC_RELAXED);
 	out->max_queued = __atomic_load_n(&q->st.max_queued, __ATOMIC_RELAXED);
+	out->late_sum_ns = __atomic_load_n(&q->st.late_sum_ns, __ATOMIC_RELAXED);
+	out->late_max_ns = __atomic_load_n(&q->st.late_max_ns, __ATOMIC_RELAXED);
 }

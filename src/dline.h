@@ -31,6 +31,8 @@ struct rs_dline_stats {
 	uint64_t dropped_full; /* dropped because the queue held limit packets */
 	uint64_t dropped_err;  /* dropped by the forwarder (read or write error) */
 	uint64_t max_queued;   /* the most packets queued at once */
+	uint64_t late_sum_ns;  /* sum over forwarded packets of (popped - due) */
+	uint64_t late_max_ns;  /* the latest a packet left after its due time */
 };
 
 struct rs_dline_slot {
@@ -79,8 +81,10 @@ uint64_t rs_dline_next_due(const struct rs_dline *q);
 const uint8_t *rs_dline_peek(const struct rs_dline *q, uint64_t now_ns,
 			     uint32_t *len);
 
-/* Remove the head packet and count it forwarded. */
-void rs_dline_pop(struct rs_dline *q);
+/* Remove the head packet and count it forwarded at now_ns (its lateness,
+ * now_ns - due, is added to the counters). The slot stays readable until
+ * the next rs_dline_tail/push: peek, pop, then send the bytes. */
+void rs_dline_pop(struct rs_dline *q, uint64_t now_ns);
 
 /* A copy of q's counters; safe from any thread. */
 void rs_dline_stats(const struct rs_dline *q, struct rs_dline_stats *out);

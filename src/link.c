@@ -153,6 +153,7 @@ int rs_link_parse(const char *s, struct rs_link_spec *spec, char *err,
 
 	memset(spec, 0, sizeof(*spec));
 	spec->limit = RS_LINK_LIMIT_DEFAULT;
+	spec->spin_ns = RS_LINK_SPIN_DEFAULT;
 	if (!s || !*s) {
 		snprintf(err, errlen,
 			 "--link: empty: give at least rtt=T, e.g. --link rtt=20ms[,loss=1%%][,jitter=2ms][,rate=100mbit][,limit=N]");
@@ -429,10 +430,13 @@ static void push_due(int dst, struct rs_dline *q, uint64_t now)
 	const uint8_t *p;
 	uint32_t len;
 
+	/* lateness is taken as each write starts: a write runs the far
+	 * side's receive path in this thread, which a real wire would not */
 	while ((p = rs_dline_peek(q, now, &len))) {
+		rs_dline_pop(q, now);
 		if (write(dst, p, len) != (ssize_t)len)
 			rs_dline_drop_err(q);
-		rs_dline_pop(q);
+		now = rs_now_ns();
 	}
 }
 
@@ -459,7 +463,10 @@ static void *forwarder(void *arg)
 		if (rs_dline_next_due(to_cli) < next)
 			next = rs_dline_next_due(to_cli);
 		if (next != UINT64_MAX) {
-			uint64_t d = next > now ? next - now : 0;
+			/* near the due time: only look at the fds, and come
+			 * back (a timer would wake us late) */
+			uint64_t d = next > now + l->spec.spin_ns ?
+					     next - now - l->spec.spin_ns : 0;
 
 			ts.tv_sec = (time_t)(d / 1000000000u);
 			ts.tv_nsec = (long)(d % 1000000000u);

@@ -21,6 +21,9 @@ struct rs_link_spec {
 	uint64_t rate_bps;  /* per direction; 0: no limit */
 	uint32_t limit;     /* packets queued per direction (default 4096) */
 	uint64_t seed;      /* loss and jitter draws (not in the text) */
+	uint64_t spin_ns;   /* the forwarder wakes this early and spins to
+			     * the due time (not in the text; rs_link_parse
+			     * sets RS_LINK_SPIN_DEFAULT) */
 };
 
 #define RS_LINK_RTT_MAX (10ull * 1000000000ull)
@@ -28,6 +31,10 @@ struct rs_link_spec {
 #define RS_LINK_RATE_MAX 100000000000ull
 #define RS_LINK_LIMIT_DEFAULT 4096u
 #define RS_LINK_LIMIT_MAX 65536u
+/* A timer wakes this VM's threads 50-600 us late (docs/network.md): the
+ * forwarder sleeps until this long before a due time and spins the rest. */
+#define RS_LINK_SPIN_DEFAULT 100000ull
+#define RS_LINK_SPIN_MAX 10000000ull
 
 enum rs_link_side {
 	RS_LINK_HOST,	/* the namespace rs_link_open was called in */

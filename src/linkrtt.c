@@ -1,16 +1,19 @@
 /* rs_link_measure: the round trip across an emulated link, as TCP sees it
- * (TCP_INFO) and as an application sees it (echo round trips). One thread
- * drives both ends: sockets keep the namespace they were made in. */
+ * (TCP_INFO) and as an application sees it (echo round trips). Sockets
+ * keep the namespace they were made in, so the clients run in the calling
+ * thread and the echo server on a thread of its own, both at home. */
 #include "link.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/tcp.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,7 +22,7 @@
 #define MEASURE_BYTES_MAX 16384u
 #define MEASURE_CONNS_MAX 10000u
 
-enum { K_LISTEN, K_CLIENT, K_SERVER };
+enum { K_LISTEN, K_CLIENT, K_SERVER, K_STOP };
 
 struct mconn {
 	int fd;
@@ -32,8 +35,11 @@ struct mconn {
 	uint8_t *buf;	     /* server: the echo buffer */
 };
 
+/* The clients run in the calling thread on ep; the server (accept and
+ * echo) on its own thread on sep, so that its turnaround is not queued
+ * behind the clients' work. */
 struct measure {
-	int ep;
+	int ep, sep, stop_fd, lfd;
 	unsigned n;
 	size_t bytes;
 	unsigned pings;
@@ -69,11 +75,13 @@ static void summarise(uint32_t *v, uint64_t n, uint32_t out[3], bool p99)
 	out[2] = p99 ? v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] : v[n - 1];
 }
 
-static int ctl(struct measure *m, int op, int fd, uint32_t ev, uint64_t data)
+static int ctl(struct measure *m, int ep, int op, int fd, uint32_t ev,
+	       uint64_t data)
 {
 	struct epoll_event e = { .events = ev, .data.u64 = data };
 
-	return epoll_ctl(m->ep, op, fd, &e) == 0 ? 0 : -errno;
+	(void)m;
+	return epoll_ctl(ep, op, fd, &e) == 0 ? 0 : -errno;
 }
 
 /* Client i: send the rest of the current ping, or read its echo. */
@@ -162,7 +170,7 @@ static void accept_all(struct measure *m, int lfd)
 		m->srv[m->nsrv].fd = fd;
 		m->srv[m->nsrv].buf = malloc(m->bytes);
 		if (!m->srv[m->nsrv].buf ||
-		    ctl(m, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLET,
+		    ctl(m, m->sep, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLOUT | EPOLLET,
 			ud(K_SERVER, m->nsrv))) {
 			free(m->srv[m->nsrv].buf);
 			m->srv[m->nsrv].buf = NULL;
@@ -173,12 +181,37 @@ static void accept_all(struct measure *m, int lfd)
 	}
 }
 
+static void *server_thread(void *arg)
+{
+	struct measure *m = arg;
+
+	for (;;) {
+		struct epoll_event ev[256];
+		int n = epoll_wait(m->sep, ev, 256, -1);
+
+		for (int k = 0; k < n; k++) {
+			unsigned kind = (unsigned)(ev[k].data.u64 >> 32);
+
+			if (kind == K_STOP)
+				return NULL;
+			if (kind == K_LISTEN)
+				accept_all(m, m->lfd);
+			else
+				server_io(m, (unsigned)ev[k].data.u64);
+		}
+		if (n < 0 && errno != EINTR)
+			return NULL;
+	}
+}
+
 int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 		    size_t bytes, uint64_t timeout_ns, struct rs_link_rtt *out,
 		    char *err, size_t errlen)
 {
-	struct measure m = { .ep = -1, .n = conns, .bytes = bytes,
-			     .pings = pings };
+	struct measure m = { .ep = -1, .sep = -1, .stop_fd = -1, .n = conns,
+			     .bytes = bytes, .pings = pings };
+	pthread_t srv_thread;
+	bool srv_started = false;
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
 	uint32_t *v = NULL, *v2 = NULL;
@@ -211,7 +244,9 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	for (unsigned i = 0; i < conns; i++)
 		m.cli[i].fd = m.srv[i].fd = -1;
 	m.ep = epoll_create1(EPOLL_CLOEXEC);
-	if (m.ep < 0) {
+	m.sep = epoll_create1(EPOLL_CLOEXEC);
+	m.stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (m.ep < 0 || m.sep < 0 || m.stop_fd < 0) {
 		e = errno;
 		snprintf(err, errlen, "link measure: epoll_create1 failed: %s (%s): check ulimit -n",
 			 strerror(e), rs_errname(e));
@@ -250,10 +285,19 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	}
 	if ((r = rs_link_enter(l, RS_LINK_HOST, err, errlen)))
 		goto out;
-	if ((r = ctl(&m, EPOLL_CTL_ADD, lfd, EPOLLIN, ud(K_LISTEN, 0)))) {
+	m.lfd = lfd;
+	if ((r = ctl(&m, m.sep, EPOLL_CTL_ADD, lfd, EPOLLIN, ud(K_LISTEN, 0))) ||
+	    (r = ctl(&m, m.sep, EPOLL_CTL_ADD, m.stop_fd, EPOLLIN, ud(K_STOP, 0)))) {
 		snprintf(err, errlen, "link measure: epoll_ctl failed: %s", strerror(-r));
 		goto out;
 	}
+	if ((e = pthread_create(&srv_thread, NULL, server_thread, &m))) {
+		snprintf(err, errlen, "link measure: starting the server thread failed: %s: check ulimit -u",
+			 strerror(e));
+		r = -e;
+		goto out;
+	}
+	srv_started = true;
 	for (unsigned i = 0; i < conns; i++) {
 		if (connect(m.cli[i].fd, (struct sockaddr *)&sa, sizeof(sa)) &&
 		    errno != EINPROGRESS) {
@@ -263,7 +307,7 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 			r = -e;
 			goto out;
 		}
-		if ((r = ctl(&m, EPOLL_CTL_ADD, m.cli[i].fd,
+		if ((r = ctl(&m, m.ep, EPOLL_CTL_ADD, m.cli[i].fd,
 			     EPOLLIN | EPOLLOUT | EPOLLET, ud(K_CLIENT, i)))) {
 			snprintf(err, errlen, "link measure: epoll_ctl failed: %s", strerror(-r));
 			goto out;
@@ -284,12 +328,8 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 			unsigned kind = (unsigned)(ev[k].data.u64 >> 32),
 				 i = (unsigned)ev[k].data.u64;
 
-			if (kind == K_LISTEN)
-				accept_all(&m, lfd);
-			else if (kind == K_CLIENT)
+			if (kind == K_CLIENT)
 				client_io(&m, i);
-			else
-				server_io(&m, i);
 		}
 	}
 
@@ -313,6 +353,13 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	out->pings = m.nsamples;
 	summarise(m.samples, m.nsamples, out->app_rtt_us, true);
 out:
+	if (srv_started) {
+		uint64_t one = 1;
+
+		if (write(m.stop_fd, &one, sizeof(one)) != sizeof(one))
+			rs_fatal("link measure: stopping the server thread: %s", strerror(errno));
+		pthread_join(srv_thread, NULL);
+	}
 	if (m.cli)
 		for (unsigned i = 0; i < conns; i++)
 			if (m.cli[i].fd >= 0)
@@ -327,6 +374,10 @@ out:
 		close(lfd);
 	if (m.ep >= 0)
 		close(m.ep);
+	if (m.sep >= 0)
+		close(m.sep);
+	if (m.stop_fd >= 0)
+		close(m.stop_fd);
 	free(m.cli);
 	free(m.srv);
 	free(m.samples);

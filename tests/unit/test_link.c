@@ -232,17 +232,19 @@ static void test_dline_hold(void **state)
 	assert_non_null(p);
 	assert_int_equal(p[0], 1);
 	assert_int_equal(len, 100);
-	rs_dline_pop(&q);
+	rs_dline_pop(&q, 1000 + 10 * MS);
 	assert_int_equal(rs_dline_next_due(&q), 2000 + 10 * MS);
 	p = rs_dline_peek(&q, 3000 + 10 * MS, &len);
 	assert_int_equal(p[0], 2);
-	rs_dline_pop(&q);
+	rs_dline_pop(&q, 3000 + 10 * MS);
 	assert_null(rs_dline_peek(&q, UINT64_MAX, &len));
 	rs_dline_stats(&q, &st);
 	assert_int_equal(st.forwarded, 2);
 	assert_int_equal(st.bytes, 300);
 	assert_int_equal(st.lost + st.dropped_full + st.dropped_err, 0);
 	assert_int_equal(st.max_queued, 2);
+	assert_int_equal(st.late_sum_ns, 1000);
+	assert_int_equal(st.late_max_ns, 1000);
 	rs_dline_free(&q);
 }
 
@@ -265,7 +267,7 @@ static void test_dline_limit(void **state)
 
 		assert_non_null(p);
 		assert_int_equal(p[0], i);
-		rs_dline_pop(&q);
+		rs_dline_pop(&q, 0);
 	}
 	/* wraps around the ring */
 	for (int i = 0; i < 3; i++)
@@ -275,7 +277,7 @@ static void test_dline_limit(void **state)
 		const uint8_t *p = rs_dline_peek(&q, 2 * MS, &len);
 
 		assert_int_equal(p[0], 10 + i);
-		rs_dline_pop(&q);
+		rs_dline_pop(&q, 0);
 	}
 	rs_dline_free(&q);
 }
@@ -300,7 +302,7 @@ static void test_dline_loss(void **state)
 	for (int i = 0; i < 100000; i++) {
 		if (q_push(&q, 0, 40, (uint64_t)i) == 1) {
 			assert_non_null(rs_dline_peek(&q, (uint64_t)i, &len));
-			rs_dline_pop(&q);
+			rs_dline_pop(&q, 0);
 		}
 	}
 	rs_dline_stats(&q, &st);
@@ -312,7 +314,7 @@ static void test_dline_loss(void **state)
 	q_init(&q, 0, 0, 0, 0, 4);
 	for (int i = 0; i < 10000; i++) {
 		assert_int_equal(q_push(&q, 0, 40, 0), 1);
-		rs_dline_pop(&q);
+		rs_dline_pop(&q, 0);
 	}
 	rs_dline_stats(&q, &st);
 	assert_int_equal(st.lost, 0);
@@ -331,11 +333,11 @@ static void test_dline_rate(void **state)
 	assert_int_equal(rs_dline_next_due(&q), 1 * MS + 5 * MS);
 	q_push(&q, 1, 1500, 0);
 	q_push(&q, 2, 1500, 0);
-	rs_dline_pop(&q);
+	rs_dline_pop(&q, 0);
 	assert_int_equal(rs_dline_next_due(&q), 2 * MS + 5 * MS);
-	rs_dline_pop(&q);
+	rs_dline_pop(&q, 0);
 	assert_int_equal(rs_dline_next_due(&q), 3 * MS + 5 * MS);
-	rs_dline_pop(&q);
+	rs_dline_pop(&q, 0);
 	/* an idle wire: a packet arriving later starts at once */
 	q_push(&q, 3, 750, 100 * MS);
 	assert_int_equal(rs_dline_next_due(&q), 100 * MS + 500 * US + 5 * MS);
@@ -360,7 +362,7 @@ static void test_dline_jitter(void **state)
 		lo = due < lo ? due : lo;
 		hi = due > hi ? due : hi;
 		assert_non_null(rs_dline_peek(&q, UINT64_MAX, &len));
-		rs_dline_pop(&q);
+		rs_dline_pop(&q, 0);
 	}
 	assert_true(lo >= 8 * MS && hi <= 12 * MS);
 	assert_true(lo < 8 * MS + 100 * US && hi > 12 * MS - 100 * US);
@@ -374,7 +376,7 @@ static void test_dline_jitter(void **state)
 		prev = q.last_due_ns;
 		if (t >= 32) {
 			assert_non_null(rs_dline_peek(&q, UINT64_MAX, &len));
-			rs_dline_pop(&q);
+			rs_dline_pop(&q, 0);
 		}
 	}
 	rs_dline_free(&q);
@@ -387,7 +389,7 @@ static void test_dline_jitter(void **state)
 		q_push(&q, 0, 40, now);
 		assert_true(rs_dline_next_due(&q) >= now);
 		assert_true(rs_dline_next_due(&q) <= now + 4 * MS);
-		rs_dline_pop(&q);
+		rs_dline_pop(&q, 0);
 	}
 	rs_dline_free(&q);
 }
