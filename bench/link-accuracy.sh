@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The emulated link's accuracy: round trip asked against round trip measured
 # (TCP_INFO tcpi_min_rtt and tcpi_rtt, and the echo round trips an
-# application sees) at 0, 1, 5, 20 and 50 ms, idle (one connection) and
-# under load (many connections pinging at once; and bulk pings of 16 KiB).
+# application sees) at 0, 1, 5, 20 and 50 ms, idle (one connection; also
+# with the forwarder's spin off) and under load (many connections pinging
+# at once; and bulk pings of 16 KiB on 20 connections).
 # Cases interleave (0 1 5 20 50 0 1 ...) so drift on a shared machine hits
 # all alike. Needs root, /dev/net/tun and network namespaces.
 # Writes results/link/accuracy.csv (every run, one row each).
@@ -46,6 +47,7 @@ one() {
 for r in $(seq 1 "$runs"); do
 	for t in $rtts; do
 		one idle "$r" --link "rtt=$t" --conns 1 --pings 50
+		one idle-nospin "$r" --link "rtt=$t" --conns 1 --pings 50 --spin 0
 		one "load${load}" "$r" --link "rtt=$t" --conns "$load" --pings 20
 		one bulk16k "$r" --link "rtt=$t" --conns 20 --pings 10 --bytes 16384
 		echo "run $r rtt=$t done" >&2
@@ -60,6 +62,7 @@ awk -F, 'NR > 1 {
 	n[k]++; asked[k] = $5
 	mr[k] = mr[k] " " $12; sr[k] = sr[k] " " $15; ap[k] = ap[k] " " $18; p9[k] = p9[k] " " $19
 	ok[k] += $9; want[k] += $6
+	lm[k] = lm[k] " " $25; cpu[k] = cpu[k] " " $29
 }
 function med(s,    a, n, i, j, t) {
 	n = split(s, a, " ")
@@ -67,9 +70,11 @@ function med(s,    a, n, i, j, t) {
 	return a[int((n + 1) / 2)]
 }
 END {
-	printf "%-10s %-10s %9s %12s %10s %11s %11s %s\n", "case", "spec", "asked_us", "min_rtt_us", "srtt_us", "app_med_us", "app_p99_us", "conns_ok"
+	printf "%-12s %-10s %9s %11s %9s %11s %11s %8s %6s %s\n", "case", "spec", "asked_us", "min_rtt_us", "srtt_us", "app_med_us", "app_p99_us", "late_us", "cpu", "conns_ok"
+	cmd = "sort -k3,3n -k1,1"
 	for (k in n) {
 		split(k, p, ",")
-		printf "%-10s %-10s %9d %12s %10s %11s %11s %d/%d\n", p[1], p[2], asked[k], med(mr[k]), med(sr[k]), med(ap[k]), med(p9[k]), ok[k], want[k]
+		printf "%-12s %-10s %9d %11s %9s %11s %11s %8s %6s %d/%d\n", p[1], p[2], asked[k], med(mr[k]), med(sr[k]), med(ap[k]), med(p9[k]), med(lm[k]), med(cpu[k]), ok[k], want[k] | cmd
 	}
-}' "$out" | sort -k3,3n -k1,1
+	close(cmd)
+}' "$out"
