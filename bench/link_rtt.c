@@ -4,10 +4,11 @@
  * counters, and whether anything was left behind after close.
  *
  *   link-rtt --link SPEC [--conns N] [--pings N] [--bytes N]
- *            [--timeout T] [--repeat N] [--csv] [--spin T]
+ *            [--timeout T] [--repeat N] [--csv] [--spin T] [--kind K]
  *
  * --spin T: the forwarder's spin before each due time (default 100us; 0:
- * it sleeps on the timer alone).
+ * it sleeps on the timer alone). --kind: the path (default auto: netem
+ * where the kernel has it, else the delay line).
  *
  * Exit: 0 done, 1 a failure (or something left behind), 2 usage,
  * 3 the link cannot be made here (no root, no tun, no namespaces). */
@@ -30,7 +31,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: link-rtt --link rtt=T[,loss=P%%][,jitter=T][,rate=R][,limit=N]\n"
-		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T]\n");
+		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T] [--kind auto|delay|netem]\n");
 }
 
 static int num(const char *opt, const char *v, unsigned long max,
@@ -140,12 +141,13 @@ int main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "spin", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	unsigned long conns = 1, pings = 50, bytes = 64, repeat = 1;
 	uint64_t timeout_ns = 10000000000ull;
-	const char *spec_s = NULL, *spin_s = NULL;
+	const char *spec_s = NULL, *spin_s = NULL, *kind_s = NULL;
 	struct rs_link_spec spec;
 	struct rs_link *l;
 	struct rs_link_stats st;
@@ -169,6 +171,7 @@ int main(int argc, char **argv)
 			break;
 		case 'C': csv = 1; break;
 		case 's': spin_s = optarg; break;
+		case 'k': kind_s = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -182,6 +185,18 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	spec.seed = 1;
+	if (kind_s) {
+		if (!strcmp(kind_s, "auto"))
+			spec.kind = RS_LINK_KIND_AUTO;
+		else if (!strcmp(kind_s, "delay"))
+			spec.kind = RS_LINK_KIND_DELAY;
+		else if (!strcmp(kind_s, "netem"))
+			spec.kind = RS_LINK_KIND_NETEM;
+		else {
+			fprintf(stderr, "link-rtt: --kind %s: auto, delay or netem\n", kind_s);
+			return 2;
+		}
+	}
 	if (spin_s && (rs_parse_duration(spin_s, &spec.spin_ns) ||
 		       spec.spin_ns > RS_LINK_SPIN_MAX)) {
 		fprintf(stderr, "link-rtt: --spin %s: a time from 0 to 10ms, such as 200us\n", spin_s);

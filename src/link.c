@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "esc.h"
+#include "netem.h"
 #include "util.h"
 
 #define LINK_IFNAME "rslink"
@@ -32,6 +33,7 @@
 /* packets read from one TUN per pass, so that a flood on one side cannot
  * hold back the other side's due packets */
 #define READ_BATCH 64
+#define LINK_UP_WAIT_NS (3ull * 1000000000ull)
 
 static const char *const side_addr[] = {
 	[RS_LINK_HOST] = "",
@@ -39,8 +41,11 @@ static const char *const side_addr[] = {
 	[RS_LINK_CLIENT] = "198.18.0.1",
 };
 
+enum link_kind { LINK_DELAY, LINK_NETEM, LINK_VETH };
+
 struct rs_link {
 	struct rs_link_spec spec;
+	enum link_kind kind;	 /* the path chosen */
 	int host_ns;		 /* where rs_link_open was called */
 	int ns[3];		 /* [RS_LINK_SERVER], [RS_LINK_CLIENT] */
 	int tun[3];		 /* the TUN device of each side */
@@ -343,15 +348,27 @@ static int set_addr(int sock, const char *ifname, unsigned long req,
 	return ioctl(sock, req, &ifr) == 0 ? 0 : -errno;
 }
 
-/* In the calling thread: a new namespace for side, loopback up, a TUN
- * device with the side's address, up. Leaves the thread in the new
- * namespace (the caller goes back). */
-static int make_side(struct rs_link *l, enum rs_link_side side, char *err,
-		     size_t errlen)
+static const char *side_name(enum rs_link_side side)
 {
-	const char *name = side == RS_LINK_SERVER ? "server" : "client";
-	char what[96];
-	struct ifreq ifr;
+	return side == RS_LINK_SERVER ? "server" : side == RS_LINK_CLIENT ? "client" : "host";
+}
+
+static void go_home(const struct rs_link *l)
+{
+	if (setns(l->host_ns, CLONE_NEWNET) != 0) {
+		int e = errno;
+
+		rs_fatal("--link: setns back to the original network namespace failed: %s (%s): cannot continue in the wrong namespace",
+			 strerror(e), rs_errname(e));
+	}
+}
+
+/* In the calling thread: a new namespace for side with loopback up. The
+ * thread stays in it (the caller goes back). */
+static int make_ns(struct rs_link *l, enum rs_link_side side, char *err,
+		   size_t errlen)
+{
+	char what[64];
 	int sock, r;
 
 	if (unshare(CLONE_NEWNET) != 0)
@@ -362,11 +379,99 @@ static int make_side(struct rs_link *l, enum rs_link_side side, char *err,
 	if (l->ns[side] < 0)
 		return fail(err, errlen, errno, "open /proc/thread-self/ns/net",
 			    "mount /proc (Linux 3.17 or later)");
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket() in the new namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	r = set_up(sock, "lo");
+	close(sock);
+	snprintf(what, sizeof(what), "bringing up lo on the %s side", side_name(side));
+	return r ? fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)") : 0;
+}
+
+/* The side's address on the link device, then the device up (the prefix
+ * route comes with it). In the side's namespace. */
+static int address_side(enum rs_link_side side, char *err, size_t errlen)
+{
+	char what[96];
+	int sock, r;
+
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket() in the link's namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	snprintf(what, sizeof(what), "setting %s/24 on the %s side's " LINK_IFNAME,
+		 side_addr[side], side_name(side));
+	r = set_addr(sock, LINK_IFNAME, SIOCSIFADDR, side_addr[side]);
+	if (!r)
+		r = set_addr(sock, LINK_IFNAME, SIOCSIFNETMASK, LINK_MASK);
+	if (!r) {
+		snprintf(what, sizeof(what), "bringing up the %s side's " LINK_IFNAME,
+			 side_name(side));
+		r = set_up(sock, LINK_IFNAME);
+	}
+	close(sock);
+	if (r)
+		return fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)");
+	return 0;
+}
+
+/* Wait until side's device is running (its carrier seen by the kernel's
+ * link watch, which may take up to a second): until then its qdisc drops
+ * everything, and a SYN sent then is retried a second later, leaving the
+ * connection's smoothed RTT near 1 s. */
+static int wait_running(const struct rs_link *l, enum rs_link_side side,
+			char *err, size_t errlen)
+{
+	uint64_t deadline = rs_now_ns() + LINK_UP_WAIT_NS;
+	struct ifreq ifr;
+	int sock, r;
+
+	if ((r = rs_link_enter(l, side, err, errlen)))
+		return r;
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket() in the link's namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	for (;;) {
+		memset(&ifr, 0, sizeof(ifr));
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), LINK_IFNAME);
+		if (ioctl(sock, SIOCGIFFLAGS, &ifr) != 0) {
+			r = errno;
+			close(sock);
+			return fail(err, errlen, r, "reading the link device's flags",
+				    "report this");
+		}
+		if (ifr.ifr_flags & IFF_RUNNING)
+			break;
+		if (rs_now_ns() > deadline) {
+			close(sock);
+			snprintf(err, errlen,
+				 "--link: the %s side's " LINK_IFNAME " is not running after %llu s: the kernel did not see its carrier; try again, or report this",
+				 side_name(side), LINK_UP_WAIT_NS / 1000000000ull);
+			return -ETIMEDOUT;
+		}
+		usleep(1000);
+	}
+	close(sock);
+	return 0;
+}
+
+
+/* The delay line's end on side: a TUN device, addressed and up. */
+static int make_tun(struct rs_link *l, enum rs_link_side side, char *err,
+		    size_t errlen)
+{
+	struct ifreq ifr;
+	int e;
+
+	if (rs_link_enter(l, side, err, errlen))
+		return -EPERM;
 	l->tun[side] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (l->tun[side] < 0) {
-		r = errno;
-		return fail(err, errlen, r, "open /dev/net/tun (the delay line; this kernel has no sch_netem either)",
-			    r == ENOENT ? "load the tun module (modprobe tun) or make the node (mknod /dev/net/tun c 10 200)"
+		e = errno;
+		return fail(err, errlen, e, "open /dev/net/tun (the delay line)",
+			    e == ENOENT ? "load the tun module (modprobe tun) or make the node (mknod /dev/net/tun c 10 200)"
 					: "the delay line needs the tun driver and root");
 	}
 	memset(&ifr, 0, sizeof(ifr));
@@ -375,27 +480,87 @@ static int make_side(struct rs_link *l, enum rs_link_side side, char *err,
 	if (ioctl(l->tun[side], TUNSETIFF, &ifr) != 0)
 		return fail(err, errlen, errno, "TUNSETIFF " LINK_IFNAME,
 			    "the delay line needs CAP_NET_ADMIN and the tun driver");
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return fail(err, errlen, errno, "socket() in the new namespace",
-			    "check the file descriptor limit (ulimit -n)");
-	snprintf(what, sizeof(what), "bringing up lo on the %s side", name);
-	r = set_up(sock, "lo");
-	if (!r) {
-		snprintf(what, sizeof(what), "setting %s/24 on the %s side's " LINK_IFNAME,
-			 side_addr[side], name);
-		r = set_addr(sock, LINK_IFNAME, SIOCSIFADDR, side_addr[side]);
+	return address_side(side, err, errlen);
+}
+
+static bool needs_shaping(const struct rs_link_spec *sp)
+{
+	return sp->rtt_ns || sp->jitter_ns || sp->loss_ppm || sp->rate_bps;
+}
+
+/* The kernel's path: a veth pair, netem on both ends when there is
+ * anything to shape. */
+static int make_veth(struct rs_link *l, char *err, size_t errlen)
+{
+	struct rs_netem_opts o = {
+		.delay_ns = l->spec.rtt_ns / 2,
+		.jitter_ns = l->spec.jitter_ns / 2,
+		.loss_ppm = l->spec.loss_ppm,
+		.rate_bps = l->spec.rate_bps,
+		.limit = l->spec.limit ? l->spec.limit : RS_LINK_LIMIT_DEFAULT,
+	};
+	int r;
+
+	if ((r = rs_link_enter(l, RS_LINK_SERVER, err, errlen)) ||
+	    (r = rs_netem_veth(LINK_IFNAME, l->ns[RS_LINK_CLIENT], err, errlen)))
+		return r;
+	for (int s = RS_LINK_SERVER; s <= RS_LINK_CLIENT; s++) {
+		if ((r = rs_link_enter(l, (enum rs_link_side)s, err, errlen)))
+			return r;
+		if (l->kind == LINK_NETEM &&
+		    (r = rs_netem_add(LINK_IFNAME, &o, err, errlen)))
+			return r;
+		if ((r = address_side((enum rs_link_side)s, err, errlen)))
+			return r;
 	}
+	if ((r = wait_running(l, RS_LINK_SERVER, err, errlen)))
+		return r;
+	return wait_running(l, RS_LINK_CLIENT, err, errlen);
+}
+
+/* Choose and build the path between the two namespaces: netem where the
+ * kernel has it (or when asked), the delay line otherwise. */
+static int make_path(struct rs_link *l, char *err, size_t errlen)
+{
+	char nerr[256] = "";
+	int r, pr = -ENOENT;
+
+	if (l->spec.kind != RS_LINK_KIND_DELAY) {
+		if ((r = rs_link_enter(l, RS_LINK_SERVER, err, errlen)))
+			return r;
+		pr = rs_netem_probe(nerr, sizeof(nerr));
+		if (!pr) {
+			l->kind = LINK_NETEM;
+			return make_veth(l, err, errlen);
+		}
+		if (l->spec.kind == RS_LINK_KIND_NETEM) {
+			if (needs_shaping(&l->spec)) {
+				snprintf(err, errlen, "%s", nerr);
+				return pr;
+			}
+			/* nothing to shape: the pair alone is the link */
+			l->kind = LINK_VETH;
+			return make_veth(l, err, errlen);
+		}
+	}
+	l->kind = LINK_DELAY;
+	r = make_tun(l, RS_LINK_SERVER, err, errlen);
 	if (!r)
-		r = set_addr(sock, LINK_IFNAME, SIOCSIFNETMASK, LINK_MASK);
-	if (!r) {
-		snprintf(what, sizeof(what), "bringing up the %s side's " LINK_IFNAME, name);
-		r = set_up(sock, LINK_IFNAME);
+		r = make_tun(l, RS_LINK_CLIENT, err, errlen);
+	if (!r)
+		r = wait_running(l, RS_LINK_SERVER, err, errlen);
+	if (!r)
+		r = wait_running(l, RS_LINK_CLIENT, err, errlen);
+	if (r && l->spec.kind == RS_LINK_KIND_AUTO && pr == -ENOENT) {
+		char derr[256];
+
+		/* neither works: one line says what is missing */
+		snprintf(derr, sizeof(derr), "%s", err + (strncmp(err, "--link: ", 8) ? 0 : 8));
+		snprintf(err, errlen,
+			 "--link: no way to shape the path here: the kernel has no sch_netem, and the delay line: %s",
+			 derr);
 	}
-	close(sock);
-	if (r)
-		return fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)");
-	return 0;
+	return r;
 }
 
 /* ---- the forwarder ----------------------------------------------------- */
@@ -522,17 +687,19 @@ int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
 			 "mount /proc (Linux 3.17 or later)");
 		goto err;
 	}
-	r = make_side(l, RS_LINK_SERVER, err, errlen);
+	r = make_ns(l, RS_LINK_SERVER, err, errlen);
 	if (!r)
-		r = make_side(l, RS_LINK_CLIENT, err, errlen);
+		r = make_ns(l, RS_LINK_CLIENT, err, errlen);
+	if (!r)
+		r = make_path(l, err, errlen);
 	/* back home whatever happened */
-	if (setns(l->host_ns, CLONE_NEWNET) != 0) {
-		e = errno;
-		rs_fatal("--link: setns back to the original network namespace failed: %s (%s): cannot continue in the wrong namespace",
-			 strerror(e), rs_errname(e));
-	}
+	go_home(l);
 	if (r)
 		goto err;
+	if (l->kind != LINK_DELAY) {
+		*out = l;
+		return 0;
+	}
 	l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (l->stop_fd < 0) {
 		r = fail(err, errlen, errno, "eventfd", "check ulimit -n");
@@ -592,18 +759,24 @@ void rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
 
 const char *rs_link_kind(const struct rs_link *l)
 {
-	(void)l;
-	return "delay line";
+	return l->kind == LINK_NETEM ? "netem" :
+	       l->kind == LINK_VETH ? "veth" : "delay line";
 }
 
 void rs_link_describe(const struct rs_link *l, char *buf, size_t len)
 {
 	char s[160];
 
+	static const char *const how[] = {
+		[LINK_DELAY] = "tun, user space",
+		[LINK_NETEM] = "veth, sch_netem on both ends",
+		[LINK_VETH] = "veth, nothing to shape",
+	};
+
 	rs_link_spec_format(&l->spec, s, sizeof(s));
 	snprintf(buf, len,
-		 "link: %s (tun, user space%s), %s, client %s <-> server %s (%s)",
-		 rs_link_kind(l), l->rt ? ", SCHED_FIFO" : "", s,
+		 "link: %s (%s%s), %s, client %s <-> server %s (%s)",
+		 rs_link_kind(l), how[l->kind], l->rt ? ", SCHED_FIFO" : "", s,
 		 side_addr[RS_LINK_CLIENT], side_addr[RS_LINK_SERVER], LINK_NET);
 }
 

@@ -24,6 +24,13 @@ struct rs_link_spec {
 	uint64_t spin_ns;   /* the forwarder wakes this early and spins to
 			     * the due time (not in the text; rs_link_parse
 			     * sets RS_LINK_SPIN_DEFAULT) */
+	enum rs_link_kind_req {
+		RS_LINK_KIND_AUTO,  /* netem where the kernel has it, else the
+				     * delay line (rs_link_parse sets this) */
+		RS_LINK_KIND_DELAY, /* the delay line only */
+		RS_LINK_KIND_NETEM, /* veth + netem only (nothing to shape:
+				     * the veth pair alone) */
+	} kind;
 };
 
 #define RS_LINK_RTT_MAX (10ull * 1000000000ull)
@@ -84,10 +91,14 @@ void rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
  *  limit=4096, client 198.18.0.1 <-> server 198.18.0.2". */
 void rs_link_describe(const struct rs_link *l, char *buf, size_t len);
 
-/* The kind of path in use: "delay line" (this module's forwarder). */
+/* The kind of path in use: "delay line" (this module's forwarder),
+ * "netem" (veth pair, sch_netem on both ends) or "veth" (the pair alone:
+ * forced netem with nothing to shape). */
 const char *rs_link_kind(const struct rs_link *l);
 
-/* Counters per direction: to_server is client -> server. Thread-safe. */
+/* The delay line's counters per direction: to_server is client ->
+ * server (all zero on the netem and veth paths: the kernel's qdisc keeps
+ * its own). Thread-safe. */
 struct rs_link_stats {
 	struct rs_dline_stats to_server, to_client;
 };
