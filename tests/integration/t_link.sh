@@ -5,7 +5,9 @@
 # the delay line counts the losses; a full queue drops and counts; many
 # connections at once all get through; nothing is left behind after close
 # (no namespace held, no device in the host namespace, no named
-# namespace); bad specs exit 2 with one line.
+# namespace); --kind netem is refused in one line where the kernel has no
+# sch_netem, and its veth pair carries traffic when nothing is shaped; bad
+# specs exit 2 with one line.
 . "$(dirname "$0")/lib.sh"
 LINK_RTT=${LINK_RTT:-$(cd "$(dirname "$0")/../.." && pwd)/build/rel/link-rtt}
 [ -x "$LINK_RTT" ] || { echo "no helper at $LINK_RTT: run make"; exit 1; }
@@ -68,12 +70,43 @@ m=$(field min_rtt_us "$TMP/load")
 [ "${m%%/*}" -ge 4900 ] || fail "200 connections: a min_rtt of ${m%%/*} us is below the 5 ms asked"
 echo "measured: rtt=5ms 200 connections: tcpi_min_rtt min/median/max $m us, app $(field app_rtt_us "$TMP/load") us (min/median/p99)"
 
-# 5. nothing left behind in the host namespace
+# 5. the kernel's path: netem where the kernel has it; a veth pair alone
+# when nothing is to be shaped (this part runs on any kernel)
+if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1ms' 2>/dev/null; then
+	echo "# this kernel has sch_netem: --kind netem is not refused here"
+	"$LINK_RTT" --link rtt=20ms --kind netem --pings 10 >"$TMP/netem" 2>&1 ||
+		fail "link-rtt --kind netem exited $?: $(cat "$TMP/netem")"
+	grep -q '^link: netem' "$TMP/netem" || fail "--kind netem: not the netem path: $(cat "$TMP/netem")"
+	m=$(field min_rtt_us "$TMP/netem")
+	echo "measured: netem rtt=20ms: tcpi_min_rtt ${m%%/*} us"
+	[ "${m%%/*}" -ge 19900 ] || fail "netem rtt=20ms: min_rtt ${m%%/*} us"
+else
+	"$LINK_RTT" --link rtt=20ms --kind netem >"$TMP/netem" 2>&1
+	rc=$?
+	[ $rc = 3 ] || fail "--kind netem without sch_netem: exit $rc, want 3: $(cat "$TMP/netem")"
+	[ "$(wc -l <"$TMP/netem")" = 1 ] || fail "--kind netem without sch_netem: not one line: $(cat "$TMP/netem")"
+	grep -q 'no sch_netem' "$TMP/netem" || fail "--kind netem: the message does not say sch_netem is missing: $(cat "$TMP/netem")"
+	"$LINK_RTT" --link rtt=1ms --pings 5 >"$TMP/auto" 2>&1 || fail "link-rtt auto exited $?: $(cat "$TMP/auto")"
+	grep -q '^link: delay line' "$TMP/auto" || fail "auto without sch_netem: not the delay line: $(cat "$TMP/auto")"
+fi
+"$LINK_RTT" --link rtt=0ms --kind netem --pings 10 >"$TMP/veth" 2>&1 ||
+	fail "link-rtt rtt=0ms --kind netem exited $?: $(cat "$TMP/veth")"
+grep -q '^link: veth' "$TMP/veth" || fail "rtt=0ms --kind netem: not the veth pair alone: $(cat "$TMP/veth")"
+[ "$(field conns "$TMP/veth")" = 1/1 ] || fail "veth: the connection was not established"
+[ "$(field pings "$TMP/veth")" = 10 ] || fail "veth: not every ping came back"
+s=$(field srtt_us "$TMP/veth")
+# a SYN sent before the pair runs is retried after 1 s and leaves srtt
+# in the hundreds of ms: rs_link_open waits for the devices to run
+[ "${s%%/*}" -lt 100000 ] || fail "veth: srtt ${s%%/*} us: the link was used before it ran"
+grep -q '^closed: no namespace reference or device left' "$TMP/veth" || fail "veth: no 'closed' line"
+echo "measured: veth pair alone: tcpi_min_rtt $(field min_rtt_us "$TMP/veth") us, srtt ${s%%/*} us"
+
+# 6. nothing left behind in the host namespace
 links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 [ "$links_before" = "$links_after" ] || fail "host devices changed: before '$links_before' after '$links_after'"
 [ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
 
-# 6. bad specs: exit 2, one line naming the field
+# 7. bad specs: exit 2, one line naming the field
 for bad in 'rtt=20' 'loss=1%' 'rtt=1ms,loss=2' 'rtt=1ms,jitter=5ms' 'rtt=1ms,speed=1mbit'; do
 	"$LINK_RTT" --link "$bad" >"$TMP/bad" 2>&1
 	rc=$?
