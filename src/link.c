@@ -52,6 +52,7 @@ struct rs_link {
 	int stop_fd;		 /* eventfd: the forwarder stops */
 	bool started;		 /* the forwarder thread runs */
 	bool rt;		 /* it got SCHED_FIFO */
+	bool away;		 /* the opening thread left host_ns */
 	struct rs_dline q[3];	 /* [RS_LINK_SERVER]: packets to the server */
 	pthread_t thread;
 };
@@ -355,7 +356,7 @@ static const char *side_name(enum rs_link_side side)
 
 static void go_home(const struct rs_link *l)
 {
-	if (setns(l->host_ns, CLONE_NEWNET) != 0) {
+	if (l->away && setns(l->host_ns, CLONE_NEWNET) != 0) {
 		int e = errno;
 
 		rs_fatal("--link: setns back to the original network namespace failed: %s (%s): cannot continue in the wrong namespace",
@@ -375,6 +376,7 @@ static int make_ns(struct rs_link *l, enum rs_link_side side, char *err,
 		return fail(err, errlen, errno, "unshare(CLONE_NEWNET)",
 			    errno == EPERM ? "new network namespaces need CAP_SYS_ADMIN: run as root, or drop --link"
 					   : "the kernel may lack CONFIG_NET_NS: drop --link");
+	l->away = true;
 	l->ns[side] = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (l->ns[side] < 0)
 		return fail(err, errlen, errno, "open /proc/thread-self/ns/net",
@@ -465,8 +467,8 @@ static int make_tun(struct rs_link *l, enum rs_link_side side, char *err,
 	struct ifreq ifr;
 	int e;
 
-	if (rs_link_enter(l, side, err, errlen))
-		return -EPERM;
+	if ((e = rs_link_enter(l, side, err, errlen)))
+		return e;
 	l->tun[side] = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (l->tun[side] < 0) {
 		e = errno;

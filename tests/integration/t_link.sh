@@ -6,8 +6,9 @@
 # connections at once all get through; nothing is left behind after close
 # (no namespace held, no device in the host namespace, no named
 # namespace); --kind netem is refused in one line where the kernel has no
-# sch_netem, and its veth pair carries traffic when nothing is shaped; bad
-# specs exit 2 with one line.
+# sch_netem, and its veth pair carries traffic when nothing is shaped;
+# without root, and without tun and netem, one line says what is missing;
+# bad specs exit 2 with one line.
 . "$(dirname "$0")/lib.sh"
 LINK_RTT=${LINK_RTT:-$(cd "$(dirname "$0")/../.." && pwd)/build/rel/link-rtt}
 [ -x "$LINK_RTT" ] || { echo "no helper at $LINK_RTT: run make"; exit 1; }
@@ -80,7 +81,9 @@ if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1
 	m=$(field min_rtt_us "$TMP/netem")
 	echo "measured: netem rtt=20ms: tcpi_min_rtt ${m%%/*} us"
 	[ "${m%%/*}" -ge 19900 ] || fail "netem rtt=20ms: min_rtt ${m%%/*} us"
+	netem=1
 else
+	netem=0
 	"$LINK_RTT" --link rtt=20ms --kind netem >"$TMP/netem" 2>&1
 	rc=$?
 	[ $rc = 3 ] || fail "--kind netem without sch_netem: exit $rc, want 3: $(cat "$TMP/netem")"
@@ -101,12 +104,33 @@ s=$(field srtt_us "$TMP/veth")
 grep -q '^closed: no namespace reference or device left' "$TMP/veth" || fail "veth: no 'closed' line"
 echo "measured: veth pair alone: tcpi_min_rtt $(field min_rtt_us "$TMP/veth") us, srtt ${s%%/*} us"
 
-# 6. nothing left behind in the host namespace
+# 6. what cannot be made here says so in one line (exit 3 from the helper)
+# without root: no namespace (where nobody can reach the helper at all)
+if setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$LINK_RTT" 2>/dev/null; then
+	setpriv --reuid 65534 --regid 65534 --clear-groups "$LINK_RTT" --link rtt=1ms >"$TMP/nobody" 2>&1
+	rc=$?
+	[ $rc = 3 ] || fail "as nobody: exit $rc, want 3: $(cat "$TMP/nobody")"
+	[ "$(wc -l <"$TMP/nobody")" = 1 ] || fail "as nobody: not one line: $(cat "$TMP/nobody")"
+	grep -q 'CAP_SYS_ADMIN' "$TMP/nobody" || fail "as nobody: the message does not say what is needed: $(cat "$TMP/nobody")"
+else
+	echo "# not run as nobody: that user cannot reach $LINK_RTT"
+fi
+# no /dev/net/tun (hidden in a mount namespace) and no sch_netem: neither path
+if [ $netem = 0 ]; then
+	unshare -m sh -c 'mount -t tmpfs none /dev/net && exec "$0" --link rtt=1ms' "$LINK_RTT" >"$TMP/neither" 2>&1
+	rc=$?
+	[ $rc = 3 ] || fail "no tun, no netem: exit $rc, want 3: $(cat "$TMP/neither")"
+	[ "$(wc -l <"$TMP/neither")" = 1 ] || fail "no tun, no netem: not one line: $(cat "$TMP/neither")"
+	grep -q 'no sch_netem.*/dev/net/tun.*modprobe tun' "$TMP/neither" ||
+		fail "no tun, no netem: the line does not name both: $(cat "$TMP/neither")"
+fi
+
+# 7. nothing left behind in the host namespace
 links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 [ "$links_before" = "$links_after" ] || fail "host devices changed: before '$links_before' after '$links_after'"
 [ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
 
-# 7. bad specs: exit 2, one line naming the field
+# 8. bad specs: exit 2, one line naming the field
 for bad in 'rtt=20' 'loss=1%' 'rtt=1ms,loss=2' 'rtt=1ms,jitter=5ms' 'rtt=1ms,speed=1mbit'; do
 	"$LINK_RTT" --link "$bad" >"$TMP/bad" 2>&1
 	rc=$?
