@@ -98,8 +98,8 @@ grep -q '^link: veth' "$TMP/veth" || fail "rtt=0ms --kind netem: not the veth pa
 [ "$(field conns "$TMP/veth")" = 1/1 ] || fail "veth: the connection was not established"
 [ "$(field pings "$TMP/veth")" = 10 ] || fail "veth: not every ping came back"
 s=$(field srtt_us "$TMP/veth")
-# a SYN sent before the pair runs is retried after 1 s and leaves srtt
-# in the hundreds of ms: rs_link_open waits for the devices to run
+# a SYN-ACK lost while a new pair settles is retried after 1 s and leaves srtt
+# in the hundreds of ms: rs_link_open waits until a connection gets through
 [ "${s%%/*}" -lt 100000 ] || fail "veth: srtt ${s%%/*} us: the link was used before it ran"
 grep -q '^closed: no namespace reference or device left' "$TMP/veth" || fail "veth: no 'closed' line"
 echo "measured: veth pair alone: tcpi_min_rtt $(field min_rtt_us "$TMP/veth") us, srtt ${s%%/*} us"
