@@ -54,7 +54,7 @@ lost=$(counter to_server lost "$TMP/loss")
 echo "measured: loss=100%: ${lost} packets lost toward the server in 2 s (SYN and retries)"
 
 # 3. a queue of 2 packets at 1 Mbit/s: a 16 KiB burst overflows it
-"$LINK_RTT" --link rtt=1ms,rate=1mbit,limit=2 --bytes 16384 --pings 2 >"$TMP/full" 2>&1 ||
+"$LINK_RTT" --link rtt=1ms,rate=1mbit,limit=2 --bytes 16384 --pings 2 --timeout 30s >"$TMP/full" 2>&1 ||
 	fail "link-rtt limit=2 exited $?: $(cat "$TMP/full")"
 [ "$(field conns "$TMP/full")" = 1/1 ] || fail "limit=2: the connection was not established"
 [ "$(field pings "$TMP/full")" = 2 ] || fail "limit=2: the pings did not get through (TCP retransmits should carry them)"
