@@ -274,6 +274,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.to_client.forwarded, (unsigned long long)st.to_client.lost,
 		       (unsigned long long)st.to_client.dropped_full, (unsigned long long)st.to_client.dropped_err,
 		       (unsigned long long)st.to_client.max_queued);
+	if (st.forwarder_errno) {
+		fprintf(stderr, "link-rtt: the delay line stopped forwarding: %s\n",
+			strerror(st.forwarder_errno));
+		rc = 1;
+	}
 	rs_link_close(l);
 	if (!ino[0] || !ino[1]) {
 		fprintf(stderr, "link-rtt: could not read the namespaces' inodes\n");

@@ -53,6 +53,7 @@ struct rs_link {
 	bool started;		 /* the forwarder thread runs */
 	bool rt;		 /* it got SCHED_FIFO */
 	bool away;		 /* the opening thread left host_ns */
+	int fwd_errno;		 /* why the forwarder stopped early (atomic) */
 	struct rs_dline q[3];	 /* [RS_LINK_SERVER]: packets to the server */
 	pthread_t thread;
 };
@@ -687,10 +688,17 @@ static void *forwarder(void *arg)
 			ts.tv_nsec = (long)(d % 1000000000u);
 			tsp = &ts;
 		}
-		if (ppoll(pfd, 3, tsp, NULL) < 0 && errno != EINTR)
+		if (ppoll(pfd, 3, tsp, NULL) < 0 && errno != EINTR) {
+			__atomic_store_n(&l->fwd_errno, errno, __ATOMIC_RELAXED);
 			break;
+		}
 		if (pfd[2].revents)
 			break;
+		/* a TUN device gone or broken: stop rather than spin */
+		if ((pfd[0].revents | pfd[1].revents) & (POLLERR | POLLHUP | POLLNVAL)) {
+			__atomic_store_n(&l->fwd_errno, EIO, __ATOMIC_RELAXED);
+			break;
+		}
 		if (pfd[0].revents & POLLIN)
 			pull(l, pfd[0].fd, to_srv);
 		if (pfd[1].revents & POLLIN)
@@ -834,6 +842,7 @@ void rs_link_stats(const struct rs_link *l, struct rs_link_stats *st)
 {
 	rs_dline_stats(&l->q[RS_LINK_SERVER], &st->to_server);
 	rs_dline_stats(&l->q[RS_LINK_CLIENT], &st->to_client);
+	st->forwarder_errno = __atomic_load_n(&l->fwd_errno, __ATOMIC_RELAXED);
 }
 
 void rs_link_close(struct rs_link *l)

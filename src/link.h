@@ -101,6 +101,9 @@ const char *rs_link_kind(const struct rs_link *l);
  * its own). Thread-safe. */
 struct rs_link_stats {
 	struct rs_dline_stats to_server, to_client;
+	int forwarder_errno; /* 0, or why the delay line stopped forwarding
+			      * before rs_link_close (the link is then cut:
+			      * report it with the run's results) */
 };
 void rs_link_stats(const struct rs_link *l, struct rs_link_stats *st);
 
