@@ -8,7 +8,8 @@
  *
  * --spin T: the forwarder's spin before each due time (default 100us; 0:
  * it sleeps on the timer alone). --kind: the path (default auto: netem
- * where the kernel has it, else the delay line).
+ * where the kernel has it, else the delay line). --ipv6: the connections
+ * go over the link's IPv6 addresses (2001:2::1 -> 2001:2::2).
  *
  * Exit: 0 done, 1 a failure (or something left behind), 2 usage,
  * 3 the link cannot be made here (no root, no tun, no namespaces). */
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,7 +33,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: link-rtt --link rtt=T[,loss=P%%][,jitter=T][,rate=R][,limit=N]\n"
-		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T] [--kind auto|delay|netem]\n");
+		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T] [--kind auto|delay|netem] [--ipv6]\n");
 }
 
 static int num(const char *opt, const char *v, unsigned long max,
@@ -142,6 +144,7 @@ int main(int argc, char **argv)
 		{ "csv", no_argument, NULL, 'C' },
 		{ "spin", required_argument, NULL, 's' },
 		{ "kind", required_argument, NULL, 'k' },
+		{ "ipv6", no_argument, NULL, '6' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -154,7 +157,7 @@ int main(int argc, char **argv)
 	char err[512], desc[256], sp[160];
 	ino_t ino[2];
 	uint64_t t_start;
-	int c, csv = 0, rc = 0, r;
+	int c, csv = 0, rc = 0, r, family = AF_INET;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -172,6 +175,7 @@ int main(int argc, char **argv)
 		case 'C': csv = 1; break;
 		case 's': spin_s = optarg; break;
 		case 'k': kind_s = optarg; break;
+		case '6': family = AF_INET6; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -229,7 +233,7 @@ int main(int argc, char **argv)
 	for (unsigned long k = 0; k < repeat && !rc; k++) {
 		struct rs_link_rtt m;
 
-		r = rs_link_measure(l, (unsigned)conns, (unsigned)pings, bytes,
+		r = rs_link_measure(l, family, (unsigned)conns, (unsigned)pings, bytes,
 				    timeout_ns, &m, err, sizeof(err));
 		if (r) {
 			fprintf(stderr, "link-rtt: %s\n", err);

@@ -40,6 +40,12 @@ static const char *const side_addr[] = {
 	[RS_LINK_SERVER] = "198.18.0.2",
 	[RS_LINK_CLIENT] = "198.18.0.1",
 };
+static const char *const side_addr6[] = {
+	[RS_LINK_HOST] = "",
+	[RS_LINK_SERVER] = "2001:2::2",
+	[RS_LINK_CLIENT] = "2001:2::1",
+};
+#define LINK_PREFIX6 64
 
 enum link_kind { LINK_DELAY, LINK_NETEM, LINK_VETH };
 
@@ -54,6 +60,7 @@ struct rs_link {
 	bool rt;		 /* it got SCHED_FIFO */
 	bool away;		 /* the opening thread left host_ns */
 	int fwd_errno;		 /* why the forwarder stopped early (atomic) */
+	bool v6;		 /* both sides have their IPv6 address */
 	struct rs_dline q[3];	 /* [RS_LINK_SERVER]: packets to the server */
 	pthread_t thread;
 };
@@ -392,9 +399,57 @@ static int make_ns(struct rs_link *l, enum rs_link_side side, char *err,
 	return r ? fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)") : 0;
 }
 
+/* The kernel's struct in6_ifreq (linux/ipv6.h, which clashes with
+ * netinet/in.h): SIOCSIFADDR on an AF_INET6 socket adds an address. */
+struct link_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+/* The side's IPv6 address on the link device, without duplicate address
+ * detection (the namespace is new and the address only ours; with it the
+ * address stays tentative, unusable, for a second or more on veth). In
+ * the side's namespace. Returns 0, 1 when the kernel has no IPv6 (the link
+ * is then IPv4 only), or -errno with err set. */
+static int address_side6(enum rs_link_side side, char *err, size_t errlen)
+{
+	struct link_in6_ifreq r6 = { .prefixlen = LINK_PREFIX6 };
+	char what[96];
+	int sock, fd, e;
+
+	sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return errno == EAFNOSUPPORT ? 1 :
+		       fail(err, errlen, errno, "socket(AF_INET6) in the link's namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	/* /proc/sys/net is the opening thread's namespace's */
+	fd = open("/proc/sys/net/ipv6/conf/" LINK_IFNAME "/accept_dad", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "0\n", 2) != 2)
+			rs_warn("--link: turning off DAD on %s: %s", LINK_IFNAME, strerror(errno));
+		close(fd);
+	}
+	r6.ifindex = (int)if_nametoindex(LINK_IFNAME);
+	inet_pton(AF_INET6, side_addr6[side], &r6.addr);
+	if (!r6.ifindex || ioctl(sock, SIOCSIFADDR, &r6) != 0) {
+		e = errno;
+		close(sock);
+		snprintf(what, sizeof(what), "setting %s/%d on the %s side's " LINK_IFNAME,
+			 side_addr6[side], LINK_PREFIX6, side_name(side));
+		/* IPv6 turned off on the device or the host: IPv4 only */
+		if (e == EACCES || e == EPERM)
+			return fail(err, errlen, e, what, "needs CAP_NET_ADMIN (run as root)");
+		return 1;
+	}
+	close(sock);
+	return 0;
+}
+
 /* The side's address on the link device, then the device up (the prefix
  * route comes with it). In the side's namespace. */
-static int address_side(enum rs_link_side side, char *err, size_t errlen)
+static int address_side(enum rs_link_side side, bool *v6, char *err,
+			size_t errlen)
 {
 	char what[96];
 	int sock, r;
@@ -416,7 +471,10 @@ static int address_side(enum rs_link_side side, char *err, size_t errlen)
 	close(sock);
 	if (r)
 		return fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)");
-	return 0;
+	r = address_side6(side, err, errlen);
+	if (r == 1)
+		*v6 = false;
+	return r < 0 ? r : 0;
 }
 
 /* Wait until side's device is running (its carrier seen by the kernel's
@@ -483,7 +541,7 @@ static int make_tun(struct rs_link *l, enum rs_link_side side, char *err,
 	if (ioctl(l->tun[side], TUNSETIFF, &ifr) != 0)
 		return fail(err, errlen, errno, "TUNSETIFF " LINK_IFNAME,
 			    "the delay line needs CAP_NET_ADMIN and the tun driver");
-	return address_side(side, err, errlen);
+	return address_side(side, &l->v6, err, errlen);
 }
 
 static bool needs_shaping(const struct rs_link_spec *sp)
@@ -502,7 +560,7 @@ static void wait_path(struct rs_link *l)
 {
 	uint64_t rtt2 = 2 * l->spec.rtt_ns,
 		 deadline = rs_now_ns() + 3000000000ull + rtt2;
-	struct sockaddr_in sa;
+	struct sockaddr_storage sa;
 	socklen_t sl = sizeof(sa);
 	char err[256];
 	int lfd;
@@ -510,8 +568,8 @@ static void wait_path(struct rs_link *l)
 	if (rs_link_enter(l, RS_LINK_SERVER, err, sizeof(err)))
 		return;
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	rs_link_sockaddr(l, RS_LINK_SERVER, 0, &sa);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	sl = rs_link_sockaddr(l, RS_LINK_SERVER, AF_INET, 0, &sa);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sl) ||
 	    listen(lfd, 64) || getsockname(lfd, (struct sockaddr *)&sa, &sl) ||
 	    rs_link_enter(l, RS_LINK_CLIENT, err, sizeof(err))) {
 		if (lfd >= 0)
@@ -526,7 +584,7 @@ static void wait_path(struct rs_link *l)
 
 		if (fd < 0)
 			break;
-		if ((connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ||
+		if ((connect(fd, (struct sockaddr *)&sa, sl) == 0 ||
 		     errno == EINPROGRESS) &&
 		    poll(&p, 1, (int)(50 + rtt2 / 1000000)) == 1)
 			getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
@@ -559,7 +617,7 @@ static int make_veth(struct rs_link *l, char *err, size_t errlen)
 		if (l->kind == LINK_NETEM &&
 		    (r = rs_netem_add(LINK_IFNAME, &o, err, errlen)))
 			return r;
-		if ((r = address_side((enum rs_link_side)s, err, errlen)))
+		if ((r = address_side((enum rs_link_side)s, &l->v6, err, errlen)))
 			return r;
 	}
 	if ((r = wait_running(l, RS_LINK_SERVER, err, errlen)) ||
@@ -728,6 +786,7 @@ int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
 		return fail(err, errlen, ENOMEM, "allocating the link", "free some memory");
 	l->spec = *spec;
 	l->host_ns = l->stop_fd = -1;
+	l->v6 = true;
 	for (int s = 0; s < 3; s++)
 		l->ns[s] = l->tun[s] = -1;
 	for (int s = RS_LINK_SERVER; s <= RS_LINK_CLIENT; s++) {
@@ -799,20 +858,39 @@ int rs_link_enter(const struct rs_link *l, enum rs_link_side side,
 	return 0;
 }
 
-const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side)
+const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side,
+			 int family)
 {
 	(void)l;
-	return side_addr[side];
+	return family == AF_INET6 ? side_addr6[side] : side_addr[side];
 }
 
-void rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
-		      uint16_t port, struct sockaddr_in *sa)
+socklen_t rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
+			   int family, uint16_t port,
+			   struct sockaddr_storage *ss)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		if (side != RS_LINK_HOST)
+			inet_pton(AF_INET6, side_addr6[side], &a->sin6_addr);
+		return sizeof(*a);
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
 	if (side != RS_LINK_HOST)
-		inet_pton(AF_INET, rs_link_addr(l, side), &sa->sin_addr);
+		inet_pton(AF_INET, rs_link_addr(l, side, AF_INET), &a->sin_addr);
+	return sizeof(*a);
+}
+
+bool rs_link_has_ipv6(const struct rs_link *l)
+{
+	return l->v6;
 }
 
 const char *rs_link_kind(const struct rs_link *l)
@@ -833,9 +911,10 @@ void rs_link_describe(const struct rs_link *l, char *buf, size_t len)
 
 	rs_link_spec_format(&l->spec, s, sizeof(s));
 	snprintf(buf, len,
-		 "link: %s (%s%s), %s, client %s <-> server %s (%s)",
+		 "link: %s (%s%s), %s, client %s <-> server %s (%s)%s",
 		 rs_link_kind(l), how[l->kind], l->rt ? ", SCHED_FIFO" : "", s,
-		 side_addr[RS_LINK_CLIENT], side_addr[RS_LINK_SERVER], LINK_NET);
+		 side_addr[RS_LINK_CLIENT], side_addr[RS_LINK_SERVER], LINK_NET,
+		 l->v6 ? ", 2001:2::1 <-> 2001:2::2" : ", no IPv6");
 }
 
 void rs_link_stats(const struct rs_link *l, struct rs_link_stats *st)

@@ -7,6 +7,8 @@
 #define RS_LINK_H
 
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,8 +47,8 @@ struct rs_link_spec {
 
 enum rs_link_side {
 	RS_LINK_HOST,	/* the namespace rs_link_open was called in */
-	RS_LINK_SERVER, /* server side, address 198.18.0.2 */
-	RS_LINK_CLIENT, /* client side, address 198.18.0.1 */
+	RS_LINK_SERVER, /* server side, 198.18.0.2 and 2001:2::2 */
+	RS_LINK_CLIENT, /* client side, 198.18.0.1 and 2001:2::1 */
 };
 
 /* Parse "rtt=T[,loss=P%][,jitter=T][,rate=R][,limit=N]" (T: a number
@@ -80,11 +82,19 @@ int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
 int rs_link_enter(const struct rs_link *l, enum rs_link_side side,
 		  char *err, size_t errlen);
 
-/* A side's IPv4 address ("198.18.0.2"; "" for RS_LINK_HOST), and the
- * same as a sockaddr with the given port. */
-const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side);
-void rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
-		      uint16_t port, struct sockaddr_in *sa);
+/* A side's address for family AF_INET ("198.18.0.2") or AF_INET6
+ * ("2001:2::2", from the benchmarking range 2001:2::/48); "" for
+ * RS_LINK_HOST. And the same as a sockaddr with the given port, returning
+ * its length. */
+const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side,
+			 int family);
+socklen_t rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
+			   int family, uint16_t port,
+			   struct sockaddr_storage *ss);
+
+/* Whether both sides have their IPv6 address (false where the kernel or
+ * the device has IPv6 off: the link is then IPv4 only). */
+bool rs_link_has_ipv6(const struct rs_link *l);
 
 /* One line for the run's header: the kind of path and the spec, e.g.
  * "link: delay line (tun, user space), rtt=20ms loss=0% jitter=0 rate=off
@@ -126,15 +136,15 @@ struct rs_link_rtt {
 	uint64_t retrans; /* tcpi_total_retrans summed */
 };
 
-/* Open conns TCP connections from the client side to a listener on the
+/* Open conns TCP connections (family AF_INET or AF_INET6) from the client side to a listener on the
  * server side at once, echo pings round trips of bytes bytes on each
  * (all connections concurrently), then read TCP_INFO of each client
  * socket. Connections not established by timeout_ns are counted as not
  * ok (loss=100% gives conns_ok 0). Runs in the calling thread; the
  * sockets are closed on return. Returns 0, or -errno with err set (a
  * setup failure, not a lossy link). */
-int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
-		    size_t bytes, uint64_t timeout_ns, struct rs_link_rtt *out,
-		    char *err, size_t errlen);
+int rs_link_measure(struct rs_link *l, int family, unsigned conns,
+		    unsigned pings, size_t bytes, uint64_t timeout_ns,
+		    struct rs_link_rtt *out, char *err, size_t errlen);
 
 #endif

@@ -204,16 +204,16 @@ static void *server_thread(void *arg)
 	}
 }
 
-int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
-		    size_t bytes, uint64_t timeout_ns, struct rs_link_rtt *out,
-		    char *err, size_t errlen)
+int rs_link_measure(struct rs_link *l, int family, unsigned conns,
+		    unsigned pings, size_t bytes, uint64_t timeout_ns,
+		    struct rs_link_rtt *out, char *err, size_t errlen)
 {
 	struct measure m = { .ep = -1, .sep = -1, .stop_fd = -1, .n = conns,
 			     .bytes = bytes, .pings = pings };
 	pthread_t srv_thread;
 	bool srv_started = false;
-	struct sockaddr_in sa;
-	socklen_t sl = sizeof(sa);
+	struct sockaddr_storage sa;
+	socklen_t sl = sizeof(sa), salen;
 	uint32_t *v = NULL, *v2 = NULL;
 	uint64_t deadline;
 	int lfd = -1, r = 0, e;
@@ -257,13 +257,13 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	/* the listener on the server side, the clients on the client side */
 	if ((r = rs_link_enter(l, RS_LINK_SERVER, err, errlen)))
 		goto out;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	rs_link_sockaddr(l, RS_LINK_SERVER, 0, &sa);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	lfd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	salen = rs_link_sockaddr(l, RS_LINK_SERVER, family, 0, &sa);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, salen) ||
 	    listen(lfd, 4096) || getsockname(lfd, (struct sockaddr *)&sa, &sl)) {
 		e = errno;
 		snprintf(err, errlen, "link measure: listener on %s failed: %s (%s): check ulimit -n",
-			 rs_link_addr(l, RS_LINK_SERVER), strerror(e), rs_errname(e));
+			 rs_link_addr(l, RS_LINK_SERVER, family), strerror(e), rs_errname(e));
 		r = -e;
 		rs_link_enter(l, RS_LINK_HOST, err, 0);
 		goto out;
@@ -271,7 +271,7 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	if ((r = rs_link_enter(l, RS_LINK_CLIENT, err, errlen)))
 		goto out;
 	for (unsigned i = 0; i < conns; i++) {
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 		if (fd < 0) {
 			e = errno;
@@ -299,11 +299,11 @@ int rs_link_measure(struct rs_link *l, unsigned conns, unsigned pings,
 	}
 	srv_started = true;
 	for (unsigned i = 0; i < conns; i++) {
-		if (connect(m.cli[i].fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+		if (connect(m.cli[i].fd, (struct sockaddr *)&sa, salen) &&
 		    errno != EINPROGRESS) {
 			e = errno;
 			snprintf(err, errlen, "link measure: connect to %s failed: %s (%s)",
-				 rs_link_addr(l, RS_LINK_SERVER), strerror(e), rs_errname(e));
+				 rs_link_addr(l, RS_LINK_SERVER, family), strerror(e), rs_errname(e));
 			r = -e;
 			goto out;
 		}

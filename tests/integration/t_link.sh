@@ -4,7 +4,7 @@
 # and at most 30 ms, and a smoothed one of at least 19.9 ms (its excess is
 # printed: it grows with the machine's load); loss=100% blocks the connection and
 # the delay line counts the losses; a full queue drops and counts; many
-# connections at once all get through; nothing is left behind after close
+# connections at once all get through; IPv6 too; nothing is left behind after close
 # (no namespace held, no device in the host namespace, no named
 # namespace); --kind netem is refused in one line where the kernel has no
 # sch_netem, and its veth pair carries traffic when nothing is shaped;
@@ -73,6 +73,18 @@ m=$(field min_rtt_us "$TMP/load")
 [ "${m%%/*}" -ge 4900 ] || fail "200 connections: a min_rtt of ${m%%/*} us is below the 5 ms asked"
 echo "measured: rtt=5ms 200 connections: tcpi_min_rtt min/median/max $m us, app $(field app_rtt_us "$TMP/load") us (min/median/p99)"
 
+# 4b. the same over the link's IPv6 addresses (where the kernel has IPv6)
+"$LINK_RTT" --link rtt=5ms --pings 10 --ipv6 >"$TMP/v6" 2>&1 ||
+	fail "link-rtt --ipv6 exited $?: $(cat "$TMP/v6")"
+if grep -q '^link:.*2001:2::1 <-> 2001:2::2' "$TMP/v6"; then
+	[ "$(field conns "$TMP/v6")" = 1/1 ] || fail "IPv6: the connection was not established: $(cat "$TMP/v6")"
+	m=$(field min_rtt_us "$TMP/v6")
+	[ "${m%%/*}" -ge 4900 ] && [ "${m%%/*}" -le 15000 ] || fail "IPv6 rtt=5ms: min_rtt ${m%%/*} us is outside 4900..15000 us"
+	echo "measured: IPv6 rtt=5ms: tcpi_min_rtt ${m%%/*} us"
+else
+	echo "# no IPv6 on the link here: $(head -n1 "$TMP/v6")"
+fi
+
 # 5. the kernel's path: netem where the kernel has it; a veth pair alone
 # when nothing is to be shaped (this part runs on any kernel)
 if unshare -n sh -c 'ip link set lo up && tc qdisc add dev lo root netem delay 1ms' 2>/dev/null; then
@@ -94,7 +106,7 @@ else
 	"$LINK_RTT" --link rtt=1ms --pings 5 >"$TMP/auto" 2>&1 || fail "link-rtt auto exited $?: $(cat "$TMP/auto")"
 	grep -q '^link: delay line' "$TMP/auto" || fail "auto without sch_netem: not the delay line: $(cat "$TMP/auto")"
 fi
-"$LINK_RTT" --link rtt=0ms --kind netem --pings 10 >"$TMP/veth" 2>&1 ||
+"$LINK_RTT" --link rtt=0ms --kind netem --pings 10 --ipv6 >"$TMP/veth" 2>&1 ||
 	fail "link-rtt rtt=0ms --kind netem exited $?: $(cat "$TMP/veth")"
 grep -q '^link: veth' "$TMP/veth" || fail "rtt=0ms --kind netem: not the veth pair alone: $(cat "$TMP/veth")"
 [ "$(field conns "$TMP/veth")" = 1/1 ] || fail "veth: the connection was not established"
