@@ -9,7 +9,8 @@
  * --spin T: the forwarder's spin before each due time (default 100us; 0:
  * it sleeps on the timer alone). --kind: the path (default auto: netem
  * where the kernel has it, else the delay line). --ipv6: the connections
- * go over the link's IPv6 addresses (2001:2::1 -> 2001:2::2).
+ * go over the link's IPv6 addresses (2001:2::1 -> 2001:2::2). --sources
+ * N: the client side gets N addresses, connection i uses source i % N.
  *
  * Exit: 0 done, 1 a failure (or something left behind), 2 usage,
  * 3 the link cannot be made here (no root, no tun, no namespaces). */
@@ -33,7 +34,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: link-rtt --link rtt=T[,loss=P%%][,jitter=T][,rate=R][,limit=N]\n"
-		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T] [--kind auto|delay|netem] [--ipv6]\n");
+		   "                [--conns N] [--pings N] [--bytes N] [--timeout T] [--repeat N] [--csv] [--spin T] [--kind auto|delay|netem] [--ipv6] [--sources N]\n");
 }
 
 static int num(const char *opt, const char *v, unsigned long max,
@@ -145,10 +146,11 @@ int main(int argc, char **argv)
 		{ "spin", required_argument, NULL, 's' },
 		{ "kind", required_argument, NULL, 'k' },
 		{ "ipv6", no_argument, NULL, '6' },
+		{ "sources", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	unsigned long conns = 1, pings = 50, bytes = 64, repeat = 1;
+	unsigned long sources = 1, conns = 1, pings = 50, bytes = 64, repeat = 1;
 	uint64_t timeout_ns = 10000000000ull;
 	const char *spec_s = NULL, *spin_s = NULL, *kind_s = NULL;
 	struct rs_link_spec spec;
@@ -176,6 +178,7 @@ int main(int argc, char **argv)
 		case 's': spin_s = optarg; break;
 		case 'k': kind_s = optarg; break;
 		case '6': family = AF_INET6; break;
+		case 'S': if (num("--sources", optarg, RS_LINK_SOURCES_MAX, &sources)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -189,6 +192,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	spec.seed = 1;
+	spec.sources = (uint32_t)sources;
 	if (kind_s) {
 		if (!strcmp(kind_s, "auto"))
 			spec.kind = RS_LINK_KIND_AUTO;
@@ -258,13 +262,13 @@ int main(int argc, char **argv)
 			       strstr(desc, "SCHED_FIFO") != NULL,
 			       (unsigned long long)(spec.spin_ns / 1000), cpu_share(t_start));
 		else
-			printf("measured: asked_rtt_us=%llu conns=%u/%lu pings=%llu min_rtt_us=%u/%u/%u srtt_us=%u/%u/%u app_rtt_us=%u/%u/%u retrans=%llu (min/median/max; min/median/p99 for app)\n",
+			printf("measured: asked_rtt_us=%llu conns=%u/%lu pings=%llu min_rtt_us=%u/%u/%u srtt_us=%u/%u/%u app_rtt_us=%u/%u/%u retrans=%llu sources_seen=%u (min/median/max; min/median/p99 for app)\n",
 			       (unsigned long long)(spec.rtt_ns / 1000), m.conns_ok, conns,
 			       (unsigned long long)m.pings,
 			       m.min_rtt_us[0], m.min_rtt_us[1], m.min_rtt_us[2],
 			       m.srtt_us[0], m.srtt_us[1], m.srtt_us[2],
 			       m.app_rtt_us[0], m.app_rtt_us[1], m.app_rtt_us[2],
-			       (unsigned long long)m.retrans);
+			       (unsigned long long)m.retrans, m.sources_seen);
 	}
 	rs_link_stats(l, &st);
 	if (!csv)

@@ -168,6 +168,7 @@ int rs_link_parse(const char *s, struct rs_link_spec *spec, char *err,
 	memset(spec, 0, sizeof(*spec));
 	spec->limit = RS_LINK_LIMIT_DEFAULT;
 	spec->spin_ns = RS_LINK_SPIN_DEFAULT;
+	spec->sources = 1;
 	if (!s || !*s) {
 		snprintf(err, errlen,
 			 "--link: empty: give at least rtt=T, e.g. --link rtt=20ms[,loss=1%%][,jitter=2ms][,rate=100mbit][,limit=N]");
@@ -407,6 +408,42 @@ struct link_in6_ifreq {
 	int ifindex;
 };
 
+/* Wait until an IPv6 address just added can be bound: it is tentative
+ * until the kernel's address work runs, even without DAD. In the
+ * address's namespace. Returns 0 or -ETIMEDOUT / -errno with err set. */
+static int wait_bindable6(const struct in6_addr *a, char *err, size_t errlen)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_addr = *a };
+	uint64_t deadline = rs_now_ns() + LINK_UP_WAIT_NS;
+	char txt[INET6_ADDRSTRLEN];
+	int fd, r;
+
+	for (;;) {
+		fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return fail(err, errlen, errno, "socket(AF_INET6)", "check ulimit -n");
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ? errno : 0;
+		close(fd);
+		if (r != EADDRNOTAVAIL)
+			break;
+		if (rs_now_ns() > deadline) {
+			inet_ntop(AF_INET6, a, txt, sizeof(txt));
+			snprintf(err, errlen,
+				 "--link: %s is still tentative after %llu s: the kernel did not finish adding it; try again, or report this",
+				 txt, LINK_UP_WAIT_NS / 1000000000ull);
+			return -ETIMEDOUT;
+		}
+		usleep(1000);
+	}
+	if (r) {
+		inet_ntop(AF_INET6, a, txt, sizeof(txt));
+		snprintf(err, errlen, "--link: binding %s failed: %s (%s): report this",
+			 txt, strerror(r), rs_errname(r));
+		return -r;
+	}
+	return 0;
+}
+
 /* The side's IPv6 address on the link device, without duplicate address
  * detection (the namespace is new and the address only ours; with it the
  * address stays tentative, unusable, for a second or more on veth). In
@@ -443,7 +480,7 @@ static int address_side6(enum rs_link_side side, char *err, size_t errlen)
 		return 1;
 	}
 	close(sock);
-	return 0;
+	return wait_bindable6(&r6.addr, err, errlen);
 }
 
 /* The side's address on the link device, then the device up (the prefix
@@ -475,6 +512,61 @@ static int address_side(enum rs_link_side side, bool *v6, char *err,
 	if (r == 1)
 		*v6 = false;
 	return r < 0 ? r : 0;
+}
+
+/* Client sources 1..sources-1 as more addresses on the client side's
+ * device (IPv4 aliases rslink:i, IPv6 addresses), in its namespace. */
+static int add_sources(struct rs_link *l, char *err, size_t errlen)
+{
+	int sock, r = 0;
+
+	if (l->spec.sources <= 1)
+		return 0;
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket() in the link's namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	for (unsigned i = 1; i < l->spec.sources && !r; i++) {
+		char name[32], a[INET6_ADDRSTRLEN]; /* "rslink:63" fits IFNAMSIZ */
+		struct sockaddr_storage ss;
+
+		snprintf(name, sizeof(name), LINK_IFNAME ":%u", i);
+		rs_link_source(l, i, AF_INET, 0, &ss);
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, a, sizeof(a));
+		r = set_addr(sock, name, SIOCSIFADDR, a);
+		if (!r)
+			r = set_addr(sock, name, SIOCSIFNETMASK, LINK_MASK);
+		if (r) {
+			char what[160];
+
+			snprintf(what, sizeof(what), "adding client source %s (%s)", a, name);
+			r = fail(err, errlen, -r, what, "needs CAP_NET_ADMIN (run as root)");
+		}
+	}
+	close(sock);
+	if (r || !l->v6)
+		return r;
+	sock = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return fail(err, errlen, errno, "socket(AF_INET6) in the link's namespace",
+			    "check the file descriptor limit (ulimit -n)");
+	for (unsigned i = 1; i < l->spec.sources; i++) {
+		struct link_in6_ifreq r6 = { .prefixlen = LINK_PREFIX6 };
+		struct sockaddr_storage ss;
+
+		rs_link_source(l, i, AF_INET6, 0, &ss);
+		r6.addr = ((struct sockaddr_in6 *)&ss)->sin6_addr;
+		r6.ifindex = (int)if_nametoindex(LINK_IFNAME);
+		if (ioctl(sock, SIOCSIFADDR, &r6) != 0) {
+			r = fail(err, errlen, errno, "adding an IPv6 client source",
+				 "needs CAP_NET_ADMIN (run as root)");
+			break;
+		}
+		if ((r = wait_bindable6(&r6.addr, err, errlen)))
+			break;
+	}
+	close(sock);
+	return r;
 }
 
 /* Wait until side's device is running (its carrier seen by the kernel's
@@ -541,7 +633,9 @@ static int make_tun(struct rs_link *l, enum rs_link_side side, char *err,
 	if (ioctl(l->tun[side], TUNSETIFF, &ifr) != 0)
 		return fail(err, errlen, errno, "TUNSETIFF " LINK_IFNAME,
 			    "the delay line needs CAP_NET_ADMIN and the tun driver");
-	return address_side(side, &l->v6, err, errlen);
+	if ((e = address_side(side, &l->v6, err, errlen)))
+		return e;
+	return side == RS_LINK_CLIENT ? add_sources(l, err, errlen) : 0;
 }
 
 static bool needs_shaping(const struct rs_link_spec *sp)
@@ -618,6 +712,8 @@ static int make_veth(struct rs_link *l, char *err, size_t errlen)
 		    (r = rs_netem_add(LINK_IFNAME, &o, err, errlen)))
 			return r;
 		if ((r = address_side((enum rs_link_side)s, &l->v6, err, errlen)))
+			return r;
+		if (s == RS_LINK_CLIENT && (r = add_sources(l, err, errlen)))
 			return r;
 	}
 	if ((r = wait_running(l, RS_LINK_SERVER, err, errlen)) ||
@@ -781,6 +877,11 @@ int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
 	int r = 0, e;
 
 	*out = NULL;
+	if (spec->sources > RS_LINK_SOURCES_MAX) {
+		snprintf(err, errlen, "--link: %u client sources: at most %u",
+			 spec->sources, RS_LINK_SOURCES_MAX);
+		return -EINVAL;
+	}
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return fail(err, errlen, ENOMEM, "allocating the link", "free some memory");
@@ -886,6 +987,33 @@ socklen_t rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
 	if (side != RS_LINK_HOST)
 		inet_pton(AF_INET, rs_link_addr(l, side, AF_INET), &a->sin_addr);
 	return sizeof(*a);
+}
+
+socklen_t rs_link_source(const struct rs_link *l, unsigned i, int family,
+			 uint16_t port, struct sockaddr_storage *ss)
+{
+	socklen_t len = rs_link_sockaddr(l, RS_LINK_CLIENT, family, port, ss);
+
+	i %= l->spec.sources ? l->spec.sources : 1;
+	if (!i)
+		return len;
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+		/* 2001:2::1:i */
+		a->sin6_addr.s6_addr[13] = 1;
+		a->sin6_addr.s6_addr[14] = (uint8_t)(i >> 8);
+		a->sin6_addr.s6_addr[15] = (uint8_t)i;
+	} else {
+		((struct sockaddr_in *)ss)->sin_addr.s_addr =
+			htonl(0xc6120000u | (9 + i)); /* 198.18.0.(9+i) */
+	}
+	return len;
+}
+
+const struct rs_link_spec *rs_link_spec_of(const struct rs_link *l)
+{
+	return &l->spec;
 }
 
 bool rs_link_has_ipv6(const struct rs_link *l)

@@ -26,6 +26,8 @@ struct rs_link_spec {
 	uint64_t spin_ns;   /* the forwarder wakes this early and spins to
 			     * the due time (not in the text; rs_link_parse
 			     * sets RS_LINK_SPIN_DEFAULT) */
+	uint32_t sources;   /* client addresses per family (not in the text;
+			     * rs_link_parse sets 1; up to RS_LINK_SOURCES_MAX) */
 	enum rs_link_kind_req {
 		RS_LINK_KIND_AUTO,  /* netem where the kernel has it, else the
 				     * delay line (rs_link_parse sets this) */
@@ -44,6 +46,8 @@ struct rs_link_spec {
  * forwarder sleeps until this long before a due time and spins the rest. */
 #define RS_LINK_SPIN_DEFAULT 100000ull
 #define RS_LINK_SPIN_MAX 10000000ull
+/* client source addresses at most, as rststorm's --sources */
+#define RS_LINK_SOURCES_MAX 64u
 
 enum rs_link_side {
 	RS_LINK_HOST,	/* the namespace rs_link_open was called in */
@@ -92,6 +96,17 @@ socklen_t rs_link_sockaddr(const struct rs_link *l, enum rs_link_side side,
 			   int family, uint16_t port,
 			   struct sockaddr_storage *ss);
 
+/* Client source address i (0..sources-1; taken modulo sources) with the
+ * given port: source 0 is the client side's address, source i > 0 is
+ * 198.18.0.(9+i) or 2001:2::1:i. Returns the sockaddr's length. With
+ * more than one source, bind every client socket to one (port 0,
+ * IP_BIND_ADDRESS_NO_PORT): unbound, an IPv6 socket picks any of them. */
+socklen_t rs_link_source(const struct rs_link *l, unsigned i, int family,
+			 uint16_t port, struct sockaddr_storage *ss);
+
+/* The spec the link was opened with. */
+const struct rs_link_spec *rs_link_spec_of(const struct rs_link *l);
+
 /* Whether both sides have their IPv6 address (false where the kernel or
  * the device has IPv6 off: the link is then IPv4 only). */
 bool rs_link_has_ipv6(const struct rs_link *l);
@@ -134,9 +149,11 @@ struct rs_link_rtt {
 	 * min, median, 99th percentile */
 	uint32_t app_rtt_us[3];
 	uint64_t retrans; /* tcpi_total_retrans summed */
+	unsigned sources_seen; /* distinct client addresses the server saw */
 };
 
-/* Open conns TCP connections (family AF_INET or AF_INET6) from the client side to a listener on the
+/* Open conns TCP connections (family AF_INET or AF_INET6; connection i
+ * from source i % sources) from the client side to a listener on the
  * server side at once, echo pings round trips of bytes bytes on each
  * (all connections concurrently), then read TCP_INFO of each client
  * socket. Connections not established by timeout_ns are counted as not

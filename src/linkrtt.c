@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/tcp.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +49,30 @@ struct measure {
 	uint32_t *samples;
 	uint64_t nsamples;
 	uint8_t *payload, *sink;
+	struct sockaddr_storage peers[RS_LINK_SOURCES_MAX]; /* server side */
+	unsigned npeers;
 };
+
+/* Note the client address of an accepted connection (server thread). */
+static void note_peer(struct measure *m, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl))
+		return;
+	/* the address only */
+	if (ss.ss_family == AF_INET6)
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	else
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	for (unsigned i = 0; i < m->npeers; i++)
+		if (!memcmp(&m->peers[i], &ss, sizeof(ss)))
+			return;
+	if (m->npeers < RS_LINK_SOURCES_MAX)
+		m->peers[m->npeers++] = ss;
+}
 
 static uint64_t ud(unsigned kind, unsigned i)
 {
@@ -167,6 +191,7 @@ static void accept_all(struct measure *m, int lfd)
 			close(fd);
 			continue;
 		}
+		note_peer(m, fd);
 		m->srv[m->nsrv].fd = fd;
 		m->srv[m->nsrv].buf = malloc(m->bytes);
 		if (!m->srv[m->nsrv].buf ||
@@ -272,7 +297,25 @@ int rs_link_measure(struct rs_link *l, int family, unsigned conns,
 		goto out;
 	for (unsigned i = 0; i < conns; i++) {
 		int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		struct sockaddr_storage src;
+		socklen_t srclen;
+		int one = 1;
 
+		/* every socket is bound when there are several sources:
+		 * unbound, IPv6 would pick any of them */
+		if (fd >= 0 && rs_link_spec_of(l)->sources > 1) {
+			srclen = rs_link_source(l, i, family, 0, &src);
+			if (setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one)) ||
+			    bind(fd, (struct sockaddr *)&src, srclen)) {
+				e = errno;
+				close(fd);
+				snprintf(err, errlen, "link measure: binding connection %u to its source failed: %s (%s)",
+					 i, strerror(e), rs_errname(e));
+				r = -e;
+				rs_link_enter(l, RS_LINK_HOST, err, 0);
+				goto out;
+			}
+		}
 		if (fd < 0) {
 			e = errno;
 			snprintf(err, errlen, "link measure: socket() for connection %u failed: %s (%s): ask for fewer connections or raise ulimit -n",
@@ -350,6 +393,15 @@ int rs_link_measure(struct rs_link *l, int family, unsigned conns,
 	}
 	summarise(v, nv, out->min_rtt_us, false);
 	summarise(v2, nv, out->srtt_us, false);
+	if (srv_started) {
+		uint64_t one = 1;
+
+		if (write(m.stop_fd, &one, sizeof(one)) != sizeof(one))
+			rs_fatal("link measure: stopping the server thread: %s", strerror(errno));
+		pthread_join(srv_thread, NULL);
+		srv_started = false;
+	}
+	out->sources_seen = m.npeers;
 	out->pings = m.nsamples;
 	summarise(m.samples, m.nsamples, out->app_rtt_us, true);
 out:

@@ -4,7 +4,8 @@
 # and at most 30 ms, and a smoothed one of at least 19.9 ms (its excess is
 # printed: it grows with the machine's load); loss=100% blocks the connection and
 # the delay line counts the losses; a full queue drops and counts; many
-# connections at once all get through; IPv6 too; nothing is left behind after close
+# connections at once all get through; IPv6 too; connections spread over
+# client sources come from that many addresses; nothing is left behind after close
 # (no namespace held, no device in the host namespace, no named
 # namespace); --kind netem is refused in one line where the kernel has no
 # sch_netem, and its veth pair carries traffic when nothing is shaped;
@@ -84,6 +85,16 @@ if grep -q '^link:.*2001:2::1 <-> 2001:2::2' "$TMP/v6"; then
 else
 	echo "# no IPv6 on the link here: $(head -n1 "$TMP/v6")"
 fi
+
+# 4c. client sources: 8 connections over 4 client addresses reach the
+# server from 4 distinct addresses, in both families
+for fam in "" --ipv6; do
+	[ -n "$fam" ] && ! grep -q '2001:2::1 <-> 2001:2::2' "$TMP/v6" && continue
+	"$LINK_RTT" --link rtt=1ms --conns 8 --sources 4 --pings 2 $fam >"$TMP/src" 2>&1 ||
+		fail "link-rtt --sources 4 $fam exited $?: $(cat "$TMP/src")"
+	[ "$(field conns "$TMP/src")" = 8/8 ] || fail "--sources 4 $fam: not all connected: $(cat "$TMP/src")"
+	[ "$(field sources_seen "$TMP/src")" = 4 ] || fail "--sources 4 $fam: the server saw $(field sources_seen "$TMP/src") addresses, want 4"
+done
 
 # 5. the kernel's path: netem where the kernel has it; a veth pair alone
 # when nothing is to be shaped (this part runs on any kernel)
