@@ -37,7 +37,7 @@ srtt=$(field srtt_us "$TMP/20" | cut -d/ -f1)
 echo "measured: rtt=20ms: tcpi_min_rtt ${minrtt} us, tcpi_rtt ${srtt} us"
 # the hold is never shorter than asked (a packet leaves at its due time or
 # later); above, the box's scheduling latency, bounded generously
-[ "$minrtt" -ge 19900 ] && [ "$minrtt" -le 30000 ] ||
+{ [ "$minrtt" -ge 19900 ] && [ "$minrtt" -le 30000 ]; } ||
 	fail "rtt=20ms: tcpi_min_rtt $minrtt us is outside 19900..30000 us"
 # the smoothed RTT also carries the endpoints' scheduling delays, which
 # grow with the machine's load: bounded below only (measured above)
@@ -80,7 +80,7 @@ echo "measured: rtt=5ms 200 connections: tcpi_min_rtt min/median/max $m us, app 
 if grep -q '^link:.*2001:2::1 <-> 2001:2::2' "$TMP/v6"; then
 	[ "$(field conns "$TMP/v6")" = 1/1 ] || fail "IPv6: the connection was not established: $(cat "$TMP/v6")"
 	m=$(field min_rtt_us "$TMP/v6")
-	[ "${m%%/*}" -ge 4900 ] && [ "${m%%/*}" -le 15000 ] || fail "IPv6 rtt=5ms: min_rtt ${m%%/*} us is outside 4900..15000 us"
+	{ [ "${m%%/*}" -ge 4900 ] && [ "${m%%/*}" -le 15000 ]; } || fail "IPv6 rtt=5ms: min_rtt ${m%%/*} us is outside 4900..15000 us"
 	echo "measured: IPv6 rtt=5ms: tcpi_min_rtt ${m%%/*} us"
 else
 	echo "# no IPv6 on the link here: $(head -n1 "$TMP/v6")"
@@ -142,6 +142,7 @@ else
 fi
 # no /dev/net/tun (hidden in a mount namespace) and no sch_netem: neither path
 if [ $netem = 0 ]; then
+	# shellcheck disable=SC2016 # $0 is the inner shell's: the helper
 	unshare -m sh -c 'mount -t tmpfs none /dev/net && exec "$0" --link rtt=1ms' "$LINK_RTT" >"$TMP/neither" 2>&1
 	rc=$?
 	[ $rc = 3 ] || fail "no tun, no netem: exit $rc, want 3: $(cat "$TMP/neither")"
