@@ -71,7 +71,7 @@ static ino_t side_ino(struct rs_link *l, enum rs_link_side side)
 }
 
 /* Count references this process still holds to the namespaces: open fds
- * and threads inside them. */
+ * to them or to a TUN device, and threads inside them. */
 static int refs_left(const ino_t ino[2])
 {
 	const char *dirs[] = { "/proc/self/fd", "/proc/self/task" };
@@ -95,6 +95,16 @@ static int refs_left(const ino_t ino[2])
 			    ino[0]) {
 				fprintf(stderr, "link-rtt: left behind: %s\n", p);
 				left++;
+			}
+			/* a TUN fd keeps its device, and so its namespace */
+			if (!d) {
+				char t[64];
+				ssize_t n = readlink(p, t, sizeof(t) - 1);
+
+				if (n > 0 && (t[n] = '\0', !strcmp(t, "/dev/net/tun"))) {
+					fprintf(stderr, "link-rtt: left behind: %s -> /dev/net/tun\n", p);
+					left++;
+				}
 			}
 		}
 		closedir(dir);
