@@ -19,6 +19,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,47 @@ static ino_t side_ino(struct rs_link *l, enum rs_link_side side)
 		exit(1);
 	}
 	return ino;
+}
+
+/* A thread started by rs_link_thread_create notes its namespace. */
+static void *note_ns(void *arg)
+{
+	struct stat st;
+
+	*(ino_t *)arg = stat("/proc/thread-self/ns/net", &st) ? 0 : st.st_ino;
+	return NULL;
+}
+
+/* rs_link_thread_create starts threads on the side asked and leaves the
+ * caller where it was. Returns 0 or 1 (a message printed). */
+static int check_thread_create(struct rs_link *l, const ino_t ino[2])
+{
+	const enum rs_link_side sides[2] = { RS_LINK_SERVER, RS_LINK_CLIENT };
+	char err[256];
+	struct stat before, after;
+
+	stat("/proc/thread-self/ns/net", &before);
+	for (int k = 0; k < 2; k++) {
+		pthread_t t;
+		ino_t got = 0;
+
+		if (rs_link_thread_create(l, sides[k], &t, note_ns, &got, err, sizeof(err))) {
+			fprintf(stderr, "link-rtt: %s\n", err);
+			return 1;
+		}
+		pthread_join(t, NULL);
+		if (got != ino[k]) {
+			fprintf(stderr, "link-rtt: a thread started on side %d is in namespace %llu, not %llu\n",
+				k, (unsigned long long)got, (unsigned long long)ino[k]);
+			return 1;
+		}
+	}
+	stat("/proc/thread-self/ns/net", &after);
+	if (after.st_ino != before.st_ino) {
+		fprintf(stderr, "link-rtt: rs_link_thread_create left the caller in another namespace\n");
+		return 1;
+	}
+	return 0;
 }
 
 /* Count references this process still holds to the namespaces: open fds
@@ -244,6 +286,8 @@ int main(int argc, char **argv)
 		printf("spec,asked_rtt_us,conns,bytes,pings_each,conns_ok,pings,min_rtt_min_us,min_rtt_med_us,min_rtt_max_us,srtt_min_us,srtt_med_us,srtt_max_us,app_rtt_min_us,app_rtt_med_us,app_rtt_p99_us,retrans,lost,dropped_full,dropped_err,max_queued,late_mean_us,late_max_us,sched_fifo,spin_us,cpu_share\n");
 	ino[0] = side_ino(l, RS_LINK_SERVER);
 	ino[1] = side_ino(l, RS_LINK_CLIENT);
+	if (check_thread_create(l, ino))
+		rc = 1;
 	for (unsigned long k = 0; k < repeat && !rc; k++) {
 		struct rs_link_rtt m;
 

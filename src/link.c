@@ -959,6 +959,31 @@ int rs_link_enter(const struct rs_link *l, enum rs_link_side side,
 	return 0;
 }
 
+int rs_link_thread_create(const struct rs_link *l, enum rs_link_side side,
+			  pthread_t *tid, void *(*fn)(void *), void *arg,
+			  char *err, size_t errlen)
+{
+	int r, e;
+
+	/* where the caller is now, to come back to (not always host_ns) */
+	int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (home < 0)
+		return fail(err, errlen, errno, "open /proc/thread-self/ns/net",
+			    "mount /proc (Linux 3.17 or later)");
+	r = rs_link_enter(l, side, err, errlen);
+	if (!r && (e = pthread_create(tid, NULL, fn, arg)))
+		r = fail(err, errlen, e, "starting a thread on the link",
+			 "check the thread limit (ulimit -u) and memory");
+	if (setns(home, CLONE_NEWNET) != 0) {
+		e = errno;
+		rs_fatal("--link: setns back after starting a thread failed: %s (%s): cannot continue in the wrong namespace",
+			 strerror(e), rs_errname(e));
+	}
+	close(home);
+	return r;
+}
+
 const char *rs_link_addr(const struct rs_link *l, enum rs_link_side side,
 			 int family)
 {

@@ -7,6 +7,7 @@
 #define RS_LINK_H
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -85,6 +86,14 @@ int rs_link_open(const struct rs_link_spec *spec, struct rs_link **out,
  * says what). Thread-safe. */
 int rs_link_enter(const struct rs_link *l, enum rs_link_side side,
 		  char *err, size_t errlen);
+
+/* pthread_create with the new thread starting on a side (a thread is
+ * born in its creator's namespace: the caller enters the side, creates,
+ * and comes back). Returns 0 or -errno with err set; on error the caller
+ * is back in its namespace too. Thread-safe. */
+int rs_link_thread_create(const struct rs_link *l, enum rs_link_side side,
+			  pthread_t *tid, void *(*fn)(void *), void *arg,
+			  char *err, size_t errlen);
 
 /* A side's address for family AF_INET ("198.18.0.2") or AF_INET6
  * ("2001:2::2", from the benchmarking range 2001:2::/48); "" for

@@ -334,12 +334,11 @@ int rs_link_measure(struct rs_link *l, int family, unsigned conns,
 		snprintf(err, errlen, "link measure: epoll_ctl failed: %s", strerror(-r));
 		goto out;
 	}
-	if ((e = pthread_create(&srv_thread, NULL, server_thread, &m))) {
-		snprintf(err, errlen, "link measure: starting the server thread failed: %s: check ulimit -u",
-			 strerror(e));
-		r = -e;
+	/* the echo server lives on the server side (its sockets would work
+	 * from anywhere; this also exercises rs_link_thread_create) */
+	if ((r = rs_link_thread_create(l, RS_LINK_SERVER, &srv_thread,
+				       server_thread, &m, err, errlen)))
 		goto out;
-	}
 	srv_started = true;
 	for (unsigned i = 0; i < conns; i++) {
 		if (connect(m.cli[i].fd, (struct sockaddr *)&sa, salen) &&
