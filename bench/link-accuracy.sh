@@ -19,15 +19,15 @@ while getopts r:t:n: o; do
 	*) echo "usage: $0 [-r RUNS] [-t \"0ms 1ms ...\"] [-n CONNS]" >&2; exit 2 ;;
 	esac
 done
-helper=build/rel/link-rtt
-[ -x $helper ] || make $helper
+tool=build/rel/link-rtt
+[ -x $tool ] || make $tool
 [ "$(id -u)" = 0 ] || { echo "bench/link-accuracy.sh: needs root (namespaces, tun)"; exit 1; }
 out=results/link/accuracy.csv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p results/link
 
-# case NAME ARGS...: one run of the helper, its CSV row prefixed with the
+# case NAME ARGS...: one run of link-rtt, its CSV row prefixed with the
 # case, the run and the load average at its start
 first=1
 one() {
@@ -35,7 +35,7 @@ one() {
 	shift 2
 	local la
 	la=$(cut -d' ' -f1 /proc/loadavg)
-	timeout -k 5 120 "$helper" --csv "$@" >"$tmp/row" ||
+	timeout -k 5 120 "$tool" --csv "$@" >"$tmp/row" ||
 		{ echo "link-rtt $* failed ($?)" >&2; return 1; }
 	if [ $first = 1 ]; then
 		echo "case,run,loadavg,$(head -n1 "$tmp/row")" >"$tmp/all.csv"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Emulated links (src/link.c) through the link-rtt helper: a TCP connection
+# Emulated links (src/link.c) through the link-rtt program: a TCP connection
 # across a 20 ms link measures a round trip (min_rtt) of at least 19.9 ms
 # and at most 30 ms, and a smoothed one of at least 19.9 ms (its excess is
 # printed: it grows with the machine's load); loss=100% blocks the connection and
@@ -13,7 +13,7 @@
 # bad specs exit 2 with one line.
 . "$(dirname "$0")/lib.sh"
 LINK_RTT=${LINK_RTT:-$(cd "$(dirname "$0")/../.." && pwd)/build/rel/link-rtt}
-[ -x "$LINK_RTT" ] || { echo "no helper at $LINK_RTT: run make"; exit 1; }
+[ -x "$LINK_RTT" ] || { echo "no link-rtt at $LINK_RTT: run make"; exit 1; }
 [ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
 unshare -n true 2>/dev/null || skip "cannot make a network namespace (unshare -n failed)"
@@ -129,8 +129,8 @@ s=$(field srtt_us "$TMP/veth")
 grep -q '^closed: no namespace reference or device left' "$TMP/veth" || fail "veth: no 'closed' line"
 echo "measured: veth pair alone: tcpi_min_rtt $(field min_rtt_us "$TMP/veth") us, srtt ${s%%/*} us"
 
-# 6. what cannot be made here says so in one line (exit 3 from the helper)
-# without root: no namespace (where nobody can reach the helper at all)
+# 6. what cannot be made here says so in one line (exit 3 from link-rtt)
+# without root: no namespace (where nobody can reach link-rtt at all)
 if setpriv --reuid 65534 --regid 65534 --clear-groups test -x "$LINK_RTT" 2>/dev/null; then
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$LINK_RTT" --link rtt=1ms >"$TMP/nobody" 2>&1
 	rc=$?
@@ -142,7 +142,7 @@ else
 fi
 # no /dev/net/tun (hidden in a mount namespace) and no sch_netem: neither path
 if [ $netem = 0 ]; then
-	# shellcheck disable=SC2016 # $0 is the inner shell's: the helper
+	# shellcheck disable=SC2016 # $0 is the inner shell's: link-rtt
 	unshare -m sh -c 'mount -t tmpfs none /dev/net && exec "$0" --link rtt=1ms' "$LINK_RTT" >"$TMP/neither" 2>&1
 	rc=$?
 	[ $rc = 3 ] || fail "no tun, no netem: exit $rc, want 3: $(cat "$TMP/neither")"
