@@ -55,7 +55,7 @@ OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-TEST_HELPERS := $(BUILD)/tests/noring
+TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 
 # Dependencies: installed with apt when run as root, otherwise the exact
 # command to run is printed. One install step for everything: the test
@@ -132,6 +132,13 @@ $(BUILD)/tests/noring: tests/integration/noring.c $(VERSION_H) | $(DEP_STAMP)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
+# the emulated link's accuracy: asked vs measured round trip (bench/link-accuracy.sh,
+# tests/integration/t_link.sh)
+$(BUILD)/link-rtt: bench/link_rtt.c $(LIB_OBJS) $(VERSION_H) | $(DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS)
+
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
 rststorm-static: $(SRCS) $(VERSION_H) | $(DEP_STAMP)
@@ -147,10 +154,10 @@ unit: $(UNIT_BINS)
 	$(Q)RS_ONLY=unit tests/run-tests.sh $(UNIT_BINS)
 
 integration: $(BIN) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
-	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) tests/run-tests.sh
+	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh
 
 test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
-	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) tests/run-tests.sh $(UNIT_BINS)
+	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh $(UNIT_BINS)
 
 bench: $(BIN) build/floor
 	bench/run-bench.sh
