@@ -64,7 +64,8 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # turns instead of one dying on the dpkg lock. A package apt does not know
 # yet is retried after `apt-get update`.
 BUILD_DEPS := liburing-dev gcc make
-TEST_DEPS := libcmocka-dev iproute2 procps nginx
+# mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock
@@ -92,10 +93,12 @@ endef
 .PHONY: all run test unit integration static bench clean help deps FORCE
 all: $(BIN)
 
-$(DEP_STAMP):
+# The stamps depend on the Makefile: a package added to a list is then
+# checked (and installed) in trees that had the stamp already.
+$(DEP_STAMP): Makefile
 	$(call need,$(BUILD_DEPS))
 
-$(TEST_DEP_STAMP): | $(DEP_STAMP)
+$(TEST_DEP_STAMP): Makefile | $(DEP_STAMP)
 	$(call need,$(TEST_DEPS))
 
 # Rewritten only when the version changes, so objects rebuild only then.
