@@ -10,6 +10,9 @@
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
 #   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
+#   make install         binary, man page, bash completion under PREFIX
+#                        (default /usr/local; DESTDIR for staging)
+#   make uninstall       remove exactly those files
 #   V=1                  show the commands
 
 CC ?= cc
@@ -192,3 +195,26 @@ mutants: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
 .PHONY: kernel-matrix
 kernel-matrix: rststorm-static
 	KERNELS='$(KERNELS)' bench/kernel-matrix.sh
+
+# Install: the release binary, the man page (man/rststorm.1) and the bash
+# completion (completion/rststorm.bash), under $(DESTDIR)$(PREFIX).
+# uninstall removes exactly these three files, and no directory.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MAN1DIR ?= $(PREFIX)/share/man/man1
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL ?= install
+# the binary to install (the tests pass the one they test)
+INSTALL_BIN ?= $(BIN)
+INSTALLED := $(DESTDIR)$(BINDIR)/rststorm $(DESTDIR)$(MAN1DIR)/rststorm.1 \
+	$(DESTDIR)$(COMPDIR)/rststorm
+
+.PHONY: install uninstall
+install: $(INSTALL_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
+	$(INSTALL) -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/rststorm
+	$(INSTALL) -m 644 man/rststorm.1 $(DESTDIR)$(MAN1DIR)/rststorm.1
+	$(INSTALL) -m 644 completion/rststorm.bash $(DESTDIR)$(COMPDIR)/rststorm
+
+uninstall:
+	rm -f $(INSTALLED)

@@ -73,6 +73,11 @@ grep -o -- '--[a-z][a-z0-9-]*' "$TMP/page" | sort -u >"$TMP/named"
 extra=$(comm -13 "$TMP/all" "$TMP/named" | tr '\n' ' ')
 [ -z "$extra" ] || fail "the man page names options no --help has: $extra"
 
+# the page's version (.TH's fourth field) is the program's
+v=$("$RSTSTORM" version | awk '{ print $2 }')
+grep -q "^\.TH RSTSTORM 1 [0-9-]* \"rststorm $v\"" "$MAN" ||
+	fail "the man page's .TH does not say rststorm $v (rststorm version): $(grep '^\.TH' "$MAN")"
+
 # the page formats without warnings
 out=$(groff -man -Tutf8 -ww -z "$MAN" 2>&1) || fail "groff failed: $out"
 [ -z "$out" ] || fail "groff -ww warns: $out"
