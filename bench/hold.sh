@@ -6,8 +6,9 @@
 # Writes results/bench/hold.csv (every run) and, through bench/hold-plot.sh,
 # results/bench/rss.png (memory added and bytes per connection against N).
 #   bench/hold.sh [-r RUNS] [-c "1000 10000 50000 100000"] [-s SOURCES]
-# As root each run gets a network namespace of its own (--netns), so the
-# kernel counters in its report are the run's alone.
+# Where a network namespace can be had (root, or an unprivileged user
+# namespace) each run gets one of its own (--netns), so the kernel counters
+# in its report are the run's alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=1 sizes="1000 10000 50000 100000" sources=4
@@ -26,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p results/bench
 netns=
-[ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && netns=--netns
+{ unshare -n true || unshare -rn true; } 2>/dev/null && netns=--netns
 
 # col FILE COLUMN: a column of a one-row CSV by its header name (hold.csv
 # has no quoted fields; summary.csv does, so it is not read this way)
