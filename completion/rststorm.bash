@@ -53,10 +53,50 @@ _rststorm_list() {
 	done
 }
 
+# bash splits the line at = and : (COMP_WORDBREAKS), so COMP_WORDS has
+# "--close" "fin" "=" "1,r" for --close fin=1,r. The completion works on
+# whole words read from COMP_LINE (cur, and prev before it; --opt=VALUE is
+# taken apart), then cuts what it offers back to the part bash replaces.
 _rststorm() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= i w opts args
+	local cur prev bcur=${COMP_WORDS[COMP_CWORD]} vpre= line cut i
+	local -a toks
+	cur=$bcur
+	prev=
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	if [[ -n ${COMP_LINE-} ]]; then
+		line=${COMP_LINE:0:${COMP_POINT:-${#COMP_LINE}}}
+		read -ra toks <<<"$line"
+		if [[ -z $line || $line == *[[:space:]] ]]; then
+			cur=
+			prev=${toks[${#toks[@]} - 1]-}
+		else
+			cur=${toks[${#toks[@]} - 1]}
+			prev=
+			((${#toks[@]} > 1)) && prev=${toks[${#toks[@]} - 2]}
+		fi
+	fi
+	[[ $bcur == [=:] ]] && bcur=
+	cut=$((${#cur} - ${#bcur}))
+	if [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		vpre=$prev=
+		cur=${cur#*=}
+	fi
 	COMPREPLY=()
+	_rststorm_words
+	if [[ -n $vpre || $cut -gt 0 ]]; then
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$vpre${COMPREPLY[i]}
+			COMPREPLY[i]=${COMPREPLY[i]:cut}
+		done
+	fi
+	return 0
+}
+
+# The candidates for the whole word cur after prev (dynamic scope: the
+# caller's locals), into COMPREPLY.
+_rststorm_words() {
+	local cmd= w opts args
 
 	if ((COMP_CWORD == 1)); then
 		if [[ $cur == -* ]]; then
@@ -85,9 +125,13 @@ _rststorm() {
 		*:--ring) mapfile -t COMPREPLY < <(compgen -W 'auto defer coop plain' -- "$cur") ;;
 		*:--wait) mapfile -t COMPREPLY < <(compgen -W 'close none' -- "$cur") ;;
 		check:--closer) mapfile -t COMPREPLY < <(compgen -W 'server client' -- "$cur") ;;
-		*:--close) _rststorm_list "$cur" fin rst unread shutdown ;;
+		*:--close)
+			# a weight (=N) or another mode may follow
+			compopt -o nospace 2>/dev/null
+			_rststorm_list "$cur" fin rst unread shutdown ;;
 		*:--ops)
-			# none only alone
+			# none only alone; another op may follow
+			compopt -o nospace 2>/dev/null
 			if [[ $cur == *,* ]]; then
 				_rststorm_list "$cur" write send read recv
 			else

@@ -110,6 +110,26 @@ comp rststorm run --close fin=3,r; expect fin=3,rst
 comp rststorm run --ops write,r; expect write,read write,recv
 "$RSTSTORM" run --ops write,recv --help >/dev/null || fail "--ops write,recv refused"
 
+# as bash calls it: COMP_WORDS split at = and : (COMP_WORDBREAKS), the
+# whole line in COMP_LINE; what is offered replaces the last piece only
+compl() {
+	COMP_LINE=$1
+	COMP_POINT=${#1}
+	shift
+	COMP_WORDS=("$@")
+	COMP_CWORD=$(($# - 1))
+	COMPREPLY=()
+	_rststorm 2>/dev/null
+	printf '%s\n' "${COMPREPLY[@]}" | sed '/^$/d' | sort >"$TMP/got"
+}
+compl "rststorm run --close fin=50,r" rststorm run --close fin = 50,r; expect 50,rst
+compl "rststorm run --close=fin=1,sh" rststorm run --close = fin = 1,sh; expect 1,shutdown
+compl "rststorm run --engine=e" rststorm run --engine = e; expect epoll
+compl "rststorm run --engine=" rststorm run --engine =; expect uring epoll
+compl "rststorm check --closer=" rststorm check --closer =; expect server client
+compl "rststorm run --ops " rststorm run --ops ""; expect write send read recv none
+compl "rststorm run --target 127.0.0.1:" rststorm run --target 127.0.0.1 :; expect
+
 # paths: directories for --csv and -o and compare/merge's reports, files
 # after @ for --request
 mkdir -p "$TMP/w/rep-a" "$TMP/w/rep-b"
