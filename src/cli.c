@@ -105,7 +105,7 @@ static const struct opt_desc opts[] = {
 	{ "engine", OPT_ENGINE, 1, "NAME",
 	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)", C_RUN, NULL },
 	{ "netns", OPT_NETNS, 0, NULL,
-	  "run in a fresh network namespace (root): the kernel counters are the run's own", C_RUN, NULL },
+	  "run in a fresh network namespace (root, or a user namespace of its own): the kernel counters are the run's own", C_RUN, NULL },
 	{ "hold", OPT_HOLD, 0, NULL,
 	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run", C_RUN, NULL },
 	{ "churn", OPT_CHURN, 0, NULL,
