@@ -170,6 +170,41 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 		 "the server's close stamps (same host: CLOCK_MONOTONIC is shared)");
 }
 
+/*
+ * The stamp clock is exact only while this client alone uses its slots of
+ * serve's stamp region: serve stamps by the connection id in the hello,
+ * so a second client using the same ids (a fleet without --client-index,
+ * or two with the same index) overwrites the stamps this one reads, and
+ * an earlier run's stamps carry the same generations. A stamp already
+ * present in this client's range means one of those: the seen clock then,
+ * and the clock line says why. (Two clients that start at the same moment
+ * both find their range empty: --client-index is what keeps them apart.)
+ */
+static void slots_unused(const struct rs_config *cfg, struct rs_target *t)
+{
+	uint32_t base = rs_cli_slot_base(cfg);
+	uint32_t used = 0;
+
+	for (uint32_t k = base; k < base + cfg->concurrency; k++)
+		if (atomic_load_explicit(&t->stamps[k], memory_order_relaxed))
+			used++;
+	if (!used)
+		return;
+	munmap(t->map, t->map_len);
+	t->map = NULL;
+	t->stamps = NULL;
+	t->clock = RS_CLOCK_SEEN;
+	if (cfg->client_count)
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but %u of serve's close stamps for ids %u..%u are another client's (--client-index %u/%u twice, or an earlier run): from the completion that saw the FIN/RST",
+			 used, base, base + cfg->concurrency - 1,
+			 cfg->client_index, cfg->client_count);
+	else
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but %u of serve's close stamps for ids %u..%u are another client's (one running now, or an earlier run): from the completion that saw the FIN/RST; give each client of a fleet --client-index I/N",
+			 used, base, base + cfg->concurrency - 1);
+}
+
 int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		   size_t errlen)
 {
@@ -233,12 +268,17 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		return 0;
 	}
 	map_stamps(t, &first);
-	if (t->clock == RS_CLOCK_STAMP && cfg->concurrency > t->stamp_slots) {
+	if (t->clock == RS_CLOCK_STAMP &&
+	    (uint64_t)rs_cli_slot_base(cfg) + cfg->concurrency >
+		    t->stamp_slots) {
 		snprintf(err, errlen,
-			 "-c %u is more than the %u slots rststorm serve keeps stamps for: lower -c",
-			 cfg->concurrency, t->stamp_slots);
+			 "-c %u from slot %u is past the %u slots rststorm serve keeps stamps for: lower -c",
+			 cfg->concurrency, rs_cli_slot_base(cfg),
+			 t->stamp_slots);
 		return -EINVAL;
 	}
+	if (t->clock == RS_CLOCK_STAMP)
+		slots_unused(cfg, t);
 	return 0;
 }
 

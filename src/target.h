@@ -15,7 +15,7 @@
 
 struct rs_target {
 	int clock;                /* enum rs_clock */
-	char clock_why[160];      /* why that clock */
+	char clock_why[320];      /* why that clock */
 	uint64_t stamp_t0;        /* the server's t0 (RS_CLOCK_STAMP) */
 	_Atomic uint64_t *stamps; /* its stamp array, mapped read-only */
 	uint32_t stamp_slots;
