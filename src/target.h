@@ -21,6 +21,8 @@ struct rs_target {
 	uint32_t stamp_slots;
 	void *map;
 	size_t map_len;
+	bool locked;              /* lock_fd holds the claim on this */
+	int lock_fd;              /* client's ids of serve's stamps */
 	bool seed_from_server;    /* --seed not given: the server's taken */
 	uint64_t nonce[RS_MAX_ADDRS]; /* each server's, at the start */
 };

@@ -153,17 +153,20 @@ merge_check() {
 	[ "$(summary books_balanced "$TMP/$tag-m")" = 1 ] || fail "$tag merge: books"
 }
 
-# reached TAG: connections of the fleet that got past connect (so serve
+# reached_dir DIR: connections of a run that got past connect (so serve
 # accepted them): started - abandoned - failures in socket or connect
+reached_dir() {
+	local st ab pre
+	st=$(summary conns_started "$1")
+	ab=$(summary conns_abandoned "$1")
+	pre=$(awk -F, 'NR > 1 && ($4 == "socket" || $4 == "connect") { s += $6 }
+		END { print s + 0 }' "$1/failures.csv")
+	echo $((st - ab - pre))
+}
+# reached TAG: the same for the fleet's four
 reached() {
-	local tag=$1 i n=0 st ab pre
-	for i in $(seq 1 $N); do
-		st=$(summary conns_started "$TMP/$tag-$i")
-		ab=$(summary conns_abandoned "$TMP/$tag-$i")
-		pre=$(awk -F, 'NR > 1 && ($4 == "socket" || $4 == "connect") { s += $6 }
-			END { print s + 0 }' "$TMP/$tag-$i/failures.csv")
-		n=$((n + st - ab - pre))
-	done
+	local i n=0
+	for i in $(seq 1 $N); do n=$((n + $(reached_dir "$TMP/$1-$i"))); done
 	echo $n
 }
 
@@ -198,15 +201,40 @@ grep -q "^clock: seen: this host, but [0-9]* of serve's close stamps for ids 0..
 	fail "no fallback to the seen clock: $(grep '^clock' "$TMP/lone.out")"
 echo "measured: client without --client-index: $(grep '^clock' "$TMP/lone.out" | cut -c1-120)"
 
+# two clients on one host with the same ids at once: the second is refused
+# before it starts (its connections would overwrite the stamps the first
+# reads); the first is not disturbed
+ip netns exec $P-c1 "$RSTSTORM" run -q --allow-remote -c 4 -d 2s --rate 100 \
+	--client-index 2/$N --target 198.18.1.1:$PORT --csv "$TMP/twinA" \
+	>"$TMP/twinA.out" 2>"$TMP/twinA.err" &
+CPIDS=$!
+wait_for "$TMP/twinA.out" '^clock: ' 10 || fail "first twin did not start: $(cat "$TMP/twinA.err")"
+ip netns exec $P-c2 "$RSTSTORM" run -q --allow-remote -c 4 -n 10 \
+	--client-index 2/$N --target 198.18.1.1:$PORT >"$TMP/twinB.out" 2>"$TMP/twinB.err"
+rc=$?
+[ $rc -eq 1 ] || fail "second client with the same ids: exit $rc, want 1"
+[ "$(wc -l <"$TMP/twinB.err")" -eq 1 ] || fail "same ids: not one line: $(cat "$TMP/twinB.err")"
+grep -q "^rststorm run: --target 198.18.1.1:$PORT: serve's connection ids 500000..500003 are in use by another client on this host now: .*--client-index I/N" "$TMP/twinB.err" ||
+	fail "same ids: $(cat "$TMP/twinB.err")"
+[ -s "$TMP/twinB.out" ] && fail "same ids: a run started: $(cat "$TMP/twinB.out")"
+wait $CPIDS || fail "first twin: exit $?: $(cat "$TMP/twinA.err")"
+CPIDS=
+[ "$(summary books_balanced "$TMP/twinA")" = 1 ] || fail "first twin: books"
+# its ids carry client 3's stamps from the fleet above: the seen clock
+grep -q "^clock: seen: this host, but [0-9]* of serve's close stamps for ids 500000..500003 are another client's (an earlier run with --client-index 2/4, or one on another host)" "$TMP/twinA.out" ||
+	fail "first twin: $(grep '^clock' "$TMP/twinA.out")"
+echo "measured: same --client-index twice at once: $(cut -c1-130 "$TMP/twinB.err")"
+
 kill -TERM $SERVE_PID
 wait $SERVE_PID || fail "serve: exit $?: $(cat "$TMP/serve.err")"
 SERVE_PID=
 acc=$(csv_col srv_accepted "$TMP/serve/serve.csv")
 q=$(csv_col srv_queries "$TMP/serve/serve.csv")
-want=$(($(reached ok) + $(summary conns_started "$TMP/lone") + q))
+want=$(($(reached ok) + $(reached_dir "$TMP/lone") + $(reached_dir "$TMP/twinA") + q))
 [ "$acc" = "$want" ] ||
 	fail "serve accepted $acc, the clients reached it $want times (queries $q included)"
-[ "$q" = $((2 * N + 2)) ] || fail "serve answered $q queries, want $((2 * N + 2))"
+# two per run (before and after), one for the refused twin
+[ "$q" = $((2 * N + 5)) ] || fail "serve answered $q queries, want $((2 * N + 5))"
 for c in srv_bad_hello srv_seed_mismatch srv_no_slot srv_accept_errors; do
 	[ "$(csv_col $c "$TMP/serve/serve.csv")" = 0 ] ||
 		fail "serve $c $(csv_col $c "$TMP/serve/serve.csv")"
