@@ -37,8 +37,12 @@ void rs_stamp_path(char *buf, size_t len, uint32_t pid, uint32_t fd);
 /*
  * Query every --target (cfg->foreign: none; clock is then the seen one).
  * Takes the server's seed and mix when --seed was not given; otherwise a
- * different seed or mix is an error. Returns 0, or -errno with one line
- * in err: the target, what failed (the errno text) and what to do.
+ * different seed or mix is an error. On serve's host, claims this
+ * client's ids (rs_cli_slot_base, -c of them) in serve's stamp region
+ * until rs_target_close: ids another client holds now are an error
+ * (-EBUSY), ids holding stamps already give the seen clock. Returns 0, or
+ * -errno with one line in err: the target, what failed (the errno text)
+ * and what to do.
  */
 int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		   size_t errlen);
@@ -52,7 +56,7 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
  */
 int rs_target_recheck(const struct rs_config *cfg, const struct rs_target *t);
 
-/* Unmap what rs_target_open mapped. */
+/* Unmap what rs_target_open mapped and drop its claim. */
 void rs_target_close(struct rs_target *t);
 
 /* The boot id of this host (16 bytes), or zeros. */
