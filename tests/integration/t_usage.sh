@@ -29,6 +29,9 @@ check "--target: '10.0.0.1:80' is not allowed: .*--allow-remote" run --target 10
 check "--listen: '\[::\]:0' is not allowed: .*--allow-remote" serve --listen '[::]:0'
 check "'--concurrency': unknown option (see rststorm serve --help)" serve --concurrency 5
 check "--rate: 'fast'" run --rate fast
+check "--client-index: '4/4' is not allowed: I/N" run --client-index 4/4 --target 127.0.0.1:9
+check "--client-index: needs --target" run --client-index 0/4
+check "--client-index: '0/4' gives each of 4 clients 250000 .* -c 250001 is more" run --client-index 0/4 -c 250001 --target 127.0.0.1:9
 check "--bogus" run --bogus
 check "'extra'" run extra
 check "'frobnicate'" frobnicate
