@@ -14,10 +14,11 @@ _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
 	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
-	-6 --ipv6 --foreign --request -h --help'
+	--client-index -6 --ipv6 --foreign --request -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
 	--threads --server-threads --ports --close --seed --ops --wait --op-gap
-	--timeout --csv --ring --engine --sources --target --rate --request'
+	--timeout --csv --ring --engine --sources --target --rate --request
+	--client-index'
 
 _rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
 	--quiet --no-multishot --ring --no-server-direct --listen --allow-remote

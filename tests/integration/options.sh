@@ -20,5 +20,5 @@ help_options() {
 
 help_argopts() {
 	"$RSTSTORM" "$1" --help | sed -n -E \
-		's/^ +(-[A-Za-z0-9], )?--([a-z0-9][a-z0-9-]*) [A-Z][A-Z:|@]* .*/--\2/p' | sort -u
+		's/^ +(-[A-Za-z0-9], )?--([a-z0-9][a-z0-9-]*) [A-Z][A-Z:|@/]* .*/--\2/p' | sort -u
 }
