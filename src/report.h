@@ -12,7 +12,6 @@
 #include "repdir.h"
 #include "tally.h"
 
-#define RS_CSV_SCHEMA 1
 #define RS_VERSION "0.1.0"
 
 /* What a --hold run measured around its storm. */
