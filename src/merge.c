@@ -22,6 +22,7 @@
 #include "repdir.h"
 #include "report.h"
 #include "util.h"
+#include "verdict.h"
 
 /* A field echoed in a message: one line, escaped (compound literal). */
 #define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
@@ -632,106 +633,56 @@ struct mmib {
 	bool inf;
 };
 
-static int verdict_rank(const char *v)
-{
-	return strcmp(v, "PASS") == 0 ? 0 : strcmp(v, "MEASURED") == 0 ? 1 : 2;
-}
-
-static const char *const verdict_name[] = { "PASS", "MEASURED", "DIFF" };
-
-/* Whether result is one of "a" or "a|b". */
-static bool in_expected(const char *expected, const char *result)
-{
-	size_t n = strlen(result);
-
-	for (const char *p = expected; p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (len == n && strncmp(p, result, n) == 0)
-			return true;
-		p = bar ? bar + 1 : NULL;
-	}
-	return false;
-}
-
 /*
- * The verdict of a merged phase, judged as check.c judges one: DIFF when
- * fewer trials ran than were asked for, a trial could not be set up, an
- * exact cell holds a result not expected, or SIGPIPE breaks its rule;
- * else MEASURED when a cell or the SIGPIPE rule is measured; else PASS.
- * A verdict is never better than an input's: a DIFF the sums hide (a
- * SIGPIPE rule the sum meets but one input did not) stays a DIFF.
+ * The verdict of a merged phase, judged by the verdict module exactly as
+ * check judges one (verdict.h). A verdict is never better than an
+ * input's: a DIFF the sums hide (a SIGPIPE rule the sum meets but one
+ * input did not) stays a DIFF.
  */
-static void judge(struct mphase *p, const struct mrows *cells)
+static int judge(struct mphase *p, const struct mrows *cells)
 {
 	const enum rs_rfile C = RS_RF_CELLS;
 	unsigned cj = rs_rcol(C, "judged"), ce = rs_rcol(C, "expected");
 	unsigned cr = rs_rcol(C, "result"), co = rs_rcol(C, "op_index");
 	unsigned ck = rs_rcol(C, "op_kind");
-	bool diff = false, measured = false;
+	size_t n = p->c1 - p->c0;
+	struct rs_vcell *vc = calloc(n ? n : 1, sizeof(*vc));
+	struct rs_vphase vp = {
+		.want = p->want,
+		.trials = p->trials,
+		.setup_failed = p->setup_failed,
+		.sigpipe = p->sigpipe,
+		.epipe = p->epipe,
+		.sig_rule = p->rule,
+		.cells = vc,
+		.ncells = n,
+	};
 
+	if (!vc)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char **r = cells->r[p->c0 + i].row;
+
+		vc[i] = (struct rs_vcell){
+			.op_index = (unsigned)rs_rfield_u64(r[co]),
+			.op_kind = r[ck],
+			.result = r[cr],
+			.expected = r[ce],
+			.exact = strcmp(r[cj], "exact") == 0,
+			.count = cells->r[p->c0 + i].count,
+		};
+		/* an op judged as a share has cells of that op only */
+		vp.measured_ops |= !vc[i].exact;
+	}
 	p->detail[0] = '\0';
-	if (p->trials + p->setup_failed < p->want) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "only %" PRIu64 " of %" PRIu64 " trials ran; ",
-		       p->trials + p->setup_failed, p->want);
-	}
-	if (p->setup_failed) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "%" PRIu64 " trials could not be set up; ",
-		       p->setup_failed);
-	}
-	for (size_t i = p->c0; i < p->c1; i++) {
-		char **r = cells->r[i].row;
-
-		if (strcmp(r[cj], "exact") != 0) {
-			measured = true;
-			continue;
-		}
-		if (in_expected(r[ce], r[cr]))
-			continue;
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "op %s %s: expected %s, got %s %" PRIu64 "/%" PRIu64 "; ",
-		       r[co], r[ck], r[ce], r[cr], cells->r[i].count,
-		       p->trials);
-	}
-	if (strcmp(p->rule, "measured") == 0) {
-		measured = true;
-	} else if (strcmp(p->rule, "1..per-EPIPE") == 0) {
-		bool ok = p->epipe ? p->sigpipe >= 1 && p->sigpipe <= p->epipe :
-				     p->sigpipe == 0;
-
-		if (!ok) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64 " times for %" PRIu64
-			       " EPIPE writes, expected 1..%" PRIu64 "; ",
-			       p->sigpipe, p->epipe, p->epipe);
-		}
-	} else if (strcmp(p->rule, "none") == 0 ||
-		   strcmp(p->rule, "per-EPIPE") == 0) {
-		uint64_t want = strcmp(p->rule, "none") == 0 ? 0 : p->epipe;
-
-		if (p->sigpipe != want) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64
-			       " times, expected %" PRIu64 " (%s); ",
-			       p->sigpipe, want, p->rule);
-		}
-	}
-	/* "mixed" (kernels that expect different SIGPIPE rules): each input
-	 * was judged by its own rule, and its verdict is kept below */
-	p->verdict = diff ? 2 : measured ? 1 : 0;
-	if (p->worst_input == 2 && !diff)
+	p->verdict = (int)rs_verdict_judge(&vp, p->detail, sizeof(p->detail));
+	free(vc);
+	if (p->worst_input == RS_V_DIFF && p->verdict != RS_V_DIFF)
 		rs_append(p->detail, sizeof(p->detail),
 		       "DIFF in an input report that the sums do not show; ");
 	if (p->worst_input > p->verdict)
 		p->verdict = p->worst_input;
+	return 0;
 }
 
 static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
@@ -792,7 +743,7 @@ static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
 					     m->d[i].dir);
 				goto out;
 			}
-			v = verdict_rank(rows[i][cv]);
+			v = rs_verdict_from_name(rows[i][cv]);
 			if (v > p->worst_input)
 				p->worst_input = v;
 		}
@@ -836,7 +787,7 @@ static int merge_cells(struct merge *m, struct mrows *v)
 
 /* Each phase's range of merged cells (both lists are in key order), and
  * its verdict. */
-static void judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
+static int judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 {
 	unsigned cs = rs_rcol(RS_RF_CELLS, "scenario");
 	unsigned cp = rs_rcol(RS_RF_CELLS, "phase");
@@ -856,8 +807,10 @@ static void judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 		       !strcmp(cells->r[c].row[cp], r[vp]))
 			c++;
 		ph[i].c1 = c;
-		judge(&ph[i], cells);
+		if (judge(&ph[i], cells))
+			return -ENOMEM;
 	}
+	return 0;
 }
 
 /* Whether input d has a verdicts row for the (scenario, phase) of the
@@ -1023,7 +976,7 @@ static int write_verdicts(struct wctx *w, FILE *f)
 		for (unsigned k = 1; k < 8; k++)
 			field(f, p->row[k], false);
 		fprintf(f, "%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",", p->trials,
-			p->setup_failed, verdict_name[p->verdict], p->sigpipe);
+			p->setup_failed, rs_verdict_name(p->verdict), p->sigpipe);
 		field(f, p->rule, false);
 		fprintf(f, "%" PRIu64 ",%" PRIu64 ",", p->epipe, p->load_conns);
 		put_fix3(f, p->elapsed);
@@ -1256,7 +1209,10 @@ static int merge_check(struct merge *m)
 		st = st == -ENOMEM ? oom(m) : 2;
 		goto out;
 	}
-	judge_all(ph, c.nph, &cells);
+	if (judge_all(ph, c.nph, &cells)) {
+		st = oom(m);
+		goto out;
+	}
 	c.ph = ph;
 	c.mib = mib;
 	st = write_all(&c, files, sizeof(files) / sizeof(files[0]));
