@@ -148,7 +148,7 @@ static const struct rs_scol c_summary[] = {
 };
 
 static const struct rs_scol c_outcomes[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`1`"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
@@ -169,7 +169,7 @@ static const struct rs_scol c_outcomes[] = {
 };
 
 static const struct rs_scol c_ops[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`1`"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
@@ -200,7 +200,7 @@ static const struct rs_scol c_ops[] = {
 };
 
 static const struct rs_scol c_failures[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`1`"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
@@ -215,7 +215,7 @@ static const struct rs_scol c_failures[] = {
 };
 
 static const struct rs_scol c_histograms[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`1`"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
@@ -240,40 +240,40 @@ static const struct rs_scol c_histograms[] = {
 static const struct rs_scol c_hold[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
 	  "`1`"),
-	C("scenario", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	C("scenario", RS_CT_STR, "", RS_MR_NONE, NULL, 0, "hold",
 	  "`run`"),
-	C("concurrency", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("concurrency", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "`-c`: connections asked for, each slot connecting once"),
-	C("established", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("established", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "connections the servers held (hello read) when the storm was called: `-c` when all came up before the `-d` deadline"),
-	C("establish_s", RS_CT_FIX6, "s", RS_MR_NONE, NULL, 0, NULL,
+	C("establish_s", RS_CT_FIX6, "s", RS_MR_NONE, NULL, 0, "hold",
 	  "from the clients' start to the last connection held"),
-	C("storm_s", RS_CT_SDEC, "s", RS_MR_NONE, NULL, 0, NULL,
+	C("storm_s", RS_CT_SDEC, "s", RS_MR_NONE, NULL, 0, "hold",
 	  "from the storm's call to the completion of the last server's last close action (close, or the shutdown of `shutdown` mode); `-1.000000` if a server never finished"),
-	C("drain_s", RS_CT_FIX6, "s", RS_MR_NONE, NULL, 0, NULL,
+	C("drain_s", RS_CT_FIX6, "s", RS_MR_NONE, NULL, 0, "hold",
 	  "from the storm's call until every client thread had finished (ops run, sockets closed)"),
-	C("rss_before_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, NULL,
+	C("rss_before_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, "hold",
 	  "VmRSS (/proc/self/status) before the run allocated anything for its slots, rings or threads"),
-	C("rss_held_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, NULL,
+	C("rss_held_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, "hold",
 	  "VmRSS when the storm was called, with `established` connections held"),
-	C("bytes_per_conn", RS_CT_FLOAT, "bytes", RS_MR_NONE, NULL, 0, NULL,
+	C("bytes_per_conn", RS_CT_FLOAT, "bytes", RS_MR_NONE, NULL, 0, "hold",
 	  "`(rss_held_kb - rss_before_kb) * 1024 / established`: rststorm's own memory per connection (slots, rings, thread stacks); socket memory is the kernel's and is not in it"),
-	C("client_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("client_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "client rings, as run (the defaults grow to fit the per-ring limit)"),
-	C("server_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("server_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "server rings, as run"),
-	C("ports", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("ports", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "listeners, as run"),
-	C("sources", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("sources", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "`--sources`"),
-	C("client_sockets", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	C("client_sockets", RS_CT_STR, "", RS_MR_NONE, NULL, 0, "hold",
 	  "as in summary.csv"),
-	C("accept", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	C("accept", RS_CT_STR, "", RS_MR_NONE, NULL, 0, "hold",
 	  "as in summary.csv"),
 };
 
 static const struct rs_scol c_run_mib[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "1"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run`"),
@@ -345,7 +345,7 @@ static const struct rs_scol c_check[] = {
 };
 
 static const struct rs_scol c_verdicts[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "1"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "catalogue name (key)"),
@@ -382,7 +382,7 @@ static const struct rs_scol c_verdicts[] = {
 };
 
 static const struct rs_scol c_cells[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "1"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "key"),
@@ -413,7 +413,7 @@ static const struct rs_scol c_cells[] = {
 };
 
 static const struct rs_scol c_check_mib[] = {
-	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "1"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "key"),
@@ -763,6 +763,7 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 	char *doc = slurp(path, &len), *outbuf = NULL;
 	FILE *o;
 	const char *p;
+	unsigned seen[RS_RF_N] = { 0 };
 	int stale = 0;
 
 	if (!doc) {
@@ -776,21 +777,34 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* the blocks in the order the document has them; each file once */
 	p = doc;
-	for (unsigned f = 0; f < RS_RF_N; f++) {
+	for (unsigned k = 0; k < RS_RF_N; k++) {
 		char b[80], e[80], *gen = NULL;
+		const char *bp = NULL, *ep = NULL;
+		unsigned f = RS_RF_N;
 		size_t glen = 0;
-		const char *bp, *ep;
 		FILE *g;
 
-		rs_schema_marker(f, false, b, sizeof(b));
-		rs_schema_marker(f, true, e, sizeof(e));
-		bp = strstr(p, b);
-		ep = bp ? strstr(bp, e) : NULL;
-		if (!bp || !ep) {
+		for (unsigned x = 0; x < RS_RF_N; x++) {
+			const char *q;
+
+			rs_schema_marker(x, false, b, sizeof(b));
+			q = strstr(p, b);
+			if (q && (!bp || q < bp)) {
+				bp = q;
+				f = x;
+			}
+		}
+		if (f < RS_RF_N) {
+			rs_schema_marker(f, false, b, sizeof(b));
+			rs_schema_marker(f, true, e, sizeof(e));
+			ep = strstr(bp, e);
+		}
+		if (!bp || !ep || seen[f]++) {
 			snprintf(err, errlen,
-				 "%s: no block %s ... %s after the previous one: add the markers",
-				 path, b, e);
+				 "%s: %u of the %u blocks '<!-- schema FILE -->' ... '<!-- /schema FILE -->' found in order (each once): add the missing markers",
+				 path, k, RS_RF_N);
 			fclose(o);
 			free(outbuf);
 			free(doc);
