@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "ring.h"
 #include "util.h"
 
@@ -840,40 +841,81 @@ static void write_hold(const struct rs_report *r, FILE *f)
 	rs_row_write(&w, f);
 }
 
+/* The run's files and their writers, in the order they are written. */
+static const struct {
+	enum rs_rfile file;
+	void (*write)(const struct rs_report *r, FILE *f);
+} run_files[] = {
+	{ RS_RF_SUMMARY, write_summary },
+	{ RS_RF_OUTCOMES, write_outcomes },
+	{ RS_RF_OPS, write_ops },
+	{ RS_RF_FAILURES, write_failures },
+	{ RS_RF_HISTOGRAMS, write_histograms },
+	{ RS_RF_RUN_MIB, write_mib },
+	{ RS_RF_HOLD, write_hold },
+};
+
+/* Whether the run has the file: mib.csv needs both snapshots, hold.csv
+ * a --hold run. */
+static bool has_file(const struct rs_report *r, enum rs_rfile f)
+{
+	if (f == RS_RF_RUN_MIB)
+		return r->mib_before && r->mib_after;
+	if (f == RS_RF_HOLD)
+		return r->hold != NULL;
+	return true;
+}
+
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen)
 {
-	static const struct {
-		const char *name;
-		void (*write)(const struct rs_report *r, FILE *f);
-	} files[] = {
-		{ "summary.csv", write_summary },
-		{ "outcomes.csv", write_outcomes },
-		{ "ops.csv", write_ops },
-		{ "failures.csv", write_failures },
-		{ "histograms.csv", write_histograms },
-		{ "mib.csv", write_mib },
-		{ "hold.csv", write_hold },
-	};
 	int ret = rs_report_dir_prepare(dir, RS_RKIND_RUN, err, errlen);
 
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < RS_ARRAY_SIZE(files); i++) {
+	for (size_t i = 0; i < RS_ARRAY_SIZE(run_files); i++) {
 		struct rs_csv_out o;
 
-		if (files[i].write == write_mib &&
-		    (!r->mib_before || !r->mib_after))
+		if (!has_file(r, run_files[i].file))
 			continue;
-		if (files[i].write == write_hold && !r->hold)
-			continue;
-		ret = rs_csv_open(&o, dir, files[i].name, err, errlen);
+		ret = rs_csv_open(&o, dir, rs_schema_file(run_files[i].file)->name,
+				  err, errlen);
 		if (ret)
 			return ret;
-		files[i].write(r, o.f);
+		run_files[i].write(r, o.f);
 		ret = rs_csv_close(&o, err, errlen);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int rs_report_write_json(const struct rs_report *r, const char *path,
+			 char *err, size_t errlen)
+{
+	struct rs_jdoc d = { .command = "run", .kind = RS_RKIND_RUN };
+	int ret = 0;
+
+	for (size_t i = 0; i < RS_ARRAY_SIZE(run_files) && !ret; i++) {
+		enum rs_rfile f = run_files[i].file;
+		FILE *m;
+
+		if (!has_file(r, f))
+			continue;
+		m = open_memstream(&d.text[f], &d.len[f]);
+		if (!m) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		run_files[i].write(r, m);
+		if (fclose(m) != 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	return ret;
 }

@@ -64,6 +64,12 @@ void rs_report_print(const struct rs_report *r, FILE *f);
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);
 
+/* The same report as one JSON document (json.h) to path, a file (temporary
+ * file renamed into place) or "-" (standard output). Returns 0, or -errno
+ * with what failed in err. */
+int rs_report_write_json(const struct rs_report *r, const char *path,
+			 char *err, size_t errlen);
+
 /*
  * Make dir ready to receive a report of the given kind, before any work
  * is done for it (run and check call it at their start, so that a bad
