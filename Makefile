@@ -64,7 +64,7 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # turns instead of one dying on the dpkg lock. A package apt does not know
 # yet is retried after `apt-get update`.
 BUILD_DEPS := liburing-dev gcc make
-TEST_DEPS := libcmocka-dev iproute2 procps nginx
+TEST_DEPS := libcmocka-dev iproute2 procps nginx python3
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock

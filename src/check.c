@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "esc.h"
+#include "json.h"
 #include "mib.h"
 #include "netns.h"
 #include "probe.h"
@@ -39,6 +40,7 @@ struct check_opts {
 	uint64_t timeout_ns;
 	int closer;             /* -1: each scenario's own */
 	const char *csv_dir;
+	const char *json_path;  /* --json FILE or "-" */
 	bool netns, quiet;
 	struct rs_config base;  /* --ring, --no-direct, --no-multishot */
 	const struct rs_scenario *sel[MAX_NAMES + 64];
@@ -89,7 +91,7 @@ struct sc_run {
 /* ---------------------------------------------------------------- CLI */
 
 enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
-       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI };
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON };
 
 static const struct option longopts[] = {
 	{ "trials", 1, NULL, O_TRIALS },
@@ -99,6 +101,7 @@ static const struct option longopts[] = {
 	{ "timeout", 1, NULL, O_TIMEOUT },
 	{ "parallel", 1, NULL, O_PARALLEL },
 	{ "csv", 1, NULL, O_CSV },
+	{ "json", 1, NULL, O_JSON },
 	{ "netns", 0, NULL, O_NETNS },
 	{ "ipv6", 0, NULL, '6' },
 	{ "ring", 1, NULL, O_RING },
@@ -134,6 +137,8 @@ static void check_usage(FILE *f)
 		"  --parallel N      trials in flight at once (default 50; 1..1024)\n"
 		"  --timeout T       per op or wait (default 5s; 1ms..60s)\n"
 		"  --csv DIR         write check.csv, verdicts.csv, cells.csv, mib.csv\n"
+		"  --json FILE       the same report as one JSON document; - for stdout\n"
+		"                    (what check prints then goes to stderr)\n"
 		"  --netns           run in a fresh network namespace (root) and reconcile\n"
 		"                    the kernel's TCP counters with the trials\n"
 		"  --ring MODE       auto|defer|coop|plain (as rststorm run)\n"
@@ -228,6 +233,13 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 					   "%s '%s': a directory name",
 					   "--csv", a);
 			o->csv_dir = a;
+			break;
+		case O_JSON:
+			if (!*a)
+				return bad(err, errlen,
+					   "%s '%s': a file path, or - for standard output",
+					   "--json", a);
+			o->json_path = a;
 			break;
 		case O_NETNS:
 			o->netns = true;
@@ -1020,6 +1032,34 @@ static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
 	return 0;
 }
 
+/* The same files as one JSON document (json.h). */
+static int write_json(const struct csv_ctx *x, const char *path, char *err,
+		      size_t errlen)
+{
+	struct rs_jdoc d = { .command = "check", .kind = RS_RKIND_CHECK };
+	int ret = 0;
+
+	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files) && !ret; i++) {
+		enum rs_rfile f = check_files[i].file;
+		FILE *m = open_memstream(&d.text[f], &d.len[f]);
+
+		if (!m) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		check_files[i].write(x, m);
+		if (fclose(m) != 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	return ret;
+}
+
 /* ------------------------------------------------------- commands */
 
 int rs_cmd_scenarios(int argc, char **argv)
@@ -1098,6 +1138,14 @@ int rs_cmd_check(int argc, char **argv)
 	}
 	if (o.csv_dir &&
 	    rs_report_dir_prepare(o.csv_dir, RS_RKIND_CHECK, err, sizeof(err))) {
+		fprintf(stderr, "rststorm check: %s\n", err);
+		return 2;
+	}
+	if (o.json_path &&
+	    (rs_json_prepare(o.json_path, err, sizeof(err)) ||
+	     (strcmp(o.json_path, "-") == 0 && rs_json_claim_stdout() &&
+	      snprintf(err, sizeof(err), "--json -: cannot set standard output aside: %s",
+		       strerror(errno))))) {
 		fprintf(stderr, "rststorm check: %s\n", err);
 		return 2;
 	}
@@ -1196,6 +1244,22 @@ int rs_cmd_check(int argc, char **argv)
 		if (write_csv(&x, err, sizeof(err))) {
 			fprintf(stderr,
 				"rststorm: CSV report not written: %s: check that the directory is writable and the disk has room\n",
+				err);
+			if (!status)
+				status = 1;
+		}
+	}
+	if (o.json_path) {
+		unsigned n = 0;
+
+		while (n < o.nsel && runs[n].sc)
+			n++;
+		struct csv_ctx x = { &o, &probe, runs, n, started, counts,
+				     status };
+
+		if (write_json(&x, o.json_path, err, sizeof(err))) {
+			fprintf(stderr,
+				"rststorm: JSON report not written: %s: check that the directory is writable and the disk has room\n",
 				err);
 			if (!status)
 				status = 1;

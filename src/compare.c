@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "esc.h"
+#include "json.h"
 #include "repdir.h"
 #include "report.h"
 
@@ -562,6 +563,74 @@ static int write_csv(const struct cmp *c, char *err, size_t errlen)
 	return rs_csv_close(&o, err, errlen);
 }
 
+/* --------------------------------------------------------------- JSON */
+
+/* The comparison as one JSON document: the totals and one object per
+ * compared cell, with compare.csv's column names. */
+static int write_json(const struct cmp *c, const char *a, const char *b,
+		      int status, char *err, size_t errlen)
+{
+	const struct layout *l = &c->l;
+	struct rs_json_out o;
+	struct rs_json j;
+	int ret = rs_json_open(&o, c->o->json_path, err, errlen);
+
+	if (ret)
+		return ret;
+	rs_json_init(&j, o.f);
+	rs_json_begin(&j, NULL, '{');
+	rs_json_u64(&j, "schema_version", RS_CSV_SCHEMA);
+	rs_json_str(&j, "command", "compare");
+	rs_json_str(&j, "kind", l->check ? "check" : "run");
+	rs_json_str(&j, "a", a);
+	rs_json_str(&j, "b", b);
+	rs_json_dbl(&j, "alpha", c->o->alpha);
+	rs_json_str(&j, "result", status ? "different" : "same");
+	rs_json_begin(&j, "totals", '{');
+	rs_json_u64(&j, "ops", c->nops);
+	rs_json_u64(&j, "exact", c->nexact);
+	rs_json_u64(&j, "fisher", c->nfisher);
+	rs_json_u64(&j, "ops_differ", c->ops_differ);
+	rs_json_u64(&j, "ops_missing", c->ops_missing);
+	if (l->check) {
+		rs_json_u64(&j, "verdict_changes", c->verdict_changes);
+		rs_json_u64(&j, "phases_missing", c->phases_missing);
+	}
+	rs_json_end(&j, '}');
+	rs_json_begin(&j, "cells", '[');
+	for (size_t i = 0; i < c->ncells; i++) {
+		const struct ccell *x = &c->cells[i];
+		char **r = x->ra ? x->ra : x->rb;
+
+		rs_json_begin(&j, NULL, '{');
+		for (unsigned k = 0; k < l->nkey; k++) {
+			const char *name = l->check ? check_key[k] : run_key[k];
+
+			if (strcmp(name, "op_index") == 0)
+				rs_json_num(&j, name, r[l->key[k]]);
+			else
+				rs_json_str(&j, name, r[l->key[k]]);
+		}
+		rs_json_u64(&j, "count_a", x->ca);
+		rs_json_u64(&j, "total_a", x->ta);
+		rs_json_dbl(&j, "share_a", pct(x->ca, x->ta) / 100);
+		rs_json_u64(&j, "count_b", x->cb);
+		rs_json_u64(&j, "total_b", x->tb);
+		rs_json_dbl(&j, "share_b", pct(x->cb, x->tb) / 100);
+		rs_json_str(&j, "test", test_name[x->test]);
+		if (x->test == TEST_FISHER)
+			rs_json_dbl(&j, "p_value", x->p);
+		else
+			rs_json_null(&j, "p_value");
+		rs_json_u64(&j, "differs", x->differs);
+		rs_json_end(&j, '}');
+	}
+	rs_json_end(&j, ']');
+	rs_json_end(&j, '}');
+	fputc('\n', o.f);
+	return rs_json_close(&o, err, errlen);
+}
+
 /* ------------------------------------------------------------ command */
 
 int rs_compare_dirs(const char *a, const char *b,
@@ -613,6 +682,8 @@ int rs_compare_dirs(const char *a, const char *b,
 		status ? "DIFFERENT" : "same within tolerance");
 	if (o->csv_dir && write_csv(&c, err, errlen))
 		status = 2;
+	else if (o->json_path && write_json(&c, a, b, status, err, errlen))
+		status = 2;
 	free(c.cells);
 out:
 	rs_repdir_free(&A);
@@ -635,6 +706,8 @@ static void compare_usage(FILE *f)
 		"options:\n"
 		"  --alpha P     significance level of the test (default %g; 0 < P < 1)\n"
 		"  --csv DIR     write the comparison, one row per cell, to DIR/compare.csv\n"
+		"  --json FILE   the comparison as one JSON document; - for stdout (the\n"
+		"                text then goes to stderr)\n"
 		"  --all         print every op and verdict, not only those that differ\n"
 		"  -h, --help    this text\n",
 		RS_COMPARE_ALPHA);
@@ -642,10 +715,11 @@ static void compare_usage(FILE *f)
 
 int rs_cmd_compare(int argc, char **argv)
 {
-	enum { O_ALPHA = 256, O_CSV, O_ALL };
+	enum { O_ALPHA = 256, O_CSV, O_ALL, O_JSON };
 	static const struct option longopts[] = {
 		{ "alpha", 1, NULL, O_ALPHA },
 		{ "csv", 1, NULL, O_CSV },
+		{ "json", 1, NULL, O_JSON },
 		{ "all", 0, NULL, O_ALL },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -684,6 +758,14 @@ int rs_cmd_compare(int argc, char **argv)
 			}
 			o.csv_dir = optarg;
 			break;
+		case O_JSON:
+			if (!*optarg) {
+				fprintf(stderr,
+					"rststorm compare: --json '': a file path, or - for standard output\n");
+				return 2;
+			}
+			o.json_path = optarg;
+			break;
 		case O_ALL:
 			o.all = true;
 			break;
@@ -706,6 +788,18 @@ int rs_cmd_compare(int argc, char **argv)
 			"rststorm compare: needs two report directories A B, got %d (rststorm compare --help)\n",
 			argc - optind);
 		return 2;
+	}
+	if (o.json_path) {
+		if (rs_json_prepare(o.json_path, err, sizeof(err))) {
+			fprintf(stderr, "rststorm compare: %s\n", err);
+			return 2;
+		}
+		if (strcmp(o.json_path, "-") == 0 && rs_json_claim_stdout()) {
+			fprintf(stderr,
+				"rststorm compare: --json -: cannot set standard output aside: %s\n",
+				strerror(errno));
+			return 2;
+		}
 	}
 	fflush(stdout);
 	st = rs_compare_dirs(argv[optind], argv[optind + 1], &o, stdout, err,

@@ -19,6 +19,7 @@
 #include "check.h"
 #include "esc.h"
 #include "histo.h"
+#include "json.h"
 #include "repdir.h"
 #include "report.h"
 #include "util.h"
@@ -1350,6 +1351,33 @@ out:
 	return ret;
 }
 
+/* The merged report in out, as one JSON document (json.h). Returns 0,
+ * or 1 with err. */
+static int merge_json(const char *const *dirs, unsigned n, const char *out,
+		      const char *path, char *err, size_t errlen)
+{
+	struct rs_jdoc d = { .command = "merge", .inputs = dirs,
+			     .ninputs = n };
+	char head[4200];
+	struct stat st;
+	int ret;
+
+	snprintf(head, sizeof(head), "%s/summary.csv", out);
+	d.kind = stat(head, &st) == 0 ? RS_RKIND_RUN : RS_RKIND_CHECK;
+	ret = rs_jdoc_read_dir(&d, out, err, errlen);
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	if (ret) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len,
+			 " (the JSON document was not written; %s was)", out);
+		return 1;
+	}
+	return 0;
+}
+
 static void merge_usage(FILE *f)
 {
 	fprintf(f,
@@ -1365,6 +1393,8 @@ static void merge_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  -o, --output OUT  the directory to write (created if missing)\n"
+		"  --json FILE       the merged report as one JSON document too; - for\n"
+		"                    stdout\n"
 		"  -h, --help        this text\n");
 }
 
@@ -1372,10 +1402,11 @@ int rs_cmd_merge(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", 1, NULL, 'o' },
+		{ "json", 1, NULL, 'J' },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL;
+	const char *out = NULL, *json = NULL;
 	char err[1024], ev[RS_ESC_VALUE];
 	int c, st;
 
@@ -1390,6 +1421,14 @@ int rs_cmd_merge(int argc, char **argv)
 				return 2;
 			}
 			out = optarg;
+			break;
+		case 'J':
+			if (!*optarg) {
+				fprintf(stderr,
+					"rststorm merge: --json '': a file path, or - for standard output\n");
+				return 2;
+			}
+			json = optarg;
 			break;
 		case 'h':
 			merge_usage(stdout);
@@ -1416,8 +1455,16 @@ int rs_cmd_merge(int argc, char **argv)
 			argc - optind);
 		return 2;
 	}
+	if (json && rs_json_prepare(json, err, sizeof(err))) {
+		fprintf(stderr, "rststorm merge: %s\n", err);
+		return 2;
+	}
 	st = rs_merge_dirs((const char *const *)argv + optind,
 			   (unsigned)(argc - optind), out, err, sizeof(err));
+	if (!st && json)
+		st = merge_json((const char *const *)argv + optind,
+				(unsigned)(argc - optind), out, json, err,
+				sizeof(err));
 	if (st)
 		fprintf(stderr, "rststorm merge: %s\n", err);
 	return st;
