@@ -332,7 +332,7 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 
 		/* the schema version first: a newer report gets that answer
 		 * rather than a header or column count mismatch */
-		if (strcmp(fl[0], "1") != 0) {
+		if (!rs_schema_type_ok(RS_CT_SCHEMA, fl[0], &why)) {
 			if (rs_csv_u64(fl[0], &v) == 0 &&
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,

@@ -19,6 +19,9 @@
 #include "tally.h"
 #include "verdict.h"
 
+#define RS_STR_(x) #x
+#define RS_STR(x) RS_STR_(x)
+
 #define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL }
 #define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w }
 
@@ -545,8 +548,8 @@ bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why)
 
 	switch (t) {
 	case RS_CT_SCHEMA:
-		*why = "1";
-		return strcmp(s, "1") == 0;
+		*why = RS_STR(RS_CSV_SCHEMA);
+		return strcmp(s, RS_STR(RS_CSV_SCHEMA)) == 0;
 	case RS_CT_STR:
 	case RS_CT_TIME:
 		*why = "a non-empty field";
