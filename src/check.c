@@ -871,13 +871,9 @@ static void phase_row(struct rs_row *w, enum rs_rfile file,
 
 static void write_verdicts(const struct csv_ctx *x, FILE *f)
 {
-	struct rs_row *w = malloc(sizeof(*w));
+	struct rs_row row, *w = &row;
 
 	rs_schema_header(RS_RF_VERDICTS, f);
-	if (!w) {
-		fputs("out of memory\n", f);
-		return;
-	}
 	for (unsigned s = 0; s < x->n; s++)
 		for (unsigned ph = 0; ph < 2; ph++) {
 			const struct phase *p = &x->runs[s].ph[ph];
@@ -907,7 +903,6 @@ static void write_verdicts(const struct csv_ctx *x, FILE *f)
 				   p->detail[0] ? p->detail : "-");
 			rs_row_write(w, f);
 		}
-	free(w);
 }
 
 static void write_cells(const struct csv_ctx *x, FILE *f)

@@ -575,12 +575,8 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	struct hist_ctx hc = { .t = t, .op_all = &oph };
 	char mix[128], ops[160], wait[32];
 	double el = r->elapsed_s;
-	struct rs_row *w = malloc(sizeof(*w));
+	struct rs_row row, *w = &row;
 
-	if (!w) {
-		fputs("out of memory\n", f);
-		return;
-	}
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
 	rs_wait_format(cfg, wait, sizeof(wait));
@@ -651,7 +647,6 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_row_set(w, "clock", "%s", r->clock ? r->clock : "stamp");
 	rs_row_set(w, "target", "%s", r->target ? r->target : "embedded");
 	rs_row_write(w, f);
-	free(w);
 }
 
 /* A row of a file keyed by (scenario, closer, ...). */

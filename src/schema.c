@@ -25,7 +25,22 @@
 #define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL }
 #define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w }
 
-/* ------------------------------------------------------------ columns */
+/* ------------------------------------------------------------ columns
+ *
+ * Adding a column to a file is one row here, in the place the header
+ * shall have it: C(name, type, unit, merge rule, histogram, percentile,
+ * JSON group, meaning), or CW(..., why) for an equal-or-refuse column
+ * that needs its own reason. Then:
+ * - a percentile (RS_MR_PCT of a histogram the writers keep) is filled
+ *   by the writers and merge with nothing more;
+ * - any other value needs the one rs_row_set(w, "name", ...) in its
+ *   writer (report.c, check.c) that computes it; merge applies the rule
+ *   (RS_MR_RECOMPUTE only needs code of its own);
+ * - rststorm schema --update docs/csv.md regenerates the docs; the
+ *   goldens change and schema_version is bumped (docs/csv.md says when).
+ * test_schema and the row builder fail on a column set but not here, or
+ * here but not set.
+ */
 
 static const struct rs_scol c_summary[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",

@@ -124,6 +124,36 @@ PY
 	--json "$TMP/c.json" >/dev/null || fail "check: exit $?"
 jcheck "$TMP/c.json" "$TMP/c"
 
+# check --json - : the document alone on stdout, the verdict lines on stderr
+"$RSTSTORM" check seed-go --trials 3 --load-c 0 --gap 1ms -q --json - \
+	>"$TMP/c2.json" 2>"$TMP/c2.err" || fail "check --json -: exit $?"
+grep -q "^check: " "$TMP/c2.err" || fail "check --json -: no summary on stderr"
+python3 - "$TMP/c2.json" <<'PY' || fail "check --json -: the document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["command"] == "check" and d["kind"] == "check"
+v = d["verdicts"]
+assert [x["phase"] for x in v] == ["alone"] and v[0]["scenario"] == "seed-go", v
+assert d["config"]["trials"] == 3 and v[0]["trials"] == 3, (d["config"], v)
+t = d["totals"]
+assert t["pass"] + t["measured"] + t["diff"] == len(v), t
+assert sum(c["count"] for c in d["cells"] if c["op_index"] == 1) == 3
+PY
+
+# --json without --csv: the books of the document balance
+"$RSTSTORM" run -q -c 20 -n 100 --json "$TMP/alone.json" >/dev/null ||
+	fail "run --json alone: exit $?"
+python3 - "$TMP/alone.json" <<'PY' || fail "run --json alone: the document"
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = d["books"]
+assert b["conns_started"] == 100, b
+assert b["conns_started"] == b["conns_completed"] + b["conns_failed"] + b["conns_abandoned"], b
+assert b["ops_completed"] == sum(o["count"] for o in d["outcomes"]), b
+assert all(o["issued"] == o["counted"] + o["abandoned"] for o in d["ops"])
+PY
+[ -z "$(ls -A "$TMP" | grep '^\.alone')" ] || fail "a temporary file was left: $(ls -A "$TMP")"
+
 # usage errors: exit 2, one line naming --json
 usage() {
 	"$RSTSTORM" "$@" >"$TMP/out" 2>"$TMP/err"
