@@ -397,6 +397,18 @@ static int merge_fields(struct merge *m, enum rs_rfile F, char ***rows,
 					goto zero;
 			/* fall through */
 		case RS_MR_SUM:
+			if (c->type == RS_CT_HI) {
+				bool inf = false;
+
+				/* no upper bound in one input: none in the sum */
+				for (unsigned i = 0; i < m->n; i++)
+					inf |= rows[i] &&
+					       strcmp(rows[i][k], "inf") == 0;
+				if (inf) {
+					rs_row_set(w, c->name, "inf");
+					break;
+				}
+			}
 			if (c->type == RS_CT_I64) {
 				int64_t si = 0;
 

@@ -134,6 +134,18 @@ static void test_table(void **state)
 				assert_true(c->pct > 0 && c->pct < 100);
 				assert_int_equal(c->type, RS_CT_FLOAT);
 			}
+			/* what merge adds or compares as numbers must be
+			 * whole or fixed-point numbers (merge_fields) */
+			if (c->merge == RS_MR_SUM || c->merge == RS_MR_SUM0)
+				assert_true(c->type == RS_CT_U64 ||
+					    c->type == RS_CT_I64 ||
+					    c->type == RS_CT_FIX3 ||
+					    c->type == RS_CT_FIX6 ||
+					    c->type == RS_CT_HI);
+			if (c->merge == RS_MR_MAX || c->merge == RS_MR_SEED)
+				assert_int_equal(c->type, RS_CT_U64);
+			if (c->merge == RS_MR_AND)
+				assert_int_equal(c->type, RS_CT_BIT);
 			if (c->merge == RS_MR_KEY) {
 				bool in_key = false;
 
