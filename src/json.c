@@ -30,17 +30,17 @@ static unsigned utf8_len(const unsigned char *s)
 		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
 		unsigned char hi = c == 0xED ? 0x9F : 0xBF;
 
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 :
-									    0;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3
+									 : 0;
 	}
 	if (c >= 0xF0 && c <= 0xF4) {
 		unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
 		unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
 
 		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-				       (s[3] & 0xC0) == 0x80 ?
-			       4 :
-			       0;
+			       (s[3] & 0xC0) == 0x80
+			   ? 4
+			   : 0;
 	}
 	return 0;
 }
@@ -228,7 +228,8 @@ static int split(const char *path, char *dir, size_t dlen, char *base,
 {
 	char a[4096], b[4096];
 
-	if (!*path || strlen(path) >= sizeof(a) || path[strlen(path) - 1] == '/')
+	if (!*path || strlen(path) >= sizeof(a) ||
+	    path[strlen(path) - 1] == '/')
 		return -EINVAL;
 	snprintf(a, sizeof(a), "%s", path);
 	snprintf(b, sizeof(b), "%s", path);
@@ -246,20 +247,23 @@ int rs_json_prepare(const char *path, char *err, size_t errlen)
 	if (strcmp(path, "-") == 0)
 		return 0;
 	if (split(path, dir, sizeof(dir), base, sizeof(base))) {
-		snprintf(err, errlen,
-			 "--json '%.60s': a file path (or - for standard output)",
-			 path);
+		snprintf(
+		    err, errlen,
+		    "--json '%.60s': a file path (or - for standard output)",
+		    path);
 		return -EINVAL;
 	}
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen,
-			 "--json %s: the directory %s does not exist: create it, or name a file in an existing directory",
+			 "--json %s: the directory %s does not exist: create "
+			 "it, or name a file in an existing directory",
 			 path, dir);
 		return -ENOENT;
 	}
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen,
-			 "--json %s: is a directory: name a file (or - for standard output)",
+			 "--json %s: is a directory: name a file (or - for "
+			 "standard output)",
 			 path);
 		return -EISDIR;
 	}
@@ -271,7 +275,8 @@ int rs_json_prepare(const char *path, char *err, size_t errlen)
 		int e = errno;
 
 		snprintf(err, errlen,
-			 "--json %s: cannot write in %s: %s (%s): name a file in a directory you can write",
+			 "--json %s: cannot write in %s: %s (%s): name a file "
+			 "in a directory you can write",
 			 path, dir, strerror(e), rs_errname(e));
 		return -e;
 	}
@@ -287,8 +292,8 @@ int rs_json_open(struct rs_json_out *o, const char *path, char *err,
 
 	memset(o, 0, sizeof(*o));
 	if (strcmp(path, "-") == 0) {
-		int fd = json_stdout >= 0 ? dup(json_stdout) :
-					    dup(STDOUT_FILENO);
+		int fd =
+		    json_stdout >= 0 ? dup(json_stdout) : dup(STDOUT_FILENO);
 
 		o->to_stdout = true;
 		o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -318,7 +323,8 @@ int rs_json_close(struct rs_json_out *o, char *err, size_t errlen)
 
 		if (fclose(o->f) != 0 || bad) {
 			snprintf(err, errlen,
-				 "cannot write the JSON document to standard output");
+				 "cannot write the JSON document to standard "
+				 "output");
 			return -EIO;
 		}
 		return 0;
@@ -366,8 +372,8 @@ static int rows_open(struct rows *x, const struct rs_jdoc *d, enum rs_rfile f,
 	ret = rs_csvr_next(x->r, &fl, &n, err, errlen);
 	if (ret != 1 || n != s->ncols) {
 		if (ret >= 0)
-			snprintf(err, errlen, "%s: not the header of the schema",
-				 s->name);
+			snprintf(err, errlen,
+				 "%s: not the header of the schema", s->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -382,11 +388,11 @@ static void rows_close(struct rows *x)
 
 /* A file of one row: the fields of group g (NULL: all) as members of the
  * current object. */
-static int one_row(struct rs_json *j, const struct rs_jdoc *d,
-		   enum rs_rfile f, const char *g, char *err, size_t errlen)
+static int one_row(struct rs_json *j, const struct rs_jdoc *d, enum rs_rfile f,
+		   const char *g, char *err, size_t errlen)
 {
 	const struct rs_sfile *s = rs_schema_file(f);
-	struct rows x = { 0 };
+	struct rows x = {0};
 	char **fl;
 	unsigned n;
 	int ret = rows_open(&x, d, f, err, errlen);
@@ -407,8 +413,8 @@ static int one_row(struct rs_json *j, const struct rs_jdoc *d,
 int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 		 size_t errlen)
 {
-	enum rs_rfile head = d->kind == RS_RKIND_RUN ? RS_RF_SUMMARY :
-						       RS_RF_CHECK;
+	enum rs_rfile head =
+	    d->kind == RS_RKIND_RUN ? RS_RF_SUMMARY : RS_RF_CHECK;
 	const struct rs_sfile *h = rs_schema_file(head);
 	int ret;
 
@@ -444,7 +450,7 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 	}
 	for (unsigned f = 0; f < RS_RF_N; f++) {
 		const struct rs_sfile *s = rs_schema_file(f);
-		struct rows x = { 0 };
+		struct rows x = {0};
 		char **fl;
 		unsigned n;
 

@@ -74,7 +74,7 @@ int rs_json_prepare(const char *path, char *err, size_t errlen);
 
 /* A report as JSON: the CSV text of each of its files (NULL: absent). */
 struct rs_jdoc {
-	const char *command;     /* "run", "check", "merge" */
+	const char *command; /* "run", "check", "merge" */
 	enum rs_rkind kind;
 	char *text[RS_RF_N];
 	size_t len[RS_RF_N];

@@ -6,7 +6,7 @@
 
 #include "util.h"
 
-static const char *const names[] = { "PASS", "MEASURED", "DIFF" };
+static const char *const names[] = {"PASS", "MEASURED", "DIFF"};
 
 const char *rs_verdict_name(enum rs_verdict v)
 {
@@ -44,15 +44,16 @@ enum rs_verdict rs_verdict_judge(const struct rs_vphase *p, char *detail,
 
 	if (p->trials + p->setup_failed < p->want) {
 		diff = true;
-		rs_append(detail, len, "only %" PRIu64 " of %" PRIu64
-				       " trials ran; ",
+		rs_append(detail, len,
+			  "only %" PRIu64 " of %" PRIu64 " trials ran; ",
 			  p->trials + p->setup_failed, p->want);
 	}
 	if (p->setup_failed) {
 		diff = true;
 		if (p->setup_err)
 			rs_append(detail, len,
-				  "%" PRIu64 " trials could not be set up (%s); ",
+				  "%" PRIu64
+				  " trials could not be set up (%s); ",
 				  p->setup_failed, p->setup_err);
 		else
 			rs_append(detail, len,
@@ -78,13 +79,14 @@ enum rs_verdict rs_verdict_judge(const struct rs_vphase *p, char *detail,
 	if (strcmp(rule, "measured") == 0) {
 		measured = true;
 	} else if (strcmp(rule, "1..per-EPIPE") == 0) {
-		bool ok = p->epipe ? p->sigpipe >= 1 && p->sigpipe <= p->epipe :
-				     p->sigpipe == 0;
+		bool ok = p->epipe ? p->sigpipe >= 1 && p->sigpipe <= p->epipe
+				   : p->sigpipe == 0;
 
 		if (!ok) {
 			diff = true;
 			rs_append(detail, len,
-				  "SIGPIPE delivered %" PRIu64 " times for %" PRIu64
+				  "SIGPIPE delivered %" PRIu64
+				  " times for %" PRIu64
 				  " EPIPE writes, expected 1..%" PRIu64 "; ",
 				  p->sigpipe, p->epipe, p->epipe);
 		}

@@ -22,16 +22,16 @@ struct rs_vcell {
 };
 
 struct rs_vphase {
-	uint64_t want;          /* trials asked for */
-	uint64_t trials;        /* trials run to the end */
-	uint64_t setup_failed;  /* trials whose pair could not be opened */
-	const char *setup_err;  /* why (NULL: not said) */
-	uint64_t sigpipe;       /* SIGPIPE deliveries counted */
-	uint64_t epipe;         /* EPIPE results of write ops */
+	uint64_t want;	       /* trials asked for */
+	uint64_t trials;       /* trials run to the end */
+	uint64_t setup_failed; /* trials whose pair could not be opened */
+	const char *setup_err; /* why (NULL: not said) */
+	uint64_t sigpipe;      /* SIGPIPE deliveries counted */
+	uint64_t epipe;	       /* EPIPE results of write ops */
 	/* the SIGPIPE rule by name (rs_sig_rule_name): "none", "per-EPIPE",
 	 * "1..per-EPIPE", "measured"; any other ("mixed") is not judged */
 	const char *sig_rule;
-	bool measured_ops;      /* some op is judged as a share */
+	bool measured_ops; /* some op is judged as a share */
 	const struct rs_vcell *cells;
 	size_t ncells;
 };
