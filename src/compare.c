@@ -135,22 +135,22 @@ struct layout {
 	bool check;
 };
 
-/* The key of a cell: cells.csv (check), outcomes.csv (run). */
-static const char *const check_key[] = { "scenario", "phase", "closer",
-					 "close_mode", "op_index", "op_kind",
-					 "result" };
-static const char *const run_key[] = { "scenario", "closer", "close_mode",
-				       "op_index", "op_kind", "result" };
+/* The key of a cell: compare.csv's key columns in the schema table, which
+ * are cells.csv's (check) or outcomes.csv's (run) names. */
+static const struct rs_sfile *cmp_file(bool check)
+{
+	return rs_schema_file(check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN);
+}
 
 static void layout_init(struct layout *l, enum rs_rkind k)
 {
-	const char *const *names = k == RS_RKIND_CHECK ? check_key : run_key;
+	const char *const *names = cmp_file(k == RS_RKIND_CHECK)->key;
 
 	memset(l, 0, sizeof(*l));
 	l->check = k == RS_RKIND_CHECK;
 	l->f = l->check ? RS_RF_CELLS : RS_RF_OUTCOMES;
 	l->head = l->check ? RS_RF_CHECK : RS_RF_SUMMARY;
-	l->nkey = l->check ? 7 : 6;
+	l->nkey = cmp_file(l->check)->nkey;
 	l->ngroup = l->nkey - 1;
 	for (unsigned i = 0; i < l->nkey; i++)
 		l->key[i] = rs_rcol(l->f, names[i]);
@@ -535,30 +535,29 @@ static int write_csv(const struct cmp *c, char *err, size_t errlen)
 	}
 	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare.csv", err, errlen)))
 		return ret;
-	fputs("schema_version", o.f);
-	for (unsigned k = 0; k < l->nkey; k++)
-		fprintf(o.f, ",%s", l->check ? check_key[k] : run_key[k]);
-	fputs(",count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n",
-	      o.f);
+	rs_schema_header(l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN, o.f);
 	for (size_t i = 0; i < c->ncells; i++) {
 		const struct ccell *x = &c->cells[i];
 		char **r = x->ra ? x->ra : x->rb;
+		struct rs_row w;
 
-		fprintf(o.f, "%d", RS_CSV_SCHEMA);
-		for (unsigned k = 0; k < l->nkey; k++) {
-			fputc(',', o.f);
-			rs_csv_field(o.f, r[l->key[k]]);
-		}
-		fprintf(o.f,
-			",%" PRIu64 ",%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64
-			",%.6f,%s,",
-			x->ca, x->ta, pct(x->ca, x->ta) / 100, x->cb, x->tb,
-			pct(x->cb, x->tb) / 100, test_name[x->test]);
+		rs_row_init(&w, l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN);
+		for (unsigned k = 0; k < l->nkey; k++)
+			rs_row_set(&w, cmp_file(l->check)->key[k], "%s",
+				   r[l->key[k]]);
+		rs_row_set(&w, "count_a", "%" PRIu64, x->ca);
+		rs_row_set(&w, "total_a", "%" PRIu64, x->ta);
+		rs_row_set(&w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
+		rs_row_set(&w, "count_b", "%" PRIu64, x->cb);
+		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
+		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+		rs_row_set(&w, "test", "%s", test_name[x->test]);
 		if (x->test == TEST_FISHER)
-			fprintf(o.f, "%.6g", x->p);
+			rs_row_set(&w, "p_value", "%.6g", x->p);
 		else
-			fputc('-', o.f);
-		fprintf(o.f, ",%d\n", x->differs);
+			rs_row_set(&w, "p_value", "-");
+		rs_row_set(&w, "differs", "%d", x->differs);
+		rs_row_write(&w, o.f);
 	}
 	return rs_csv_close(&o, err, errlen);
 }
@@ -604,7 +603,7 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 
 		rs_json_begin(&j, NULL, '{');
 		for (unsigned k = 0; k < l->nkey; k++) {
-			const char *name = l->check ? check_key[k] : run_key[k];
+			const char *name = cmp_file(l->check)->key[k];
 
 			if (strcmp(name, "op_index") == 0)
 				rs_json_num(&j, name, r[l->key[k]]);

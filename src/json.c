@@ -454,7 +454,9 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 		char **fl;
 		unsigned n;
 
-		if (f == head || s->kind != d->kind || !d->text[f])
+		/* compare.csv is no part of a report */
+		if (f == head || s->kind != d->kind || !d->text[f] ||
+		    f == RS_RF_CMP_RUN || f == RS_RF_CMP_CHECK)
 			continue;
 		if (s->one_row) {
 			rs_json_begin(j, s->json, '{');
@@ -520,7 +522,7 @@ int rs_jdoc_read_dir(struct rs_jdoc *d, const char *dir, char *err,
 		char *buf = NULL;
 		size_t len = 0, cap = 0, r;
 
-		if (s->kind != d->kind)
+		if (s->kind != d->kind || !s->readback)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, s->name);
 		in = fopen(path, "re");

@@ -451,6 +451,51 @@ static const struct rs_scol c_check_mib[] = {
 	  "`ok`, `MISMATCH`, or `not-judged` (host scope: other traffic counts too)"),
 };
 
+/* compare.csv: the key of the cells compared (cells.csv's for check
+ * reports, outcomes.csv's for run reports), then both sides and the test */
+#define CMP_TAIL                                                              \
+	C("count_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "the cell's count in A (0 when absent)"),                           \
+	C("total_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "the op's total in A (0: the op is not in A)"),                     \
+	C("share_a", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,           \
+	  "count_a / total_a, 6 decimals (0 when the total is 0)"),           \
+	C("count_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "the cell's count in B (0 when absent)"),                           \
+	C("total_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "the op's total in B (0: the op is not in B)"),                     \
+	C("share_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,           \
+	  "count_b / total_b, 6 decimals"),                                   \
+	C("test", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                   \
+	  "`exact` (result sets compared), `fisher`, or `missing` (op in one " \
+	  "report only)"),                                                    \
+	C("p_value", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "Fisher's two-sided p, `%.6g`; `-` for `exact` and `missing`"),     \
+	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL, "1 or 0")
+
+static const struct rs_scol c_cmp_run[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	C("close_mode", RS_CT_MODE, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	C("op_kind", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL, "as in outcomes.csv"),
+	CMP_TAIL,
+};
+
+static const struct rs_scol c_cmp_check[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("close_mode", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("op_kind", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL, "as in cells.csv"),
+	CMP_TAIL,
+};
+
 /* ------------------------------------------------------------- files */
 
 static const char *const k_outcomes[] = { "scenario", "closer", "close_mode",
@@ -469,11 +514,19 @@ static const char *const k_verdicts[] = { "scenario", "phase", NULL };
 static const char *const k_cells[] = { "scenario", "phase", "op_index",
 				       "result", NULL };
 static const char *const k_check_mib[] = { "scenario", "phase", "counter", NULL };
+static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
+					 "op_index", "op_kind", "result",
+					 NULL };
+static const char *const k_cmp_check[] = { "scenario", "phase", "closer",
+					   "close_mode", "op_index", "op_kind",
+					   "result", NULL };
 
 #define N(a) (unsigned)(sizeof(a) / sizeof(a[0]))
-#define F(id, nm, k, req, rb, one, js, c, key)                              \
-	[id] = { nm, (k) == RS_RKIND_RUN ? "run/" nm : "check/" nm, k, req, \
-		 rb, one, js, c, N(c), key, N(key) - 1 }
+#define FD(id, nm, ident, doc, k, req, rb, one, js, c, key) \
+	[id] = { nm, ident, doc, k, req, rb, one, js, c, N(c), key, N(key) - 1 }
+#define F(id, nm, k, req, rb, one, js, c, key)                             \
+	FD(id, nm, (k) == RS_RKIND_RUN ? "run/" nm : "check/" nm, "csv.md", \
+	   k, req, rb, one, js, c, key)
 /* a one-row file has no key (NULL); the key arrays end in NULL too, so
  * that N() - 1 counts them the same way */
 static const char *const NOKEY[] = { NULL };
@@ -501,8 +554,14 @@ static const struct rs_sfile files[RS_RF_N] = {
 	  c_check_mib, k_check_mib),
 	F(RS_RF_HOLD, "hold.csv", RS_RKIND_RUN, false, false, true, "hold",
 	  c_hold, NOKEY),
+	FD(RS_RF_CMP_RUN, "compare.csv", "compare/run", "compare.md",
+	   RS_RKIND_RUN, false, false, false, "cells", c_cmp_run, k_cmp_run),
+	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
+	   RS_RKIND_CHECK, false, false, false, "cells", c_cmp_check,
+	   k_cmp_check),
 };
 #undef F
+#undef FD
 
 const struct rs_sfile *rs_schema_file(enum rs_rfile f)
 {
@@ -780,8 +839,8 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 	size_t len, olen = 0;
 	char *doc = slurp(path, &len), *outbuf = NULL;
 	FILE *o;
-	const char *p;
-	unsigned seen[RS_RF_N] = { 0 };
+	const char *p, *base;
+	unsigned seen[RS_RF_N] = { 0 }, nblocks = 0;
 	int stale = 0;
 
 	if (!doc) {
@@ -796,8 +855,20 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 		return -ENOMEM;
 	}
 	/* the blocks in the order the document has them; each file once */
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	for (unsigned x = 0; x < RS_RF_N; x++)
+		nblocks += strcmp(files[x].doc, base) == 0;
+	if (!nblocks) {
+		snprintf(err, errlen,
+			 "%s: no file of the schema is documented there (csv.md, compare.md)",
+			 path);
+		fclose(o);
+		free(outbuf);
+		free(doc);
+		return -EINVAL;
+	}
 	p = doc;
-	for (unsigned k = 0; k < RS_RF_N; k++) {
+	for (unsigned k = 0; k < nblocks; k++) {
 		char b[80], e[80], *gen = NULL;
 		const char *bp = NULL, *ep = NULL;
 		unsigned f = RS_RF_N;
@@ -807,6 +878,8 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 		for (unsigned x = 0; x < RS_RF_N; x++) {
 			const char *q;
 
+			if (strcmp(files[x].doc, base) != 0)
+				continue;
 			rs_schema_marker(x, false, b, sizeof(b));
 			q = strstr(p, b);
 			if (q && (!bp || q < bp)) {
@@ -822,7 +895,7 @@ int rs_schema_doc_sync(const char *path, bool write, char *err,
 		if (!bp || !ep || seen[f]++) {
 			snprintf(err, errlen,
 				 "%s: %u of the %u blocks '<!-- schema FILE -->' ... '<!-- /schema FILE -->' found in order (each once): add the missing markers",
-				 path, k, RS_RF_N);
+				 path, k, nblocks);
 			fclose(o);
 			free(outbuf);
 			free(doc);
@@ -893,7 +966,8 @@ static void schema_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  --markdown    every file's column table, as docs/csv.md has it\n"
-		"  --check DOC   exit 1 when a generated block of DOC (docs/csv.md) is stale\n"
+		"  --check DOC   exit 1 when a generated block of DOC (docs/csv.md,\n"
+		"                docs/compare.md) is stale\n"
 		"  --update DOC  rewrite the generated blocks of DOC in place\n"
 		"  -h, --help    this text\n");
 }

@@ -29,6 +29,8 @@ enum rs_rfile {
 	RS_RF_CELLS,
 	RS_RF_CHECK_MIB,  /* check, optional */
 	RS_RF_HOLD,       /* run --hold: written, not read back */
+	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
+	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
 	RS_RF_N
 };
 
@@ -96,6 +98,7 @@ struct rs_scol {
 struct rs_sfile {
 	const char *name;     /* "summary.csv" */
 	const char *id;       /* "run/summary.csv": unique, for the docs */
+	const char *doc;      /* the document with its column table */
 	enum rs_rkind kind;
 	bool required;        /* a report of its kind must have it */
 	bool readback;        /* compare and merge read it */
@@ -138,8 +141,8 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out);
 void rs_schema_marker(enum rs_rfile f, bool end, char *buf, size_t len);
 
 /* Compare (write false) or rewrite (write true) the generated blocks of
- * the markdown file path (docs/csv.md): each file's block between its
- * markers, in RS_RF order. Returns 0 (up to date or rewritten), the
+ * the markdown file path (docs/csv.md, docs/compare.md: the files whose
+ * `doc` is its name): each file's block between its markers. Returns 0 (up to date or rewritten), the
  * number of stale blocks (>0, with the first in err), or -errno with err. */
 int rs_schema_doc_sync(const char *path, bool write, char *err,
 		       size_t errlen);
