@@ -522,26 +522,19 @@ static void show_path(const struct cmp *c)
 
 /* ---------------------------------------------------------------- CSV */
 
-static int write_csv(const struct cmp *c, char *err, size_t errlen)
+/* compare.csv's header and rows, as the schema table has them. */
+static void write_rows(const struct cmp *c, FILE *f)
 {
 	const struct layout *l = &c->l;
-	struct rs_csv_out o;
-	int ret = rs_mkdir_p(c->o->csv_dir);
+	enum rs_rfile file = l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN;
 
-	if (ret) {
-		snprintf(err, errlen, "%s: cannot create the directory: %s",
-			 c->o->csv_dir, strerror(-ret));
-		return ret;
-	}
-	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare.csv", err, errlen)))
-		return ret;
-	rs_schema_header(l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN, o.f);
+	rs_schema_header(file, f);
 	for (size_t i = 0; i < c->ncells; i++) {
 		const struct ccell *x = &c->cells[i];
 		char **r = x->ra ? x->ra : x->rb;
 		struct rs_row w;
 
-		rs_row_init(&w, l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN);
+		rs_row_init(&w, file);
 		for (unsigned k = 0; k < l->nkey; k++)
 			rs_row_set(&w, cmp_file(l->check)->key[k], "%s",
 				   r[l->key[k]]);
@@ -557,8 +550,23 @@ static int write_csv(const struct cmp *c, char *err, size_t errlen)
 		else
 			rs_row_set(&w, "p_value", "-");
 		rs_row_set(&w, "differs", "%d", x->differs);
-		rs_row_write(&w, o.f);
+		rs_row_write(&w, f);
 	}
+}
+
+static int write_csv(const struct cmp *c, char *err, size_t errlen)
+{
+	struct rs_csv_out o;
+	int ret = rs_mkdir_p(c->o->csv_dir);
+
+	if (ret) {
+		snprintf(err, errlen, "%s: cannot create the directory: %s",
+			 c->o->csv_dir, strerror(-ret));
+		return ret;
+	}
+	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare.csv", err, errlen)))
+		return ret;
+	write_rows(c, o.f);
 	return rs_csv_close(&o, err, errlen);
 }
 
@@ -572,6 +580,9 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 	const struct layout *l = &c->l;
 	struct rs_json_out o;
 	struct rs_json j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
 	int ret = rs_json_open(&o, c->o->json_path, err, errlen);
 
 	if (ret)
@@ -596,35 +607,25 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 		rs_json_u64(&j, "phases_missing", c->phases_missing);
 	}
 	rs_json_end(&j, '}');
-	rs_json_begin(&j, "cells", '[');
-	for (size_t i = 0; i < c->ncells; i++) {
-		const struct ccell *x = &c->cells[i];
-		char **r = x->ra ? x->ra : x->rb;
-
-		rs_json_begin(&j, NULL, '{');
-		for (unsigned k = 0; k < l->nkey; k++) {
-			const char *name = cmp_file(l->check)->key[k];
-
-			if (strcmp(name, "op_index") == 0)
-				rs_json_num(&j, name, r[l->key[k]]);
-			else
-				rs_json_str(&j, name, r[l->key[k]]);
-		}
-		rs_json_u64(&j, "count_a", x->ca);
-		rs_json_u64(&j, "total_a", x->ta);
-		rs_json_dbl(&j, "share_a", pct(x->ca, x->ta) / 100);
-		rs_json_u64(&j, "count_b", x->cb);
-		rs_json_u64(&j, "total_b", x->tb);
-		rs_json_dbl(&j, "share_b", pct(x->cb, x->tb) / 100);
-		rs_json_str(&j, "test", test_name[x->test]);
-		if (x->test == TEST_FISHER)
-			rs_json_dbl(&j, "p_value", x->p);
-		else
-			rs_json_null(&j, "p_value");
-		rs_json_u64(&j, "differs", x->differs);
-		rs_json_end(&j, '}');
+	/* the cells: compare.csv's rows, typed by the schema table */
+	m = open_memstream(&text, &len);
+	if (!m) {
+		rs_json_abort(&o);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	rs_json_end(&j, ']');
+	write_rows(c, m);
+	err[0] = '\0';
+	if (fclose(m) != 0 ||
+	    rs_json_rows(&j, "cells", l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN,
+			 text, len, err, errlen)) {
+		free(text);
+		rs_json_abort(&o);
+		if (!*err)
+			snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	free(text);
 	rs_json_end(&j, '}');
 	fputc('\n', o.f);
 	return rs_json_close(&o, err, errlen);

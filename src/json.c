@@ -122,6 +122,15 @@ bool rs_json_number_ok(const char *s)
 		while (*p >= '0' && *p <= '9')
 			p++;
 	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
 	return *p == '\0';
 }
 
@@ -343,7 +352,9 @@ void rs_json_abort(struct rs_json_out *o)
 
 static void field(struct rs_json *j, const struct rs_scol *c, const char *v)
 {
-	if (rs_schema_json_number(c->type, v))
+	if (rs_schema_json_null(c->type, v))
+		rs_json_null(j, c->name);
+	else if (rs_schema_json_number(c->type, v))
 		rs_json_num(j, c->name, v);
 	else
 		rs_json_str(j, c->name, v);
@@ -355,7 +366,7 @@ struct rows {
 	FILE *f;
 };
 
-static int rows_open(struct rows *x, const struct rs_jdoc *d, enum rs_rfile f,
+static int rows_open(struct rows *x, char *text, size_t len, enum rs_rfile f,
 		     char *err, size_t errlen)
 {
 	const struct rs_sfile *s = rs_schema_file(f);
@@ -363,7 +374,7 @@ static int rows_open(struct rows *x, const struct rs_jdoc *d, enum rs_rfile f,
 	unsigned n;
 	int ret;
 
-	x->f = fmemopen(d->text[f], d->len[f] ? d->len[f] : 1, "r");
+	x->f = fmemopen(text, len ? len : 1, "r");
 	x->r = x->f ? rs_csvr_new(x->f, s->name) : NULL;
 	if (!x->r) {
 		snprintf(err, errlen, "out of memory");
@@ -395,7 +406,7 @@ static int one_row(struct rs_json *j, const struct rs_jdoc *d, enum rs_rfile f,
 	struct rows x = {0};
 	char **fl;
 	unsigned n;
-	int ret = rows_open(&x, d, f, err, errlen);
+	int ret = rows_open(&x, d->text[f], d->len[f], f, err, errlen);
 
 	if (!ret && (ret = rs_csvr_next(x.r, &fl, &n, err, errlen)) == 1) {
 		ret = 0;
@@ -406,6 +417,31 @@ static int one_row(struct rs_json *j, const struct rs_jdoc *d, enum rs_rfile f,
 		snprintf(err, errlen, "%s: no row", s->name);
 		ret = -EINVAL;
 	}
+	rows_close(&x);
+	return ret < 0 ? ret : 0;
+}
+
+int rs_json_rows(struct rs_json *j, const char *key, enum rs_rfile f,
+		 char *text, size_t len, char *err, size_t errlen)
+{
+	const struct rs_sfile *s = rs_schema_file(f);
+	struct rows x = { 0 };
+	char **fl;
+	unsigned n;
+	int ret = rows_open(&x, text, len, f, err, errlen);
+
+	if (ret) {
+		rows_close(&x);
+		return ret;
+	}
+	rs_json_begin(j, key, '[');
+	while ((ret = rs_csvr_next(x.r, &fl, &n, err, errlen)) == 1) {
+		rs_json_begin(j, NULL, '{');
+		for (unsigned i = 1; i < s->ncols && i < n; i++)
+			field(j, &s->cols[i], fl[i]);
+		rs_json_end(j, '}');
+	}
+	rs_json_end(j, ']');
 	rows_close(&x);
 	return ret < 0 ? ret : 0;
 }
@@ -450,9 +486,6 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 	}
 	for (unsigned f = 0; f < RS_RF_N; f++) {
 		const struct rs_sfile *s = rs_schema_file(f);
-		struct rows x = {0};
-		char **fl;
-		unsigned n;
 
 		/* compare.csv is no part of a report */
 		if (f == head || s->kind != d->kind || !d->text[f] ||
@@ -465,20 +498,9 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 			rs_json_end(j, '}');
 			continue;
 		}
-		if ((ret = rows_open(&x, d, f, err, errlen))) {
-			rows_close(&x);
-			return ret;
-		}
-		rs_json_begin(j, s->json, '[');
-		while ((ret = rs_csvr_next(x.r, &fl, &n, err, errlen)) == 1) {
-			rs_json_begin(j, NULL, '{');
-			for (unsigned i = 1; i < s->ncols && i < n; i++)
-				field(j, &s->cols[i], fl[i]);
-			rs_json_end(j, '}');
-		}
-		rs_json_end(j, ']');
-		rows_close(&x);
-		if (ret < 0)
+		ret = rs_json_rows(j, s->json, f, d->text[f], d->len[f], err,
+				   errlen);
+		if (ret)
 			return ret;
 	}
 	rs_json_end(j, '}');

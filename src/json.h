@@ -29,8 +29,8 @@ struct rs_json {
  * sequence, 0xF5..0xFF) written as \u00XX. Pure apart from the stream. */
 void rs_json_string(FILE *f, const char *s);
 
-/* Whether s is a JSON number as the CSV writers print them: -?digits,
- * optionally .digits (no exponent, no leading + or .). */
+/* Whether s is a JSON number (RFC 8259): -?digits (no leading zero),
+ * optionally .digits, optionally e[+-]digits; no leading + or . */
 bool rs_json_number_ok(const char *s);
 
 void rs_json_init(struct rs_json *j, FILE *f);
@@ -98,6 +98,12 @@ int rs_jdoc_write(const struct rs_jdoc *d, const char *path, char *err,
 /* The same into an open writer, as one object (the whole document). */
 int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 		 size_t errlen);
+
+/* The rows of the CSV text (len bytes) of file f as an array named key of
+ * the current object: one object per row, without schema_version, typed
+ * by the schema. Returns 0 or -errno with err. */
+int rs_json_rows(struct rs_json *j, const char *key, enum rs_rfile f,
+		 char *text, size_t len, char *err, size_t errlen);
 
 /* Free the texts. */
 void rs_jdoc_free(struct rs_jdoc *d);

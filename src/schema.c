@@ -469,7 +469,7 @@ static const struct rs_scol c_check_mib[] = {
 	C("test", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                   \
 	  "`exact` (result sets compared), `fisher`, or `missing` (op in one " \
 	  "report only)"),                                                    \
-	C("p_value", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                \
+	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,               \
 	  "Fisher's two-sided p, `%.6g`; `-` for `exact` and `missing`"),     \
 	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL, "1 or 0")
 
@@ -689,6 +689,18 @@ bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why)
 	case RS_CT_STATUS:
 		*why = "ok, MISMATCH or not-judged";
 		return rank_in(s, status, 3) >= 0;
+	case RS_CT_PVAL: {
+		char *end;
+
+		/* %.6g: digits, a point, an exponent; no sign, hex or inf */
+		*why = "a probability (0..1, %.6g) or -";
+		if (strcmp(s, "-") == 0)
+			return true;
+		if (*s < '0' || *s > '9' || strpbrk(s, "xXpPnN"))
+			return false;
+		d = strtod(s, &end);
+		return !*end && d >= 0 && d <= 1;
+	}
 	}
 	*why = "?";
 	return false;
@@ -710,9 +722,16 @@ bool rs_schema_json_number(enum rs_ctype t, const char *s)
 		return true;
 	case RS_CT_HI:
 		return strcmp(s, "inf") != 0;
+	case RS_CT_PVAL:
+		return strcmp(s, "-") != 0;
 	default:
 		return false;
 	}
+}
+
+bool rs_schema_json_null(enum rs_ctype t, const char *s)
+{
+	return t == RS_CT_PVAL && strcmp(s, "-") == 0;
 }
 
 const char *rs_ctype_name(enum rs_ctype t)
@@ -741,6 +760,7 @@ const char *rs_ctype_name(enum rs_ctype t)
 		[RS_CT_OPIDX] = "int 1..16",
 		[RS_CT_HOPIDX] = "int 0..16",
 		[RS_CT_STATUS] = "enum status",
+		[RS_CT_PVAL] = "decimal (`%.6g`) or `-`",
 	};
 
 	return n[t];

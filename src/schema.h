@@ -59,6 +59,7 @@ enum rs_ctype {
 	RS_CT_OPIDX,   /* 1..RS_MAX_OPS */
 	RS_CT_HOPIDX,  /* 0..RS_MAX_OPS */
 	RS_CT_STATUS,  /* ok, MISMATCH, not-judged */
+	RS_CT_PVAL,    /* a probability printed %.6g, or - (none) */
 };
 
 /* How merge makes a column of the sum from the inputs' columns. */
@@ -127,6 +128,9 @@ bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why);
 
 /* Whether a field of type t holding s is written as a JSON number. */
 bool rs_schema_json_number(enum rs_ctype t, const char *s);
+
+/* Whether it is written as JSON null (a p-value of -). */
+bool rs_schema_json_null(enum rs_ctype t, const char *s);
 
 /* Names for people: "u64", "sum". */
 const char *rs_ctype_name(enum rs_ctype t);

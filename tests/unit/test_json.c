@@ -84,7 +84,12 @@ static void test_numbers(void **state)
 	assert_false(rs_json_number_ok("1."));
 	assert_false(rs_json_number_ok(".5"));
 	assert_false(rs_json_number_ok("+1"));
-	assert_false(rs_json_number_ok("1e5"));
+	assert_true(rs_json_number_ok("1e5"));
+	assert_true(rs_json_number_ok("8.3e-05"));
+	assert_true(rs_json_number_ok("1.5E+10"));
+	assert_false(rs_json_number_ok("1e"));
+	assert_false(rs_json_number_ok("1e+"));
+	assert_false(rs_json_number_ok("0x10"));
 	assert_false(rs_json_number_ok("inf"));
 	assert_false(rs_json_number_ok("nan"));
 	assert_false(rs_json_number_ok("-"));
