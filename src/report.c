@@ -4,12 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "esc.h"
 #include "json.h"
 #include "ring.h"
 #include "util.h"
@@ -475,6 +477,52 @@ int rs_mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Is name one of rststorm's report files (any kind), or a temporary
+ * file or probe a writer leaves for an instant? */
+static bool report_name(const char *name, bool *marker)
+{
+	static const char *const extra[] = { "serve.csv" };
+
+	*marker = false;
+	if (strncmp(name, ".rststorm-probe.", 16) == 0 ||
+	    (name[0] == '.' && strstr(name, ".tmp.")))
+		return true;
+	for (unsigned f = 0; f < RS_RF_N; f++)
+		if (strcmp(name, rs_schema_file(f)->name) == 0)
+			return *marker = true;
+	for (unsigned i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (strcmp(name, extra[i]) == 0)
+			return *marker = true;
+	return false;
+}
+
+/* A directory that holds files but no rststorm report (a home directory,
+ * /etc, a source tree) is refused: the report would be scattered among
+ * the user's files, and a later report could replace one of them. The
+ * first foreign name goes into the message. */
+static int foreign_dir(const char *dir, char *first, size_t firstlen)
+{
+	bool any_report = false, marker;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*first = '\0';
+	if (!d)
+		return 0; /* the writability probe below says why */
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!report_name(de->d_name, &marker)) {
+			if (!*first)
+				snprintf(first, firstlen, "%s", de->d_name);
+		} else if (marker) {
+			any_report = true;
+		}
+	}
+	closedir(d);
+	return *first && !any_report;
+}
+
 int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 			  size_t errlen)
 {
@@ -514,6 +562,15 @@ int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 			 "--csv %s: holds a %s report (%s): give the %s report its own directory",
 			 dir, kind == RS_RKIND_RUN ? "check" : "run", other,
 			 rs_rkind_name(kind));
+		return -EEXIST;
+	}
+	if (foreign_dir(dir, path, sizeof(path))) {
+		char name[96];
+
+		rs_esc(name, sizeof(name), path);
+		snprintf(err, errlen,
+			 "--csv %s: holds files that are not a rststorm report (%s): name a new or empty directory, or one holding a report",
+			 dir, name);
 		return -EEXIST;
 	}
 	/* writable as the writers will write it: root passes access(2) on a
