@@ -1,0 +1,388 @@
+#!/usr/bin/env bash
+# rststorm --churn against neper tcp_crr and netperf TCP_CRR, side by side on
+# 127.0.0.1, interleaved by round (the order rotates every round) so that
+# whatever else the machine does hits all three alike. Each run has a fresh
+# network namespace of its own (unshare -n), so the kernel's TCP counters
+# (ActiveOpens) are the run's alone and serve as a yardstick common to the
+# three tools. Writes results/bench/NAME.csv (one row per run), NAME.txt
+# (medians and paired ratios) and NAME.png.
+#   NEPER_SRC=DIR NETPERF_SRC=DIR bench/peers.sh [-r ROUNDS] [-d SECONDS]
+#                 [-f "100 1000"] [-o NAME] [-n] [-a] [-h]
+# NEPER_SRC, NETPERF_SRC: clones of github.com/google/neper and
+# github.com/HewlettPackard/netperf. Neither is copied into this repository:
+# neper's tcp_crr is built into build/peers/neper, netperf from a copy in
+# build/peers/netperf (its autogen.sh writes into the tree it runs in).
+# Build dependencies come from Debian: when gcc, make, autoconf or automake
+# are missing the script runs `apt-get install` for them (root), and it
+# installs linux-perf and gnuplot-nox when missing (for syscalls, context
+# switches and the picture; without them those are left out).
+#   -r ROUNDS   rounds, each running every tool at every flow count (default 7)
+#   -d SECONDS  load phase of each run (default 5)
+#   -f LIST     flow counts (default "100 1000")
+#   -o NAME     results/bench/NAME.{csv,txt,png} (default peers)
+#   -n          dry run: print the commands one round would run, run nothing
+#   -a          no runs: medians, ratios and picture again from NAME.csv
+#   -h          this text
+# The run's cost is taken from every process it starts (user and sys of all
+# of them, reaped, from the shell's `times`), ksoftirqd's threads over the
+# run, and perf stat's syscalls and context switches of the whole process
+# tree. The machine's load: /proc/loadavg and the CPU time the run's
+# processes did not take (/proc/stat). Run it at nice -n -10 on a shared
+# machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+me=bench/peers.sh
+
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+# bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
+bad() {
+	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(printf '%q' "$2")" "$3" >&2
+	exit 2
+}
+posint() { [[ $1 =~ ^[1-9][0-9]{0,6}$ ]]; }
+
+# The inner mode (-I) runs one tool inside the namespace; see run_inner.
+if [ "${1:-}" = -I ]; then inner=1; else inner=''; fi
+
+rounds=7 dur=5 flows="100 1000" name=peers dry='' again=''
+if [ -z "$inner" ]; then
+	while getopts :r:d:f:o:nah o; do
+		case $o in
+		r) posint "$OPTARG" && [ "$OPTARG" -le 100 ] || bad -r "$OPTARG" "a round count, 1..100" ; rounds=$OPTARG ;;
+		d) posint "$OPTARG" && [ "$OPTARG" -le 600 ] || bad -d "$OPTARG" "whole seconds, 1..600" ; dur=$OPTARG ;;
+		f) for f in $OPTARG; do posint "$f" && [ "$f" -le 5000 ] || bad -f "$OPTARG" "flow counts 1..5000, separated by spaces"; done
+		   [ -n "${OPTARG// /}" ] || bad -f "$OPTARG" "flow counts 1..5000, separated by spaces"
+		   flows=$OPTARG ;;
+		o) [[ $OPTARG =~ ^[A-Za-z0-9_.-]+$ ]] || bad -o "$OPTARG" "a name of letters, digits, '.', '_', '-'" ; name=$OPTARG ;;
+		n) dry=1 ;;
+		a) again=1 ;;
+		h) usage; exit 0 ;;
+		:) echo "$me: -$OPTARG: needs a value (see $me -h)" >&2; exit 2 ;;
+		*) echo "$me: -$OPTARG: unknown option (allowed: -r -d -f -o -n -a -h; see $me -h)" >&2; exit 2 ;;
+		esac
+	done
+	shift $((OPTIND - 1))
+	[ $# = 0 ] || bad argument "$1" "no arguments besides options (see $me -h)"
+fi
+
+build=build/peers
+out=results/bench
+neper_bin=$build/neper/tcp_crr
+netperf_bin=$build/netperf/src/netperf
+netserver_bin=$build/netperf/src/netserver
+nthreads=$(nproc)
+
+# The command lines, one place: the dry run prints them, the runs use them.
+rst_cmd() { echo "./rststorm run -q --churn -c $1 -d ${2}s --csv $3"; }
+neper_srv_cmd() { echo "$neper_bin -T $nthreads -F $1 -l $2"; }
+neper_cli_cmd() { echo "$neper_bin -c -H 127.0.0.1 -T $nthreads -F $1 -l $2"; }
+netserver_cmd() { echo "$netserver_bin -D -4 -L 127.0.0.1 -p 12865"; }
+netperf_cmd() { echo "$netperf_bin -H 127.0.0.1 -p 12865 -t TCP_CRR -l $1 -P 0 -- -k THROUGHPUT,ELAPSED_TIME"; }
+
+# ---------------------------------------------------------------- inner mode
+# -I TOOL FLOWS SECONDS DIR, in a fresh network namespace: bring lo up, run
+# TOOL, write DIR/inner (key=value): the tool's own count and rate, the Tcp
+# ActiveOpens delta, the user and sys time of every process started here.
+tcp_opens() { awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 }
+	else for (i = 1; i <= NF; i++) if (k[i] == "ActiveOpens") print $i }' /proc/net/snmp; }
+# listening PORT SECS: poll until something listens on 127.0.0.1:PORT
+listening() {
+	local deadline=$((SECONDS + $2))
+	while [ $SECONDS -lt "$deadline" ]; do
+		ss -Hltn "sport = :$1" | grep -q . && return 0
+		sleep 0.05
+	done
+	return 1
+}
+run_inner() {
+	local tool=$1 f=$2 d=$3 dir=$4 o0 o1 t0 t1 conns rate ctl=0 pids=() p rc=0
+	ip link set lo up || { echo "$me: ip link set lo up failed in the run's namespace: run as root with iproute2" >&2; exit 1; }
+	o0=$(tcp_opens)
+	t0=$(date +%s.%N)
+	case $tool in
+	rststorm)
+		$(rst_cmd "$f" "$d" "$dir/csv") >"$dir/tool.out" 2>&1 ||
+			{ echo "$me: rststorm -c $f failed (exit $?): $(tail -1 "$dir/tool.out")" >&2; exit 1; }
+		conns=$(bench_summary conns_completed "$dir/csv/summary.csv")
+		rate=$(bench_summary conns_per_s "$dir/csv/summary.csv")
+		;;
+	neper)
+		# one control connection, from the client to the server
+		ctl=1
+		$(neper_srv_cmd "$f" "$d") >"$dir/server.out" 2>&1 &
+		p=$!
+		listening 12866 10 || { echo "$me: neper's server did not listen on port 12866 within 10 s: see $dir/server.out" >&2; kill "$p"; exit 1; }
+		$(neper_cli_cmd "$f" "$d") >"$dir/tool.out" 2>&1 ||
+			{ echo "$me: neper tcp_crr -c -F $f failed (exit $?): $(tail -1 "$dir/tool.out")" >&2; kill "$p"; exit 1; }
+		wait "$p" || { echo "$me: neper's server failed (exit $?): $(tail -1 "$dir/server.out")" >&2; exit 1; }
+		conns=$(awk -F= '$1 == "num_transactions" { print $2 }' "$dir/tool.out")
+		rate=$(awk -F= '$1 == "throughput" { print $2 }' "$dir/tool.out")
+		;;
+	netperf)
+		# one control connection per netperf instance
+		ctl=$f
+		$(netserver_cmd) >"$dir/server.out" 2>&1 &
+		p=$!
+		listening 12865 10 || { echo "$me: netserver did not listen on port 12865 within 10 s: see $dir/server.out" >&2; kill "$p"; exit 1; }
+		for i in $(seq 1 "$f"); do
+			$(netperf_cmd "$d") >"$dir/np.$i" 2>&1 &
+			pids+=($!)
+		done
+		for q in "${pids[@]}"; do wait "$q" || rc=$?; done
+		kill -TERM "$p"; wait "$p" || true
+		[ $rc = 0 ] || { echo "$me: a netperf instance failed (exit $rc): $(cat "$dir"/np.* | grep -v = | tail -1)" >&2; exit 1; }
+		# each instance: THROUGHPUT (transactions/s) over ELAPSED_TIME (s)
+		read -r conns rate < <(cat "$dir"/np.* | awk -F= '
+			$1 == "THROUGHPUT" { t = $2 } $1 == "ELAPSED_TIME" { n++; c += t * $2; r += t }
+			END { if (n != '"$f"') { print "x x"; exit } printf "%.0f %.2f\n", c, r }')
+		[ "$conns" != x ] || { echo "$me: not all $f netperf instances printed THROUGHPUT and ELAPSED_TIME: see $dir/np.*" >&2; exit 1; }
+		;;
+	esac
+	t1=$(date +%s.%N)
+	o1=$(tcp_opens)
+	# the children's user and sys time: the second line of `times`
+	times | awk -v c="$conns" -v r="$rate" -v o=$((o1 - o0)) -v ctl="$ctl" -v t0="$t0" -v t1="$t1" '
+		function s(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
+		NR == 2 { printf "own_conns=%s\nown_rate=%s\nactive_opens=%d\ncontrol_conns=%d\nwall_s=%.3f\nuser_s=%.3f\nsys_s=%.3f\n",
+			c, r, o, ctl, t1 - t0, s($1), s($2) }' >"$dir/inner"
+}
+
+# summary COLUMN FILE: a column of rststorm's summary.csv (RFC 4180 quoting)
+bench_summary() {
+	awk -v c="$1" '
+		function split_csv(line, out,    n, i, ch, f, q) {
+			n = 0; f = ""; q = 0
+			for (i = 1; i <= length(line); i++) {
+				ch = substr(line, i, 1)
+				if (q) {
+					if (ch == "\"" && substr(line, i + 1, 1) == "\"") { f = f ch; i++ }
+					else if (ch == "\"") q = 0
+					else f = f ch
+				} else if (ch == "\"") q = 1
+				else if (ch == ",") { out[++n] = f; f = "" }
+				else f = f ch
+			}
+			out[++n] = f
+			return n
+		}
+		NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) if (h[i] == c) k = i }
+		NR == 2 { split_csv($0, v); print v[k] }' "$2"
+}
+
+if [ -n "$inner" ]; then
+	run_inner "$2" "$3" "$4" "$5"
+	exit 0
+fi
+
+# ---------------------------------------------------------------- sources
+if [ -z "$again" ]; then
+	src_ok() { # VAR FILE URL
+		local v=${!1:-}
+		[ -n "$v" ] || { echo "$me: $1 is not set: clone $3 and give its directory, e.g. $1=\$HOME/${3##*/} $me" >&2; exit 2; }
+		[ -f "$v/$2" ] || { echo "$me: $1=$(printf '%q' "$v") has no $2: give a clone of $3" >&2; exit 2; }
+	}
+	src_ok NEPER_SRC tcp_crr.c https://github.com/google/neper
+	src_ok NETPERF_SRC src/netserver.c https://github.com/HewlettPackard/netperf
+	NEPER_SRC=$(realpath "$NEPER_SRC") NETPERF_SRC=$(realpath "$NETPERF_SRC")
+fi
+
+# ---------------------------------------------------------------- dry run
+if [ -n "$dry" ]; then
+	echo "# would build (into $build):"
+	echo "make -C $build/neper -f $NEPER_SRC/Makefile VPATH=$NEPER_SRC tcp_crr"
+	echo "copy $NETPERF_SRC (without .git) to $build/netperf; cd $build/netperf && ./autogen.sh && ./configure && make -C src"
+	echo "# then $rounds round(s); each run in its own 'unshare -n' namespace, under"
+	echo "#   perf stat -x, -e raw_syscalls:sys_enter,context-switches (when perf works)"
+	for f in $flows; do
+		echo "# -F $f, ${dur}s:"
+		echo "rststorm: $(rst_cmd "$f" "$dur" DIR/csv)"
+		echo "neper:    $(neper_srv_cmd "$f" "$dur") &  then  $(neper_cli_cmd "$f" "$dur")"
+		echo "netperf:  $(netserver_cmd) &  then $f x  $(netperf_cmd "$dur") &"
+	done
+	exit 0
+fi
+
+# ---------------------------------------------------------------- analysis
+analyse() {
+	local csv=$out/$name.csv
+	{
+		echo "$(uname -r), $(nproc) CPUs, ${dur}s per run, $1 ($csv)"
+		echo "cpu_us/conn: user+sys of every process of the run plus ksoftirqd's threads, over the data connections (Tcp ActiveOpens of the run's namespace less the tools' control connections)"
+		echo
+		echo "medians (min..max) per tool and flow count:"
+		awk -F, '
+			function med(a, n,    i, j, t) {
+				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ k = $c["flows"] SUBSEP $c["tool"]; n[k]++
+			  split("own_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct", ks, " ")
+			  for (i in ks) { v[k, ks[i], n[k]] = $c[ks[i]]
+			    if (n[k] == 1 || $c[ks[i]] + 0 < lo[k, ks[i]]) lo[k, ks[i]] = $c[ks[i]] + 0
+			    if (n[k] == 1 || $c[ks[i]] + 0 > hi[k, ks[i]]) hi[k, ks[i]] = $c[ks[i]] + 0 } }
+			END {
+				printf "%-6s %-9s %4s  %-24s %-22s %-7s %-9s %-8s %-6s %-6s %-7s\n", "flows", "tool", "runs",
+					"own conns/s (min..max)", "cpu_us/conn (min..max)", "opens/own", "syscalls/c", "ctxsw/c", "load1", "idle%", "others%"
+				for (k in n) { split(k, p, SUBSEP); fs[p[1]] = 1 }
+				nf = 0; for (f in fs) ff[++nf] = f + 0
+				for (i = 2; i <= nf; i++) { t = ff[i]; for (j = i - 1; j > 0 && ff[j] > t; j--) ff[j + 1] = ff[j]; ff[j + 1] = t }
+				for (fi = 1; fi <= nf; fi++) for (ti = 1; ti <= 3; ti++) {
+					tool = (ti == 1 ? "rststorm" : ti == 2 ? "neper" : "netperf"); k = ff[fi] SUBSEP tool
+					if (!n[k]) continue
+					split("own_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct", ks, " ")
+					for (i = 1; i <= 8; i++) { delete a; for (r = 1; r <= n[k]; r++) a[r] = v[k, ks[i], r] + 0; m[i] = med(a, n[k]) }
+					printf "%-6d %-9s %4d  %-24s %-22s %-9.3f %-10.2f %-8.2f %-6.2f %-6.1f %-7.1f\n", ff[fi], tool, n[k],
+						sprintf("%.0f (%.0f..%.0f)", m[1], lo[k, "own_rate"], hi[k, "own_rate"]),
+						sprintf("%.1f (%.1f..%.1f)", m[2], lo[k, "cpu_us_per_conn"], hi[k, "cpu_us_per_conn"]),
+						m[3], m[4], m[5], m[6], m[7], m[8]
+				}
+			}' "$csv"
+		echo
+		echo "paired ratios, per round (rststorm over the peer; CPU: rststorm's cpu_us/conn over the peer's), median (min..max):"
+		awk -F, '
+			function med(a, n,    i, j, t) {
+				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			{ k = $c["flows"] SUBSEP $c["round"] SUBSEP $c["tool"]; rate[k] = $c["own_rate"]; cpu[k] = $c["cpu_us_per_conn"]
+			  fs[$c["flows"]] = 1; rs[$c["round"]] = 1 }
+			END {
+				printf "%-6s %-8s %6s  %-24s %-24s\n", "flows", "peer", "pairs", "rate ratio", "cpu/conn ratio"
+				nf = 0; for (f in fs) ff[++nf] = f + 0
+				for (i = 2; i <= nf; i++) { t = ff[i]; for (j = i - 1; j > 0 && ff[j] > t; j--) ff[j + 1] = ff[j]; ff[j + 1] = t }
+				for (fi = 1; fi <= nf; fi++) for (pi = 1; pi <= 2; pi++) {
+					peer = pi == 1 ? "neper" : "netperf"; np = 0; delete a; delete b
+					for (r in rs) {
+						s = ff[fi] SUBSEP r SUBSEP "rststorm"; q = ff[fi] SUBSEP r SUBSEP peer
+						if (!(s in rate) || !(q in rate) || rate[q] + 0 == 0 || cpu[q] + 0 == 0) continue
+						np++; a[np] = rate[s] / rate[q]; b[np] = cpu[s] / cpu[q]
+					}
+					if (!np) continue
+					alo = ahi = a[1]; blo = bhi = b[1]
+					for (i = 1; i <= np; i++) { if (a[i] < alo) alo = a[i]; if (a[i] > ahi) ahi = a[i]; if (b[i] < blo) blo = b[i]; if (b[i] > bhi) bhi = b[i] }
+					ma = med(a, np); mb = med(b, np)
+					printf "%-6d %-8s %6d  %-24s %-24s\n", ff[fi], peer, np,
+						sprintf("%.3f (%.3f..%.3f)", ma, alo, ahi), sprintf("%.3f (%.3f..%.3f)", mb, blo, bhi)
+				}
+			}' "$csv"
+	} | tee "$out/$name.txt.tmp"
+	mv "$out/$name.txt.tmp" "$out/$name.txt"
+	if command -v gnuplot >/dev/null; then
+		gnuplot -e "csv='$csv'; png='$out/$name.png.tmp'" bench/peers.gp &&
+			mv "$out/$name.png.tmp" "$out/$name.png" ||
+			echo "$me: gnuplot failed: no $out/$name.png (the CSV and the table are written)"
+	else
+		echo "$me: no gnuplot (apt-get install gnuplot-nox): no $out/$name.png"
+	fi
+}
+
+if [ -n "$again" ]; then
+	[ -r "$out/$name.csv" ] || { echo "$me: no $out/$name.csv to analyse: run without -a first" >&2; exit 1; }
+	analyse "analysed again"
+	exit 0
+fi
+
+# ---------------------------------------------------------------- dependencies
+[ "$(id -u)" = 0 ] || { echo "$me: needs root (unshare -n, apt-get): run it as root" >&2; exit 1; }
+missing=''
+for c in gcc:gcc make:make autoconf:autoconf automake:automake ss:iproute2 unshare:util-linux; do
+	command -v "${c%%:*}" >/dev/null || missing="$missing ${c#*:}"
+done
+command -v perf >/dev/null || missing="$missing linux-perf"
+command -v gnuplot >/dev/null || missing="$missing gnuplot-nox"
+if [ -n "$missing" ]; then
+	echo "installing from Debian:$missing"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
+		echo "$me: apt-get install$missing failed: install them and run again (perf and gnuplot are optional)" >&2
+fi
+for c in gcc make autoconf automake ss unshare; do
+	command -v $c >/dev/null || { echo "$me: no $c after apt-get install: install it and run again" >&2; exit 1; }
+done
+
+# ---------------------------------------------------------------- build
+make -s rststorm
+mkdir -p "$build/neper"
+make -s -C "$build/neper" -f "$NEPER_SRC/Makefile" VPATH="$NEPER_SRC" tcp_crr >"$build/neper.log" 2>&1 ||
+	{ echo "$me: building neper's tcp_crr failed: see $build/neper.log" >&2; exit 1; }
+if [ ! -x "$netserver_bin" ] || [ -n "$(find "$NETPERF_SRC" -newer "$netserver_bin" -not -path '*/.git/*' -print -quit)" ]; then
+	rm -rf "$build/netperf"
+	mkdir -p "$build/netperf"
+	tar -C "$NETPERF_SRC" --exclude=.git -cf - . | tar -C "$build/netperf" -xf -
+	(cd "$build/netperf" && ./autogen.sh && ./configure -q && make -C src) >"$build/netperf.log" 2>&1 ||
+		{ echo "$me: building netperf failed: see $build/netperf.log" >&2; exit 1; }
+fi
+
+perf_ok=''
+if perf stat -x, -o /dev/null -e raw_syscalls:sys_enter,context-switches true 2>/dev/null; then
+	perf_ok=1
+else
+	echo "$me: perf stat does not work here (no linux-perf, or no tracepoints): no syscalls or context switches per connection"
+fi
+
+# ---------------------------------------------------------------- runs
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ksoftirqd_s() { # utime + stime of every ksoftirqd thread, in seconds
+	local t=0 p
+	for p in $(pgrep -x 'ksoftirqd/[0-9]+' 2>/dev/null || ps -eo pid=,comm= | awk '$2 ~ /^ksoftirqd\// { print $1 }'); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+cpu_stat() { head -1 /proc/stat; } # cpu user nice system idle iowait irq softirq steal
+hdr=round,flows,tool,position,dur_s,wall_s,own_conns,own_rate,active_opens,control_conns,data_opens,opens_per_own,user_s,sys_s,ksoftirqd_s,cpu_us_per_conn,softirq_host_s,syscalls,ctxsw,syscalls_per_conn,ctxsw_per_conn,load1_start,load1_end,busy_host_s,idle_pct,others_pct
+echo "$hdr" >"$tmp/all.csv"
+
+one() { # ROUND FLOWS TOOL POSITION
+	local r=$1 f=$2 tool=$3 pos=$4 d="$tmp/$1-$2-$3" s0 s1 k0 k1 l0 l1 row
+	mkdir -p "$d"
+	s0=$(cpu_stat) k0=$(ksoftirqd_s) l0=$(cut -d' ' -f1 /proc/loadavg)
+	if [ -n "$perf_ok" ]; then
+		perf stat -x, -o "$d/perf" -e raw_syscalls:sys_enter,context-switches -- \
+			unshare -n bash "$0" -I "$tool" "$f" "$dur" "$d" || exit 1
+	else
+		unshare -n bash "$0" -I "$tool" "$f" "$dur" "$d" || exit 1
+	fi
+	s1=$(cpu_stat) k1=$(ksoftirqd_s) l1=$(cut -d' ' -f1 /proc/loadavg)
+	row=$(awk -F'[=,]' -v r="$r" -v f="$f" -v tool="$tool" -v pos="$pos" -v dur="$dur" \
+		-v s0="$s0" -v s1="$s1" -v k0="$k0" -v k1="$k1" -v l0="$l0" -v l1="$l1" -v hz="$(getconf CLK_TCK)" '
+		FILENAME ~ /inner$/ { v[$1] = $2; next }
+		$3 == "raw_syscalls:sys_enter" { sc = $1 } $3 == "context-switches" { cs = $1 }
+		END {
+			split(s0, a, " "); split(s1, b, " ")
+			busy = 0; for (i = 2; i <= 9; i++) if (i != 5 && i != 6) busy += b[i] - a[i]
+			idle = (b[5] - a[5]) + (b[6] - a[6]); sirq = (b[8] - a[8]) / hz; busy /= hz; idle /= hz
+			ks = k1 - k0; procs = v["user_s"] + v["sys_s"]
+			data = v["active_opens"] - v["control_conns"]
+			cpu = data > 0 ? (procs + ks) / data * 1e6 : 0
+			others = busy - procs - ks; if (others < 0) others = 0
+			printf "%d,%d,%s,%d,%d,%.3f,%d,%.2f,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.2f,%.3f,%s,%s,%s,%s,%s,%s,%.3f,%.1f,%.1f\n",
+				r, f, tool, pos, dur, v["wall_s"], v["own_conns"], v["own_rate"], v["active_opens"], v["control_conns"],
+				data, v["own_conns"] > 0 ? data / v["own_conns"] : 0, v["user_s"], v["sys_s"], ks, cpu, sirq,
+				sc, cs, sc != "" && data > 0 ? sprintf("%.3f", sc / data) : "", cs != "" && data > 0 ? sprintf("%.3f", cs / data) : "",
+				l0, l1, busy, 100 * idle / (busy + idle), 100 * others / (busy + idle)
+		}' "$d/inner" ${perf_ok:+"$d/perf"})
+	echo "$row" >>"$tmp/all.csv"
+	echo "$row" | awk -F, '{ printf "round %s -F %-5s %-8s %8.0f conns/s (own)  opens/own %.3f  %6.1f us/conn  %s syscalls/conn  %s ctxsw/conn  load %s  others %s%%\n",
+		$1, $2, $3, $8, $12, $16, $20, $21, $22, $26 }'
+}
+
+t_start=$SECONDS
+echo "$rounds round(s), flows $flows, ${dur}s per run, $nthreads threads where the tool takes a count; load $(cut -d' ' -f1-3 /proc/loadavg)"
+tools=(rststorm neper netperf)
+for r in $(seq 1 "$rounds"); do
+	for f in $flows; do
+		# rotate the order every round: no tool always runs first or last
+		for i in 0 1 2; do
+			one "$r" "$f" "${tools[$(((i + r - 1) % 3))]}" $((i + 1))
+		done
+	done
+	# keep what is done so far: a long run cut short still leaves its rows
+	cp "$tmp/all.csv" "$out/$name.csv.part"
+done
+mv "$tmp/all.csv" "$out/$name.csv"
+rm -f "$out/$name.csv.part"
+analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds"
