@@ -33,10 +33,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 me=bench/peers.sh
 
+# esc VALUE: VALUE quoted for a one-line message ('...', or $'...' with
+# escapes when it holds a newline or another unprintable byte)
+esc() {
+	if [[ $1 == *[![:print:]]* ]]; then printf '%q' "$1"; else printf "'%s'" "$1"; fi
+}
 usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 # bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
 bad() {
-	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(printf '%q' "$2")" "$3" >&2
+	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(esc "$2")" "$3" >&2
 	exit 2
 }
 posint() { [[ $1 =~ ^[1-9][0-9]{0,6}$ ]]; }
@@ -220,7 +225,7 @@ if [ -z "$again" ]; then
 	src_ok() { # VAR FILE URL
 		local v=${!1:-}
 		[ -n "$v" ] || { echo "$me: $1 is not set: clone $3 and give its directory, e.g. $1=\$HOME/${3##*/} $me" >&2; exit 2; }
-		[ -f "$v/$2" ] || { echo "$me: $1=$(printf '%q' "$v") has no $2: give a clone of $3" >&2; exit 2; }
+		[ -f "$v/$2" ] || { echo "$me: $1=$(esc "$v") has no $2: give a clone of $3" >&2; exit 2; }
 	}
 	src_ok NEPER_SRC tcp_crr.c https://github.com/google/neper
 	src_ok NETPERF_SRC src/netserver.c https://github.com/HewlettPackard/netperf
