@@ -23,13 +23,22 @@
 #   -n          dry run: print the commands one round would run, run nothing
 #   -a          no runs: medians, ratios and picture again from NAME.csv
 #   -h          this text
-# The run's cost is taken from every process it starts (user and sys of all
-# of them, reaped, from the shell's `times`), ksoftirqd's threads over the
-# run, and perf stat's syscalls and context switches of the whole process
-# tree. The machine's load: /proc/loadavg and the CPU time the run's
-# processes did not take (/proc/stat). Run it at nice -n -10 on a shared
-# machine.
+# Rate: each tool's own count (rststorm's summary.csv, neper's
+# num_transactions and throughput; netperf's instances' transactions over
+# the span from the first start to the last exit, since they do not run at
+# once), and, common to all, the highest rate of ActiveOpens over any 1 s.
+# Cost: user and sys of every process a run starts (reaped, from the shell's
+# `times`) plus ksoftirqd's threads, per data connection (ActiveOpens less
+# the tools' control connections). Syscalls and context switches: perf stat
+# over the whole process tree in a counting round 0 (not used for rate or
+# CPU: counting every syscall costs the tools that make more of them more).
+# The machine's load: /proc/loadavg (netperf's own 2000 processes count in
+# it) and the share of CPU time neither the run's processes nor ksoftirqd
+# took (/proc/stat). Run it at nice -n -10 on a shared machine.
 set -euo pipefail
+# The body is one block, read whole before it runs: editing the file during
+# a long run then changes nothing in it (bash reads a script as it goes).
+{
 cd "$(dirname "$0")/.."
 me=bench/peers.sh
 
@@ -38,7 +47,7 @@ me=bench/peers.sh
 esc() {
 	if [[ $1 == *[![:print:]]* ]]; then printf '%q' "$1"; else printf "'%s'" "$1"; fi
 }
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
 # bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
 bad() {
 	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(esc "$2")" "$3" >&2
@@ -443,3 +452,5 @@ done
 mv "$tmp/all.csv" "$out/$name.csv"
 rm -f "$out/$name.csv.part"
 analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds"
+exit
+}
