@@ -97,8 +97,9 @@ netperf_cmd() { echo "$netperf_bin -H 127.0.0.1 -p 12865 -t TCP_CRR -l $1 -P 0 -
 # -I TOOL FLOWS SECONDS DIR, in a fresh network namespace: bring lo up, run
 # TOOL, write DIR/inner (key=value): the tool's own count and rate, the Tcp
 # ActiveOpens delta, the user and sys time of every process started here.
-tcp_opens() { awk '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 }
-	else for (i = 1; i <= NF; i++) if (k[i] == "ActiveOpens") print $i }' /proc/net/snmp; }
+tcp_mib() { awk -v f="${1:-ActiveOpens}" '/^Tcp:/ { if (!h) { for (i = 1; i <= NF; i++) k[i] = $i; h = 1 }
+	else for (i = 1; i <= NF; i++) if (k[i] == f) print $i }' /proc/net/snmp; }
+tcp_opens() { tcp_mib ActiveOpens; }
 # listening PORT SECS: poll until something listens on 127.0.0.1:PORT
 listening() {
 	local deadline=$((SECONDS + $2))
@@ -122,7 +123,7 @@ sampler() {
 	done >"$1"
 }
 run_inner() {
-	local tool=$1 f=$2 d=$3 dir=$4 o0 o1 t0 t1 conns rate ctl=0 pids=() p rc=0 sp isum=''
+	local tool=$1 f=$2 d=$3 dir=$4 o0 o1 g0 g1 t0 t1 conns rate ctl=0 pids=() p rc=0 sp isum=''
 	# netperf resolves 127.0.0.1 with AI_ADDRCONFIG, which finds nothing
 	# while the namespace has loopback addresses only: give lo one more
 	# (198.18.0.1, the benchmarking range; nothing is sent to it)
@@ -132,7 +133,7 @@ run_inner() {
 		{ echo "$me: the run's namespace is not fresh (ActiveOpens $(tcp_opens)): unshare -n did not take effect" >&2; exit 1; }
 	sampler "$dir/samples" &
 	sp=$!
-	o0=$(tcp_opens)
+	o0=$(tcp_opens) g0=$(tcp_mib OutSegs)
 	case $tool in
 	rststorm)
 		t0=$EPOCHREALTIME
@@ -182,12 +183,12 @@ run_inner() {
 		rate=$(awk -v c="$conns" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.2f", c / (t1 - t0) }')
 		;;
 	esac
-	o1=$(tcp_opens)
+	o1=$(tcp_opens) g1=$(tcp_mib OutSegs)
 	kill "$sp"
 	wait "$sp" 2>/dev/null || true
 	times >"$dir/times" # not in a pipe: a subshell's `times` has no children
 	# peak1s: the highest ActiveOpens rate over any 1 s of the samples
-	awk -v c="$conns" -v r="$rate" -v o=$((o1 - o0)) -v ctl="$ctl" -v t0="$t0" -v t1="$t1" -v isum="$isum" '
+	awk -v c="$conns" -v r="$rate" -v o=$((o1 - o0)) -v g=$((g1 - g0)) -v ctl="$ctl" -v t0="$t0" -v t1="$t1" -v isum="$isum" '
 		function s(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
 		FILENAME ~ /samples$/ { n++; ts[n] = $1; ao[n] = $2; next }
 		FNR == 2 { u = s($1); y = s($2) }
@@ -197,8 +198,8 @@ run_inner() {
 				while (j <= n && ts[j] - ts[i] < 1) j++
 				if (j <= n && (ao[j] - ao[i]) / (ts[j] - ts[i]) > pk) pk = (ao[j] - ao[i]) / (ts[j] - ts[i])
 			}
-			printf "own_conns=%s\nown_rate=%s\ninst_rate_sum=%s\nactive_opens=%d\ncontrol_conns=%d\nspan_s=%.3f\npeak1s_rate=%.0f\nuser_s=%.3f\nsys_s=%.3f\n",
-				c, r, isum, o, ctl, t1 - t0, pk, u, y
+			printf "own_conns=%s\nown_rate=%s\ninst_rate_sum=%s\nactive_opens=%d\ncontrol_conns=%d\nspan_s=%.3f\npeak1s_rate=%.0f\nuser_s=%.3f\nsys_s=%.3f\nout_segs=%d\n",
+				c, r, isum, o, ctl, t1 - t0, pk, u, y, g
 		}' "$dir/samples" "$dir/times" >"$dir/inner"
 }
 
@@ -262,6 +263,7 @@ analyse() {
 	local csv=$out/$name.csv
 	{
 		echo "$(uname -r), $(nproc) CPUs, ${dur}s per run, $1 ($csv)"
+		echo "segs/c: Tcp OutSegs per data connection (in a namespace the loopback's sent segments are also all its received ones)"
 		echo "cpu_us/conn: user+sys of every process of the run plus ksoftirqd's threads, over the data connections (Tcp ActiveOpens of the run's namespace less the tools' control connections)"
 		echo
 		echo "medians (min..max) per tool and flow count:"
@@ -274,30 +276,31 @@ analyse() {
 			# round 0 is the counting pass under perf stat: its syscalls and
 			# context switches are used, its rate and CPU are not
 			{ k = $c["flows"] SUBSEP $c["tool"]
-			  split("own_rate peak1s_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct", ks, " ")
+			  split("own_rate peak1s_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct out_segs_per_conn", ks, " ")
 			  if ($c["round"] != 0) n[k]++
 			  for (i in ks) {
 			    x = ks[i]
+			    if (!(x in c)) continue # a column that an older CSV lacks
 			    if ((x ~ /^(syscalls|ctxsw)/) != ($c["round"] == 0) || $c[x] == "") continue
 			    nv[k, x]++; v[k, x, nv[k, x]] = $c[x]
 			    if (nv[k, x] == 1 || $c[x] + 0 < lo[k, x]) lo[k, x] = $c[x] + 0
 			    if (nv[k, x] == 1 || $c[x] + 0 > hi[k, x]) hi[k, x] = $c[x] + 0 } }
 			END {
-				printf "%-6s %-9s %4s  %-24s %-24s %-22s %-9s %-10s %-8s %-6s %-6s %-7s\n", "flows", "tool", "runs",
-					"own conns/s (min..max)", "peak 1 s conns/s", "cpu_us/conn (min..max)", "opens/own", "syscalls/c", "ctxsw/c", "load1", "idle%", "others%"
+				printf "%-6s %-9s %4s  %-24s %-24s %-22s %-9s %-10s %-8s %-6s %-6s %-7s %s\n", "flows", "tool", "runs",
+					"own conns/s (min..max)", "peak 1 s conns/s", "cpu_us/conn (min..max)", "opens/own", "syscalls/c", "ctxsw/c", "load1", "idle%", "others%", "segs/c"
 				for (k in n) { split(k, p, SUBSEP); fs[p[1]] = 1 }
 				nf = 0; for (f in fs) ff[++nf] = f + 0
 				for (i = 2; i <= nf; i++) { t = ff[i]; for (j = i - 1; j > 0 && ff[j] > t; j--) ff[j + 1] = ff[j]; ff[j + 1] = t }
 				for (fi = 1; fi <= nf; fi++) for (ti = 1; ti <= 3; ti++) {
 					tool = (ti == 1 ? "rststorm" : ti == 2 ? "neper" : "netperf"); k = ff[fi] SUBSEP tool
 					if (!n[k]) continue
-					split("own_rate peak1s_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct", ks, " ")
-					for (i = 1; i <= 9; i++) { delete a; nn = nv[k, ks[i]]; for (r = 1; r <= nn; r++) a[r] = v[k, ks[i], r] + 0; m[i] = nn ? med(a, nn) : -1 }
-					printf "%-6d %-9s %4d  %-24s %-24s %-22s %-9.3f %-10.2f %-8.2f %-6.2f %-6.1f %-7.1f\n", ff[fi], tool, n[k],
+					split("own_rate peak1s_rate cpu_us_per_conn opens_per_own syscalls_per_conn ctxsw_per_conn load1_start idle_pct others_pct out_segs_per_conn", ks, " ")
+					for (i = 1; i <= 10; i++) { delete a; nn = nv[k, ks[i]]; for (r = 1; r <= nn; r++) a[r] = v[k, ks[i], r] + 0; m[i] = nn ? med(a, nn) : -1 }
+					printf "%-6d %-9s %4d  %-24s %-24s %-22s %-9.3f %-10.2f %-8.2f %-6.2f %-6.1f %-7.1f %s\n", ff[fi], tool, n[k],
 						sprintf("%.0f (%.0f..%.0f)", m[1], lo[k, "own_rate"], hi[k, "own_rate"]),
 						sprintf("%.0f (%.0f..%.0f)", m[2], lo[k, "peak1s_rate"], hi[k, "peak1s_rate"]),
 						sprintf("%.1f (%.1f..%.1f)", m[3], lo[k, "cpu_us_per_conn"], hi[k, "cpu_us_per_conn"]),
-						m[4], m[5], m[6], m[7], m[8], m[9]
+						m[4], m[5], m[6], m[7], m[8], m[9], (m[10] < 0 ? "-" : sprintf("%.2f", m[10]))
 				}
 			}' "$csv"
 		echo
@@ -394,7 +397,7 @@ ksoftirqd_s() { # utime + stime of every ksoftirqd thread, in seconds
 	awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
 }
 cpu_stat() { head -1 /proc/stat; } # cpu user nice system idle iowait irq softirq steal
-hdr=round,flows,tool,position,dur_s,span_s,own_conns,own_rate,active_opens,control_conns,data_opens,opens_per_own,user_s,sys_s,ksoftirqd_s,cpu_us_per_conn,softirq_host_s,syscalls,ctxsw,syscalls_per_conn,ctxsw_per_conn,load1_start,load1_end,busy_host_s,idle_pct,others_pct,span_rate,peak1s_rate,inst_rate_sum
+hdr=round,flows,tool,position,dur_s,span_s,own_conns,own_rate,active_opens,control_conns,data_opens,opens_per_own,user_s,sys_s,ksoftirqd_s,cpu_us_per_conn,softirq_host_s,syscalls,ctxsw,syscalls_per_conn,ctxsw_per_conn,load1_start,load1_end,busy_host_s,idle_pct,others_pct,span_rate,peak1s_rate,inst_rate_sum,out_segs_per_conn
 echo "$hdr" >"$tmp/all.csv"
 
 one() { # ROUND FLOWS TOOL POSITION
@@ -420,16 +423,18 @@ one() { # ROUND FLOWS TOOL POSITION
 			data = v["active_opens"] - v["control_conns"]
 			cpu = data > 0 ? (procs + ks) / data * 1e6 : 0
 			others = busy - procs - ks; if (others < 0) others = 0
-			printf "%d,%d,%s,%d,%d,%.3f,%d,%.2f,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.2f,%.3f,%s,%s,%s,%s,%s,%s,%.3f,%.1f,%.1f,%.0f,%d,%s\n",
+			printf "%d,%d,%s,%d,%d,%.3f,%d,%.2f,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.2f,%.3f,%s,%s,%s,%s,%s,%s,%.3f,%.1f,%.1f,%.0f,%d,%s,%.2f\n",
 				r, f, tool, pos, dur, v["span_s"], v["own_conns"], v["own_rate"], v["active_opens"], v["control_conns"],
 				data, (v["own_conns"] > 0 ? data / v["own_conns"] : 0), v["user_s"], v["sys_s"], ks, cpu, sirq,
 				sc, cs, (sc != "" && data > 0 ? sprintf("%.3f", sc / data) : ""), (cs != "" && data > 0 ? sprintf("%.3f", cs / data) : ""),
 				l0, l1, busy, 100 * idle / (busy + idle), 100 * others / (busy + idle),
-				(v["span_s"] > 0 ? data / v["span_s"] : 0), v["peak1s_rate"], v["inst_rate_sum"]
+				(v["span_s"] > 0 ? data / v["span_s"] : 0), v["peak1s_rate"], v["inst_rate_sum"],
+				(data > 0 ? v["out_segs"] / data : 0)
 		}' "$d/inner" $([ "$r" != 0 ] || echo "$d/perf"))
 	echo "$row" >>"$tmp/all.csv"
 	echo "$row" | awk -F, '{ printf "round %s -F %-5s %-8s %8.0f conns/s (own)  %8.0f (peak 1 s)  opens/own %.3f  %6.1f us/conn  %s syscalls/conn  %s ctxsw/conn  load %s  others %s%%\n",
 		$1, $2, $3, $8, $28, $12, $16, $20, $21, $22, $26 }'
+	echo "$row" | awk -F, '{ printf "                                  %.2f TCP segments sent per connection\n", $30 }'
 }
 
 t_start=$SECONDS
