@@ -456,6 +456,7 @@ for r in ${perf_ok:+0} $(seq 1 "$rounds"); do
 done
 mv "$tmp/all.csv" "$out/$name.csv"
 rm -f "$out/$name.csv.part"
-analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds"
+srcver() { git -C "$1" log -1 --format='%h %cs' 2>/dev/null || echo "not a git clone"; }
+analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds, neper $(srcver "$NEPER_SRC"), netperf $(srcver "$NETPERF_SRC")"
 exit
 }
