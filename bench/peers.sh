@@ -144,8 +144,11 @@ run_inner() {
 		rate=$(bench_summary conns_per_s "$dir/csv/summary.csv")
 		;;
 	neper)
-		# one control connection, from the client to the server
+		# one control connection, from the client to the server. neper
+		# writes a log file into its working directory: run it in the run's
 		ctl=1
+		neper_bin=$PWD/$neper_bin
+		cd "$dir"
 		$(neper_srv_cmd "$f" "$d") >"$dir/server.out" 2>&1 &
 		p=$!
 		listening 12866 10 || { echo "$me: neper's server did not listen on port 12866 within 10 s: see $dir/server.out" >&2; kill "$p"; exit 1; }
