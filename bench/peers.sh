@@ -7,7 +7,7 @@
 # three tools. Writes results/bench/NAME.csv (one row per run), NAME.txt
 # (medians and paired ratios) and NAME.png.
 #   NEPER_SRC=DIR NETPERF_SRC=DIR bench/peers.sh [-r ROUNDS] [-d SECONDS]
-#                 [-f "100 1000"] [-o NAME] [-n] [-a] [-h]
+#                 [-f "100 1000"] [-o NAME] [-s OPTIONS] [-n] [-a] [-h]
 # NEPER_SRC, NETPERF_SRC: clones of github.com/google/neper and
 # github.com/HewlettPackard/netperf. Neither is copied into this repository:
 # neper's tcp_crr is built into build/peers/neper, netperf from a copy in
@@ -20,6 +20,8 @@
 #   -d SECONDS  load phase of each run (default 5)
 #   -f LIST     flow counts (default "100 1000")
 #   -o NAME     results/bench/NAME.{csv,txt,png} (default peers)
+#   -s OPTIONS  rststorm's options instead of --churn, e.g. "--close rst
+#               --ops none --wait close" (the RST close of neper's default)
 #   -n          dry run: print the commands one round would run, run nothing
 #   -a          no runs: medians, ratios and picture again from NAME.csv
 #   -h          this text
@@ -47,7 +49,7 @@ me=bench/peers.sh
 esc() {
 	if [[ $1 == *[![:print:]]* ]]; then printf '%q' "$1"; else printf "'%s'" "$1"; fi
 }
-usage() { sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
 # bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
 bad() {
 	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(esc "$2")" "$3" >&2
@@ -58,9 +60,9 @@ posint() { [[ $1 =~ ^[1-9][0-9]{0,6}$ ]]; }
 # The inner mode (-I) runs one tool inside the namespace; see run_inner.
 if [ "${1:-}" = -I ]; then inner=1; else inner=''; fi
 
-rounds=7 dur=5 flows="100 1000" name=peers dry='' again=''
+rounds=7 dur=5 flows="100 1000" name=peers dry='' again='' shape=--churn
 if [ -z "$inner" ]; then
-	while getopts :r:d:f:o:nah o; do
+	while getopts :r:d:f:o:s:nah o; do
 		case $o in
 		r) posint "$OPTARG" && [ "$OPTARG" -le 100 ] || bad -r "$OPTARG" "a round count, 1..100" ; rounds=$OPTARG ;;
 		d) posint "$OPTARG" && [ "$OPTARG" -le 600 ] || bad -d "$OPTARG" "whole seconds, 1..600" ; dur=$OPTARG ;;
@@ -68,6 +70,7 @@ if [ -z "$inner" ]; then
 		   [ -n "${OPTARG// /}" ] || bad -f "$OPTARG" "flow counts 1..5000, separated by spaces"
 		   flows=$OPTARG ;;
 		o) [[ $OPTARG =~ ^[A-Za-z0-9_.-]+$ ]] || bad -o "$OPTARG" "a name of letters, digits, '.', '_', '-'" ; name=$OPTARG ;;
+		s) [[ $OPTARG =~ ^[A-Za-z0-9_=,\ -]+$ ]] || bad -s "$OPTARG" "rststorm run options: letters, digits, '-', '_', '=', ',' and spaces"; shape=$OPTARG ;;
 		n) dry=1 ;;
 		a) again=1 ;;
 		h) usage; exit 0 ;;
@@ -77,6 +80,9 @@ if [ -z "$inner" ]; then
 	done
 	shift $((OPTIND - 1))
 	[ $# = 0 ] || bad argument "$1" "no arguments besides options (see $me -h)"
+	export PEERS_SHAPE=$shape # the inner mode takes -s from here
+else
+	shape=${PEERS_SHAPE:---churn}
 fi
 
 build=build/peers
@@ -87,7 +93,7 @@ netserver_bin=$build/netperf/src/netserver
 nthreads=$(nproc)
 
 # The command lines, one place: the dry run prints them, the runs use them.
-rst_cmd() { echo "./rststorm run -q --churn -c $1 -d ${2}s --csv $3"; }
+rst_cmd() { echo "./rststorm run -q $shape -c $1 -d ${2}s --csv $3"; }
 neper_srv_cmd() { echo "$neper_bin -T $nthreads -F $1 -l $2"; }
 neper_cli_cmd() { echo "$neper_bin -c -H 127.0.0.1 -T $nthreads -F $1 -l $2"; }
 netserver_cmd() { echo "$netserver_bin -D -4 -L 127.0.0.1 -p 12865"; }
@@ -265,7 +271,7 @@ fi
 analyse() {
 	local csv=$out/$name.csv
 	{
-		echo "$(uname -r), $(nproc) CPUs, ${dur}s per run, $1 ($csv)"
+		echo "$(uname -r), $(nproc) CPUs, ${dur}s per run, rststorm $shape, $1 ($csv)"
 		echo "segs/c: Tcp OutSegs per data connection (in a namespace the loopback's sent segments are also all its received ones)"
 		echo "cpu_us/conn: user+sys of every process of the run plus ksoftirqd's threads, over the data connections (Tcp ActiveOpens of the run's namespace less the tools' control connections)"
 		echo

@@ -35,6 +35,7 @@ expect 2 "-d: '5s' is not allowed: whole seconds" -d 5s
 expect 2 "-f: '100 ten' is not allowed: flow counts" -f "100 ten"
 expect 2 "-f: '' is not allowed" -f ""
 expect 2 "-o: '../x' is not allowed" -o ../x
+expect 2 "-s: '--close rst;reboot' is not allowed: rststorm run options" -s "--close rst;reboot"
 expect 2 "-q: unknown option" -q
 expect 2 "-r: needs a value" -r
 expect 2 "argument: 'extra' is not allowed" extra
@@ -59,8 +60,11 @@ for want in \
 	"netperf:  build/peers/netperf/src/netserver -D -4 -L 127.0.0.1 -p 12865 &  then 100 x  build/peers/netperf/src/netperf -H 127.0.0.1 -p 12865 -t TCP_CRR -l 4 -P 0 -- -k THROUGHPUT,ELAPSED_TIME &"; do
 	grep -qF -- "$want" "$TMP/out" || fail "peers.sh -n: no line with '$want' in: $(cat "$TMP/out")"
 done
+"$PEERS" -n -f 100 -s "--close rst --ops none --wait close" >"$TMP/out2" 2>&1 || fail "peers.sh -n -s: exit $?"
+grep -qF "rststorm: ./rststorm run -q --close rst --ops none --wait close -c 100 -d 5s --csv DIR/csv" "$TMP/out2" ||
+	fail "peers.sh -n -s: rststorm's options not used: $(grep rststorm: "$TMP/out2")"
 n=$(grep -c '^rststorm: ' "$TMP/out")
 [ "$n" = 2 ] || fail "peers.sh -n -f '100 1000': $n rststorm lines, want 2"
 [ ! -e "$(dirname "$PEERS")/../build/peers/neper/tcp_crr" ] || [ "$(find "$(dirname "$PEERS")/../build/peers" -newer "$TMP/out" -print -quit)" = "" ] ||
 	fail "peers.sh -n built something under build/peers"
-echo "measured: peers.sh -h, 10 usage errors, 4 source errors and the dry run as expected"
+echo "measured: peers.sh -h, 11 usage errors, 4 source errors and the dry run as expected"
