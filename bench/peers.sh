@@ -139,7 +139,7 @@ run_inner() {
 		{ echo "$me: the run's namespace is not fresh (ActiveOpens $(tcp_opens)): unshare -n did not take effect" >&2; exit 1; }
 	sampler "$dir/samples" &
 	sp=$!
-	trap 'kill "$sp" 2>/dev/null' EXIT # also when a tool fails
+	trap "kill $sp 2>/dev/null || true" EXIT # also when a tool fails
 	o0=$(tcp_opens) g0=$(tcp_mib OutSegs)
 	case $tool in
 	rststorm)
