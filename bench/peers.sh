@@ -14,8 +14,8 @@
 # build/peers/netperf (its autogen.sh writes into the tree it runs in).
 # Build dependencies come from Debian: when gcc, make, autoconf or automake
 # are missing the script runs `apt-get install` for them (root), and it
-# installs linux-perf and gnuplot-nox when missing (for syscalls, context
-# switches and the picture; without them those are left out).
+# installs linux-perf, time and gnuplot-nox when missing (for syscalls,
+# context switches and the picture; without them those are left out).
 #   -r ROUNDS   rounds, each running every tool at every flow count (default 7)
 #   -d SECONDS  load phase of each run (default 5)
 #   -f LIST     flow counts (default "100 1000")
@@ -29,9 +29,11 @@
 # num_transactions and throughput; netperf's instances' transactions over
 # the span from the first start to the last exit, since they do not run at
 # once), and, common to all, the highest rate of ActiveOpens over any 1 s.
-# Cost: user and sys of every process a run starts (reaped, from the shell's
-# `times`) plus ksoftirqd's threads, per data connection (ActiveOpens less
-# the tools' control connections). Syscalls and context switches: perf stat
+# Cost: user and sys of every process a run starts (from a cgroup v2 of the
+# run's own, cpu.stat; without cgroup v2 from the shell's `times`, which
+# misses netserver's test children: it ignores SIGCHLD, so nobody waits for
+# them) plus ksoftirqd's threads, per data connection (ActiveOpens less the
+# tools' control connections). Syscalls and context switches: perf stat
 # over the whole process tree in a counting round 0 (not used for rate or
 # CPU: counting every syscall costs the tools that make more of them more).
 # The machine's load: /proc/loadavg (netperf's own 2000 processes count in
@@ -49,7 +51,7 @@ me=bench/peers.sh
 esc() {
 	if [[ $1 == *[![:print:]]* ]]; then printf '%q' "$1"; else printf "'%s'" "$1"; fi
 }
-usage() { sed -n '2,39p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
 # bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
 bad() {
 	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(esc "$2")" "$3" >&2
@@ -137,9 +139,24 @@ run_inner() {
 		{ echo "$me: setting up lo in the run's namespace failed: run as root with iproute2" >&2; exit 1; }
 	[ "$(tcp_opens)" -lt 1 ] ||
 		{ echo "$me: the run's namespace is not fresh (ActiveOpens $(tcp_opens)): unshare -n did not take effect" >&2; exit 1; }
+	# CPU time: a cgroup v2 of the run's own when one can be made, since
+	# wait4's rusage (the shell's `times`) misses processes nobody waits
+	# for: netserver ignores SIGCHLD, so its forked test children's CPU
+	# would be lost
+	local mnt cg='' cpu_src=times
+	mnt=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	if [ -n "$mnt" ] && mkdir "$mnt/rststorm-peers.$$" 2>/dev/null; then
+		if echo $$ >"$mnt/rststorm-peers.$$/cgroup.procs" 2>/dev/null &&
+			[ -r "$mnt/rststorm-peers.$$/cpu.stat" ]; then
+			cg=$mnt/rststorm-peers.$$ cpu_src=cgroup
+		else
+			rmdir "$mnt/rststorm-peers.$$"
+		fi
+	fi
 	sampler "$dir/samples" &
 	sp=$!
-	trap "kill $sp 2>/dev/null || true" EXIT # also when a tool fails
+	# also when a tool fails: stop the sampler, leave and remove the cgroup
+	trap "kill $sp 2>/dev/null || true; ${cg:+echo $$ >$mnt/cgroup.procs; rmdir $cg 2>/dev/null || true;} true" EXIT
 	o0=$(tcp_opens) g0=$(tcp_mib OutSegs)
 	case $tool in
 	rststorm)
@@ -197,10 +214,12 @@ run_inner() {
 	kill "$sp"
 	wait "$sp" 2>/dev/null || true
 	times >"$dir/times" # not in a pipe: a subshell's `times` has no children
+	if [ -n "$cg" ]; then cat "$cg/cpu.stat" >"$dir/cpu.stat"; else : >"$dir/cpu.stat"; fi
 	# peak1s: the highest ActiveOpens rate over any 1 s of the samples
-	awk -v c="$conns" -v r="$rate" -v o=$((o1 - o0)) -v g=$((g1 - g0)) -v ctl="$ctl" -v t0="$t0" -v t1="$t1" -v isum="$isum" '
+	awk -v c="$conns" -v r="$rate" -v o=$((o1 - o0)) -v g=$((g1 - g0)) -v ctl="$ctl" -v t0="$t0" -v t1="$t1" -v isum="$isum" -v src=$cpu_src '
 		function s(x) { split(x, a, /[ms]/); return a[1] * 60 + a[2] }
 		FILENAME ~ /samples$/ { n++; ts[n] = $1; ao[n] = $2; next }
+		FILENAME ~ /cpu.stat$/ { cg[$1] = $2; next }
 		FNR == 2 { u = s($1); y = s($2) }
 		END {
 			j = 1; pk = 0
@@ -208,9 +227,11 @@ run_inner() {
 				while (j <= n && ts[j] - ts[i] < 1) j++
 				if (j <= n && (ao[j] - ao[i]) / (ts[j] - ts[i]) > pk) pk = (ao[j] - ao[i]) / (ts[j] - ts[i])
 			}
-			printf "own_conns=%s\nown_rate=%s\ninst_rate_sum=%s\nactive_opens=%d\ncontrol_conns=%d\nspan_s=%.3f\npeak1s_rate=%.0f\nuser_s=%.3f\nsys_s=%.3f\nout_segs=%d\n",
-				c, r, isum, o, ctl, t1 - t0, pk, u, y, g
-		}' "$dir/samples" "$dir/times" >"$dir/inner"
+			tu = u + y
+			if ("user_usec" in cg) { u = cg["user_usec"] / 1e6; y = cg["system_usec"] / 1e6 }
+			printf "own_conns=%s\nown_rate=%s\ninst_rate_sum=%s\nactive_opens=%d\ncontrol_conns=%d\nspan_s=%.3f\npeak1s_rate=%.0f\nuser_s=%.3f\nsys_s=%.3f\nout_segs=%d\ncpu_src=%s\nwaited_cpu_s=%.3f\n",
+				c, r, isum, o, ctl, t1 - t0, pk, u, y, g, src, tu
+		}' "$dir/samples" "$dir/cpu.stat" "$dir/times" >"$dir/inner"
 }
 
 # summary COLUMN FILE: a column of rststorm's summary.csv (RFC 4180 quoting)
@@ -366,6 +387,7 @@ for c in gcc:gcc make:make autoconf:autoconf automake:automake ss:iproute2 unsha
 done
 command -v perf >/dev/null || missing="$missing linux-perf"
 command -v gnuplot >/dev/null || missing="$missing gnuplot-nox"
+[ -x /usr/bin/time ] || missing="$missing time"
 if [ -n "$missing" ]; then
 	echo "installing from Debian:$missing"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null ||
@@ -388,11 +410,25 @@ if [ ! -x "$netserver_bin" ] || [ -n "$(find "$NETPERF_SRC" -newer "$netserver_b
 		{ echo "$me: building netperf failed: see $build/netperf.log" >&2; exit 1; }
 fi
 
-perf_ok=''
-if perf stat -x, -o /dev/null -e raw_syscalls:sys_enter,context-switches true 2>/dev/null; then
-	perf_ok=1
+# counter: perf (syscalls and context switches of the process tree), or
+# GNU time (context switches only: voluntary + involuntary from the rusage
+# of every waited-for process), or none
+counter=''
+case ${PEERS_COUNTER:-} in # to try the fallbacks: PEERS_COUNTER=time or none
+''|perf) ;;
+time|none) counter=$PEERS_COUNTER ;;
+*) echo "$me: PEERS_COUNTER=$(esc "$PEERS_COUNTER") is not allowed: perf, time or none" >&2; exit 2 ;;
+esac
+if [ -n "$counter" ]; then
+	[ "$counter" != none ] || counter=''
+	echo "$me: PEERS_COUNTER=${PEERS_COUNTER}: ${counter:-no} counting round"
+elif perf stat -x, -o /dev/null -e raw_syscalls:sys_enter,context-switches true 2>/dev/null; then
+	counter=perf
+elif [ -x /usr/bin/time ]; then
+	counter=time
+	echo "$me: perf stat does not work here (no linux-perf, or no raw_syscalls tracepoint): context switches from GNU time's rusage, no syscalls per connection"
 else
-	echo "$me: perf stat does not work here (no linux-perf, or no tracepoints): no syscalls or context switches per connection"
+	echo "$me: neither perf stat nor GNU time works here: no syscalls or context switches per connection"
 fi
 
 # ---------------------------------------------------------------- runs
@@ -407,15 +443,18 @@ ksoftirqd_s() { # utime + stime of every ksoftirqd thread, in seconds
 	awk -v t=$t -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
 }
 cpu_stat() { head -1 /proc/stat; } # cpu user nice system idle iowait irq softirq steal
-hdr=round,flows,tool,position,dur_s,span_s,own_conns,own_rate,active_opens,control_conns,data_opens,opens_per_own,user_s,sys_s,ksoftirqd_s,cpu_us_per_conn,softirq_host_s,syscalls,ctxsw,syscalls_per_conn,ctxsw_per_conn,load1_start,load1_end,busy_host_s,idle_pct,others_pct,span_rate,peak1s_rate,inst_rate_sum,out_segs_per_conn
+hdr=round,flows,tool,position,dur_s,span_s,own_conns,own_rate,active_opens,control_conns,data_opens,opens_per_own,user_s,sys_s,ksoftirqd_s,cpu_us_per_conn,softirq_host_s,syscalls,ctxsw,syscalls_per_conn,ctxsw_per_conn,load1_start,load1_end,busy_host_s,idle_pct,others_pct,span_rate,peak1s_rate,inst_rate_sum,out_segs_per_conn,cpu_source,waited_cpu_s
 echo "$hdr" >"$tmp/all.csv"
 
 one() { # ROUND FLOWS TOOL POSITION
 	local r=$1 f=$2 tool=$3 pos=$4 d="$tmp/$1-$2-$3" s0 s1 k0 k1 l0 l1 row
 	mkdir -p "$d"
 	s0=$(cpu_stat) k0=$(ksoftirqd_s) l0=$(cut -d' ' -f1 /proc/loadavg)
-	if [ "$r" = 0 ]; then
-		perf stat -x, -o "$d/perf" -e raw_syscalls:sys_enter,context-switches -- \
+	if [ "$r" = 0 ] && [ $counter = perf ]; then
+		perf stat -x, -o "$d/count" -e raw_syscalls:sys_enter,context-switches -- \
+			unshare -n bash "$0" -I "$tool" "$f" "$dur" "$d" || exit 1
+	elif [ "$r" = 0 ]; then
+		/usr/bin/time -o "$d/count" -f 'rusage,%w,%c' \
 			unshare -n bash "$0" -I "$tool" "$f" "$dur" "$d" || exit 1
 	else
 		unshare -n bash "$0" -I "$tool" "$f" "$dur" "$d" || exit 1
@@ -425,6 +464,7 @@ one() { # ROUND FLOWS TOOL POSITION
 		-v s0="$s0" -v s1="$s1" -v k0="$k0" -v k1="$k1" -v l0="$l0" -v l1="$l1" -v hz="$(getconf CLK_TCK)" '
 		FILENAME ~ /inner$/ { v[$1] = $2; next }
 		$3 == "raw_syscalls:sys_enter" { sc = $1 } $3 == "context-switches" { cs = $1 }
+		$1 == "rusage" { cs = $2 + $3 }
 		END {
 			split(s0, a, " "); split(s1, b, " ")
 			busy = 0; for (i = 2; i <= 9; i++) if (i != 5 && i != 6) busy += b[i] - a[i]
@@ -433,14 +473,14 @@ one() { # ROUND FLOWS TOOL POSITION
 			data = v["active_opens"] - v["control_conns"]
 			cpu = data > 0 ? (procs + ks) / data * 1e6 : 0
 			others = busy - procs - ks; if (others < 0) others = 0
-			printf "%d,%d,%s,%d,%d,%.3f,%d,%.2f,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.2f,%.3f,%s,%s,%s,%s,%s,%s,%.3f,%.1f,%.1f,%.0f,%d,%s,%.2f\n",
+			printf "%d,%d,%s,%d,%d,%.3f,%d,%.2f,%d,%d,%d,%.4f,%.3f,%.3f,%.3f,%.2f,%.3f,%s,%s,%s,%s,%s,%s,%.3f,%.1f,%.1f,%.0f,%d,%s,%.2f,%s,%.3f\n",
 				r, f, tool, pos, dur, v["span_s"], v["own_conns"], v["own_rate"], v["active_opens"], v["control_conns"],
 				data, (v["own_conns"] > 0 ? data / v["own_conns"] : 0), v["user_s"], v["sys_s"], ks, cpu, sirq,
 				sc, cs, (sc != "" && data > 0 ? sprintf("%.3f", sc / data) : ""), (cs != "" && data > 0 ? sprintf("%.3f", cs / data) : ""),
 				l0, l1, busy, 100 * idle / (busy + idle), 100 * others / (busy + idle),
 				(v["span_s"] > 0 ? data / v["span_s"] : 0), v["peak1s_rate"], v["inst_rate_sum"],
-				(data > 0 ? v["out_segs"] / data : 0)
-		}' "$d/inner" $([ "$r" != 0 ] || echo "$d/perf"))
+				(data > 0 ? v["out_segs"] / data : 0), v["cpu_src"], v["waited_cpu_s"]
+		}' "$d/inner" $([ "$r" != 0 ] || echo "$d/count"))
 	echo "$row" >>"$tmp/all.csv"
 	echo "$row" | awk -F, '{ printf "round %s -F %-5s %-8s %8.0f conns/s (own)  %8.0f (peak 1 s)  opens/own %.3f  %6.1f us/conn  %s syscalls/conn  %s ctxsw/conn  load %s  others %s%%\n",
 		$1, $2, $3, $8, $28, $12, $16, $20, $21, $22, $26 }'
@@ -450,11 +490,11 @@ one() { # ROUND FLOWS TOOL POSITION
 t_start=$SECONDS
 echo "$rounds round(s), flows $flows, ${dur}s per run, $nthreads threads where the tool takes a count; load $(cut -d' ' -f1-3 /proc/loadavg)"
 tools=(rststorm neper netperf)
-# Round 0, when perf works: each tool once under perf stat, for syscalls and
-# context switches per connection only. Counting a tracepoint on every
-# syscall costs the tools that make more syscalls more, so the rates and
-# CPU times come from rounds 1.. without perf.
-for r in ${perf_ok:+0} $(seq 1 "$rounds"); do
+# Round 0, when perf (or GNU time) works: each tool once under perf stat,
+# for syscalls and context switches per connection only. Counting a
+# tracepoint on every syscall costs the tools that make more syscalls more,
+# so the rates and CPU times come from rounds 1.. without perf.
+for r in ${counter:+0} $(seq 1 "$rounds"); do
 	for f in $flows; do
 		# rotate the order every round: no tool always runs first or last
 		for i in 0 1 2; do
