@@ -351,6 +351,12 @@ static int write_summary(struct wctx *w, FILE *f)
 		{ "close_errors", SUM }, { "cq_overflow", SUM },
 		{ "stray_cqes", SUM }, { "family", MIXED },
 		{ "clock", MIXED }, { "target", MIXED },
+		/* the link is configuration (mixed when it differs); the
+		 * round trips measured are the largest of the inputs, the
+		 * packets lost and dropped their sum */
+		{ "link", MIXED }, { "link_rtt_asked_us", MAX },
+		{ "link_rtt_min_us", MAX }, { "link_rtt_srtt_us", MAX },
+		{ "link_lost", SUM }, { "link_dropped", SUM },
 	};
 	const enum rs_rfile S = RS_RF_SUMMARY;
 	char **rows[m->n];
@@ -359,7 +365,7 @@ static int write_summary(struct wctx *w, FILE *f)
 	uint64_t elapsed = 0, completed = 0, nops = 0;
 	int ret = 0;
 
-	_Static_assert(sizeof(rules) / sizeof(rules[0]) == 60,
+	_Static_assert(sizeof(rules) / sizeof(rules[0]) == 66,
 		       "one rule per summary.csv column");
 	if (!conn || !op) {
 		ret = -ENOMEM;

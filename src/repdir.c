@@ -89,7 +89,9 @@ static const struct col c_summary[] = {
 	{ "srv_unread_empty", T_U64 }, { "srv_accept_errors", T_U64 },
 	{ "close_errors", T_U64 }, { "cq_overflow", T_U64 },
 	{ "stray_cqes", T_U64 }, { "family", T_STR }, { "clock", T_STR },
-	{ "target", T_STR },
+	{ "target", T_STR }, { "link", T_STR }, { "link_rtt_asked_us", T_U64 },
+	{ "link_rtt_min_us", T_U64 }, { "link_rtt_srtt_us", T_U64 },
+	{ "link_lost", T_U64 }, { "link_dropped", T_U64 },
 };
 
 static const struct col c_outcomes[] = {

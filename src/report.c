@@ -232,6 +232,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			s->srv_close_errors);
 	if (r->mib_before && r->mib_after) {
 		fprintf(f, "kernel       %s:",
+			r->link ? "the link's two namespaces, summed" :
 			r->mib_own_netns ? "this run's namespace" :
 					   "host-wide, other traffic included");
 		for (unsigned i = 0; i < rs_mib_nwatched; i++) {
@@ -468,7 +469,9 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	      "srv_closed_fin,srv_closed_rst,srv_closed_unread,"
 	      "srv_closed_shutdown,srv_open_at_stop,srv_no_slot,srv_bad_hello,"
 	      "srv_early_eof,srv_unread_empty,srv_accept_errors,close_errors,"
-	      "cq_overflow,stray_cqes,family,clock,target\n",
+	      "cq_overflow,stray_cqes,family,clock,target,link,"
+	      "link_rtt_asked_us,link_rtt_min_us,link_rtt_srtt_us,link_lost,"
+	      "link_dropped\n",
 	      f);
 	fprintf(f, "%d,%s,", RS_CSV_SCHEMA, RS_VERSION);
 	rs_csv_field(f, r->scenario);
@@ -526,7 +529,12 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_csv_field(f, r->clock ? r->clock : "stamp");
 	fputc(',', f);
 	rs_csv_field(f, r->target ? r->target : "embedded");
-	fputc('\n', f);
+	fputc(',', f);
+	rs_csv_field(f, r->link ? r->link : "none");
+	fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+		   "\n",
+		r->link_rtt_asked_us, r->link_rtt_min_us, r->link_rtt_srtt_us,
+		r->link_lost, r->link_dropped);
 }
 
 static void row_prefix(const struct rs_report *r, FILE *f)
