@@ -781,12 +781,65 @@ static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 	return 0;
 }
 
+/* The trials' listener: on loopback, or with a link on its server side
+ * (the calling thread back home after). Returns 0, or -1 with err set. */
+static int trials_listen(struct tctx *x, char *err, size_t errlen)
+{
+	const struct rs_trials_cfg *cfg = &x->cfg;
+	int fam = cfg->ipv6 ? AF_INET6 : AF_INET, e = 0;
+	socklen_t len;
+	char lerr[320];
+
+	if (cfg->link) {
+		struct sockaddr_storage ss;
+
+		len = rs_link_sockaddr(cfg->link, RS_LINK_SERVER, fam, 0, &ss);
+		memset(&x->addr, 0, sizeof(x->addr));
+		memcpy(&x->addr.u, &ss, len);
+		x->addr.len = len;
+		if (rs_link_enter(cfg->link, RS_LINK_SERVER, lerr,
+				  sizeof(lerr))) {
+			snprintf(err, errlen, "--link: %s", lerr);
+			return -1;
+		}
+	} else {
+		rs_addr_loopback(&x->addr, fam, 0);
+	}
+	len = x->addr.len;
+	x->lfd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (x->lfd < 0 || bind(x->lfd, &x->addr.u.sa, x->addr.len) ||
+	    listen(x->lfd, 4096) || getsockname(x->lfd, &x->addr.u.sa, &len))
+		e = errno;
+	if (cfg->link && rs_link_enter(cfg->link, RS_LINK_HOST, lerr,
+				       sizeof(lerr))) {
+		snprintf(err, errlen, "--link: %s", lerr);
+		if (x->lfd >= 0)
+			close(x->lfd);
+		return -1;
+	}
+	if (!e)
+		return 0;
+	if (cfg->link)
+		snprintf(err, errlen,
+			 "cannot listen on %s (the link's server side) for the trials: %s (%s): check ulimit -n",
+			 rs_link_addr(cfg->link, RS_LINK_SERVER, fam),
+			 strerror(e), rs_errname(e));
+	else
+		snprintf(err, errlen,
+			 "cannot listen on %s for the trials: %s (%s): check that the loopback interface is up%s",
+			 cfg->ipv6 ? "::1" : "127.0.0.1", strerror(e),
+			 rs_errname(e),
+			 cfg->ipv6 ? " and has ::1 (IPv6 not disabled)" : "");
+	if (x->lfd >= 0)
+		close(x->lfd);
+	return -1;
+}
+
 struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 			       struct rs_trial_result *res, char *err,
 			       size_t errlen)
 {
 	struct tctx *x = calloc(1, sizeof(*x));
-	socklen_t len;
 	struct timeval tv = { 2, 0 };
 
 	if (!x) {
@@ -824,21 +877,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
-	rs_addr_loopback(&x->addr, cfg->ipv6 ? AF_INET6 : AF_INET, 0);
-	len = x->addr.len;
-	x->lfd = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC,
-			0);
-	if (x->lfd < 0 ||
-	    bind(x->lfd, &x->addr.u.sa, x->addr.len) ||
-	    listen(x->lfd, 4096) ||
-	    getsockname(x->lfd, &x->addr.u.sa, &len)) {
-		snprintf(err, errlen,
-			 "cannot listen on %s for the trials: %s (%s): check that the loopback interface is up%s",
-			 cfg->ipv6 ? "::1" : "127.0.0.1", strerror(errno),
-			 rs_errname(errno),
-			 cfg->ipv6 ? " and has ::1 (IPv6 not disabled)" : "");
-		if (x->lfd >= 0)
-			close(x->lfd);
+	if (trials_listen(x, err, errlen)) {
 		free(x->t);
 		free(x);
 		return NULL;
