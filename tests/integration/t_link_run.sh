@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run and check over an emulated link (--link): a 20 ms link's run balances
+# its books, its header names the link and a measured round trip that is
+# never shorter than asked (and under 40 ms), and summary.csv carries both;
+# IPv6 and --sources work over the link; check --link completes its verdict
+# grid (the RST scenario and the Go seed with a gap above the round trip
+# PASS; the 2nd write after a FIN is printed, measured); nothing is left
+# behind (no rslink device, no named namespace).
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
+[ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
+unshare -n true 2>/dev/null || skip "cannot make a network namespace (unshare -n failed)"
+
+links_before=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+netns_before=$(ip netns list 2>/dev/null | sort)
+
+# 1. run over a 20 ms link
+"$RSTSTORM" run --link rtt=20ms -c 50 -n 500 -q --csv "$TMP/r20" >"$TMP/out20" 2>"$TMP/err20" ||
+	fail "run --link rtt=20ms exited $?: $(cat "$TMP/err20")"
+grep -q '^link: delay line .*rtt=20ms' "$TMP/out20" || grep -q '^link: netem .*rtt=20ms' "$TMP/out20" ||
+	fail "the header does not name the link: $(head -5 "$TMP/out20")"
+grep -q -- ' --link rtt=20ms' "$TMP/out20" || fail "the command line in the header lacks --link"
+min=$(sed -n 's/^link rtt: asked 20000 us, measured min_rtt \([0-9]*\) us.*/\1/p' "$TMP/out20")
+srtt=$(sed -n 's/^link rtt: .* srtt \([0-9]*\) us.*/\1/p' "$TMP/out20")
+[ -n "$min" ] || fail "no measured RTT in the header: $(grep '^link' "$TMP/out20")"
+echo "measured: run --link rtt=20ms: min_rtt ${min} us, srtt ${srtt} us"
+# never shorter than asked; above it the box's scheduling, bounded widely
+{ [ "$min" -ge 19900 ] && [ "$min" -le 40000 ]; } || fail "min_rtt $min us outside 19900..40000"
+[ "$(summary books_balanced "$TMP/r20")" = 1 ] || fail "rtt=20ms: the books do not balance"
+[ "$(summary conns_started "$TMP/r20")" = 500 ] || fail "rtt=20ms: $(summary conns_started "$TMP/r20") started, want 500"
+[ "$(summary link "$TMP/r20")" = rtt=20ms ] || fail "summary.csv link is '$(summary link "$TMP/r20")'"
+[ "$(summary link_rtt_asked_us "$TMP/r20")" = 20000 ] || fail "summary.csv link_rtt_asked_us"
+[ "$(summary link_rtt_min_us "$TMP/r20")" = "$min" ] || fail "summary.csv link_rtt_min_us differs from the header"
+[ "$(summary link_lost "$TMP/r20")" = 0 ] || fail "a lossless link lost packets"
+grep -q "^kernel       the link's two namespaces, summed:.* ActiveOpens +" "$TMP/out20" ||
+	fail "no kernel counters of the link's sides: $(grep '^kernel' "$TMP/out20")"
+# every connection crossed the link: each side counted each once (the
+# measurement's connections came before the first snapshot)
+grep -q "^kernel .* ActiveOpens +500 PassiveOpens +500 " "$TMP/out20" ||
+	fail "ActiveOpens/PassiveOpens not +500 each on the link's sides: $(grep '^kernel' "$TMP/out20")"
+# the RST half of the mix: the first write gets ECONNRESET, exactly
+[ "$(share rst 1 ECONNRESET "$TMP/r20")" = 1.000000 ] ||
+	fail "rst op 1: ECONNRESET share $(share rst 1 ECONNRESET "$TMP/r20"), want 1"
+
+# 2. IPv6 over the link
+"$RSTSTORM" run --link rtt=5ms -6 -c 20 -n 100 -q --csv "$TMP/r6" >"$TMP/out6" 2>"$TMP/err6" ||
+	fail "run --link rtt=5ms -6 exited $?: $(cat "$TMP/err6")"
+[ "$(summary family "$TMP/r6")" = ipv6 ] || fail "-6 over the link: family $(summary family "$TMP/r6")"
+[ "$(summary books_balanced "$TMP/r6")" = 1 ] || fail "-6 over the link: the books do not balance"
+[ "$(summary conns_completed "$TMP/r6")" = 100 ] || fail "-6 over the link: $(summary conns_completed "$TMP/r6") of 100 completed"
+echo "measured: -6: $(grep '^link rtt' "$TMP/out6")"
+
+# 3. --sources over the link: the client side's addresses
+"$RSTSTORM" run --link rtt=1ms --sources 4 -c 40 -n 200 -q --csv "$TMP/rs" >"$TMP/outs" 2>"$TMP/errs" ||
+	fail "run --link --sources 4 exited $?: $(cat "$TMP/errs")"
+[ "$(summary conns_completed "$TMP/rs")" = 200 ] || fail "--sources 4 over the link: $(summary conns_completed "$TMP/rs") of 200 completed"
+
+# 4. check over a 5 ms link: a gap of 100 ms is far above the round trip
+"$RSTSTORM" check --link rtt=5ms seed-go rst-write2 fin-write3 --trials 20 \
+	--load-c 50 --gap 100ms -q --csv "$TMP/c" >"$TMP/outc" 2>"$TMP/errc"
+rc=$?
+[ $rc -le 1 ] || fail "check --link exited $rc: $(cat "$TMP/errc")"
+grep -q '^check: [0-9]* PASS, [0-9]* MEASURED, [0-9]* DIFF' "$TMP/outc" || fail "no verdict line: $(tail -3 "$TMP/outc")"
+grep -q '^link rtt: asked 5000 us, measured' "$TMP/outc" || fail "check's header lacks the measured link"
+for sc in seed-go rst-write2; do
+	grep -A12 "^$sc:" "$TMP/outc" | grep -q 'verdict: alone PASS' ||
+		fail "$sc over a 5 ms link: not PASS alone: $(grep -A12 "^$sc:" "$TMP/outc")"
+done
+echo "measured: check --link rtt=5ms fin-write3: $(grep -A6 '^fin-write3:' "$TMP/outc" | grep '^  2 ' | tr -s ' ')"
+echo "measured: check --link rtt=5ms: $(grep '^check:' "$TMP/outc")"
+
+# 5. nothing left behind
+links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
+[ "$links_before" = "$links_after" ] || fail "devices changed: before '$links_before', after '$links_after'"
+[ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
+exit 0
