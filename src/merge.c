@@ -351,10 +351,11 @@ static int write_summary(struct wctx *w, FILE *f)
 		{ "close_errors", SUM }, { "cq_overflow", SUM },
 		{ "stray_cqes", SUM }, { "family", MIXED },
 		{ "clock", MIXED }, { "target", MIXED },
-		/* the link is configuration (mixed when it differs); the
-		 * round trips measured are the largest of the inputs, the
-		 * packets lost and dropped their sum */
-		{ "link", MIXED }, { "link_rtt_asked_us", MAX },
+		/* the link is configuration that must be equal (runs over
+		 * other links measure other round trips: merge_run refuses
+		 * them); the round trips measured are the largest of the
+		 * inputs, the packets lost and dropped their sum */
+		{ "link", SAME }, { "link_rtt_asked_us", SAME },
 		{ "link_rtt_min_us", MAX }, { "link_rtt_srtt_us", MAX },
 		{ "link_lost", SUM }, { "link_dropped", SUM },
 	};
@@ -1172,7 +1173,8 @@ static int merge_run(struct merge *m)
 	} same[] = { { "tool_version", 0 }, { "scenario", 0 },
 		     { "ops", 0 },	    { "close_mix", 0 },
 		     { "wait", 0 },	    { "op_gap_s", 6 },
-		     { "timeout_s", 3 } };
+		     { "timeout_s", 3 }, { "link", 0 },
+		     { "link_rtt_asked_us", 0 } };
 	static const struct outfile files[] = {
 		{ "summary.csv", write_summary },
 		{ "outcomes.csv", write_outcomes },

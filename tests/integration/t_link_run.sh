@@ -42,13 +42,29 @@ grep -q "^kernel .* ActiveOpens +500 PassiveOpens +500 " "$TMP/out20" ||
 [ "$(share rst 1 ECONNRESET "$TMP/r20")" = 1.000000 ] ||
 	fail "rst op 1: ECONNRESET share $(share rst 1 ECONNRESET "$TMP/r20"), want 1"
 
-# 2. IPv6 over the link
+# merge: runs over the same link add up (losses sum, the measured round
+# trip is the larger); runs over different links are refused
+"$RSTSTORM" run --link rtt=20ms -c 20 -n 100 -q --csv "$TMP/r20b" >/dev/null 2>"$TMP/err20b" ||
+	fail "second run --link rtt=20ms exited $?: $(cat "$TMP/err20b")"
+"$RSTSTORM" merge "$TMP/r20" "$TMP/r20b" -o "$TMP/m20" >/dev/null 2>"$TMP/errm" ||
+	fail "merge of two rtt=20ms runs exited $?: $(cat "$TMP/errm")"
+[ "$(summary link "$TMP/m20")" = rtt=20ms ] || fail "merged link is '$(summary link "$TMP/m20")'"
+[ "$(summary conns_started "$TMP/m20")" = 600 ] || fail "merged conns_started $(summary conns_started "$TMP/m20"), want 600"
+a=$(summary link_rtt_min_us "$TMP/r20") b=$(summary link_rtt_min_us "$TMP/r20b")
+[ "$(summary link_rtt_min_us "$TMP/m20")" = $((a > b ? a : b)) ] || fail "merged link_rtt_min_us is not the larger of $a and $b"
+
+
 "$RSTSTORM" run --link rtt=5ms -6 -c 20 -n 100 -q --csv "$TMP/r6" >"$TMP/out6" 2>"$TMP/err6" ||
 	fail "run --link rtt=5ms -6 exited $?: $(cat "$TMP/err6")"
 [ "$(summary family "$TMP/r6")" = ipv6 ] || fail "-6 over the link: family $(summary family "$TMP/r6")"
 [ "$(summary books_balanced "$TMP/r6")" = 1 ] || fail "-6 over the link: the books do not balance"
 [ "$(summary conns_completed "$TMP/r6")" = 100 ] || fail "-6 over the link: $(summary conns_completed "$TMP/r6") of 100 completed"
 echo "measured: -6: $(grep '^link rtt' "$TMP/out6")"
+
+"$RSTSTORM" merge "$TMP/r20" "$TMP/r6" -o "$TMP/mx" >/dev/null 2>"$TMP/errx"
+rc=$?
+[ $rc -eq 2 ] || fail "merge of an rtt=20ms and an rtt=5ms run: exit $rc, want 2"
+grep -q "link" "$TMP/errx" || fail "merge's refusal does not name the link: $(cat "$TMP/errx")"
 
 # 3. --sources over the link: the client side's addresses
 "$RSTSTORM" run --link rtt=1ms --sources 4 -c 40 -n 200 -q --csv "$TMP/rs" >"$TMP/outs" 2>"$TMP/errs" ||
