@@ -1081,6 +1081,11 @@ static int check_link_down(struct rs_config *base)
 	if (!base->link)
 		return 0;
 	rs_link_stats(base->link, &st);
+	printf("link: to server %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped; to client %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped\n",
+	       st.to_server.forwarded, st.to_server.lost,
+	       st.to_server.dropped_full + st.to_server.dropped_err,
+	       st.to_client.forwarded, st.to_client.lost,
+	       st.to_client.dropped_full + st.to_client.dropped_err);
 	if (st.forwarder_errno)
 		fprintf(stderr,
 			"rststorm check: --link: the delay line stopped forwarding: %s: the link was cut during the check; rerun\n",

@@ -654,8 +654,11 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 			trial_end(x, i);
 			continue;
 		}
+		/* now is the loop pass's clock: a request issued after it
+		 * (a trial started from a completion of this pass, stamped
+		 * with a fresh clock) is younger than now, not overdue */
 		if (!t->inflight || t->cancelled || t->step == T_GAP ||
-		    now - t->t_issue < x->cfg.timeout_ns)
+		    now < t->t_issue || now - t->t_issue < x->cfg.timeout_ns)
 			continue;
 		sqe = rs_ring_sqe_must(x->ring, "check");
 		io_uring_prep_cancel64(sqe, ud_of(t, i), 0);

@@ -3,9 +3,11 @@
 # its books, its header names the link and a measured round trip that is
 # never shorter than asked (and under 40 ms), and summary.csv carries both;
 # IPv6 and --sources work over the link; check --link completes its verdict
-# grid (the RST scenario and the Go seed with a gap above the round trip
-# PASS; the 2nd write after a FIN is printed, measured); nothing is left
-# behind (no rslink device, no named namespace).
+# grid (the RST scenarios and the Go seed with a gap above the round trip
+# PASS, alone and under load; the 2nd write after a FIN is printed,
+# measured); nothing is left
+# behind (no rslink device, no named namespace); SIGINT stops a run over
+# the link (exit 130, books balanced).
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
@@ -71,21 +73,38 @@ grep -q "link" "$TMP/errx" || fail "merge's refusal does not name the link: $(ca
 	fail "run --link --sources 4 exited $?: $(cat "$TMP/errs")"
 [ "$(summary conns_completed "$TMP/rs")" = 200 ] || fail "--sources 4 over the link: $(summary conns_completed "$TMP/rs") of 200 completed"
 
-# 4. check over a 5 ms link: a gap of 100 ms is far above the round trip
-"$RSTSTORM" check --link rtt=5ms seed-go rst-write2 fin-write3 --trials 20 \
-	--load-c 50 --gap 100ms -q --csv "$TMP/c" >"$TMP/outc" 2>"$TMP/errc"
+# 4. check over a 5 ms link: a gap of 100 ms is far above the round trip.
+# 60 trials, 50 at once: slots are reused while the RST is still on its way
+# (a poll in flight then: it must not be cancelled as overdue, which gave
+# rst-read2-sys-recv EAGAIN once per reuse before the fix)
+"$RSTSTORM" check --link rtt=5ms seed-go rst-write2 fin-write3 rst-read2-sys-recv \
+	--trials 60 --load-c 50 --gap 100ms -q --csv "$TMP/c" >"$TMP/outc" 2>"$TMP/errc"
 rc=$?
 [ $rc -le 1 ] || fail "check --link exited $rc: $(cat "$TMP/errc")"
 grep -q '^check: [0-9]* PASS, [0-9]* MEASURED, [0-9]* DIFF' "$TMP/outc" || fail "no verdict line: $(tail -3 "$TMP/outc")"
 grep -q '^link rtt: asked 5000 us, measured' "$TMP/outc" || fail "check's header lacks the measured link"
-for sc in seed-go rst-write2; do
-	grep -A12 "^$sc:" "$TMP/outc" | grep -q 'verdict: alone PASS' ||
-		fail "$sc over a 5 ms link: not PASS alone: $(grep -A12 "^$sc:" "$TMP/outc")"
+for sc in seed-go rst-write2 rst-read2-sys-recv; do
+	grep -A12 "^$sc:" "$TMP/outc" | grep -q 'verdict: alone PASS, under load PASS' ||
+		fail "$sc over a 5 ms link: not PASS: $(grep -A12 "^$sc:" "$TMP/outc")"
 done
 echo "measured: check --link rtt=5ms fin-write3: $(grep -A6 '^fin-write3:' "$TMP/outc" | grep '^  2 ' | tr -s ' ')"
 echo "measured: check --link rtt=5ms: $(grep '^check:' "$TMP/outc")"
 
-# 5. nothing left behind
+# 5. SIGINT during a run over the link: the run stops, reports, exits 130
+"$RSTSTORM" run --link rtt=5ms -c 20 -d 60s -q >"$TMP/outi" 2>"$TMP/erri" &
+pid=$!
+deadline=$((SECONDS + 20))
+until grep -q '^link rtt:' "$TMP/outi" 2>/dev/null; do
+	[ $SECONDS -lt $deadline ] || { kill -KILL $pid; fail "no header within 20 s: $(cat "$TMP/erri")"; }
+	sleep 0.1
+done
+kill -INT $pid
+wait $pid
+rc=$?
+[ $rc -eq 130 ] || fail "SIGINT over the link: exit $rc, want 130: $(cat "$TMP/erri")"
+grep -q '(books balance)' "$TMP/outi" || fail "SIGINT over the link: no balanced books: $(grep '^connections' "$TMP/outi")"
+
+# 6. nothing left behind
 links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 [ "$links_before" = "$links_after" ] || fail "devices changed: before '$links_before', after '$links_after'"
 [ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
