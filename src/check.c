@@ -1149,7 +1149,8 @@ int rs_cmd_check(int argc, char **argv)
 	       o.closer >= 0 ? rs_side_name((unsigned)o.closer) : "",
 	       o.netns ? ", --netns" : "", o.base.ipv6 ? ", -6" : "", line);
 	if (o.base.link)
-		printf("(kernel counters: the link's sides have their own, not read: not reconciled)\n\n");
+		printf("(kernel counters: the link's sides have their own, not read: not reconciled)\n"
+		       "(over a link a write right after the peer's FIN is accepted until the RST it draws has come back, a round trip later: the EPIPE* expectations, exact on loopback, give DIFF there; docs/network.md)\n\n");
 	else if (!o.netns)
 		printf("(kernel counters are host-wide without --netns: shown in mib.csv, not reconciled)\n\n");
 	fflush(stdout);

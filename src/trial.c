@@ -477,10 +477,13 @@ struct pair_msg {
 };
 
 /* Connect to the trials' listener and accept: a blocking connect, which
- * over a link takes a round trip (bounded by SO_SNDTIMEO there). */
+ * over a link takes a round trip. There it is bounded (SO_SNDTIMEO, 10 s:
+ * SYN retransmissions at 1 and 3 s included) so that a link that lets
+ * nothing through cannot hold the connector, and so the check's end, for
+ * the kernel's two minutes. */
 static void pair_open(struct tctx *x, struct pair_msg *m)
 {
-	struct timeval tv = { 2, 0 };
+	struct timeval tv = { 10, 0 };
 
 	m->c = m->s = -1;
 	m->err = 0;
