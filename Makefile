@@ -10,6 +10,9 @@
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
 #   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
+#   make install         binary, man page, bash completion under PREFIX
+#                        (default /usr/local; DESTDIR for staging)
+#   make uninstall       remove exactly those files
 #   V=1                  show the commands
 
 CC ?= cc
@@ -64,7 +67,8 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # turns instead of one dying on the dpkg lock. A package apt does not know
 # yet is retried after `apt-get update`.
 BUILD_DEPS := liburing-dev gcc make
-TEST_DEPS := libcmocka-dev iproute2 procps nginx
+# mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock
@@ -92,10 +96,12 @@ endef
 .PHONY: all run test unit integration static bench clean help deps FORCE
 all: $(BIN)
 
-$(DEP_STAMP):
+# The stamps depend on the Makefile: a package added to a list is then
+# checked (and installed) in trees that had the stamp already.
+$(DEP_STAMP): Makefile
 	$(call need,$(BUILD_DEPS))
 
-$(TEST_DEP_STAMP): | $(DEP_STAMP)
+$(TEST_DEP_STAMP): Makefile | $(DEP_STAMP)
 	$(call need,$(TEST_DEPS))
 
 # Rewritten only when the version changes, so objects rebuild only then.
@@ -189,3 +195,26 @@ mutants: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
 .PHONY: kernel-matrix
 kernel-matrix: rststorm-static
 	KERNELS='$(KERNELS)' bench/kernel-matrix.sh
+
+# Install: the release binary, the man page (man/rststorm.1) and the bash
+# completion (completion/rststorm.bash), under $(DESTDIR)$(PREFIX).
+# uninstall removes exactly these three files, and no directory.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MAN1DIR ?= $(PREFIX)/share/man/man1
+COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL ?= install
+# the binary to install (the tests pass the one they test)
+INSTALL_BIN ?= $(BIN)
+INSTALLED := $(DESTDIR)$(BINDIR)/rststorm $(DESTDIR)$(MAN1DIR)/rststorm.1 \
+	$(DESTDIR)$(COMPDIR)/rststorm
+
+.PHONY: install uninstall
+install: $(INSTALL_BIN)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(COMPDIR)
+	$(INSTALL) -m 755 $(INSTALL_BIN) $(DESTDIR)$(BINDIR)/rststorm
+	$(INSTALL) -m 644 man/rststorm.1 $(DESTDIR)$(MAN1DIR)/rststorm.1
+	$(INSTALL) -m 644 completion/rststorm.bash $(DESTDIR)$(COMPDIR)/rststorm
+
+uninstall:
+	rm -f $(INSTALLED)

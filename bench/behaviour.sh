@@ -5,7 +5,8 @@
 # `rststorm run` histograms. Two timings: the ops wait for the close to be
 # seen (--wait close), and they race it (--wait none).
 #   bench/behaviour.sh [-d DURATION] [-c "1 100 1000 10000"]
-# Writes results/behaviour/{shares,errrate,runs}.csv and errrate.png.
+# Writes results/behaviour/{shares,errrate,runs}.csv and, through
+# bench/behaviour-plot.sh, errrate.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=3s concs="1 100 1000 10000"
@@ -79,35 +80,4 @@ for wait in ("close", "none"):
             print(f"wait {wait:5} {mode} write {op}: " + " | ".join(cells))
 PY
 
-if command -v gnuplot >/dev/null; then
-	for c in $concs; do
-		awk -F, -v c="$c" 'NR > 1 && $1 == c && $2 == "none" && $3 == "fin" && $4 == 2 { print ($5 + $6) / 2, $9, $7 }' \
-			"$out/errrate.csv" >"$tmp/fin-$c.dat"
-		awk -F, -v c="$c" 'NR > 1 && $1 == c && $2 == "none" && $3 == "rst" && $4 == 1 { print ($5 + $6) / 2, $9, $7 }' \
-			"$out/errrate.csv" >"$tmp/rst-$c.dat"
-	done
-	{
-		echo 'set terminal pngcairo size 1100,450 font ",10"'
-		echo "set output '$out/errrate.png'"
-		echo 'set multiplot layout 1,2'
-		echo 'set logscale x; set xlabel "time from the peer'"'"'s close to the op (µs)"; set ylabel "error rate"; set yrange [-0.02:1.05]; set key bottom right'
-		plot="set title 'FIN, then write, write: error rate of the 2nd write (--wait none)'; plot"
-		sep=""
-		for c in $concs; do
-			plot="$plot$sep '$tmp/fin-$c.dat' using 1:2 with linespoints title '-c $c'"
-			sep=","
-		done
-		echo "$plot"
-		plot="set title 'RST, then write: error rate of the 1st write (--wait none)'; plot"
-		sep=""
-		for c in $concs; do
-			plot="$plot$sep '$tmp/rst-$c.dat' using 1:2 with linespoints title '-c $c'"
-			sep=","
-		done
-		echo "$plot"
-		echo 'unset multiplot'
-	} >"$tmp/plot.gp"
-	gnuplot "$tmp/plot.gp" && echo "picture: $out/errrate.png"
-else
-	echo "gnuplot not installed (apt-get install gnuplot-nox): no picture"
-fi
+bench/behaviour-plot.sh "$out"

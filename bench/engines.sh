@@ -5,7 +5,8 @@
 # phase: -R runs of each over the -s concurrencies (the floor and the epoll
 # engine are skipped where their ordinary fds do not fit RLIMIT_NOFILE).
 # Writes results/bench/engines.csv (one row per run), engines.txt (what is
-# printed) and engines.png (conns/s against concurrency); prints medians,
+# printed) and engines.png (conns/s against concurrency, drawn when more
+# than one concurrency ran); prints medians,
 # spreads, the ratios uring/epoll and uring/floor, the client's user CPU as
 # a share of its CPU, and CPU microseconds per connection (client threads,
 # whole process), which other load on the machine disturbs less than the
@@ -217,7 +218,12 @@ fi
 } | tee "$tmp/summary.txt"
 cp "$tmp/summary.txt" "$out/$name.txt"
 
-if [ -z "$base" ] && command -v gnuplot >/dev/null; then
+# a picture only when there is a curve: with one concurrency the table says
+# all of it (engines-finrst has none for that reason)
+nconc=$(awk '{ print $2 }' "$tmp/plot.dat" 2>/dev/null | sort -u | wc -l)
+if [ -z "$base" ] && [ "$nconc" -lt 2 ]; then
+	echo "one concurrency: no picture (the table above is the result)"
+elif [ -z "$base" ] && command -v gnuplot >/dev/null; then
 	for e in uring epoll floor; do
 		awk -v e=$e '$1 == e { print $2, $3, $4, $5, $6, $7 }' "$tmp/plot.dat" | sort -n >"$tmp/$e.dat"
 	done

@@ -3,11 +3,12 @@
 # closed by the servers in one storm. Each run is bounded by --hold's -d
 # deadline and by `timeout`. Runs interleave the sizes (1000 10000 50000
 # 100000 1000 ...) so drift on a shared machine hits all alike.
-# Writes results/bench/hold.csv (every run) and results/bench/rss.png (RSS
-# against connections held).
+# Writes results/bench/hold.csv (every run) and, through bench/hold-plot.sh,
+# results/bench/rss.png (memory added and bytes per connection against N).
 #   bench/hold.sh [-r RUNS] [-c "1000 10000 50000 100000"] [-s SOURCES]
-# As root each run gets a network namespace of its own (--netns), so the
-# kernel counters in its report are the run's alone.
+# Where a network namespace can be had (root, or an unprivileged user
+# namespace) each run gets one of its own (--netns), so the kernel counters
+# in its report are the run's alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=1 sizes="1000 10000 50000 100000" sources=4
@@ -26,7 +27,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p results/bench
 netns=
-[ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null && netns=--netns
+{ unshare -n true || unshare -rn true; } 2>/dev/null && netns=--netns
 
 # col FILE COLUMN: a column of a one-row CSV by its header name (hold.csv
 # has no quoted fields; summary.csv does, so it is not read this way)
@@ -59,23 +60,4 @@ done
 mv "$tmp/all.csv" "$out"
 echo "wrote $out"
 
-if command -v gnuplot >/dev/null; then
-	gnuplot <<GP
-set terminal pngcairo size 800,500 font ",10"
-set output "$png"
-set datafile separator ","
-set key top left
-set title "rststorm --hold: resident memory against connections held"
-set xlabel "connections held"
-set ylabel "VmRSS (MiB)"
-set grid
-set xrange [0:*]
-set yrange [0:*]
-plot "$out" skip 1 using 3:(\$8/1024) with linespoints pt 7 title "VmRSS with N held", \
-     "$out" skip 1 using 3:(\$7/1024) with points pt 6 title "VmRSS before the run", \
-     "$out" skip 1 using 3:((\$7 + \$3 * 256 / 1024) / 1024) with lines dt 2 title "before + 256 B per connection"
-GP
-	echo "wrote $png"
-else
-	echo "no gnuplot: $png not drawn (apt-get install gnuplot-nox)"
-fi
+bench/hold-plot.sh "$out" "$png"

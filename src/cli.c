@@ -51,6 +51,7 @@ enum opt_id {
 	OPT_FOREIGN = 300,
 	OPT_REQUEST,
 	OPT_LINK,
+	OPT_CLIENT_INDEX,
 };
 
 /* Which commands take an option. */
@@ -106,7 +107,7 @@ static const struct opt_desc opts[] = {
 	{ "engine", OPT_ENGINE, 1, "NAME",
 	  "client engine: uring (io_uring) or epoll (nonblocking syscalls, the baseline) (default uring)", C_RUN, NULL },
 	{ "netns", OPT_NETNS, 0, NULL,
-	  "run in a fresh network namespace (root): the kernel counters are the run's own", C_RUN, NULL },
+	  "run in a fresh network namespace (root, or a user namespace of its own): the kernel counters are the run's own", C_RUN, NULL },
 	{ "hold", OPT_HOLD, 0, NULL,
 	  "open -c connections once each and hold them; when all are up (or -d, default 60s, passes) the servers close them all at once, then the ops run", C_RUN, NULL },
 	{ "churn", OPT_CHURN, 0, NULL,
@@ -132,6 +133,8 @@ static const struct opt_desc opts[] = {
 	  "with --foreign: the bytes to send (\\r \\n \\t \\\\ escapes; @FILE: a file's bytes) (default an HTTP/1.1 GET / with Connection: keep-alive)", C_RUN, NULL },
 	{ "link", OPT_LINK, 1, "SPEC",
 	  "servers and clients in two fresh network namespaces joined by an emulated link: rtt=T[,loss=P%][,jitter=T][,rate=R][,limit=N], e.g. rtt=20ms,loss=1% (root; not with --target or --netns)", C_RUN, NULL },
+	{ "client-index", OPT_CLIENT_INDEX, 1, "I/N",
+	  "with --target: client I (0..N-1) of a fleet of N: connection ids and close stamp slots I x (1000000/N) on, apart from the others' (N 1..1000)", C_RUN, NULL },
 	{ "help", OPT_HELP, 0, NULL, "this text", C_ALL, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -310,6 +313,26 @@ static int parse_u32(const char *val, uint32_t lo, uint32_t hi, uint32_t *out)
 	if (rs_parse_count(val, &v) || v < lo || v > hi)
 		return -EINVAL;
 	*out = (uint32_t)v;
+	return 0;
+}
+
+/* --client-index I/N: decimal digits only, I < N <= RS_FLEET_MAX. */
+static int parse_fleet(const char *val, uint32_t *index, uint32_t *count)
+{
+	char *slash, *end;
+	unsigned long i, n;
+
+	if (val[0] < '0' || val[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	i = strtoul(val, &slash, 10);
+	if (errno || *slash != '/' || slash[1] < '0' || slash[1] > '9')
+		return -EINVAL;
+	n = strtoul(slash + 1, &end, 10);
+	if (errno || *end || n < 1 || n > RS_FLEET_MAX || i >= n)
+		return -EINVAL;
+	*index = (uint32_t)i;
+	*count = (uint32_t)n;
 	return 0;
 }
 
@@ -507,6 +530,12 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return -EINVAL;
 		cfg->link_given = true;
 		return 0;
+	case OPT_CLIENT_INDEX:
+		if (parse_fleet(val, &cfg->client_index, &cfg->client_count))
+			return bad(err, errlen, o->name, val,
+				   "I/N: this client's index I from 0 to N-1 in a fleet of N clients, N from 1 to 1000 (e.g. 0/4)",
+				   "");
+		return 0;
 	case OPT_ENGINE:
 		if (strcmp(val, "uring") == 0)
 			cfg->engine = RS_ENGINE_URING;
@@ -690,6 +719,8 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 			 "--request: only with --foreign (rststorm's own servers read a hello)");
 		return -EINVAL;
 	}
+	if (rs_cli_check_fleet(cfg, err, errlen))
+		return -EINVAL;
 	if (cfg->ntargets && cfg->hold) {
 		snprintf(err, errlen,
 			 "--hold: not with --target (the storm is called inside one process)");
@@ -1027,4 +1058,37 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		rs_link_spec_format(&cfg->link_spec, ls, sizeof(ls));
 		fprintf(f, "link=%s\n", ls);
 	}
+	if (cfg->client_count)
+		fprintf(f, "client_index=%u/%u\n", cfg->client_index,
+			cfg->client_count);
+}
+
+uint32_t rs_cli_slot_base(const struct rs_config *cfg)
+{
+	if (!cfg->client_count)
+		return 0;
+	return cfg->client_index * (RS_FLEET_SLOTS / cfg->client_count);
+}
+
+int rs_cli_check_fleet(const struct rs_config *cfg, char *err, size_t errlen)
+{
+	uint32_t span;
+
+	if (!cfg->client_count)
+		return 0;
+	if (!cfg->ntargets) {
+		snprintf(err, errlen,
+			 "--client-index: needs --target (the embedded servers serve this one process)");
+		return -EINVAL;
+	}
+	span = RS_FLEET_SLOTS / cfg->client_count;
+	if (cfg->concurrency > span) {
+		snprintf(err, errlen,
+			 "--client-index: '%u/%u' gives each of %u clients %u of the server's %u connection slots; -c %u is more: lower -c, or N",
+			 cfg->client_index, cfg->client_count,
+			 cfg->client_count, span, RS_FLEET_SLOTS,
+			 cfg->concurrency);
+		return -EINVAL;
+	}
+	return 0;
 }

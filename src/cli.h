@@ -32,6 +32,12 @@ enum rs_cli_cmd { RS_CLI_RUN, RS_CLI_SERVE };
 /* --allow-remote without --rate: new connections per second. */
 #define RS_REMOTE_RATE 1000
 
+/* --client-index I/N: a fleet of at most RS_FLEET_MAX clients shares
+ * the RS_FLEET_SLOTS connection ids (global slots) one rststorm serve keeps
+ * close stamps for; client I takes I x (RS_FLEET_SLOTS / N) on. */
+#define RS_FLEET_SLOTS 1000000u
+#define RS_FLEET_MAX 1000u
+
 /* The client engine (struct rs_engine in client.h). */
 enum rs_engine_id { RS_ENGINE_URING, RS_ENGINE_EPOLL };
 
@@ -79,6 +85,9 @@ struct rs_config {
 	char *request_buf;      /* the request's bytes (owned), loaded by
 				 * rs_cli_load_request */
 	size_t request_len;
+	/* --client-index I/N: this client's place in a fleet (count 0: not
+	 * given); its global slots start at rs_cli_slot_base */
+	uint32_t client_index, client_count;
 	/* set by rs_run for --target (not an option): the servers' clock and
 	 * stamps, from rs_target_open */
 	const struct rs_target *tlink;
@@ -107,6 +116,15 @@ int rs_cli_parse_cmd(struct rs_config *cfg, enum rs_cli_cmd cmd, int argc,
 
 /* All cross-option checks; 0 or -EINVAL with a line in err. */
 int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen);
+
+/* --client-index's checks (part of rs_cli_check): it needs --target, and
+ * -c must fit in the client's share of the slots. 0 or -EINVAL, a line in
+ * err. */
+int rs_cli_check_fleet(const struct rs_config *cfg, char *err, size_t errlen);
+
+/* The first global slot (connection id) of this client: 0, or with
+ * --client-index I/N, I x (RS_FLEET_SLOTS / N). */
+uint32_t rs_cli_slot_base(const struct rs_config *cfg);
 
 /* The usage text of `rststorm run`, from the option table. */
 void rs_cli_usage(FILE *f);

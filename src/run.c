@@ -646,7 +646,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		}
 	}
 	{
-		uint32_t base = 0;
+		/* --client-index: this client's own range of serve's ids */
+		uint32_t base = rs_cli_slot_base(cfg);
 
 		for (unsigned i = 0; i < cfg->threads; i++) {
 			struct rs_client *w = &cl[i];
@@ -1115,6 +1116,9 @@ int rs_run(struct rs_config *cfg)
 		printf(" --foreign");
 	if (cfg->link)
 		printf(" --link %s", rl.spec);
+	if (cfg->client_count)
+		printf(" --client-index %u/%u", cfg->client_index,
+		       cfg->client_count);
 	for (uint32_t i = 0; i < cfg->ntargets; i++) {
 		char a[RS_ADDR_TEXT];
 

@@ -7,7 +7,7 @@
 
 /* Connection ids (global slots) serve keeps close stamps for: the most
  * -c a client may use against it. */
-#define RS_SERVE_SLOTS 1000000u
+#define RS_SERVE_SLOTS RS_FLEET_SLOTS
 
 /* Connections one server thread holds at once (at most RLIMIT_NOFILE). */
 #define RS_SERVE_CAP 16384u

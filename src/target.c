@@ -109,12 +109,24 @@ static int query(const struct rs_addr *a, struct rs_info *in, char *why,
 	return 0;
 }
 
-/* Map serve's stamp region when it runs on this host. */
-static void map_stamps(struct rs_target *t, const struct rs_info *in)
+/*
+ * Map serve's stamp region when it runs on this host, and claim this
+ * client's range of it: an OFD write lock on the range's bytes of the
+ * memfd (F_OFD_SETLK: atomic, held by this open file description, dropped
+ * by the kernel when the client exits, even by SIGKILL; serve never takes
+ * it and its stores are not hindered). A range another client on this
+ * host holds now is refused: its connections would overwrite the stamps
+ * that client reads. Returns 0 (t->clock says whether the stamps are
+ * used), or -EBUSY with one line in err.
+ */
+static int map_stamps(const struct rs_config *cfg, struct rs_target *t,
+		      const struct rs_info *in, char *err, size_t errlen)
 {
 	uint8_t me[16];
 	char name[64];
 	size_t len = RS_STAMP_HDR + (size_t)in->shm_slots * 8;
+	uint32_t base = rs_cli_slot_base(cfg);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 	struct stat st;
 	void *p;
 	int fd;
@@ -123,43 +135,73 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 	if (memcmp(me, in->boot_id, 16) != 0 || !in->shm_pid) {
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "the server runs on another host (boot id differs)");
-		return;
+		return 0;
 	}
 	rs_stamp_path(name, sizeof(name), in->shm_pid, in->shm_fd);
 	/* O_NONBLOCK: should the pid name another process (serve in
 	 * another PID namespace), its fd may be a FIFO, which must not
 	 * block us; only a regular file of the right size is mapped, and
-	 * then only trusted when it holds the nonce */
-	fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	 * then only trusted when it holds the nonce. O_RDWR only for the
+	 * write lock: the mapping is read-only */
+	fd = open(name, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd >= 0 && (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 			(size_t)st.st_size < len)) {
 		close(fd);
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "this host, but %s is not its stamp region (another PID namespace?)",
 			 name);
-		return;
+		return 0;
 	}
 	if (fd < 0) {
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "this host, but its stamps (%s) cannot be opened: %s (another PID namespace?)",
 			 name, strerror(errno));
-		return;
+		return 0;
 	}
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
 	if (p == MAP_FAILED) {
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "this host, but mapping its stamps failed: %s",
 			 strerror(errno));
-		return;
+		close(fd);
+		return 0;
 	}
 	if (rs_get64(p) != in->nonce) {
 		munmap(p, len);
+		close(fd);
 		snprintf(t->clock_why, sizeof(t->clock_why),
 			 "this host, but %s belongs to another serve process",
 			 name);
-		return;
+		return 0;
 	}
+	if ((uint64_t)base + cfg->concurrency > in->shm_slots) {
+		munmap(p, len);
+		close(fd);
+		snprintf(err, errlen,
+			 "-c %u from id %u is past the %u ids rststorm serve keeps stamps for: lower -c",
+			 cfg->concurrency, base, in->shm_slots);
+		return -EINVAL;
+	}
+	fl.l_start = (off_t)(RS_STAMP_HDR + (uint64_t)base * 8);
+	fl.l_len = (off_t)cfg->concurrency * 8;
+	if (fcntl(fd, F_OFD_SETLK, &fl)) {
+		int e = errno;
+
+		munmap(p, len);
+		close(fd);
+		if (e == EAGAIN || e == EACCES) {
+			snprintf(err, errlen,
+				 "serve's connection ids %u..%u are in use by another client on this host now: its close stamps would be overwritten by this run's; give each client of a fleet its own --client-index I/N",
+				 base, base + cfg->concurrency - 1);
+			return -EBUSY;
+		}
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but its ids %u..%u cannot be claimed (lock: %s): from the completion that saw the FIN/RST",
+			 base, base + cfg->concurrency - 1, strerror(e));
+		return 0;
+	}
+	t->locked = true;
+	t->lock_fd = fd;
 	t->map = p;
 	t->map_len = len;
 	t->stamps = (_Atomic uint64_t *)((uint8_t *)p + RS_STAMP_HDR);
@@ -168,6 +210,44 @@ static void map_stamps(struct rs_target *t, const struct rs_info *in)
 	t->clock = RS_CLOCK_STAMP;
 	snprintf(t->clock_why, sizeof(t->clock_why),
 		 "the server's close stamps (same host: CLOCK_MONOTONIC is shared)");
+	return 0;
+}
+
+/*
+ * The stamp clock is exact only while this client alone uses its ids of
+ * serve's stamp region: serve stamps by the connection id in the hello, so
+ * another client sending the same ids overwrites the stamps this one
+ * reads, and an earlier run's stamps carry the same generations. A client
+ * on this host running now holds the lock (map_stamps refused the range);
+ * a stamp already present means an earlier run, or a client on another
+ * host (which cannot take the lock): the seen clock then, and the clock
+ * line says why. Not caught: a client on another host that starts on the
+ * same ids after this check; --client-index is what keeps them apart.
+ */
+static void slots_unused(const struct rs_config *cfg, struct rs_target *t)
+{
+	uint32_t base = rs_cli_slot_base(cfg);
+	uint32_t used = 0;
+
+	for (uint32_t k = base; k < base + cfg->concurrency; k++)
+		if (atomic_load_explicit(&t->stamps[k], memory_order_relaxed))
+			used++;
+	if (!used)
+		return;
+	/* the lock stays: this run's connections still write these stamps */
+	munmap(t->map, t->map_len);
+	t->map = NULL;
+	t->stamps = NULL;
+	t->clock = RS_CLOCK_SEEN;
+	if (cfg->client_count)
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but %u of serve's close stamps for ids %u..%u are another client's (an earlier run with --client-index %u/%u, or one on another host): from the completion that saw the FIN/RST",
+			 used, base, base + cfg->concurrency - 1,
+			 cfg->client_index, cfg->client_count);
+	else
+		snprintf(t->clock_why, sizeof(t->clock_why),
+			 "this host, but %u of serve's close stamps for ids %u..%u are another client's (an earlier run, or one on another host): from the completion that saw the FIN/RST; give each client of a fleet --client-index I/N",
+			 used, base, base + cfg->concurrency - 1);
 }
 
 int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
@@ -175,6 +255,7 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 {
 	struct rs_info first;
 	bool one_server = true;
+	int ret;
 
 	memset(t, 0, sizeof(*t));
 	t->clock = RS_CLOCK_SEEN;
@@ -187,7 +268,6 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		struct rs_info in;
 		char a[RS_ADDR_TEXT], why[320], mine[128], theirs[128];
 		struct rs_mix mix;
-		int ret;
 
 		rs_addr_format(&cfg->target[i], a, sizeof(a));
 		ret = query(&cfg->target[i], &in, why, sizeof(why));
@@ -232,13 +312,17 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 			 "several serve processes: from the completion that saw the FIN/RST");
 		return 0;
 	}
-	map_stamps(t, &first);
-	if (t->clock == RS_CLOCK_STAMP && cfg->concurrency > t->stamp_slots) {
-		snprintf(err, errlen,
-			 "-c %u is more than the %u slots rststorm serve keeps stamps for: lower -c",
-			 cfg->concurrency, t->stamp_slots);
-		return -EINVAL;
+	ret = map_stamps(cfg, t, &first, err, errlen);
+	if (ret) {
+		char a[RS_ADDR_TEXT], msg[512];
+
+		rs_addr_format(&cfg->target[0], a, sizeof(a));
+		snprintf(msg, sizeof(msg), "--target %s: %s", a, err);
+		snprintf(err, errlen, "%s", msg);
+		return ret;
 	}
+	if (t->clock == RS_CLOCK_STAMP)
+		slots_unused(cfg, t);
 	return 0;
 }
 
@@ -282,6 +366,9 @@ void rs_target_close(struct rs_target *t)
 {
 	if (t->map)
 		munmap(t->map, t->map_len);
+	if (t->locked)
+		close(t->lock_fd);
+	t->locked = false;
 	t->map = NULL;
 	t->stamps = NULL;
 }

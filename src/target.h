@@ -15,12 +15,14 @@
 
 struct rs_target {
 	int clock;                /* enum rs_clock */
-	char clock_why[160];      /* why that clock */
+	char clock_why[320];      /* why that clock */
 	uint64_t stamp_t0;        /* the server's t0 (RS_CLOCK_STAMP) */
 	_Atomic uint64_t *stamps; /* its stamp array, mapped read-only */
 	uint32_t stamp_slots;
 	void *map;
 	size_t map_len;
+	bool locked;              /* lock_fd holds the claim on this */
+	int lock_fd;              /* client's ids of serve's stamps */
 	bool seed_from_server;    /* --seed not given: the server's taken */
 	uint64_t nonce[RS_MAX_ADDRS]; /* each server's, at the start */
 };
@@ -35,8 +37,12 @@ void rs_stamp_path(char *buf, size_t len, uint32_t pid, uint32_t fd);
 /*
  * Query every --target (cfg->foreign: none; clock is then the seen one).
  * Takes the server's seed and mix when --seed was not given; otherwise a
- * different seed or mix is an error. Returns 0, or -errno with one line
- * in err: the target, what failed (the errno text) and what to do.
+ * different seed or mix is an error. On serve's host, claims this
+ * client's ids (rs_cli_slot_base, -c of them) in serve's stamp region
+ * until rs_target_close: ids another client holds now are an error
+ * (-EBUSY), ids holding stamps already give the seen clock. Returns 0, or
+ * -errno with one line in err: the target, what failed (the errno text)
+ * and what to do.
  */
 int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
 		   size_t errlen);
@@ -50,7 +56,7 @@ int rs_target_open(struct rs_config *cfg, struct rs_target *t, char *err,
  */
 int rs_target_recheck(const struct rs_config *cfg, const struct rs_target *t);
 
-/* Unmap what rs_target_open mapped. */
+/* Unmap what rs_target_open mapped and drop its claim. */
 void rs_target_close(struct rs_target *t);
 
 /* The boot id of this host (16 bytes), or zeros. */

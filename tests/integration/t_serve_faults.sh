@@ -2,6 +2,8 @@
 # clients' books still balance, failures by phase and errno), a port in
 # use, a target nobody listens on, and one that cannot be reached (an
 # empty network namespace): each one line with the errno and what to do.
+# Two clients on the same ids of one serve at once: the second refused.
+# (t_fleet.sh: the same faults for a fleet across simulated hosts.)
 . "$(dirname "$0")/lib.sh"
 
 "$RSTSTORM" serve --seed 9 >"$TMP/serve.out" 2>"$TMP/serve.err" &
@@ -18,6 +20,39 @@ rc=$?
 grep -q "cannot listen on 127.0.0.1:$port: .*(EADDRINUSE): .*port 0" "$TMP/inuse.err" ||
 	fail "port in use: $(cat "$TMP/inuse.err")"
 grep -q '^listening on' "$TMP/inuse.out" && fail "a listener that failed was announced"
+
+# two clients on this host on the same ids at once: the second is refused
+# before any connection, in one line (its connections would overwrite the
+# close stamps the first reads); the first runs on undisturbed
+"$RSTSTORM" run -q -c 4 -d 2s --rate 100 --client-index 1/2 \
+	--target 127.0.0.1:$port >"$TMP/ida.out" 2>"$TMP/ida.err" &
+idpid=$!
+wait_for "$TMP/ida.out" '^clock: ' 10 || fail "first client did not start: $(cat "$TMP/ida.err")"
+grep -q '^clock: stamp: ' "$TMP/ida.out" || fail "first client: $(grep '^clock' "$TMP/ida.out")"
+"$RSTSTORM" run -q -c 4 -n 10 --client-index 1/2 --target 127.0.0.1:$port \
+	>"$TMP/idb.out" 2>"$TMP/idb.err"
+rc=$?
+[ $rc -eq 1 ] || fail "same ids at once: exit $rc, want 1"
+[ "$(wc -l <"$TMP/idb.err")" -eq 1 ] || fail "same ids: not one line: $(cat "$TMP/idb.err")"
+grep -q "^rststorm run: --target 127.0.0.1:$port: serve's connection ids 500000..500003 are in use by another client on this host now: .*--client-index I/N" "$TMP/idb.err" ||
+	fail "same ids: $(cat "$TMP/idb.err")"
+[ -s "$TMP/idb.out" ] && fail "same ids: a run started"
+# overlapping, not equal: -c 500001 without an index takes ids 0..500000,
+# and 500000 is the first client's
+"$RSTSTORM" run -q -c 500001 -n 10 -t 1 --target 127.0.0.1:$port \
+	>"$TMP/idc.out" 2>"$TMP/idc.err"
+rc=$?
+[ $rc -eq 1 ] || fail "overlapping ids: exit $rc, want 1: $(cat "$TMP/idc.err")"
+grep -q "serve's connection ids 0..500000 are in use by another client" "$TMP/idc.err" ||
+	fail "overlapping ids: $(cat "$TMP/idc.err")"
+wait $idpid || fail "first client: exit $?: $(cat "$TMP/ida.err")"
+# the same ids again, now free: their stamps are the first client's, so
+# the seen clock, and the line says why
+"$RSTSTORM" run -q -c 4 -n 10 --client-index 1/2 --target 127.0.0.1:$port \
+	>"$TMP/idd.out" 2>"$TMP/idd.err" || fail "ids reused: exit $?: $(cat "$TMP/idd.err")"
+grep -q "^clock: seen: this host, but [1-4] of serve's close stamps for ids 500000..500003 are another client's (an earlier run with --client-index 1/2" "$TMP/idd.out" ||
+	fail "ids reused: $(grep '^clock' "$TMP/idd.out")"
+echo "measured: same ids at once: $(cut -c1-120 "$TMP/idb.err")"
 
 # serve dies (SIGKILL) while the clients run: every connection is counted
 # somewhere, and the failures name their phase and errno

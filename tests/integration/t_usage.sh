@@ -37,6 +37,9 @@ check "--netns: not with --link" run --link rtt=1ms --netns
 check "'--link': unknown option" serve --link rtt=1ms
 check "--link: rtt=5: the round trip" check --link rtt=5
 check "--netns: not with --link" check --link rtt=1ms --netns
+check "--client-index: '4/4' is not allowed: I/N" run --client-index 4/4 --target 127.0.0.1:9
+check "--client-index: needs --target" run --client-index 0/4
+check "--client-index: '0/4' gives each of 4 clients 250000 .* -c 250001 is more" run --client-index 0/4 -c 250001 --target 127.0.0.1:9
 check "--bogus" run --bogus
 check "'extra'" run extra
 check "'frobnicate'" frobnicate

@@ -113,6 +113,7 @@ for b in "$base"/tests/unit/test_*.c; do
 	b=${b##*/}; unit_bins+=("build/rel/tests/${b%.c}")
 done
 make -C "$base" -j2 CI=1 all "${unit_bins[@]}" build/rel/tests/noring \
+	build/rel/link-rtt \
 	>"$work/base.log" 2>&1 || {
 	tail -n 20 "$work/base.log"
 	echo "run.sh: the unmutated tree does not build with CI=1: fix it first" >&2
@@ -131,6 +132,7 @@ run_test() {
 		;;
 	*)
 		RSTSTORM=$d/rststorm NORING=$d/build/rel/tests/noring \
+		LINK_RTT=$d/build/rel/link-rtt \
 			timeout -k 5 "$t" bash "$d/tests/integration/$n.sh" \
 			>"$d/test.log" 2>&1
 		rc=$?

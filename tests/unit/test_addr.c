@@ -189,6 +189,58 @@ static void test_cli_targets(void **state)
 	assert_has(err, "rststorm run --help");
 }
 
+/* --client-index I/N: disjoint ranges of serve's connection ids */
+static void test_cli_client_index(void **state)
+{
+	struct rs_config cfg;
+
+	(void)state;
+	assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 1, ARGV("run")), 0);
+	assert_int_equal(cfg.client_count, 0);
+	assert_int_equal(rs_cli_slot_base(&cfg), 0);
+	assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 7,
+				   ARGV("run", "-c", "100", "--client-index",
+					"3/4", "--target", "127.0.0.1:5")),
+			 0);
+	assert_int_equal(cfg.client_index, 3);
+	assert_int_equal(cfg.client_count, 4);
+	assert_int_equal(rs_cli_slot_base(&cfg), 750000);
+	/* the last client's range ends inside serve's slots */
+	assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 7,
+				   ARGV("run", "-c", "1000", "--client-index",
+					"999/1000", "--target", "127.0.0.1:5")),
+			 0);
+	assert_true(rs_cli_slot_base(&cfg) + cfg.concurrency <=
+		    RS_FLEET_SLOTS);
+	/* -c past the share */
+	assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 7,
+				   ARGV("run", "-c", "1001", "--client-index",
+					"0/1000", "--target", "127.0.0.1:5")),
+			 -EINVAL);
+	assert_has(err, "--client-index: '0/1000' gives each of 1000 clients 1000 of");
+	assert_has(err, "-c 1001 is more");
+	/* without --target */
+	assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 3,
+				   ARGV("run", "--client-index", "0/2")),
+			 -EINVAL);
+	assert_has(err, "--client-index: needs --target");
+	/* bad forms */
+	const char *bad[] = { "4/4", "1", "1/", "/2", "-1/2", "1/0", "1/1001",
+			      "0x1/2", "1/2x", " 1/2", "1/+2" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char want[64];
+
+		assert_int_equal(parse_cmd(&cfg, RS_CLI_RUN, 5,
+					   ARGV("run", "--client-index",
+						(char *)bad[i], "--target",
+						"127.0.0.1:5")),
+				 -EINVAL);
+		snprintf(want, sizeof(want), "--client-index: '%s' is not allowed",
+			 bad[i]);
+		assert_has(err, want);
+	}
+}
+
 static void test_cli_serve(void **state)
 {
 	struct rs_config cfg;
@@ -298,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_loopback_addr),
 		cmocka_unit_test(test_cli_targets),
+		cmocka_unit_test(test_cli_client_index),
 		cmocka_unit_test(test_cli_serve),
 		cmocka_unit_test(test_usage_serve),
 		cmocka_unit_test(test_request),
