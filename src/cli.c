@@ -743,7 +743,7 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 	}
 	if (cfg->sources > 1 && cfg->ipv6) {
 		snprintf(err, errlen,
-			 "--sources: the source addresses are 127.0.0.x: not with --ipv6");
+			 "--sources: the source addresses are IPv4 (127.0.0.x, or the link's 198.18.0.x): not with --ipv6");
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < cfg->ntargets; i++) {

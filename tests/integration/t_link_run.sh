@@ -7,7 +7,8 @@
 # PASS, alone and under load; the 2nd write after a FIN is printed,
 # measured); nothing is left
 # behind (no rslink device, no named namespace); SIGINT stops a run over
-# the link (exit 130, books balanced).
+# the link (exit 130, books balanced); without root, run and check --link
+# say in one line what is missing (exit 1).
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
@@ -104,7 +105,24 @@ rc=$?
 [ $rc -eq 130 ] || fail "SIGINT over the link: exit $rc, want 130: $(cat "$TMP/erri")"
 grep -q '(books balance)' "$TMP/outi" || fail "SIGINT over the link: no balanced books: $(grep '^connections' "$TMP/outi")"
 
-# 6. nothing left behind
+# 6. without root: one line saying what is missing, exit 1, nothing run
+if command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	cp "$RSTSTORM" "$TMP/rs-user"
+	chmod 755 "$TMP/rs-user"
+	for cmd in "run --link rtt=1ms -c 1 -n 1" "check --link rtt=1ms seed-go"; do
+		# shellcheck disable=SC2086 # the command's words
+		setpriv --reuid 65534 --regid 65534 --clear-groups "$TMP/rs-user" $cmd >"$TMP/outu" 2>"$TMP/erru"
+		rc=$?
+		[ $rc -eq 1 ] || fail "$cmd as nobody: exit $rc, want 1"
+		[ "$(wc -l <"$TMP/erru")" -eq 1 ] || fail "$cmd as nobody: not one line: $(cat "$TMP/erru")"
+		grep -q -- '--link: .*root' "$TMP/erru" || fail "$cmd as nobody: '$(cat "$TMP/erru")' does not say root is needed"
+	done
+else
+	echo "# setpriv missing: the unprivileged case is not run"
+fi
+
+# 7. nothing left behind
 links_after=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 [ "$links_before" = "$links_after" ] || fail "devices changed: before '$links_before', after '$links_after'"
 [ "$netns_before" = "$(ip netns list 2>/dev/null | sort)" ] || fail "named namespaces changed"
