@@ -9,10 +9,20 @@
 # behind (no rslink device, no named namespace); SIGINT stops a run over
 # the link (exit 130, books balanced); without root, run and check --link
 # say in one line what is missing (exit 1).
+#
+# The test runs in a network and mount namespace of its own (re-executed
+# under unshare), with its own empty /run/netns: the devices and named
+# namespaces it compares are its own, whatever else the machine runs.
+if [ -z "${RS_T_LINK_RUN_INNER:-}" ]; then
+	[ "$(id -u)" = 0 ] || { echo "emulated links need root (network namespaces, tun)"; exit 77; }
+	[ -c /dev/net/tun ] || { echo "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"; exit 77; }
+	unshare -n -m true 2>/dev/null || { echo "cannot make a network and mount namespace (unshare -n -m failed)"; exit 77; }
+	RS_T_LINK_RUN_INNER=1 exec unshare -n -m --propagation private bash "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "emulated links need root (network namespaces, tun)"
-[ -c /dev/net/tun ] || skip "no /dev/net/tun: the delay line needs the tun driver (modprobe tun)"
-unshare -n true 2>/dev/null || skip "cannot make a network namespace (unshare -n failed)"
+ip link set lo up || fail "cannot bring up lo in the test's namespace"
+{ mkdir -p /run/netns && mount -t tmpfs rs-t-link-run /run/netns; } ||
+	fail "cannot mount a private /run/netns"
 
 links_before=$(ip -o link show | awk -F': ' '{print $2}' | sort)
 netns_before=$(ip netns list 2>/dev/null | sort)
