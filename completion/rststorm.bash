@@ -8,17 +8,17 @@
 # its command's _rststorm_opts_CMD list, and in _rststorm_args_CMD too when
 # it takes a value.
 
-_rststorm_commands='run serve check scenarios compare merge probe version help'
+_rststorm_commands='run serve check scenarios compare merge schema probe version help'
 
 _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
 	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
-	--client-index -6 --ipv6 --foreign --request --link -h --help'
+	--client-index --json -6 --ipv6 --foreign --request --link -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
 	--threads --server-threads --ports --close --seed --ops --wait --op-gap
 	--timeout --csv --ring --engine --sources --target --rate --request
-	--client-index --link'
+	--client-index --json --link'
 
 _rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
 	--quiet --no-multishot --ring --no-server-direct --listen --allow-remote
@@ -27,16 +27,19 @@ _rststorm_args_serve='-d --duration -t --threads --close --seed --csv --ring
 	--listen'
 
 _rststorm_opts_check='--trials --load-c --gap --closer --parallel --timeout
-	--csv --netns --link --ring --no-direct --no-multishot -6 --ipv6 -q
-	--quiet -h --help'
+	--csv --json --netns --link --ring --no-direct --no-multishot -6 --ipv6
+	-q --quiet -h --help'
 _rststorm_args_check='--trials --load-c --gap --closer --parallel --timeout
-	--csv --ring --link'
+	--csv --json --ring --link'
 
-_rststorm_opts_compare='--alpha --csv --all -h --help'
-_rststorm_args_compare='--alpha --csv'
+_rststorm_opts_compare='--alpha --csv --json --all -h --help'
+_rststorm_args_compare='--alpha --csv --json'
 
-_rststorm_opts_merge='-o --output -h --help'
-_rststorm_args_merge='-o --output'
+_rststorm_opts_merge='-o --output --json -h --help'
+_rststorm_args_merge='-o --output --json'
+
+_rststorm_opts_schema='--markdown --check --update -h --help'
+_rststorm_args_schema='--check --update'
 
 _rststorm_opts_scenarios='-h --help'
 _rststorm_opts_probe='-h --help'
@@ -113,7 +116,7 @@ _rststorm_words() {
 		((COMP_CWORD == 2)) &&
 			mapfile -t COMPREPLY < <(compgen -W "$_rststorm_commands" -- "$cur")
 		return 0 ;;
-	run | serve | check | scenarios | compare | merge | probe | version) ;;
+	run | serve | check | scenarios | compare | merge | schema | probe | version) ;;
 	*) return 0 ;;
 	esac
 	w=_rststorm_opts_$cmd; opts=${!w}
@@ -138,6 +141,9 @@ _rststorm_words() {
 			else
 				_rststorm_list "$cur" write send read recv none
 			fi ;;
+		*:--json | schema:--check | schema:--update)
+			compopt -o filenames 2>/dev/null
+			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		*:--csv | merge:-o | merge:--output)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;

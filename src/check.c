@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "esc.h"
+#include "json.h"
 #include "mib.h"
 #include "netns.h"
 #include "probe.h"
@@ -27,6 +28,7 @@
 #include "scenario.h"
 #include "trial.h"
 #include "util.h"
+#include "verdict.h"
 
 #define MAX_NAMES 64
 
@@ -38,6 +40,7 @@ struct check_opts {
 	uint64_t timeout_ns;
 	int closer;             /* -1: each scenario's own */
 	const char *csv_dir;
+	const char *json_path;  /* --json FILE or "-" */
 	bool netns, quiet;
 	struct rs_config base;  /* --ring, --no-direct, --no-multishot */
 	const struct rs_scenario *sel[MAX_NAMES + 64];
@@ -88,7 +91,7 @@ struct sc_run {
 /* ---------------------------------------------------------------- CLI */
 
 enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
-       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_LINK };
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK };
 
 static const struct option longopts[] = {
 	{ "trials", 1, NULL, O_TRIALS },
@@ -98,6 +101,7 @@ static const struct option longopts[] = {
 	{ "timeout", 1, NULL, O_TIMEOUT },
 	{ "parallel", 1, NULL, O_PARALLEL },
 	{ "csv", 1, NULL, O_CSV },
+	{ "json", 1, NULL, O_JSON },
 	{ "netns", 0, NULL, O_NETNS },
 	{ "link", 1, NULL, O_LINK },
 	{ "ipv6", 0, NULL, '6' },
@@ -134,6 +138,8 @@ static void check_usage(FILE *f)
 		"  --parallel N      trials in flight at once (default 50; 1..1024)\n"
 		"  --timeout T       per op or wait (default 5s; 1ms..60s)\n"
 		"  --csv DIR         write check.csv, verdicts.csv, cells.csv, mib.csv\n"
+		"  --json FILE       the same report as one JSON document; - for stdout\n"
+		"                    (what check prints then goes to stderr)\n"
 		"  --netns           run in a fresh network namespace (root, or a user\n"
 		"                    namespace of its own) and reconcile\n"
 		"                    the kernel's TCP counters with the trials\n"
@@ -232,6 +238,13 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 					   "%s '%s': a directory name",
 					   "--csv", a);
 			o->csv_dir = a;
+			break;
+		case O_JSON:
+			if (!*a)
+				return bad(err, errlen,
+					   "%s '%s': a file path, or - for standard output",
+					   "--json", a);
+			o->json_path = a;
 			break;
 		case O_NETNS:
 			o->netns = true;
@@ -341,14 +354,6 @@ void rs_wilson95(uint64_t k, uint64_t n, double *lo, double *hi)
 	*hi = c + h > 1 ? 1 : c + h;
 }
 
-static bool expected(const struct rs_sc_op *op, unsigned r)
-{
-	for (unsigned i = 0; i < op->nexp; i++)
-		if (op->exp[i] == r)
-			return true;
-	return false;
-}
-
 static uint64_t exp_count(const struct rs_sc_op *op, const uint64_t *n)
 {
 	uint64_t k = 0;
@@ -363,6 +368,10 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 {
 	bool measured = false, diff = false;
 	const struct rs_trial_result *r = &p->r;
+	struct rs_vcell cells[RS_SC_MAX_OPS * RS_RES_N];
+	char exp[RS_SC_MAX_OPS][40];
+	struct rs_vphase vp = { 0 };
+	size_t nc = 0;
 
 	p->detail[0] = '\0';
 	if (r->start_err) {
@@ -393,12 +402,8 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 			 r->off_cpu);
 		return;
 	}
-	if (r->trials + r->setup_failed < p->want_trials) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "only %" PRIu64 " of %u trials ran; ",
-		       r->trials + r->setup_failed, p->want_trials);
-	}
+	/* check's own reasons (the closer thread, SO_LINGER): facts of the
+	 * run that the report's cells do not carry */
 	if (r->foreign_closes) {
 		diff = true;
 		rs_append(p->detail, sizeof(p->detail),
@@ -413,58 +418,44 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 		       " closes (they closed with a FIN); ",
 		       r->linger_failed);
 	}
-	if (r->setup_failed) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "%" PRIu64 " trials could not be set up (%s); ",
-		       r->setup_failed, r->setup_err);
-	}
+	/* the rest is the verdict module's, as merge judges a merged report */
 	for (unsigned i = 0; i < sc->nops; i++) {
-		const struct rs_sc_op *op = &sc->op[i];
+		bool exact = rs_sc_op_exact(sc, i, p->loaded);
 
-		if (!rs_sc_op_exact(sc, i, p->loaded)) {
-			measured = true;
-			continue;
-		}
+		vp.measured_ops |= !exact;
+		rs_sc_exp_format(&sc->op[i], exp[i], sizeof(exp[i]));
 		for (unsigned res = 0; res < RS_RES_N; res++) {
-			char e[40];
-
-			if (!r->n[i][res] || expected(op, res))
+			if (!r->n[i][res])
 				continue;
-			diff = true;
-			rs_sc_exp_format(op, e, sizeof(e));
-			rs_append(p->detail, sizeof(p->detail),
-			       "op %u %s: expected %s, got %s %" PRIu64
-			       "/%" PRIu64 "; ",
-			       i + 1, rs_sop_name(op->kind), e,
-			       rs_result_name(res), r->n[i][res], r->trials);
+			cells[nc++] = (struct rs_vcell){
+				.op_index = i + 1,
+				.op_kind = rs_sop_name(sc->op[i].kind),
+				.result = rs_result_name(res),
+				.expected = exp[i],
+				.exact = exact,
+				.count = r->n[i][res],
+			};
 		}
 	}
 	p->sig_rule = rs_sc_sig_rule(sc, features);
-	if (p->sig_rule == RS_SIG_MEASURED) {
+	vp.want = p->want_trials;
+	vp.trials = r->trials;
+	vp.setup_failed = r->setup_failed;
+	vp.setup_err = r->setup_err;
+	vp.sigpipe = r->sigpipe;
+	vp.epipe = r->epipe_writes;
+	vp.sig_rule = rs_sig_rule_name(p->sig_rule);
+	vp.cells = cells;
+	vp.ncells = nc;
+	switch (rs_verdict_judge(&vp, p->detail, sizeof(p->detail))) {
+	case RS_V_DIFF:
+		diff = true;
+		break;
+	case RS_V_MEASURED:
 		measured = true;
-	} else if (p->sig_rule == RS_SIG_COALESCED) {
-		bool ok = r->epipe_writes ?
-				  r->sigpipe >= 1 && r->sigpipe <= r->epipe_writes :
-				  r->sigpipe == 0;
-
-		if (!ok) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64
-			       " times for %" PRIu64 " EPIPE writes, expected 1..%" PRIu64 "; ",
-			       r->sigpipe, r->epipe_writes, r->epipe_writes);
-		}
-	} else {
-		uint64_t want = p->sig_rule == RS_SIG_NONE ? 0 : r->epipe_writes;
-
-		if (r->sigpipe != want) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64 " times, expected %" PRIu64
-			       " (%s); ",
-			       r->sigpipe, want, rs_sig_rule_name(p->sig_rule));
-		}
+		break;
+	default:
+		break;
 	}
 	p->v = diff ? V_DIFF : measured ? V_MEASURED : V_PASS;
 }
@@ -836,81 +827,110 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 
 /* ------------------------------------------------------------- CSV */
 
-static void csv_str(FILE *f, const char *s, bool last)
+
+/* The files of a check report, each one from its rows: check.csv (the
+ * head), verdicts.csv, cells.csv and mib.csv, as src/schema.c says. */
+struct csv_ctx {
+	const struct check_opts *o;
+	const struct rs_probe *probe;
+	const struct sc_run *runs;
+	unsigned n;
+	const char *started;
+	const unsigned *counts;
+	int status;
+};
+
+static void write_check_head(const struct csv_ctx *x, FILE *f)
 {
-	rs_csv_field(f, s);
-	fputc(last ? '\n' : ',', f);
+	const struct check_opts *o = x->o;
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_CHECK, f);
+	rs_row_init(&w, RS_RF_CHECK);
+	rs_row_set(&w, "tool_version", "%s", RS_VERSION);
+	rs_row_set(&w, "started_utc", "%s", x->started);
+	rs_row_set(&w, "kernel_release", "%s", x->probe->release);
+	rs_row_set(&w, "machine", "%s", x->probe->machine);
+	rs_row_set(&w, "liburing_version", "%s", RS_LIBURING_VERSION);
+	rs_row_set(&w, "ring_flags", "%s",
+		   rs_ring_flags_name(x->probe->ring_flags));
+	rs_row_set(&w, "client_sockets", "%s",
+		   x->probe->socket_direct ? "io_uring-direct" : "socket(2)");
+	rs_row_set(&w, "accept", "%s",
+		   x->probe->multishot_accept ? "multishot" : "single-shot");
+	rs_row_set(&w, "trials", "%u", o->trials);
+	rs_row_set(&w, "load_c", "%u", o->load_c);
+	rs_row_set(&w, "parallel", "%u", o->parallel);
+	rs_row_set(&w, "gap_s", "%.3f", (double)o->gap_ns / 1e9);
+	rs_row_set(&w, "timeout_s", "%.3f", (double)o->timeout_ns / 1e9);
+	rs_row_set(&w, "closer", "%s",
+		   o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer));
+	rs_row_set(&w, "netns", "%d", o->netns);
+	rs_row_set(&w, "scenarios", "%u", x->n);
+	rs_row_set(&w, "pass", "%u", x->counts[V_PASS]);
+	rs_row_set(&w, "measured", "%u", x->counts[V_MEASURED]);
+	rs_row_set(&w, "diff", "%u", x->counts[V_DIFF]);
+	rs_row_set(&w, "counter_mismatches", "%u", x->counts[CNT_MISMATCH]);
+	rs_row_set(&w, "exit_status", "%d", x->status);
+	rs_row_set(&w, "family", "%s", o->base.ipv6 ? "ipv6" : "ipv4");
+	rs_row_write(&w, f);
 }
 
-static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
-		     const struct sc_run *runs, unsigned n, const char *started,
-		     const unsigned *counts, int status, char *err,
-		     size_t errlen)
+/* The columns every row of verdicts.csv, cells.csv and mib.csv begins
+ * with: (scenario, phase). */
+static void phase_row(struct rs_row *w, enum rs_rfile file,
+		      const struct sc_run *sr, unsigned ph)
 {
-	struct rs_csv_out c;
-	char gap[32];
-	int ret = rs_mkdir_p(o->csv_dir);
+	rs_row_init(w, file);
+	rs_row_set(w, "scenario", "%s", sr->sc->name);
+	rs_row_set(w, "phase", "%s", ph ? "load" : "alone");
+}
 
-	if (ret) {
-		snprintf(err, errlen, "cannot create %s: %s", o->csv_dir,
-			 strerror(-ret));
-		return ret;
-	}
-	rs_format_duration(o->gap_ns, gap, sizeof(gap));
+static void write_verdicts(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row row, *w = &row;
 
-	if ((ret = rs_csv_open(&c, o->csv_dir, "check.csv", err, errlen)))
-		return ret;
-	fprintf(c.f, "schema_version,tool_version,started_utc,kernel_release,machine,liburing_version,ring_flags,client_sockets,accept,trials,load_c,parallel,gap_s,timeout_s,closer,netns,scenarios,pass,measured,diff,counter_mismatches,exit_status,family\n");
-	fprintf(c.f, "%d,%s,%s,", RS_CSV_SCHEMA, RS_VERSION, started);
-	csv_str(c.f, probe->release, false);
-	csv_str(c.f, probe->machine, false);
-	csv_str(c.f, RS_LIBURING_VERSION, false);
-	csv_str(c.f, rs_ring_flags_name(probe->ring_flags), false);
-	csv_str(c.f, probe->socket_direct ? "io_uring-direct" : "socket(2)",
-		false);
-	csv_str(c.f, probe->multishot_accept ? "multishot" : "single-shot",
-		false);
-	fprintf(c.f, "%u,%u,%u,%.3f,%.3f,%s,%d,%u,%u,%u,%u,%u,%d,%s\n", o->trials,
-		o->load_c, o->parallel, (double)o->gap_ns / 1e9,
-		(double)o->timeout_ns / 1e9,
-		o->closer < 0 ? "default" : rs_side_name((unsigned)o->closer),
-		o->netns, n, counts[V_PASS], counts[V_MEASURED], counts[V_DIFF],
-		counts[CNT_MISMATCH], status,
-		o->base.ipv6 ? "ipv6" : "ipv4");
-	if ((ret = rs_csv_close(&c, err, errlen)))
-		return ret;
-
-	if ((ret = rs_csv_open(&c, o->csv_dir, "verdicts.csv", err, errlen)))
-		return ret;
-	fprintf(c.f, "schema_version,scenario,phase,closer,close_mode,wait,path,load_c,trials,setup_failed,verdict,sigpipe,sigpipe_expected,epipe_writes,load_conns,elapsed_s,detail\n");
-	for (unsigned s = 0; s < n; s++)
+	rs_schema_header(RS_RF_VERDICTS, f);
+	for (unsigned s = 0; s < x->n; s++)
 		for (unsigned ph = 0; ph < 2; ph++) {
-			const struct phase *p = &runs[s].ph[ph];
-			const struct rs_scenario *sc = runs[s].sc;
+			const struct phase *p = &x->runs[s].ph[ph];
+			const struct rs_scenario *sc = x->runs[s].sc;
 
 			if (!p->ran)
 				continue;
-			fprintf(c.f, "%d,%s,%s,%s,%s,%s,%s,%u,%" PRIu64 ",%" PRIu64
-				     ",%s,%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%.3f,",
-				RS_CSV_SCHEMA, sc->name, ph ? "load" : "alone",
-				rs_side_name(runs[s].closer),
-				rs_close_name(sc->mode), rs_sc_wait_name(sc->wait),
-				rs_path_name(sc->path), ph ? o->load_c : 0,
-				p->r.trials, p->r.setup_failed, vname[p->v],
-				p->r.sigpipe, rs_sig_rule_name(p->sig_rule),
-				p->r.epipe_writes, p->load_conns, p->elapsed_s);
-			csv_str(c.f, p->detail[0] ? p->detail : "-", true);
+			phase_row(w, RS_RF_VERDICTS, &x->runs[s], ph);
+			rs_row_set(w, "closer", "%s",
+				   rs_side_name(x->runs[s].closer));
+			rs_row_set(w, "close_mode", "%s", rs_close_name(sc->mode));
+			rs_row_set(w, "wait", "%s", rs_sc_wait_name(sc->wait));
+			rs_row_set(w, "path", "%s", rs_path_name(sc->path));
+			rs_row_set(w, "load_c", "%u", ph ? x->o->load_c : 0);
+			rs_row_set(w, "trials", "%" PRIu64, p->r.trials);
+			rs_row_set(w, "setup_failed", "%" PRIu64,
+				   p->r.setup_failed);
+			rs_row_set(w, "verdict", "%s", vname[p->v]);
+			rs_row_set(w, "sigpipe", "%" PRIu64, p->r.sigpipe);
+			rs_row_set(w, "sigpipe_expected", "%s",
+				   rs_sig_rule_name(p->sig_rule));
+			rs_row_set(w, "epipe_writes", "%" PRIu64,
+				   p->r.epipe_writes);
+			rs_row_set(w, "load_conns", "%" PRIu64, p->load_conns);
+			rs_row_set(w, "elapsed_s", "%.3f", p->elapsed_s);
+			rs_row_set(w, "detail", "%s",
+				   p->detail[0] ? p->detail : "-");
+			rs_row_write(w, f);
 		}
-	if ((ret = rs_csv_close(&c, err, errlen)))
-		return ret;
+}
 
-	if ((ret = rs_csv_open(&c, o->csv_dir, "cells.csv", err, errlen)))
-		return ret;
-	fprintf(c.f, "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count,share,expected,judged,ci_lo,ci_hi\n");
-	for (unsigned s = 0; s < n; s++)
+static void write_cells(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_CELLS, f);
+	for (unsigned s = 0; s < x->n; s++)
 		for (unsigned ph = 0; ph < 2; ph++) {
-			const struct phase *p = &runs[s].ph[ph];
-			const struct rs_scenario *sc = runs[s].sc;
+			const struct phase *p = &x->runs[s].ph[ph];
+			const struct rs_scenario *sc = x->runs[s].sc;
 
 			if (!p->ran)
 				continue;
@@ -926,57 +946,130 @@ static int write_csv(const struct check_opts *o, const struct rs_probe *probe,
 					if (!k)
 						continue;
 					rs_wilson95(k, p->r.trials, &lo, &hi);
-					fprintf(c.f,
-						"%d,%s,%s,%s,%s,%u,%s,%s,%" PRIu64
-						",%.6f,%s,%s,%.6f,%.6f\n",
-						RS_CSV_SCHEMA, sc->name,
-						ph ? "load" : "alone",
-						rs_side_name(runs[s].closer),
-						rs_close_name(sc->mode), i + 1,
-						rs_sop_name(sc->op[i].kind),
-						rs_result_name(r), k,
-						(double)k / (double)p->r.trials,
-						e, exact ? "exact" : "measured",
-						lo, hi);
+					phase_row(&w, RS_RF_CELLS, &x->runs[s],
+						  ph);
+					rs_row_set(&w, "closer", "%s",
+						   rs_side_name(x->runs[s].closer));
+					rs_row_set(&w, "close_mode", "%s",
+						   rs_close_name(sc->mode));
+					rs_row_set(&w, "op_index", "%u", i + 1);
+					rs_row_set(&w, "op_kind", "%s",
+						   rs_sop_name(sc->op[i].kind));
+					rs_row_set(&w, "result", "%s",
+						   rs_result_name(r));
+					rs_row_set(&w, "count", "%" PRIu64, k);
+					rs_row_set(&w, "share", "%.6f",
+						   (double)k / (double)p->r.trials);
+					rs_row_set(&w, "expected", "%s", e);
+					rs_row_set(&w, "judged", "%s",
+						   exact ? "exact" : "measured");
+					rs_row_set(&w, "ci_lo", "%.6f", lo);
+					rs_row_set(&w, "ci_hi", "%.6f", hi);
+					rs_row_write(&w, f);
 				}
 			}
 		}
-	if ((ret = rs_csv_close(&c, err, errlen)))
-		return ret;
+}
 
-	if ((ret = rs_csv_open(&c, o->csv_dir, "mib.csv", err, errlen)))
-		return ret;
-	fprintf(c.f, "schema_version,scenario,phase,scope,counter,delta,expected_lo,expected_hi,status\n");
-	for (unsigned s = 0; s < n; s++)
+static void write_check_mib(const struct csv_ctx *x, FILE *f)
+{
+	const struct check_opts *o = x->o;
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_CHECK_MIB, f);
+	for (unsigned s = 0; s < x->n; s++)
 		for (unsigned ph = 0; ph < 2; ph++) {
-			const struct phase *p = &runs[s].ph[ph];
+			const struct phase *p = &x->runs[s].ph[ph];
 
 			if (!p->ran || !p->have_mib)
 				continue;
 			for (unsigned i = 0; i < rs_mib_nwatched && i < 16;
 			     i++) {
 				bool ok = counter_ok(p, i);
-				char hi[32];
 
+				phase_row(&w, RS_RF_CHECK_MIB, &x->runs[s], ph);
+				rs_row_set(&w, "scope", "%s",
+					   o->netns ? "netns" : "host");
+				rs_row_set(&w, "counter", "%s",
+					   rs_mib_watched[i]);
+				rs_row_set(&w, "delta", "%" PRId64, p->delta[i]);
+				rs_row_set(&w, "expected_lo", "%" PRIu64,
+					   p->want[i].lo);
 				if (p->want[i].hi == UINT64_MAX)
-					snprintf(hi, sizeof(hi), "inf");
+					rs_row_set(&w, "expected_hi", "inf");
 				else
-					snprintf(hi, sizeof(hi), "%" PRIu64,
-						 p->want[i].hi);
-				fprintf(c.f,
-					"%d,%s,%s,%s,%s,%" PRId64 ",%" PRIu64
-					",%s,%s\n",
-					RS_CSV_SCHEMA, runs[s].sc->name,
-					ph ? "load" : "alone",
-					o->netns ? "netns" : "host",
-					rs_mib_watched[i], p->delta[i],
-					p->want[i].lo, hi,
-					!o->netns ? "not-judged" :
-					ok	  ? "ok" :
-						    "MISMATCH");
+					rs_row_set(&w, "expected_hi", "%" PRIu64,
+						   p->want[i].hi);
+				rs_row_set(&w, "status", "%s",
+					   !o->netns ? "not-judged" :
+					   ok	     ? "ok" :
+						       "MISMATCH");
+				rs_row_write(&w, f);
 			}
 		}
-	return rs_csv_close(&c, err, errlen);
+}
+
+static const struct {
+	enum rs_rfile file;
+	void (*write)(const struct csv_ctx *x, FILE *f);
+} check_files[] = {
+	{ RS_RF_CHECK, write_check_head },
+	{ RS_RF_VERDICTS, write_verdicts },
+	{ RS_RF_CELLS, write_cells },
+	{ RS_RF_CHECK_MIB, write_check_mib },
+};
+
+static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
+{
+	const char *dir = x->o->csv_dir;
+	int ret = rs_mkdir_p(dir);
+
+	if (ret) {
+		snprintf(err, errlen, "cannot create %s: %s", dir,
+			 strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files); i++) {
+		struct rs_csv_out c;
+
+		ret = rs_csv_open(&c, dir,
+				  rs_schema_file(check_files[i].file)->name,
+				  err, errlen);
+		if (ret)
+			return ret;
+		check_files[i].write(x, c.f);
+		if ((ret = rs_csv_close(&c, err, errlen)))
+			return ret;
+	}
+	return 0;
+}
+
+/* The same files as one JSON document (json.h). */
+static int write_json(const struct csv_ctx *x, const char *path, char *err,
+		      size_t errlen)
+{
+	struct rs_jdoc d = { .command = "check", .kind = RS_RKIND_CHECK };
+	int ret = 0;
+
+	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files) && !ret; i++) {
+		enum rs_rfile f = check_files[i].file;
+		FILE *m = open_memstream(&d.text[f], &d.len[f]);
+
+		if (!m) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		check_files[i].write(x, m);
+		if (fclose(m) != 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	return ret;
 }
 
 /* ------------------------------------------------------- commands */
@@ -1119,6 +1212,14 @@ int rs_cmd_check(int argc, char **argv)
 		fprintf(stderr, "rststorm check: %s\n", err);
 		return 2;
 	}
+	if (o.json_path &&
+	    (rs_json_prepare(o.json_path, err, sizeof(err)) ||
+	     (strcmp(o.json_path, "-") == 0 && rs_json_claim_stdout() &&
+	      snprintf(err, sizeof(err), "--json -: cannot set standard output aside: %s",
+		       strerror(errno))))) {
+		fprintf(stderr, "rststorm check: %s\n", err);
+		return 2;
+	}
 	tty = isatty(STDERR_FILENO) && !o.quiet;
 	if (o.netns && rs_netns_enter(err, sizeof(err)))
 		rs_fatal("%s", err);
@@ -1215,10 +1316,28 @@ int rs_cmd_check(int argc, char **argv)
 		/* the scenarios reached; each phase written if judged */
 		while (n < o.nsel && runs[n].sc)
 			n++;
-		if (write_csv(&o, &probe, runs, n, started, counts, status, err,
-			      sizeof(err))) {
+		struct csv_ctx x = { &o, &probe, runs, n, started, counts,
+				     status };
+
+		if (write_csv(&x, err, sizeof(err))) {
 			fprintf(stderr,
 				"rststorm: CSV report not written: %s: check that the directory is writable and the disk has room\n",
+				err);
+			if (!status)
+				status = 1;
+		}
+	}
+	if (o.json_path) {
+		unsigned n = 0;
+
+		while (n < o.nsel && runs[n].sc)
+			n++;
+		struct csv_ctx x = { &o, &probe, runs, n, started, counts,
+				     status };
+
+		if (write_json(&x, o.json_path, err, sizeof(err))) {
+			fprintf(stderr,
+				"rststorm: JSON report not written: %s: check that the directory is writable and the disk has room\n",
 				err);
 			if (!status)
 				status = 1;

@@ -33,6 +33,7 @@ enum opt_id {
 	OPT_WAIT,
 	OPT_TIMEOUT,
 	OPT_CSV,
+	OPT_JSON,
 	OPT_NO_DIRECT,
 	OPT_NO_MULTISHOT,
 	OPT_RING,
@@ -97,6 +98,8 @@ static const struct opt_desc opts[] = {
 	  "cancel a step (connect, hello, wait, op) after T (default 5s)", C_RUN, NULL },
 	{ "csv", OPT_CSV, 1, "DIR",
 	  "write summary, outcomes, ops, failures and histograms CSV files into DIR", C_ALL, "write serve.csv (accepted, closes by mode, close errors, stamps) into DIR" },
+	{ "json", OPT_JSON, 1, "FILE",
+	  "write the report as one JSON document to FILE, or - for stdout (the table then goes to stderr)", C_RUN, NULL },
 	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr", C_ALL, NULL },
 	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
 	  "client sockets from socket(2), not io_uring direct descriptors", C_RUN, NULL },
@@ -442,6 +445,12 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "a directory path", "");
 		cfg->csv_dir = val;
+		return 0;
+	case OPT_JSON:
+		if (!*val)
+			return bad(err, errlen, o->name, val,
+				   "a file path, or - for standard output", "");
+		cfg->json_path = val;
 		return 0;
 	case OPT_QUIET:
 		cfg->quiet = true;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "esc.h"
+#include "json.h"
 #include "repdir.h"
 #include "report.h"
 
@@ -134,22 +135,22 @@ struct layout {
 	bool check;
 };
 
-/* The key of a cell: cells.csv (check), outcomes.csv (run). */
-static const char *const check_key[] = { "scenario", "phase", "closer",
-					 "close_mode", "op_index", "op_kind",
-					 "result" };
-static const char *const run_key[] = { "scenario", "closer", "close_mode",
-				       "op_index", "op_kind", "result" };
+/* The key of a cell: compare.csv's key columns in the schema table, which
+ * are cells.csv's (check) or outcomes.csv's (run) names. */
+static const struct rs_sfile *cmp_file(bool check)
+{
+	return rs_schema_file(check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN);
+}
 
 static void layout_init(struct layout *l, enum rs_rkind k)
 {
-	const char *const *names = k == RS_RKIND_CHECK ? check_key : run_key;
+	const char *const *names = cmp_file(k == RS_RKIND_CHECK)->key;
 
 	memset(l, 0, sizeof(*l));
 	l->check = k == RS_RKIND_CHECK;
 	l->f = l->check ? RS_RF_CELLS : RS_RF_OUTCOMES;
 	l->head = l->check ? RS_RF_CHECK : RS_RF_SUMMARY;
-	l->nkey = l->check ? 7 : 6;
+	l->nkey = cmp_file(l->check)->nkey;
 	l->ngroup = l->nkey - 1;
 	for (unsigned i = 0; i < l->nkey; i++)
 		l->key[i] = rs_rcol(l->f, names[i]);
@@ -522,9 +523,40 @@ static void show_path(const struct cmp *c)
 
 /* ---------------------------------------------------------------- CSV */
 
-static int write_csv(const struct cmp *c, char *err, size_t errlen)
+/* compare.csv's header and rows, as the schema table has them. */
+static void write_rows(const struct cmp *c, FILE *f)
 {
 	const struct layout *l = &c->l;
+	enum rs_rfile file = l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN;
+
+	rs_schema_header(file, f);
+	for (size_t i = 0; i < c->ncells; i++) {
+		const struct ccell *x = &c->cells[i];
+		char **r = x->ra ? x->ra : x->rb;
+		struct rs_row w;
+
+		rs_row_init(&w, file);
+		for (unsigned k = 0; k < l->nkey; k++)
+			rs_row_set(&w, cmp_file(l->check)->key[k], "%s",
+				   r[l->key[k]]);
+		rs_row_set(&w, "count_a", "%" PRIu64, x->ca);
+		rs_row_set(&w, "total_a", "%" PRIu64, x->ta);
+		rs_row_set(&w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
+		rs_row_set(&w, "count_b", "%" PRIu64, x->cb);
+		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
+		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+		rs_row_set(&w, "test", "%s", test_name[x->test]);
+		if (x->test == TEST_FISHER)
+			rs_row_set(&w, "p_value", "%.6g", x->p);
+		else
+			rs_row_set(&w, "p_value", "-");
+		rs_row_set(&w, "differs", "%d", x->differs);
+		rs_row_write(&w, f);
+	}
+}
+
+static int write_csv(const struct cmp *c, char *err, size_t errlen)
+{
 	struct rs_csv_out o;
 	int ret = rs_mkdir_p(c->o->csv_dir);
 
@@ -535,32 +567,69 @@ static int write_csv(const struct cmp *c, char *err, size_t errlen)
 	}
 	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare.csv", err, errlen)))
 		return ret;
-	fputs("schema_version", o.f);
-	for (unsigned k = 0; k < l->nkey; k++)
-		fprintf(o.f, ",%s", l->check ? check_key[k] : run_key[k]);
-	fputs(",count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n",
-	      o.f);
-	for (size_t i = 0; i < c->ncells; i++) {
-		const struct ccell *x = &c->cells[i];
-		char **r = x->ra ? x->ra : x->rb;
-
-		fprintf(o.f, "%d", RS_CSV_SCHEMA);
-		for (unsigned k = 0; k < l->nkey; k++) {
-			fputc(',', o.f);
-			rs_csv_field(o.f, r[l->key[k]]);
-		}
-		fprintf(o.f,
-			",%" PRIu64 ",%" PRIu64 ",%.6f,%" PRIu64 ",%" PRIu64
-			",%.6f,%s,",
-			x->ca, x->ta, pct(x->ca, x->ta) / 100, x->cb, x->tb,
-			pct(x->cb, x->tb) / 100, test_name[x->test]);
-		if (x->test == TEST_FISHER)
-			fprintf(o.f, "%.6g", x->p);
-		else
-			fputc('-', o.f);
-		fprintf(o.f, ",%d\n", x->differs);
-	}
+	write_rows(c, o.f);
 	return rs_csv_close(&o, err, errlen);
+}
+
+/* --------------------------------------------------------------- JSON */
+
+/* The comparison as one JSON document: the totals and one object per
+ * compared cell, with compare.csv's column names. */
+static int write_json(const struct cmp *c, const char *a, const char *b,
+		      int status, char *err, size_t errlen)
+{
+	const struct layout *l = &c->l;
+	struct rs_json_out o;
+	struct rs_json j;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	int ret = rs_json_open(&o, c->o->json_path, err, errlen);
+
+	if (ret)
+		return ret;
+	rs_json_init(&j, o.f);
+	rs_json_begin(&j, NULL, '{');
+	rs_json_u64(&j, "schema_version", RS_CSV_SCHEMA);
+	rs_json_str(&j, "command", "compare");
+	rs_json_str(&j, "kind", l->check ? "check" : "run");
+	rs_json_str(&j, "a", a);
+	rs_json_str(&j, "b", b);
+	rs_json_dbl(&j, "alpha", c->o->alpha);
+	rs_json_str(&j, "result", status ? "different" : "same");
+	rs_json_begin(&j, "totals", '{');
+	rs_json_u64(&j, "ops", c->nops);
+	rs_json_u64(&j, "exact", c->nexact);
+	rs_json_u64(&j, "fisher", c->nfisher);
+	rs_json_u64(&j, "ops_differ", c->ops_differ);
+	rs_json_u64(&j, "ops_missing", c->ops_missing);
+	if (l->check) {
+		rs_json_u64(&j, "verdict_changes", c->verdict_changes);
+		rs_json_u64(&j, "phases_missing", c->phases_missing);
+	}
+	rs_json_end(&j, '}');
+	/* the cells: compare.csv's rows, typed by the schema table */
+	m = open_memstream(&text, &len);
+	if (!m) {
+		rs_json_abort(&o);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	write_rows(c, m);
+	err[0] = '\0';
+	if (fclose(m) != 0 ||
+	    rs_json_rows(&j, "cells", l->check ? RS_RF_CMP_CHECK : RS_RF_CMP_RUN,
+			 text, len, err, errlen)) {
+		free(text);
+		rs_json_abort(&o);
+		if (!*err)
+			snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	free(text);
+	rs_json_end(&j, '}');
+	fputc('\n', o.f);
+	return rs_json_close(&o, err, errlen);
 }
 
 /* ------------------------------------------------------------ command */
@@ -614,6 +683,8 @@ int rs_compare_dirs(const char *a, const char *b,
 		status ? "DIFFERENT" : "same within tolerance");
 	if (o->csv_dir && write_csv(&c, err, errlen))
 		status = 2;
+	else if (o->json_path && write_json(&c, a, b, status, err, errlen))
+		status = 2;
 	free(c.cells);
 out:
 	rs_repdir_free(&A);
@@ -636,6 +707,8 @@ static void compare_usage(FILE *f)
 		"options:\n"
 		"  --alpha P     significance level of the test (default %g; 0 < P < 1)\n"
 		"  --csv DIR     write the comparison, one row per cell, to DIR/compare.csv\n"
+		"  --json FILE   the comparison as one JSON document; - for stdout (the\n"
+		"                text then goes to stderr)\n"
 		"  --all         print every op and verdict, not only those that differ\n"
 		"  -h, --help    this text\n",
 		RS_COMPARE_ALPHA);
@@ -643,10 +716,11 @@ static void compare_usage(FILE *f)
 
 int rs_cmd_compare(int argc, char **argv)
 {
-	enum { O_ALPHA = 256, O_CSV, O_ALL };
+	enum { O_ALPHA = 256, O_CSV, O_ALL, O_JSON };
 	static const struct option longopts[] = {
 		{ "alpha", 1, NULL, O_ALPHA },
 		{ "csv", 1, NULL, O_CSV },
+		{ "json", 1, NULL, O_JSON },
 		{ "all", 0, NULL, O_ALL },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -685,6 +759,14 @@ int rs_cmd_compare(int argc, char **argv)
 			}
 			o.csv_dir = optarg;
 			break;
+		case O_JSON:
+			if (!*optarg) {
+				fprintf(stderr,
+					"rststorm compare: --json '': a file path, or - for standard output\n");
+				return 2;
+			}
+			o.json_path = optarg;
+			break;
 		case O_ALL:
 			o.all = true;
 			break;
@@ -707,6 +789,18 @@ int rs_cmd_compare(int argc, char **argv)
 			"rststorm compare: needs two report directories A B, got %d (rststorm compare --help)\n",
 			argc - optind);
 		return 2;
+	}
+	if (o.json_path) {
+		if (rs_json_prepare(o.json_path, err, sizeof(err))) {
+			fprintf(stderr, "rststorm compare: %s\n", err);
+			return 2;
+		}
+		if (strcmp(o.json_path, "-") == 0 && rs_json_claim_stdout()) {
+			fprintf(stderr,
+				"rststorm compare: --json -: cannot set standard output aside: %s\n",
+				strerror(errno));
+			return 2;
+		}
 	}
 	fflush(stdout);
 	st = rs_compare_dirs(argv[optind], argv[optind + 1], &o, stdout, err,

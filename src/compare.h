@@ -13,6 +13,7 @@
 struct rs_compare_opts {
 	double alpha;          /* a share differs when p < alpha */
 	const char *csv_dir;   /* write compare.csv there, or NULL */
+	const char *json_path; /* the comparison as JSON (FILE or -), or NULL */
 	bool all;              /* print every compared op, not only changes */
 };
 

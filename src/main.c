@@ -16,6 +16,7 @@
 #include "probe.h"
 #include "report.h"
 #include "run.h"
+#include "schema.h"
 #include "serve.h"
 #include "util.h"
 
@@ -55,6 +56,9 @@ static const struct command {
 	{ "merge", rs_cmd_merge, false, false,
 	  "add reports of several runs or machines into one report\n"
 	  "(rststorm merge --help)" },
+	{ "schema", rs_cmd_schema, false, false,
+	  "the columns of every report file: type, unit, merge rule, meaning\n"
+	  "(rststorm schema --help)" },
 	{ "probe", cmd_probe, true, false,
 	  "the kernel's io_uring features and the path rststorm takes" },
 	{ "version", cmd_version, true, false,

@@ -19,9 +19,11 @@
 #include "check.h"
 #include "esc.h"
 #include "histo.h"
+#include "json.h"
 #include "repdir.h"
 #include "report.h"
 #include "util.h"
+#include "verdict.h"
 
 /* A field echoed in a message: one line, escaped (compound literal). */
 #define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
@@ -41,7 +43,7 @@ struct mmib;
 /* What the writers of the output files share. */
 struct wctx {
 	struct merge *m;
-	const struct mrows *hist, *fail, *cells;
+	const struct mrows *hist, *cells;
 	const struct mphase *ph;
 	size_t nph;
 	const struct mmib *mib;
@@ -180,11 +182,6 @@ static int sum_fixed(struct merge *m, char ***rows, enum rs_rfile f,
 	return 0;
 }
 
-static void put_fix3(FILE *f, uint64_t v)
-{
-	fprintf(f, "%" PRIu64 ".%03" PRIu64, v / 1000, v % 1000);
-}
-
 /* The rows of the single-row file h (summary.csv, check.csv), per input. */
 static void heads(struct merge *m, enum rs_rfile h, char ***rows)
 {
@@ -218,6 +215,25 @@ static int must_match(struct merge *m, char ***rows, enum rs_rfile f,
 	return 0;
 }
 
+/* Refuse when a column whose rule is RS_MR_SAME differs: the reason is
+ * the column's own (schema.c) or why. */
+static int must_match_all(struct merge *m, char ***rows, enum rs_rfile f,
+			  const char *why)
+{
+	const struct rs_sfile *s = rs_schema_file(f);
+
+	for (unsigned k = 0; k < s->ncols; k++) {
+		const struct rs_scol *c = &s->cols[k];
+		unsigned dec = c->type == RS_CT_FIX3 ? 3 :
+			       c->type == RS_CT_FIX6 ? 6 : 0;
+
+		if (c->merge == RS_MR_SAME &&
+		    must_match(m, rows, f, c->name, dec, c->why ? c->why : why))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 /* The common value of a text column, or "mixed". */
 static const char *common(struct merge *m, char ***rows, enum rs_rfile f,
 			  const char *col)
@@ -241,12 +257,6 @@ static const char *earliest(struct merge *m, char ***rows, enum rs_rfile f)
 		if (strcmp(rows[i][c], e) < 0)
 			e = rows[i][c];
 	return e;
-}
-
-static void field(FILE *f, const char *s, bool last)
-{
-	rs_csv_field(f, s);
-	fputc(last ? '\n' : ',', f);
 }
 
 /* ------------------------------------------------------ histograms */
@@ -311,174 +321,255 @@ static int merged_counts(struct merge *m, enum rs_rfile f, struct mrows *v)
 	return ret;
 }
 
-static int write_summary(struct wctx *w, FILE *f)
+/* A column computed again from the merged counts (RS_MR_RECOMPUTE) other
+ * than the ones merge_fields knows: the file's writer sets it. */
+typedef int (*recompute_fn)(struct merge *m, const struct rs_scol *c,
+			    char ***rows, struct rs_row *w, void *arg);
+
+/* The decimals of a fixed-point type; 0 for whole numbers. */
+static unsigned decimals(enum rs_ctype t)
 {
-	struct merge *m = w->m;
-	const struct mrows *hist = w->hist;
-	/* how each column of summary.csv is merged */
-	enum rule { SAME, MIXED, EARLIEST, SUM, FIX3, SUM0, FIX30, SEED, MAX,
-		    AND, RATE_C, RATE_O, PCT };
-	static const struct {
-		const char *col;
-		enum rule r;
-	} rules[] = {
-		{ "schema_version", SAME }, { "tool_version", SAME },
-		{ "scenario", SAME }, { "engine", MIXED },
-		{ "started_utc", EARLIEST }, { "kernel_release", MIXED },
-		{ "machine", MIXED }, { "liburing_version", MIXED },
-		{ "ring_flags", MIXED }, { "client_sockets", MIXED },
-		{ "accept", MIXED }, { "concurrency", SUM },
-		{ "duration_s", FIX30 }, { "connections_limit", SUM0 },
-		{ "client_threads", SUM }, { "server_threads", SUM },
-		{ "ports", SUM }, { "close_mix", SAME }, { "ops", SAME },
-		{ "wait", SAME }, { "op_gap_s", SAME }, { "seed", SEED },
-		{ "timeout_s", SAME }, { "elapsed_s", FIX3 },
-		{ "interrupted", MAX }, { "books_balanced", AND },
-		{ "conns_started", SUM }, { "conns_completed", SUM },
-		{ "conns_failed", SUM }, { "conns_abandoned", SUM },
-		{ "ops_completed", SUM }, { "conns_per_s", RATE_C },
-		{ "ops_per_s", RATE_O }, { "connect_p50_us", PCT },
-		{ "connect_p99_us", PCT }, { "op_p50_us", PCT },
-		{ "op_p99_us", PCT }, { "client_user_s", FIX3 },
-		{ "client_sys_s", FIX3 }, { "server_user_s", FIX3 },
-		{ "server_sys_s", FIX3 }, { "process_user_s", FIX3 },
-		{ "process_sys_s", FIX3 }, { "srv_accepted", SUM },
-		{ "srv_closed_fin", SUM }, { "srv_closed_rst", SUM },
-		{ "srv_closed_unread", SUM }, { "srv_closed_shutdown", SUM },
-		{ "srv_open_at_stop", SUM }, { "srv_no_slot", SUM },
-		{ "srv_bad_hello", SUM }, { "srv_early_eof", SUM },
-		{ "srv_unread_empty", SUM }, { "srv_accept_errors", SUM },
-		{ "close_errors", SUM }, { "cq_overflow", SUM },
-		{ "stray_cqes", SUM }, { "family", MIXED },
-		{ "clock", MIXED }, { "target", MIXED },
-		/* the link is configuration that must be equal (runs over
-		 * other links measure other round trips: merge_run refuses
-		 * them); the round trips measured are the largest of the
-		 * inputs, the packets lost and dropped their sum */
-		{ "link", SAME }, { "link_rtt_asked_us", SAME },
-		{ "link_rtt_min_us", MAX }, { "link_rtt_srtt_us", MAX },
-		{ "link_lost", SUM }, { "link_dropped", SUM },
-	};
-	const enum rs_rfile S = RS_RF_SUMMARY;
-	char **rows[m->n];
-	struct rs_histo *conn = malloc(sizeof(*conn));
-	struct rs_histo *op = malloc(sizeof(*op));
-	uint64_t elapsed = 0, completed = 0, nops = 0;
-	int ret = 0;
+	return t == RS_CT_FIX3 ? 3 : t == RS_CT_FIX6 ? 6 : 0;
+}
 
-	_Static_assert(sizeof(rules) / sizeof(rules[0]) == 66,
-		       "one rule per summary.csv column");
-	if (!conn || !op) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	heads(m, S, rows);
-	histo_of(hist, "connect_ns", NULL, NULL, conn);
-	histo_of(hist, "op_ns", NULL, NULL, op);
-	if ((ret = sum_fixed(m, rows, S, "elapsed_s", 3, &elapsed)) ||
-	    (ret = sum_u64(m, rows, S, "conns_completed", &completed)) ||
-	    (ret = sum_u64(m, rows, S, "ops_completed", &nops)))
-		goto out;
-	rs_rfile_header(S, f);
-	for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
-		const char *col = rules[k].col;
-		unsigned c = rs_rcol(S, col);
-		bool last = k + 1 == sizeof(rules) / sizeof(rules[0]);
+static void set_fixed(struct rs_row *w, const char *col, uint64_t v,
+		      unsigned dec)
+{
+	if (dec == 3)
+		rs_row_set(w, col, "%" PRIu64 ".%03" PRIu64, v / 1000, v % 1000);
+	else if (dec == 6)
+		rs_row_set(w, col, "%" PRIu64 ".%06" PRIu64, v / 1000000,
+			   v % 1000000);
+	else
+		rs_row_set(w, col, "%" PRIu64, v);
+}
+
+/*
+ * One merged row of file F from the inputs' rows with one key (NULL
+ * where an input has none), every column by its rule in the schema table
+ * (src/schema.c): key and copied columns from the first row there is,
+ * sums, common values, percentiles of the merged histograms (over the
+ * row's close_mode and op_index when the file has them), and the rest
+ * through recompute. Returns 0, or a refusal (-EINVAL with m->err).
+ */
+static int merge_fields(struct merge *m, enum rs_rfile F, char ***rows,
+			const struct mrows *hist, struct rs_row *w,
+			recompute_fn recompute, void *arg)
+{
+	const struct rs_sfile *sf = rs_schema_file(F);
+	char **r0 = first_of(rows, m->n);
+	int cm = rs_schema_find(F, "close_mode");
+	int co = rs_schema_find(F, "op_index");
+	int ret;
+
+	rs_row_init(w, F);
+	for (unsigned k = 1; k < sf->ncols; k++) {
+		const struct rs_scol *c = &sf->cols[k];
+		unsigned dec = decimals(c->type);
 		uint64_t v = 0;
-		double el = (double)elapsed / 1000.0;
 
-		switch (rules[k].r) {
-		case SAME:
-			field(f, rows[0][c], last);
+		switch (c->merge) {
+		case RS_MR_SCHEMA:
+		case RS_MR_NONE:
 			break;
-		case MIXED:
-			field(f, common(m, rows, S, col), last);
+		case RS_MR_KEY:
+		case RS_MR_COPY:
+			rs_row_set(w, c->name, "%s", r0[k]);
 			break;
-		case EARLIEST:
-			field(f, earliest(m, rows, S), last);
+		case RS_MR_SAME:
+			ret = must_match(m, rows, F, c->name, dec,
+					 c->why ? c->why :
+						  "reports whose settings differ do not add up");
+			if (ret)
+				return ret;
+			rs_row_set(w, c->name, "%s", r0[k]);
 			break;
-		case SUM:
-			if ((ret = sum_u64(m, rows, S, col, &v)))
-				goto out;
-			fprintf(f, "%" PRIu64 "%c", v, last ? '\n' : ',');
+		case RS_MR_MIXED:
+			rs_row_set(w, c->name, "%s", common(m, rows, F, c->name));
 			break;
-		case SUM0:
+		case RS_MR_EARLIEST:
+			rs_row_set(w, c->name, "%s", earliest(m, rows, F));
+			break;
+		case RS_MR_SUM0:
 			/* 0 is "no limit": one input without makes none */
 			for (unsigned i = 0; i < m->n; i++)
-				if (!rs_rfield_u64(rows[i][c]))
+				if (rows[i] && !rs_rfield_fixed(rows[i][k], dec))
 					goto zero;
-			if ((ret = sum_u64(m, rows, S, col, &v)))
-				goto out;
-		zero:
-			fprintf(f, "%" PRIu64 "%c", v, last ? '\n' : ',');
-			break;
-		case FIX3:
-		case FIX30:
-			if (rules[k].r == FIX30)
+			/* fall through */
+		case RS_MR_SUM:
+			if (c->type == RS_CT_HI) {
+				bool inf = false;
+
+				/* no upper bound in one input: none in the sum */
 				for (unsigned i = 0; i < m->n; i++)
-					if (!rs_rfield_fixed(rows[i][c], 3))
-						goto zero3;
-			if ((ret = sum_fixed(m, rows, S, col, 3, &v)))
-				goto out;
-		zero3:
-			put_fix3(f, v);
-			fputc(last ? '\n' : ',', f);
+					inf |= rows[i] &&
+					       strcmp(rows[i][k], "inf") == 0;
+				if (inf) {
+					rs_row_set(w, c->name, "inf");
+					break;
+				}
+			}
+			if (c->type == RS_CT_I64) {
+				int64_t si = 0;
+
+				for (unsigned i = 0; i < m->n; i++)
+					if (rows[i] &&
+					    __builtin_add_overflow(
+						    si, rs_rfield_i64(rows[i][k]),
+						    &si))
+						return refuse(m, "%s/%s: %s: the sum overflows 64 bits",
+							      m->d[i].dir,
+							      sf->name, c->name);
+				rs_row_set(w, c->name, "%" PRId64, si);
+				break;
+			}
+			ret = dec ? sum_fixed(m, rows, F, c->name, dec, &v) :
+				    sum_u64(m, rows, F, c->name, &v);
+			if (ret)
+				return ret;
+		zero:
+			set_fixed(w, c->name, v, dec);
 			break;
-		case SEED:
-			/* one seed if all are the same, else 0 */
-			v = rs_rfield_u64(rows[0][c]);
-			for (unsigned i = 1; i < m->n; i++)
-				if (rs_rfield_u64(rows[i][c]) != v)
-					v = 0;
-			fprintf(f, "%" PRIu64 ",", v);
-			break;
-		case MAX:
+		case RS_MR_MAX:
 			for (unsigned i = 0; i < m->n; i++)
-				if (rs_rfield_u64(rows[i][c]) > v)
-					v = rs_rfield_u64(rows[i][c]);
-			fprintf(f, "%" PRIu64 ",", v);
+				if (rows[i] && rs_rfield_u64(rows[i][k]) > v)
+					v = rs_rfield_u64(rows[i][k]);
+			rs_row_set(w, c->name, "%" PRIu64, v);
 			break;
-		case AND:
+		case RS_MR_AND:
 			v = 1;
 			for (unsigned i = 0; i < m->n; i++)
-				v &= rs_rfield_u64(rows[i][c]);
-			fprintf(f, "%" PRIu64 ",", v);
+				if (rows[i])
+					v &= rs_rfield_u64(rows[i][k]);
+			rs_row_set(w, c->name, "%" PRIu64, v);
 			break;
-		case RATE_C:
-		case RATE_O:
-			fprintf(f, "%.1f,",
-				el > 0 ? (double)(rules[k].r == RATE_C ?
-							  completed :
-							  nops) /
-						 el :
-					 0);
+		case RS_MR_SEED:
+			/* one seed if all are the same, else 0 */
+			v = rs_rfield_u64(r0[k]);
+			for (unsigned i = 0; i < m->n; i++)
+				if (rows[i] && rs_rfield_u64(rows[i][k]) != v)
+					v = 0;
+			rs_row_set(w, c->name, "%" PRIu64, v);
 			break;
-		case PCT:
-			fprintf(f, "%.3f,",
-				p_us(strncmp(col, "connect", 7) ? op : conn,
-				     strstr(col, "p50") ? 50 : 99));
+		case RS_MR_PCT: {
+			struct rs_histo *h = malloc(sizeof(*h));
+
+			if (!h)
+				return -ENOMEM;
+			histo_of(hist, c->hist, cm >= 0 ? r0[cm] : NULL,
+				 co >= 0 ? r0[co] : NULL, h);
+			rs_row_set(w, c->name, "%.3f", p_us(h, c->pct));
+			free(h);
+			break;
+		}
+		case RS_MR_RECOMPUTE:
+			if (!recompute)
+				return refuse(m, "internal error: %s: no rule for %s",
+					      sf->name, c->name);
+			if ((ret = recompute(m, c, rows, w, arg)))
+				return ret;
 			break;
 		}
 	}
-out:
-	free(conn);
-	free(op);
+	return 0;
+}
+
+/* Write a merged row: a row the builder refuses is a programming error
+ * (a column of the table nobody sets), reported as a refusal. */
+static int put_row(struct merge *m, const struct rs_row *w, FILE *f)
+{
+	char e[256];
+
+	if (rs_row_check(w, e, sizeof(e)))
+		return refuse(m, "internal error: %s", e);
+	rs_row_write(w, f);
+	return 0;
+}
+
+/* summary.csv's rates, from the sums. */
+static int summary_rates(struct merge *m, const struct rs_scol *c,
+			 char ***rows, struct rs_row *w, void *arg)
+{
+	const enum rs_rfile S = RS_RF_SUMMARY;
+	uint64_t elapsed, n;
+	double el;
+	int ret;
+
+	(void)arg;
+	if ((ret = sum_fixed(m, rows, S, "elapsed_s", 3, &elapsed)) ||
+	    (ret = sum_u64(m, rows, S,
+			   strcmp(c->name, "conns_per_s") == 0 ?
+				   "conns_completed" :
+				   "ops_completed",
+			   &n)))
+		return ret;
+	if (strcmp(c->name, "conns_per_s") && strcmp(c->name, "ops_per_s"))
+		return refuse(m, "internal error: summary.csv: no rule for %s",
+			      c->name);
+	el = (double)elapsed / 1000.0;
+	rs_row_set(w, c->name, "%.1f", el > 0 ? (double)n / el : 0);
+	return 0;
+}
+
+static int write_summary(struct wctx *w, FILE *f)
+{
+	struct merge *m = w->m;
+	char **rows[m->n];
+	struct rs_row *r = malloc(sizeof(*r));
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	heads(m, RS_RF_SUMMARY, rows);
+	rs_schema_header(RS_RF_SUMMARY, f);
+	ret = merge_fields(m, RS_RF_SUMMARY, rows, w->hist, r, summary_rates,
+			   NULL);
+	if (!ret)
+		ret = put_row(m, r, f);
+	free(r);
 	return ret;
 }
 
-static int write_outcomes(struct wctx *w, FILE *f)
+/* outcomes.csv's share: the merged count over the merged counts of its
+ * (close_mode, op_index), which arg holds. */
+static int outcome_share(struct merge *m, const struct rs_scol *c,
+			 char ***rows, struct rs_row *w, void *arg)
 {
-	struct merge *m = w->m;
+	const uint64_t *total = arg;
+	uint64_t n;
+	int ret = sum_u64(m, rows, RS_RF_OUTCOMES, "count", &n);
+
+	if (ret)
+		return ret;
+	rs_row_set(w, c->name, "%.6f",
+		   *total ? (double)n / (double)*total : 0.0);
+	return 0;
+}
+
+static int write_outcomes(struct wctx *wc, FILE *f)
+{
+	struct merge *m = wc->m;
 	const enum rs_rfile O = RS_RF_OUTCOMES;
 	struct mrows v = { 0 };
 	unsigned gk[RS_RKEY_MAX];
+	struct walk *w = NULL;
+	char **rows[m->n];
+	struct rs_row r;
 	int ret = merged_counts(m, O, &v);
+	size_t i = 0;
 
 	rs_rfile_key(O, gk);
 	if (ret)
 		goto out;
-	rs_rfile_header(O, f);
-	for (size_t i = 0; i < v.n;) {
+	w = walk_new(m, O);
+	if (!w) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	rs_schema_header(O, f);
+	/* the merged counts give each group's total; the walk gives the rows
+	 * again, in the same order */
+	while (!ret && i < v.n) {
 		uint64_t total = 0;
 		size_t g = i;
 
@@ -487,94 +578,55 @@ static int write_outcomes(struct wctx *w, FILE *f)
 		while (g < v.n &&
 		       !rs_rrow_cmp(O, v.r[g].row, v.r[i].row, gk, 4))
 			total += v.r[g++].count;
-		for (; i < g; i++) {
-			char **r = v.r[i].row;
-
-			fprintf(f, "%d,", RS_CSV_SCHEMA);
-			for (unsigned c = 1; c < 7; c++)
-				field(f, r[c], false);
-			fprintf(f, "%" PRIu64 ",%.6f\n", v.r[i].count,
-				total ? (double)v.r[i].count / (double)total :
-					0.0);
+		for (; !ret && i < g; i++) {
+			walk_next(w, rows);
+			ret = merge_fields(m, O, rows, NULL, &r, outcome_share,
+					   &total);
+			if (!ret)
+				ret = put_row(m, &r, f);
 		}
 	}
 out:
+	free(w);
 	free(v.r);
 	return ret;
 }
 
-static int write_ops(struct wctx *wc, FILE *f)
+/* A run file merged row by row, every column by its rule: ops.csv,
+ * failures.csv and histograms.csv. */
+static int write_rows(struct wctx *wc, enum rs_rfile F, FILE *f)
 {
 	struct merge *m = wc->m;
-	const struct mrows *hist = wc->hist;
-	const enum rs_rfile P = RS_RF_OPS;
-	static const char *const sums[] = { "issued", "counted", "abandoned",
-					    "before_close" };
-	struct walk *w = walk_new(m, P);
-	struct rs_histo *op = malloc(sizeof(*op)), *sc = malloc(sizeof(*sc));
+	struct walk *w = walk_new(m, F);
 	char **rows[m->n];
-	unsigned cm = rs_rcol(P, "close_mode"), co = rs_rcol(P, "op_index");
+	struct rs_row r;
 	int ret = 0;
 
-	if (!w || !op || !sc) {
-		ret = -ENOMEM;
-		goto out;
+	if (!w)
+		return -ENOMEM;
+	rs_schema_header(F, f);
+	while (!ret && walk_next(w, rows)) {
+		ret = merge_fields(m, F, rows, wc->hist, &r, NULL, NULL);
+		if (!ret)
+			ret = put_row(m, &r, f);
 	}
-	rs_rfile_header(P, f);
-	while (walk_next(w, rows)) {
-		char **r = first_of(rows, m->n);
-
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		for (unsigned c = 1; c < 6; c++)
-			field(f, r[c], false);
-		for (unsigned k = 0; k < 4; k++) {
-			uint64_t s;
-
-			if ((ret = sum_u64(m, rows, P, sums[k], &s)))
-				goto out;
-			fprintf(f, "%" PRIu64 ",", s);
-		}
-		histo_of(hist, "op_ns", r[cm], r[co], op);
-		histo_of(hist, "since_close_ns", r[cm], r[co], sc);
-		fprintf(f, "%.3f,%.3f,%.3f,%.3f\n", p_us(op, 50), p_us(op, 99),
-			p_us(sc, 50), p_us(sc, 99));
-	}
-out:
 	free(w);
-	free(op);
-	free(sc);
 	return ret;
 }
 
-/* failures.csv and histograms.csv: every column but the count is key or
- * follows from the key. */
-static int write_counts(enum rs_rfile file, const struct mrows *v, FILE *f)
+static int write_ops(struct wctx *w, FILE *f)
 {
-	unsigned n = rs_rfile_ncols(file);
-
-	rs_rfile_header(file, f);
-	for (size_t i = 0; i < v->n; i++) {
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		for (unsigned c = 1; c + 1 < n; c++)
-			field(f, v->r[i].row[c], false);
-		fprintf(f, "%" PRIu64 "\n", v->r[i].count);
-	}
-	return 0;
-}
-
-static int add_i64(int64_t *s, int64_t v)
-{
-	return __builtin_add_overflow(*s, v, s) ? -EOVERFLOW : 0;
+	return write_rows(w, RS_RF_OPS, f);
 }
 
 static int write_failures(struct wctx *w, FILE *f)
 {
-	return write_counts(RS_RF_FAILURES, w->fail, f);
+	return write_rows(w, RS_RF_FAILURES, f);
 }
 
 static int write_histograms(struct wctx *w, FILE *f)
 {
-	return write_counts(RS_RF_HISTOGRAMS, w->hist, f);
+	return write_rows(w, RS_RF_HISTOGRAMS, f);
 }
 
 static int write_run_mib(struct wctx *wc, FILE *f)
@@ -583,37 +635,25 @@ static int write_run_mib(struct wctx *wc, FILE *f)
 	const enum rs_rfile M = RS_RF_RUN_MIB;
 	struct walk *w = walk_new(m, M);
 	char **rows[m->n];
+	struct rs_row r;
+	int ret = 0;
 
 	if (!w)
 		return -ENOMEM;
-	rs_rfile_header(M, f);
-	while (walk_next(w, rows)) {
-		char **r = first_of(rows, m->n);
-		int64_t s[3] = { 0, 0, 0 };
+	rs_schema_header(M, f);
+	while (!ret && walk_next(w, rows)) {
 		bool all = true;
 
 		for (unsigned i = 0; i < m->n; i++)
 			all = all && rows[i];
 		if (!all)
 			continue; /* a counter some kernel does not have */
-		for (unsigned i = 0; i < m->n; i++)
-			for (unsigned k = 0; k < 3; k++)
-				if (add_i64(&s[k],
-					    rs_rfield_i64(rows[i][4 + k]))) {
-					free(w);
-					return refuse(m,
-						      "%s/mib.csv: %s: the sum overflows 64 bits",
-						      m->d[i].dir, r[3]);
-				}
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		field(f, r[1], false);
-		field(f, common(m, rows, M, "scope"), false);
-		field(f, r[3], false);
-		fprintf(f, "%" PRId64 ",%" PRId64 ",%" PRId64 "\n", s[0], s[1],
-			s[2]);
+		ret = merge_fields(m, M, rows, NULL, &r, NULL, NULL);
+		if (!ret)
+			ret = put_row(m, &r, f);
 	}
 	free(w);
-	return 0;
+	return ret;
 }
 
 /* ----------------------------------------------------- check reports */
@@ -639,113 +679,61 @@ struct mmib {
 	bool inf;
 };
 
-static int verdict_rank(const char *v)
-{
-	return strcmp(v, "PASS") == 0 ? 0 : strcmp(v, "MEASURED") == 0 ? 1 : 2;
-}
-
-static const char *const verdict_name[] = { "PASS", "MEASURED", "DIFF" };
-
-/* Whether result is one of "a" or "a|b". */
-static bool in_expected(const char *expected, const char *result)
-{
-	size_t n = strlen(result);
-
-	for (const char *p = expected; p;) {
-		const char *bar = strchr(p, '|');
-		size_t len = bar ? (size_t)(bar - p) : strlen(p);
-
-		if (len == n && strncmp(p, result, n) == 0)
-			return true;
-		p = bar ? bar + 1 : NULL;
-	}
-	return false;
-}
-
 /*
- * The verdict of a merged phase, judged as check.c judges one: DIFF when
- * fewer trials ran than were asked for, a trial could not be set up, an
- * exact cell holds a result not expected, or SIGPIPE breaks its rule;
- * else MEASURED when a cell or the SIGPIPE rule is measured; else PASS.
- * A verdict is never better than an input's: a DIFF the sums hide (a
- * SIGPIPE rule the sum meets but one input did not) stays a DIFF.
+ * The verdict of a merged phase, judged by the verdict module exactly as
+ * check judges one (verdict.h). A verdict is never better than an
+ * input's: a DIFF the sums hide (a SIGPIPE rule the sum meets but one
+ * input did not) stays a DIFF.
  */
-static void judge(struct mphase *p, const struct mrows *cells)
+static int judge(struct mphase *p, const struct mrows *cells)
 {
 	const enum rs_rfile C = RS_RF_CELLS;
 	unsigned cj = rs_rcol(C, "judged"), ce = rs_rcol(C, "expected");
 	unsigned cr = rs_rcol(C, "result"), co = rs_rcol(C, "op_index");
 	unsigned ck = rs_rcol(C, "op_kind");
-	bool diff = false, measured = false;
+	size_t n = p->c1 - p->c0;
+	struct rs_vcell *vc = calloc(n ? n : 1, sizeof(*vc));
+	struct rs_vphase vp = {
+		.want = p->want,
+		.trials = p->trials,
+		.setup_failed = p->setup_failed,
+		.sigpipe = p->sigpipe,
+		.epipe = p->epipe,
+		.sig_rule = p->rule,
+		.cells = vc,
+		.ncells = n,
+	};
 
+	if (!vc)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char **r = cells->r[p->c0 + i].row;
+
+		vc[i] = (struct rs_vcell){
+			.op_index = (unsigned)rs_rfield_u64(r[co]),
+			.op_kind = r[ck],
+			.result = r[cr],
+			.expected = r[ce],
+			.exact = strcmp(r[cj], "exact") == 0,
+			.count = cells->r[p->c0 + i].count,
+		};
+		/* an op judged as a share has cells of that op only */
+		vp.measured_ops |= !vc[i].exact;
+	}
 	p->detail[0] = '\0';
-	if (p->trials + p->setup_failed < p->want) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "only %" PRIu64 " of %" PRIu64 " trials ran; ",
-		       p->trials + p->setup_failed, p->want);
-	}
-	if (p->setup_failed) {
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "%" PRIu64 " trials could not be set up; ",
-		       p->setup_failed);
-	}
-	for (size_t i = p->c0; i < p->c1; i++) {
-		char **r = cells->r[i].row;
-
-		if (strcmp(r[cj], "exact") != 0) {
-			measured = true;
-			continue;
-		}
-		if (in_expected(r[ce], r[cr]))
-			continue;
-		diff = true;
-		rs_append(p->detail, sizeof(p->detail),
-		       "op %s %s: expected %s, got %s %" PRIu64 "/%" PRIu64 "; ",
-		       r[co], r[ck], r[ce], r[cr], cells->r[i].count,
-		       p->trials);
-	}
-	if (strcmp(p->rule, "measured") == 0) {
-		measured = true;
-	} else if (strcmp(p->rule, "1..per-EPIPE") == 0) {
-		bool ok = p->epipe ? p->sigpipe >= 1 && p->sigpipe <= p->epipe :
-				     p->sigpipe == 0;
-
-		if (!ok) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64 " times for %" PRIu64
-			       " EPIPE writes, expected 1..%" PRIu64 "; ",
-			       p->sigpipe, p->epipe, p->epipe);
-		}
-	} else if (strcmp(p->rule, "none") == 0 ||
-		   strcmp(p->rule, "per-EPIPE") == 0) {
-		uint64_t want = strcmp(p->rule, "none") == 0 ? 0 : p->epipe;
-
-		if (p->sigpipe != want) {
-			diff = true;
-			rs_append(p->detail, sizeof(p->detail),
-			       "SIGPIPE delivered %" PRIu64
-			       " times, expected %" PRIu64 " (%s); ",
-			       p->sigpipe, want, p->rule);
-		}
-	}
-	/* "mixed" (kernels that expect different SIGPIPE rules): each input
-	 * was judged by its own rule, and its verdict is kept below */
-	p->verdict = diff ? 2 : measured ? 1 : 0;
-	if (p->worst_input == 2 && !diff)
+	p->verdict = (int)rs_verdict_judge(&vp, p->detail, sizeof(p->detail));
+	free(vc);
+	if (p->worst_input == RS_V_DIFF && p->verdict != RS_V_DIFF)
 		rs_append(p->detail, sizeof(p->detail),
 		       "DIFF in an input report that the sums do not show; ");
 	if (p->worst_input > p->verdict)
 		p->verdict = p->worst_input;
+	return 0;
 }
 
 static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
 {
 	const enum rs_rfile V = RS_RF_VERDICTS;
-	static const char *const same[] = { "closer", "close_mode", "wait",
-					    "path", "load_c" };
 	struct walk *w = walk_new(m, V);
 	char **rows[m->n];
 	struct mphase *ph = NULL;
@@ -759,10 +747,9 @@ static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
 	while (walk_next(w, rows)) {
 		struct mphase *p;
 
-		for (unsigned k = 0; k < 5; k++)
-			if ((ret = must_match(m, rows, V, same[k], 0,
-					      "a scenario must have run the same way in every report")))
-				goto out;
+		if ((ret = must_match_all(m, rows, V,
+					  "a scenario must have run the same way in every report")))
+			goto out;
 		if (n == cap) {
 			size_t c = cap ? 2 * cap : 64;
 			struct mphase *np = realloc(ph, c * sizeof(*np));
@@ -799,7 +786,7 @@ static int merge_phases(struct merge *m, struct mphase **out, size_t *nout)
 					     m->d[i].dir);
 				goto out;
 			}
-			v = verdict_rank(rows[i][cv]);
+			v = rs_verdict_from_name(rows[i][cv]);
 			if (v > p->worst_input)
 				p->worst_input = v;
 		}
@@ -818,8 +805,6 @@ out:
 static int merge_cells(struct merge *m, struct mrows *v)
 {
 	const enum rs_rfile C = RS_RF_CELLS;
-	static const char *const same[] = { "closer", "close_mode", "op_kind",
-					    "expected", "judged" };
 	struct walk *w = walk_new(m, C);
 	char **rows[m->n];
 	int ret = 0;
@@ -829,9 +814,8 @@ static int merge_cells(struct merge *m, struct mrows *v)
 	while (!ret && walk_next(w, rows)) {
 		uint64_t s;
 
-		for (unsigned k = 0; k < 5 && !ret; k++)
-			ret = must_match(m, rows, C, same[k], 0,
-					 "reports of scenario tables that differ do not add up");
+		ret = must_match_all(m, rows, C,
+				     "reports of scenario tables that differ do not add up");
 		if (!ret)
 			ret = sum_u64(m, rows, C, "count", &s);
 		if (!ret)
@@ -843,7 +827,7 @@ static int merge_cells(struct merge *m, struct mrows *v)
 
 /* Each phase's range of merged cells (both lists are in key order), and
  * its verdict. */
-static void judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
+static int judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 {
 	unsigned cs = rs_rcol(RS_RF_CELLS, "scenario");
 	unsigned cp = rs_rcol(RS_RF_CELLS, "phase");
@@ -863,8 +847,10 @@ static void judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 		       !strcmp(cells->r[c].row[cp], r[vp]))
 			c++;
 		ph[i].c1 = c;
-		judge(&ph[i], cells);
+		if (judge(&ph[i], cells))
+			return -ENOMEM;
 	}
+	return 0;
 }
 
 /* Whether input d has a verdicts row for the (scenario, phase) of the
@@ -968,127 +954,165 @@ out:
 	return 0;
 }
 
-static int write_check_head(struct wctx *w, FILE *f)
+/* check.csv's totals, from the merged verdicts and counters; the exit
+ * status is the inputs' worst, and 1 at least when the merge has a DIFF
+ * or a mismatch. */
+static int check_totals(struct merge *m, const struct rs_scol *c,
+			char ***rows, struct rs_row *r, void *arg)
 {
-	const enum rs_rfile H = RS_RF_CHECK;
-	static const char *const keep[] = { "load_c", "parallel", "gap_s",
-					    "timeout_s", "closer" };
-	struct merge *m = w->m;
-	char **rows[m->n];
-	unsigned counts[3] = { 0, 0, 0 }, scenarios = 0, netns = 1;
+	const struct wctx *w = arg;
+	unsigned counts[3] = { 0, 0, 0 }, scenarios = 0;
 	unsigned cv = rs_rcol(RS_RF_VERDICTS, "scenario");
-	uint64_t trials, status = 0;
-	int ret;
+	uint64_t status = 0;
 
-	heads(m, H, rows);
-	if ((ret = sum_u64(m, rows, H, "trials", &trials)))
-		return ret;
 	for (size_t i = 0; i < w->nph; i++) {
 		counts[w->ph[i].verdict]++;
 		if (!i || strcmp(w->ph[i].row[cv], w->ph[i - 1].row[cv]))
 			scenarios++;
 	}
+	if (!strcmp(c->name, "scenarios"))
+		rs_row_set(r, c->name, "%u", scenarios);
+	else if (!strcmp(c->name, "pass"))
+		rs_row_set(r, c->name, "%u", counts[RS_V_PASS]);
+	else if (!strcmp(c->name, "measured"))
+		rs_row_set(r, c->name, "%u", counts[RS_V_MEASURED]);
+	else if (!strcmp(c->name, "diff"))
+		rs_row_set(r, c->name, "%u", counts[RS_V_DIFF]);
+	else if (!strcmp(c->name, "counter_mismatches"))
+		rs_row_set(r, c->name, "%u", w->mismatches);
+	else if (!strcmp(c->name, "exit_status")) {
+		for (unsigned i = 0; i < m->n; i++) {
+			uint64_t st = rs_rfield_u64(
+				rows[i][rs_rcol(RS_RF_CHECK, "exit_status")]);
+
+			if (st > status)
+				status = st;
+		}
+		if ((counts[RS_V_DIFF] || w->mismatches) && status < 1)
+			status = 1;
+		rs_row_set(r, c->name, "%" PRIu64, status);
+	} else {
+		return refuse(m, "internal error: check.csv: no rule for %s",
+			      c->name);
+	}
+	return 0;
+}
+
+static int write_check_head(struct wctx *w, FILE *f)
+{
+	const enum rs_rfile H = RS_RF_CHECK;
+	struct merge *m = w->m;
+	char **rows[m->n];
+	struct rs_row r;
+	int ret;
+
 	w->mismatches = 0;
 	for (size_t i = 0; i < w->nmib; i++)
 		w->mismatches += strcmp(w->mib[i].status, "MISMATCH") == 0;
-	for (unsigned i = 0; i < m->n; i++) {
-		uint64_t s = rs_rfield_u64(rows[i][rs_rcol(H, "exit_status")]);
-
-		if (s > status)
-			status = s;
-		netns &= (unsigned)rs_rfield_u64(rows[i][rs_rcol(H, "netns")]);
-	}
-	if ((counts[2] || w->mismatches) && status < 1)
-		status = 1;
-	rs_rfile_header(H, f);
-	fprintf(f, "%d,", RS_CSV_SCHEMA);
-	field(f, rows[0][rs_rcol(H, "tool_version")], false);
-	field(f, earliest(m, rows, H), false);
-	field(f, common(m, rows, H, "kernel_release"), false);
-	field(f, common(m, rows, H, "machine"), false);
-	field(f, common(m, rows, H, "liburing_version"), false);
-	field(f, common(m, rows, H, "ring_flags"), false);
-	field(f, common(m, rows, H, "client_sockets"), false);
-	field(f, common(m, rows, H, "accept"), false);
-	fprintf(f, "%" PRIu64 ",", trials);
-	for (unsigned k = 0; k < 5; k++)
-		field(f, rows[0][rs_rcol(H, keep[k])], false);
-	fprintf(f, "%u,%u,%u,%u,%u,%u,%" PRIu64 ",", netns, scenarios,
-		counts[0], counts[1], counts[2], w->mismatches, status);
-	field(f, common(m, rows, H, "family"), true);
-	return 0;
+	heads(m, H, rows);
+	rs_schema_header(H, f);
+	ret = merge_fields(m, H, rows, NULL, &r, check_totals, w);
+	return ret ? ret : put_row(m, &r, f);
 }
 
 static int write_verdicts(struct wctx *w, FILE *f)
 {
-	rs_rfile_header(RS_RF_VERDICTS, f);
-	for (size_t i = 0; i < w->nph; i++) {
+	const enum rs_rfile V = RS_RF_VERDICTS;
+	struct rs_row *r = malloc(sizeof(*r));
+	int ret = 0;
+
+	if (!r)
+		return -ENOMEM;
+	rs_schema_header(V, f);
+	for (size_t i = 0; i < w->nph && !ret; i++) {
 		const struct mphase *p = &w->ph[i];
 
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		/* scenario, phase, closer, close_mode, wait, path, load_c */
-		for (unsigned k = 1; k < 8; k++)
-			field(f, p->row[k], false);
-		fprintf(f, "%" PRIu64 ",%" PRIu64 ",%s,%" PRIu64 ",", p->trials,
-			p->setup_failed, verdict_name[p->verdict], p->sigpipe);
-		field(f, p->rule, false);
-		fprintf(f, "%" PRIu64 ",%" PRIu64 ",", p->epipe, p->load_conns);
-		put_fix3(f, p->elapsed);
-		fputc(',', f);
-		field(f, p->detail[0] ? p->detail : "-", true);
+		rs_row_init(r, V);
+		/* the key and the columns every input has the same */
+		for (unsigned k = 1; k < rs_schema_file(V)->ncols; k++) {
+			const struct rs_scol *c = rs_schema_col(V, k);
+
+			if (c->merge == RS_MR_KEY || c->merge == RS_MR_SAME)
+				rs_row_set(r, c->name, "%s", p->row[k]);
+		}
+		rs_row_set(r, "trials", "%" PRIu64, p->trials);
+		rs_row_set(r, "setup_failed", "%" PRIu64, p->setup_failed);
+		rs_row_set(r, "verdict", "%s", rs_verdict_name(p->verdict));
+		rs_row_set(r, "sigpipe", "%" PRIu64, p->sigpipe);
+		rs_row_set(r, "sigpipe_expected", "%s", p->rule);
+		rs_row_set(r, "epipe_writes", "%" PRIu64, p->epipe);
+		rs_row_set(r, "load_conns", "%" PRIu64, p->load_conns);
+		set_fixed(r, "elapsed_s", p->elapsed, 3);
+		rs_row_set(r, "detail", "%s", p->detail[0] ? p->detail : "-");
+		ret = put_row(w->m, r, f);
 	}
-	return 0;
+	free(r);
+	return ret;
 }
 
 static int write_cells(struct wctx *w, FILE *f)
 {
 	const enum rs_rfile C = RS_RF_CELLS;
-	unsigned ce = rs_rcol(C, "expected"), cj = rs_rcol(C, "judged");
+	struct rs_row r;
+	int ret = 0;
 
-	rs_rfile_header(C, f);
-	for (size_t i = 0; i < w->nph; i++) {
+	rs_schema_header(C, f);
+	for (size_t i = 0; i < w->nph && !ret; i++) {
 		const struct mphase *p = &w->ph[i];
 
-		for (size_t k = p->c0; k < p->c1; k++) {
+		for (size_t k = p->c0; k < p->c1 && !ret; k++) {
 			char **x = w->cells->r[k].row;
 			uint64_t n = w->cells->r[k].count;
 			double lo, hi;
 
 			rs_wilson95(n, p->trials, &lo, &hi);
-			fprintf(f, "%d,", RS_CSV_SCHEMA);
-			/* scenario .. result */
-			for (unsigned col = 1; col < 8; col++)
-				field(f, x[col], false);
-			fprintf(f, "%" PRIu64 ",%.6f,", n,
-				p->trials ? (double)n / (double)p->trials :
-					    0.0);
-			field(f, x[ce], false);
-			field(f, x[cj], false);
-			fprintf(f, "%.6f,%.6f\n", lo, hi);
+			rs_row_init(&r, C);
+			for (unsigned c = 1; c < rs_schema_file(C)->ncols; c++) {
+				const struct rs_scol *col = rs_schema_col(C, c);
+
+				if (col->merge == RS_MR_KEY ||
+				    col->merge == RS_MR_SAME)
+					rs_row_set(&r, col->name, "%s", x[c]);
+			}
+			rs_row_set(&r, "count", "%" PRIu64, n);
+			rs_row_set(&r, "share", "%.6f",
+				   p->trials ? (double)n / (double)p->trials :
+					       0.0);
+			rs_row_set(&r, "ci_lo", "%.6f", lo);
+			rs_row_set(&r, "ci_hi", "%.6f", hi);
+			ret = put_row(w->m, &r, f);
 		}
 	}
-	return 0;
+	return ret;
 }
 
 static int write_check_mib(struct wctx *w, FILE *f)
 {
-	rs_rfile_header(RS_RF_CHECK_MIB, f);
-	for (size_t i = 0; i < w->nmib; i++) {
+	const enum rs_rfile M = RS_RF_CHECK_MIB;
+	struct rs_row r;
+	int ret = 0;
+
+	rs_schema_header(M, f);
+	for (size_t i = 0; i < w->nmib && !ret; i++) {
 		const struct mmib *x = &w->mib[i];
 
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		field(f, x->row[1], false);
-		field(f, x->row[2], false);
-		field(f, x->scope, false);
-		field(f, x->row[4], false);
-		fprintf(f, "%" PRId64 ",%" PRIu64 ",", x->delta, x->lo);
+		rs_row_init(&r, M);
+		for (unsigned s = 0; s < rs_schema_file(M)->nkey; s++) {
+			const char *k = rs_schema_file(M)->key[s];
+
+			rs_row_set(&r, k, "%s", x->row[rs_rcol(M, k)]);
+		}
+		rs_row_set(&r, "scope", "%s", x->scope);
+		rs_row_set(&r, "delta", "%" PRId64, x->delta);
+		rs_row_set(&r, "expected_lo", "%" PRIu64, x->lo);
 		if (x->inf)
-			fputs("inf,", f);
+			rs_row_set(&r, "expected_hi", "inf");
 		else
-			fprintf(f, "%" PRIu64 ",", x->hi);
-		field(f, x->status, true);
+			rs_row_set(&r, "expected_hi", "%" PRIu64, x->hi);
+		rs_row_set(&r, "status", "%s", x->status);
+		ret = put_row(w->m, &r, f);
 	}
-	return 0;
+	return ret;
 }
 
 /* ---------------------------------------------------------- writing */
@@ -1167,14 +1191,6 @@ undo:
 static int merge_run(struct merge *m)
 {
 	const enum rs_rfile S = RS_RF_SUMMARY;
-	static const struct {
-		const char *col;
-		unsigned dec;
-	} same[] = { { "tool_version", 0 }, { "scenario", 0 },
-		     { "ops", 0 },	    { "close_mix", 0 },
-		     { "wait", 0 },	    { "op_gap_s", 6 },
-		     { "timeout_s", 3 }, { "link", 0 },
-		     { "link_rtt_asked_us", 0 } };
 	static const struct outfile files[] = {
 		{ "summary.csv", write_summary },
 		{ "outcomes.csv", write_outcomes },
@@ -1184,21 +1200,18 @@ static int merge_run(struct merge *m)
 		{ "mib.csv", write_run_mib },
 	};
 	char **rows[m->n];
-	struct mrows hist = { 0 }, fail = { 0 };
-	struct wctx c = { .m = m, .hist = &hist, .fail = &fail };
+	struct mrows hist = { 0 };
+	struct wctx c = { .m = m, .hist = &hist };
 	size_t nfiles = sizeof(files) / sizeof(files[0]);
 	bool mib = true;
 	char path[4200];
 	int st = 0;
 
 	heads(m, S, rows);
-	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
-		if (must_match(m, rows, S, same[k].col, same[k].dec,
-			       "runs with different settings do not add up"))
-			return 2;
+	if (must_match_all(m, rows, S,
+			   "runs with different settings do not add up"))
+		return 2;
 	st = merged_counts(m, RS_RF_HISTOGRAMS, &hist);
-	if (!st)
-		st = merged_counts(m, RS_RF_FAILURES, &fail);
 	if (st) {
 		st = st == -ENOMEM ? oom(m) : 2;
 		goto out;
@@ -1218,25 +1231,12 @@ static int merge_run(struct merge *m)
 	}
 out:
 	free(hist.r);
-	free(fail.r);
 	return st;
 }
 
 static int merge_check(struct merge *m)
 {
 	const enum rs_rfile H = RS_RF_CHECK;
-	static const struct {
-		const char *col;
-		unsigned dec;
-		const char *why;
-	} same[] = {
-		{ "tool_version", 0, "results of different versions do not add up" },
-		{ "gap_s", 3, "the seeds' timing differs" },
-		{ "timeout_s", 3, "what counts as a timeout differs" },
-		{ "closer", 0, "the side that closes differs" },
-		{ "load_c", 0, "the loaded phase ran under a different load" },
-		{ "parallel", 0, "trials in flight at once differ (races, SIGPIPE coalescing)" },
-	};
 	static const struct outfile files[] = {
 		{ "check.csv", write_check_head },
 		{ "verdicts.csv", write_verdicts },
@@ -1251,10 +1251,8 @@ static int merge_check(struct merge *m)
 	int st;
 
 	heads(m, H, rows);
-	for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++)
-		if (must_match(m, rows, H, same[k].col, same[k].dec,
-			       same[k].why))
-			return 2;
+	if (must_match_all(m, rows, H, "check reports that differ do not add up"))
+		return 2;
 	st = merge_phases(m, &ph, &c.nph);
 	if (!st)
 		st = merge_cells(m, &cells);
@@ -1264,7 +1262,10 @@ static int merge_check(struct merge *m)
 		st = st == -ENOMEM ? oom(m) : 2;
 		goto out;
 	}
-	judge_all(ph, c.nph, &cells);
+	if (judge_all(ph, c.nph, &cells)) {
+		st = oom(m);
+		goto out;
+	}
 	c.ph = ph;
 	c.mib = mib;
 	st = write_all(&c, files, sizeof(files) / sizeof(files[0]));
@@ -1362,6 +1363,33 @@ out:
 	return ret;
 }
 
+/* The merged report in out, as one JSON document (json.h). Returns 0,
+ * or 1 with err. */
+static int merge_json(const char *const *dirs, unsigned n, const char *out,
+		      const char *path, char *err, size_t errlen)
+{
+	struct rs_jdoc d = { .command = "merge", .inputs = dirs,
+			     .ninputs = n };
+	char head[4200];
+	struct stat st;
+	int ret;
+
+	snprintf(head, sizeof(head), "%s/summary.csv", out);
+	d.kind = stat(head, &st) == 0 ? RS_RKIND_RUN : RS_RKIND_CHECK;
+	ret = rs_jdoc_read_dir(&d, out, err, errlen);
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	if (ret) {
+		size_t len = strlen(err);
+
+		snprintf(err + len, errlen - len,
+			 " (the JSON document was not written; %s was)", out);
+		return 1;
+	}
+	return 0;
+}
+
 static void merge_usage(FILE *f)
 {
 	fprintf(f,
@@ -1377,6 +1405,8 @@ static void merge_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  -o, --output OUT  the directory to write (created if missing)\n"
+		"  --json FILE       the merged report as one JSON document too; - for\n"
+		"                    stdout\n"
 		"  -h, --help        this text\n");
 }
 
@@ -1384,10 +1414,11 @@ int rs_cmd_merge(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", 1, NULL, 'o' },
+		{ "json", 1, NULL, 'J' },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL;
+	const char *out = NULL, *json = NULL;
 	char err[1024], ev[RS_ESC_VALUE];
 	int c, st;
 
@@ -1402,6 +1433,14 @@ int rs_cmd_merge(int argc, char **argv)
 				return 2;
 			}
 			out = optarg;
+			break;
+		case 'J':
+			if (!*optarg) {
+				fprintf(stderr,
+					"rststorm merge: --json '': a file path, or - for standard output\n");
+				return 2;
+			}
+			json = optarg;
 			break;
 		case 'h':
 			merge_usage(stdout);
@@ -1428,8 +1467,16 @@ int rs_cmd_merge(int argc, char **argv)
 			argc - optind);
 		return 2;
 	}
+	if (json && rs_json_prepare(json, err, sizeof(err))) {
+		fprintf(stderr, "rststorm merge: %s\n", err);
+		return 2;
+	}
 	st = rs_merge_dirs((const char *const *)argv + optind,
 			   (unsigned)(argc - optind), out, err, sizeof(err));
+	if (!st && json)
+		st = merge_json((const char *const *)argv + optind,
+				(unsigned)(argc - optind), out, json, err,
+				sizeof(err));
 	if (st)
 		fprintf(stderr, "rststorm merge: %s\n", err);
 	return st;

@@ -1,6 +1,6 @@
-/* A report directory read back and checked against the documented schema:
- * one table per file of the columns and their types, as the writers in
- * report.c (run) and check.c (check) print them. */
+/* A report directory read back and checked against the schema table
+ * (src/schema.c): the header, each column's type, keys, and the files
+ * against each other. */
 #include "repdir.h"
 
 #include <errno.h>
@@ -31,167 +31,8 @@
  * (a compound literal: valid to the end of the enclosing block). */
 #define ESC(s, n) rs_esc_field((s), (n), (char[4 * (n) + 8]){ 0 }, 4 * (n) + 8)
 
-enum ctype {
-	T_SCHEMA,  /* "1" */
-	T_STR,     /* any non-empty text */
-	T_U64,
-	T_I64,
-	T_FIX3,    /* non-negative, up to 3 decimals */
-	T_FIX6,
-	T_FLOAT,   /* non-negative decimal */
-	T_MODE,    /* fin, rst, unread, shutdown */
-	T_HMODE,   /* a mode or all */
-	T_RESULT,  /* a result name of outcome.c */
-	T_FRESULT, /* a result name or abandoned */
-	T_PHASE,   /* socket .. close */
-	T_HIST,    /* connect_ns .. since_close_err_ns */
-	T_CPHASE,  /* alone, load */
-	T_VERDICT, /* PASS, MEASURED, DIFF */
-	T_JUDGED,  /* exact, measured */
-	T_HI,      /* u64 or inf */
-	T_BIT,     /* 0 or 1 */
-	T_OPIDX,   /* 1..RS_MAX_OPS */
-	T_HOPIDX,  /* 0..RS_MAX_OPS */
-	T_STATUS,  /* ok, MISMATCH, not-judged */
-};
-
-struct col {
-	const char *name;
-	enum ctype type;
-};
-
-static const struct col c_summary[] = {
-	{ "schema_version", T_SCHEMA }, { "tool_version", T_STR },
-	{ "scenario", T_STR }, { "engine", T_STR },
-	{ "started_utc", T_STR }, { "kernel_release", T_STR },
-	{ "machine", T_STR }, { "liburing_version", T_STR },
-	{ "ring_flags", T_STR }, { "client_sockets", T_STR },
-	{ "accept", T_STR }, { "concurrency", T_U64 },
-	{ "duration_s", T_FIX3 }, { "connections_limit", T_U64 },
-	{ "client_threads", T_U64 }, { "server_threads", T_U64 },
-	{ "ports", T_U64 }, { "close_mix", T_STR }, { "ops", T_STR },
-	{ "wait", T_STR }, { "op_gap_s", T_FIX6 }, { "seed", T_U64 },
-	{ "timeout_s", T_FIX3 }, { "elapsed_s", T_FIX3 },
-	{ "interrupted", T_U64 }, { "books_balanced", T_BIT },
-	{ "conns_started", T_U64 }, { "conns_completed", T_U64 },
-	{ "conns_failed", T_U64 }, { "conns_abandoned", T_U64 },
-	{ "ops_completed", T_U64 }, { "conns_per_s", T_FLOAT },
-	{ "ops_per_s", T_FLOAT }, { "connect_p50_us", T_FLOAT },
-	{ "connect_p99_us", T_FLOAT }, { "op_p50_us", T_FLOAT },
-	{ "op_p99_us", T_FLOAT }, { "client_user_s", T_FIX3 },
-	{ "client_sys_s", T_FIX3 }, { "server_user_s", T_FIX3 },
-	{ "server_sys_s", T_FIX3 }, { "process_user_s", T_FIX3 },
-	{ "process_sys_s", T_FIX3 }, { "srv_accepted", T_U64 },
-	{ "srv_closed_fin", T_U64 }, { "srv_closed_rst", T_U64 },
-	{ "srv_closed_unread", T_U64 }, { "srv_closed_shutdown", T_U64 },
-	{ "srv_open_at_stop", T_U64 }, { "srv_no_slot", T_U64 },
-	{ "srv_bad_hello", T_U64 }, { "srv_early_eof", T_U64 },
-	{ "srv_unread_empty", T_U64 }, { "srv_accept_errors", T_U64 },
-	{ "close_errors", T_U64 }, { "cq_overflow", T_U64 },
-	{ "stray_cqes", T_U64 }, { "family", T_STR }, { "clock", T_STR },
-	{ "target", T_STR }, { "link", T_STR }, { "link_rtt_asked_us", T_U64 },
-	{ "link_rtt_min_us", T_U64 }, { "link_rtt_srtt_us", T_U64 },
-	{ "link_lost", T_U64 }, { "link_dropped", T_U64 },
-};
-
-static const struct col c_outcomes[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "closer", T_STR }, { "close_mode", T_MODE },
-	{ "op_index", T_OPIDX }, { "op_kind", T_STR },
-	{ "result", T_RESULT }, { "count", T_U64 }, { "share", T_FLOAT },
-};
-
-static const struct col c_ops[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "closer", T_STR }, { "close_mode", T_MODE },
-	{ "op_index", T_OPIDX }, { "op_kind", T_STR },
-	{ "issued", T_U64 }, { "counted", T_U64 }, { "abandoned", T_U64 },
-	{ "before_close", T_U64 }, { "op_p50_us", T_FLOAT },
-	{ "op_p99_us", T_FLOAT }, { "since_close_p50_us", T_FLOAT },
-	{ "since_close_p99_us", T_FLOAT },
-};
-
-static const struct col c_failures[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "closer", T_STR }, { "phase", T_PHASE },
-	{ "result", T_FRESULT }, { "count", T_U64 },
-};
-
-static const struct col c_histograms[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "closer", T_STR }, { "histogram", T_HIST },
-	{ "close_mode", T_HMODE }, { "op_index", T_HOPIDX },
-	{ "op_kind", T_STR }, { "bucket_lo_ns", T_U64 },
-	{ "bucket_hi_ns", T_U64 }, { "count", T_U64 },
-};
-
-static const struct col c_run_mib[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "scope", T_STR }, { "counter", T_STR }, { "before", T_I64 },
-	{ "after", T_I64 }, { "delta", T_I64 },
-};
-
-static const struct col c_check[] = {
-	{ "schema_version", T_SCHEMA }, { "tool_version", T_STR },
-	{ "started_utc", T_STR }, { "kernel_release", T_STR },
-	{ "machine", T_STR }, { "liburing_version", T_STR },
-	{ "ring_flags", T_STR }, { "client_sockets", T_STR },
-	{ "accept", T_STR }, { "trials", T_U64 }, { "load_c", T_U64 },
-	{ "parallel", T_U64 }, { "gap_s", T_FIX3 }, { "timeout_s", T_FIX3 },
-	{ "closer", T_STR }, { "netns", T_BIT }, { "scenarios", T_U64 },
-	{ "pass", T_U64 }, { "measured", T_U64 }, { "diff", T_U64 },
-	{ "counter_mismatches", T_U64 }, { "exit_status", T_U64 },
-	{ "family", T_STR },
-};
-
-static const struct col c_verdicts[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "phase", T_CPHASE }, { "closer", T_STR },
-	{ "close_mode", T_STR }, { "wait", T_STR }, { "path", T_STR },
-	{ "load_c", T_U64 }, { "trials", T_U64 },
-	{ "setup_failed", T_U64 }, { "verdict", T_VERDICT },
-	{ "sigpipe", T_U64 }, { "sigpipe_expected", T_STR },
-	{ "epipe_writes", T_U64 }, { "load_conns", T_U64 },
-	{ "elapsed_s", T_FIX3 }, { "detail", T_STR },
-};
-
-static const struct col c_cells[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "phase", T_CPHASE }, { "closer", T_STR },
-	{ "close_mode", T_STR }, { "op_index", T_OPIDX },
-	{ "op_kind", T_STR }, { "result", T_RESULT }, { "count", T_U64 },
-	{ "share", T_FLOAT }, { "expected", T_STR }, { "judged", T_JUDGED },
-	{ "ci_lo", T_FLOAT }, { "ci_hi", T_FLOAT },
-};
-
-static const struct col c_check_mib[] = {
-	{ "schema_version", T_SCHEMA }, { "scenario", T_STR },
-	{ "phase", T_CPHASE }, { "scope", T_STR }, { "counter", T_STR },
-	{ "delta", T_I64 }, { "expected_lo", T_U64 },
-	{ "expected_hi", T_HI }, { "status", T_STATUS },
-};
-
-static const struct {
-	const char *name;
-	enum rs_rkind kind;
-	bool required;
-	const struct col *cols;
-	unsigned ncols;
-} files[RS_RF_N] = {
-#define F(id, nm, k, req, c) [id] = { nm, k, req, c, sizeof(c) / sizeof(c[0]) }
-	F(RS_RF_SUMMARY, "summary.csv", RS_RKIND_RUN, true, c_summary),
-	F(RS_RF_OUTCOMES, "outcomes.csv", RS_RKIND_RUN, true, c_outcomes),
-	F(RS_RF_OPS, "ops.csv", RS_RKIND_RUN, true, c_ops),
-	F(RS_RF_FAILURES, "failures.csv", RS_RKIND_RUN, true, c_failures),
-	F(RS_RF_HISTOGRAMS, "histograms.csv", RS_RKIND_RUN, true,
-	  c_histograms),
-	F(RS_RF_RUN_MIB, "mib.csv", RS_RKIND_RUN, false, c_run_mib),
-	F(RS_RF_CHECK, "check.csv", RS_RKIND_CHECK, true, c_check),
-	F(RS_RF_VERDICTS, "verdicts.csv", RS_RKIND_CHECK, true, c_verdicts),
-	F(RS_RF_CELLS, "cells.csv", RS_RKIND_CHECK, true, c_cells),
-	F(RS_RF_CHECK_MIB, "mib.csv", RS_RKIND_CHECK, false, c_check_mib),
-#undef F
-};
+/* The files as src/schema.c describes them. */
+#define FILE_(f) (*rs_schema_file(f))
 
 const char *rs_rkind_name(enum rs_rkind k)
 {
@@ -200,38 +41,38 @@ const char *rs_rkind_name(enum rs_rkind k)
 
 const char *rs_rfile_name(enum rs_rfile f)
 {
-	return files[f].name;
+	return FILE_(f).name;
 }
 
 enum rs_rkind rs_rfile_kind(enum rs_rfile f)
 {
-	return files[f].kind;
+	return FILE_(f).kind;
 }
 
 bool rs_rfile_required(enum rs_rfile f)
 {
-	return files[f].required;
+	return FILE_(f).required;
 }
 
 unsigned rs_rfile_ncols(enum rs_rfile f)
 {
-	return files[f].ncols;
+	return FILE_(f).ncols;
 }
 
 void rs_rfile_header(enum rs_rfile f, FILE *out)
 {
-	for (unsigned i = 0; i < files[f].ncols; i++)
-		fprintf(out, "%s%s", i ? "," : "", files[f].cols[i].name);
+	for (unsigned i = 0; i < FILE_(f).ncols; i++)
+		fprintf(out, "%s%s", i ? "," : "", FILE_(f).cols[i].name);
 	fputc('\n', out);
 }
 
 unsigned rs_rcol(enum rs_rfile f, const char *name)
 {
-	for (unsigned i = 0; i < files[f].ncols; i++)
-		if (strcmp(files[f].cols[i].name, name) == 0)
+	for (unsigned i = 0; i < FILE_(f).ncols; i++)
+		if (strcmp(FILE_(f).cols[i].name, name) == 0)
 			return i;
 	fprintf(stderr, "rststorm: internal error: %s has no column %s\n",
-		files[f].name, name);
+		FILE_(f).name, name);
 	abort();
 }
 
@@ -324,87 +165,6 @@ int rs_scenario_rank(const char *name)
 
 /* ---------------------------------------------------------- loading */
 
-/* Whether s is a valid value of type t; why says what is wanted. */
-static bool type_ok(enum ctype t, const char *s, const char **why)
-{
-	static const char *const cphase[] = { "alone", "load" };
-	static const char *const verdict[] = { "PASS", "MEASURED", "DIFF" };
-	static const char *const judged[] = { "exact", "measured" };
-	static const char *const status[] = { "ok", "MISMATCH",
-					      "not-judged" };
-	uint64_t u;
-	int64_t i;
-	double d;
-
-	switch (t) {
-	case T_SCHEMA:
-		*why = "1";
-		return strcmp(s, "1") == 0;
-	case T_STR:
-		*why = "a non-empty field";
-		return *s != '\0';
-	case T_U64:
-		*why = "a whole number (0 .. 2^64-1)";
-		return rs_csv_u64(s, &u) == 0;
-	case T_I64:
-		*why = "a whole number, 64-bit signed";
-		return rs_csv_i64(s, &i) == 0;
-	case T_FIX3:
-		*why = "a decimal number >= 0 with at most 3 decimals";
-		return rs_csv_fixed(s, 3, &u) == 0;
-	case T_FIX6:
-		*why = "a decimal number >= 0 with at most 6 decimals";
-		return rs_csv_fixed(s, 6, &u) == 0;
-	case T_FLOAT:
-		*why = "a decimal number >= 0";
-		return rs_csv_float(s, &d) == 0;
-	case T_MODE:
-		*why = "fin, rst, unread or shutdown";
-		return rs_close_from_name(s) >= 0;
-	case T_HMODE:
-		*why = "fin, rst, unread, shutdown or all";
-		return strcmp(s, "all") == 0 || rs_close_from_name(s) >= 0;
-	case T_RESULT:
-		*why = "a result name (ok, eof, timeout, short, EPIPE, ...)";
-		return rs_result_from_name(s) >= 0;
-	case T_FRESULT:
-		*why = "a result name or abandoned";
-		return rs_result_rank(s) >= 0;
-	case T_PHASE:
-		*why = "socket, connect, hello, wait, ops or close";
-		return rs_phase_rank(s) >= 0;
-	case T_HIST:
-		*why = "connect_ns, op_ns, since_close_ns or since_close_err_ns";
-		return rs_histname_rank(s) >= 0;
-	case T_CPHASE:
-		*why = "alone or load";
-		return rank_in(s, cphase, 2) >= 0;
-	case T_VERDICT:
-		*why = "PASS, MEASURED or DIFF";
-		return rank_in(s, verdict, 3) >= 0;
-	case T_JUDGED:
-		*why = "exact or measured";
-		return rank_in(s, judged, 2) >= 0;
-	case T_HI:
-		*why = "a whole number or inf";
-		return strcmp(s, "inf") == 0 || rs_csv_u64(s, &u) == 0;
-	case T_BIT:
-		*why = "0 or 1";
-		return strcmp(s, "0") == 0 || strcmp(s, "1") == 0;
-	case T_OPIDX:
-		*why = "an op index 1..16";
-		return rs_csv_u64(s, &u) == 0 && u >= 1 && u <= RS_MAX_OPS;
-	case T_HOPIDX:
-		*why = "an op index 0..16";
-		return rs_csv_u64(s, &u) == 0 && u <= RS_MAX_OPS;
-	case T_STATUS:
-		*why = "ok, MISMATCH or not-judged";
-		return rank_in(s, status, 3) >= 0;
-	}
-	*why = "?";
-	return false;
-}
-
 /* Checks across the fields of one row that the types alone miss. */
 static const char *row_ok(enum rs_rfile f, char **row)
 {
@@ -455,14 +215,14 @@ static char **copy_row(char **fields, unsigned n)
 static int header_err(enum rs_rfile f, char **h, unsigned n,
 		      const char *path, char *err, size_t errlen)
 {
-	unsigned want = files[f].ncols;
+	unsigned want = FILE_(f).ncols;
 
 	for (unsigned i = 0; i < n && i < want; i++)
-		if (strcmp(h[i], files[f].cols[i].name) != 0) {
+		if (strcmp(h[i], FILE_(f).cols[i].name) != 0) {
 			snprintf(err, errlen,
 				 "%s: header does not match the documented columns: column %u is '%.40s', expected '%s'",
 				 path, i + 1, ESC(h[i], 40),
-				 files[f].cols[i].name);
+				 FILE_(f).cols[i].name);
 			return -EINVAL;
 		}
 	if (n != want) {
@@ -535,7 +295,7 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 	FILE *fp = NULL;
 	struct rs_csvr *r = NULL;
 	char **fl, **header = NULL;
-	unsigned n, hn = 0, want = files[f].ncols;
+	unsigned n, hn = 0, want = FILE_(f).ncols;
 	size_t cap = 0;
 	int ret;
 
@@ -572,7 +332,7 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 
 		/* the schema version first: a newer report gets that answer
 		 * rather than a header or column count mismatch */
-		if (strcmp(fl[0], "1") != 0) {
+		if (!rs_schema_type_ok(RS_CT_SCHEMA, fl[0], &why)) {
 			if (rs_csv_u64(fl[0], &v) == 0 &&
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,
@@ -599,10 +359,10 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			goto out;
 		}
 		for (unsigned i = 0; i < n; i++)
-			if (!type_ok(files[f].cols[i].type, fl[i], &why)) {
+			if (!rs_schema_type_ok(FILE_(f).cols[i].type, fl[i], &why)) {
 				snprintf(err, errlen,
 					 "%s: line %lu: %s '%s': expected %s",
-					 path, line, files[f].cols[i].name,
+					 path, line, FILE_(f).cols[i].name,
 					 ESC(fl[i], 40), why);
 				ret = -EINVAL;
 				goto out;
@@ -671,86 +431,39 @@ out:
 
 /* ---------------------------------------------------- order and keys */
 
-static const char *const *key_names(enum rs_rfile f, unsigned *n)
-{
-	static const char *const outcomes[] = { "scenario", "closer",
-						"close_mode", "op_index",
-						"result" };
-	static const char *const ops[] = { "scenario", "closer", "close_mode",
-					   "op_index" };
-	static const char *const failures[] = { "scenario", "closer", "phase",
-						"result" };
-	/* connect_ns (close_mode all, op 0) first, then per mode and op:
-	 * op_ns, since_close_ns, since_close_err_ns, as the writer does */
-	static const char *const histograms[] = { "scenario", "closer",
-						  "close_mode", "op_index",
-						  "histogram",
-						  "bucket_lo_ns" };
-	static const char *const run_mib[] = { "scenario", "counter" };
-	static const char *const verdicts[] = { "scenario", "phase" };
-	static const char *const cells[] = { "scenario", "phase", "op_index",
-					     "result" };
-	static const char *const check_mib[] = { "scenario", "phase",
-						 "counter" };
-#define K(a) (*n = sizeof(a) / sizeof(a[0]), a)
-	switch (f) {
-	case RS_RF_OUTCOMES:
-		return K(outcomes);
-	case RS_RF_OPS:
-		return K(ops);
-	case RS_RF_FAILURES:
-		return K(failures);
-	case RS_RF_HISTOGRAMS:
-		return K(histograms);
-	case RS_RF_RUN_MIB:
-		return K(run_mib);
-	case RS_RF_VERDICTS:
-		return K(verdicts);
-	case RS_RF_CELLS:
-		return K(cells);
-	case RS_RF_CHECK_MIB:
-		return K(check_mib);
-	default:
-		*n = 0;
-		return NULL;
-	}
-#undef K
-}
-
 unsigned rs_rfile_key(enum rs_rfile f, unsigned *cols)
 {
-	unsigned n;
-	const char *const *k = key_names(f, &n);
+	const struct rs_sfile *s = rs_schema_file(f);
 
-	for (unsigned i = 0; i < n; i++)
-		cols[i] = rs_rcol(f, k[i]);
-	return n;
+	for (unsigned i = 0; i < s->nkey; i++)
+		cols[i] = rs_rcol(f, s->key[i]);
+	return s->nkey;
 }
 
 /* A number that sorts a field of column col as the writers order rows.
  * Text columns are then compared as strings (see rs_rrow_cmp). */
 static int64_t field_rank(enum rs_rfile f, unsigned col, const char *s)
 {
-	const struct col *c = &files[f].cols[col];
+	const struct rs_scol *c = rs_schema_col(f, col);
 
 	switch (c->type) {
-	case T_MODE:
-	case T_HMODE:
+	case RS_CT_MODE:
+	case RS_CT_HMODE:
 		return rs_mode_rank(s);
-	case T_RESULT:
-	case T_FRESULT:
+	case RS_CT_RESULT:
+	case RS_CT_FRESULT:
 		return rs_result_rank(s);
-	case T_PHASE:
+	case RS_CT_PHASE:
 		return rs_phase_rank(s);
-	case T_HIST:
+	case RS_CT_HIST:
 		return rs_histname_rank(s);
-	case T_CPHASE:
+	case RS_CT_CPHASE:
 		return strcmp(s, "load") == 0;
-	case T_OPIDX:
-	case T_HOPIDX:
-	case T_U64:
+	case RS_CT_OPIDX:
+	case RS_CT_HOPIDX:
+	case RS_CT_U64:
 		return (int64_t)(rs_rfield_u64(s) & INT64_MAX);
-	case T_STR:
+	case RS_CT_STR:
 		if (strcmp(c->name, "scenario") == 0)
 			return rs_scenario_rank(s);
 		if (strcmp(c->name, "counter") == 0)
@@ -772,7 +485,7 @@ int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
 
 		if (ra != rb)
 			return ra < rb ? -1 : 1;
-		if (files[f].cols[c].type == T_STR &&
+		if (FILE_(f).cols[c].type == RS_CT_STR &&
 		    (s = strcmp(a[c], b[c])) != 0)
 			return s < 0 ? -1 : 1;
 	}
@@ -825,7 +538,7 @@ static int sort_table(struct rs_repdir *d, enum rs_rfile f, char *err,
 			key_text(f, t->rows[i], c.cols, c.n, k, sizeof(k));
 			snprintf(err, errlen,
 				 "%s/%s: two rows with the same key (%s)",
-				 d->dir, files[f].name, k);
+				 d->dir, FILE_(f).name, k);
 			return -EINVAL;
 		}
 	return 0;
@@ -1043,10 +756,10 @@ int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 	}
 	d->kind = run ? RS_RKIND_RUN : RS_RKIND_CHECK;
 	for (unsigned f = 0; f < RS_RF_N; f++) {
-		if (files[f].kind != d->kind)
+		if (FILE_(f).kind != d->kind || !FILE_(f).readback)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, files[f].name);
-		if (!files[f].required && !exists(path))
+		snprintf(path, sizeof(path), "%s/%s", dir, FILE_(f).name);
+		if (!FILE_(f).required && !exists(path))
 			continue;
 		ret = load_file(&d->t[f], f, path, err, errlen);
 		if (ret) {

@@ -1,6 +1,6 @@
 /* A report directory read back into memory: which kind it is (a `run`
  * report or a `check` report), and each of its CSV files checked against
- * the documented header and column types (docs/csv.md, src/check.c), so
+ * the header and column types of src/schema.c, so
  * that compare and merge can trust every field they use. */
 #ifndef RS_REPDIR_H
 #define RS_REPDIR_H
@@ -10,28 +10,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "schema.h"
+
 /* Largest report file read, in bytes: the largest file rststorm writes (a
  * run's histograms.csv with 16 ops) is about 25 MB. Larger files, and
  * files that are not regular files (a FIFO, a device), are refused before
  * they are read, so reading a report needs bounded memory and time. */
 #define RS_REPORT_MAX_BYTES (128 << 20)
-
-enum rs_rkind { RS_RKIND_RUN, RS_RKIND_CHECK };
-
-/* The files of both kinds. */
-enum rs_rfile {
-	RS_RF_SUMMARY,    /* run */
-	RS_RF_OUTCOMES,
-	RS_RF_OPS,
-	RS_RF_FAILURES,
-	RS_RF_HISTOGRAMS,
-	RS_RF_RUN_MIB,    /* run, optional */
-	RS_RF_CHECK,      /* check */
-	RS_RF_VERDICTS,
-	RS_RF_CELLS,
-	RS_RF_CHECK_MIB,  /* check, optional */
-	RS_RF_N
-};
 
 /* One CSV file: its rows, every field already checked for its type. */
 struct rs_rtable {

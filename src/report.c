@@ -4,11 +4,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <dirent.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "esc.h"
+#include "json.h"
 #include "ring.h"
 #include "util.h"
 
@@ -269,6 +273,103 @@ void rs_csv_field(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+void rs_row_init(struct rs_row *r, enum rs_rfile f)
+{
+	r->f = f;
+	r->bad = NULL;
+	r->full = false;
+	r->used = 0;
+	memset(r->field, 0, sizeof(r->field));
+	rs_row_set(r, "schema_version", "%d", RS_CSV_SCHEMA);
+}
+
+void rs_row_set(struct rs_row *r, const char *col, const char *fmt, ...)
+{
+	int c = rs_schema_find(r->f, col);
+	size_t room = sizeof(r->store) - r->used;
+	va_list ap;
+	int n;
+
+	if (c < 0 || c >= RS_ROW_MAXCOLS) {
+		if (!r->bad)
+			r->bad = col;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(r->store + r->used, room, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= room) {
+		r->full = true;
+		return;
+	}
+	r->field[c] = r->store + r->used;
+	r->used += (size_t)n + 1;
+}
+
+void rs_row_pcts(struct rs_row *r,
+		 const struct rs_histo *(*hist)(void *ctx, const char *name),
+		 void *ctx)
+{
+	const struct rs_sfile *s = rs_schema_file(r->f);
+
+	for (unsigned i = 0; i < s->ncols; i++) {
+		const struct rs_scol *c = &s->cols[i];
+		const struct rs_histo *h;
+
+		if (c->merge != RS_MR_PCT)
+			continue;
+		h = hist(ctx, c->hist);
+		rs_row_set(r, c->name, "%.3f",
+			   h ? us(rs_histo_percentile(h, c->pct)) : 0.0);
+	}
+}
+
+int rs_row_check(const struct rs_row *r, char *err, size_t errlen)
+{
+	const struct rs_sfile *s = rs_schema_file(r->f);
+
+	if (r->bad) {
+		snprintf(err, errlen, "%s: the writer sets column %s, which src/schema.c does not have",
+			 s->id, r->bad);
+		return -EINVAL;
+	}
+	if (r->full) {
+		snprintf(err, errlen, "%s: a row longer than %zu bytes",
+			 s->id, sizeof(r->store));
+		return -EINVAL;
+	}
+	if (s->ncols > RS_ROW_MAXCOLS) {
+		snprintf(err, errlen, "%s: %u columns, more than RS_ROW_MAXCOLS",
+			 s->id, s->ncols);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < s->ncols; i++)
+		if (!r->field[i]) {
+			snprintf(err, errlen,
+				 "%s: column %s of src/schema.c is not set by its writer",
+				 s->id, s->cols[i].name);
+			return -EINVAL;
+		}
+	return 0;
+}
+
+void rs_row_write(const struct rs_row *r, FILE *f)
+{
+	const struct rs_sfile *s = rs_schema_file(r->f);
+	char err[256];
+
+	if (rs_row_check(r, err, sizeof(err))) {
+		fprintf(stderr, "rststorm: internal error: %s\n", err);
+		abort();
+	}
+	for (unsigned i = 0; i < s->ncols; i++) {
+		if (i)
+			fputc(',', f);
+		rs_csv_field(f, r->field[i]);
+	}
+	fputc('\n', f);
+}
+
 /* The marker file of the other kind of report, when name marks a kind. */
 static const char *other_marker(const char *name)
 {
@@ -377,6 +478,52 @@ int rs_mkdir_p(const char *dir)
 	return 0;
 }
 
+/* Is name one of rststorm's report files (any kind), or a temporary
+ * file or probe a writer leaves for an instant? */
+static bool report_name(const char *name, bool *marker)
+{
+	static const char *const extra[] = { "serve.csv" };
+
+	*marker = false;
+	if (strncmp(name, ".rststorm-probe.", 16) == 0 ||
+	    (name[0] == '.' && strstr(name, ".tmp.")))
+		return true;
+	for (unsigned f = 0; f < RS_RF_N; f++)
+		if (strcmp(name, rs_schema_file(f)->name) == 0)
+			return *marker = true;
+	for (unsigned i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		if (strcmp(name, extra[i]) == 0)
+			return *marker = true;
+	return false;
+}
+
+/* A directory that holds files but no rststorm report (a home directory,
+ * /etc, a source tree) is refused: the report would be scattered among
+ * the user's files, and a later report could replace one of them. The
+ * first foreign name goes into the message. */
+static int foreign_dir(const char *dir, char *first, size_t firstlen)
+{
+	bool any_report = false, marker;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	*first = '\0';
+	if (!d)
+		return 0; /* the writability probe below says why */
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!report_name(de->d_name, &marker)) {
+			if (!*first)
+				snprintf(first, firstlen, "%s", de->d_name);
+		} else if (marker) {
+			any_report = true;
+		}
+	}
+	closedir(d);
+	return *first && !any_report;
+}
+
 int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 			  size_t errlen)
 {
@@ -418,6 +565,15 @@ int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 			 rs_rkind_name(kind));
 		return -EEXIST;
 	}
+	if (foreign_dir(dir, path, sizeof(path))) {
+		char name[96];
+
+		rs_esc(name, sizeof(name), path);
+		snprintf(err, errlen,
+			 "--csv %s: holds files that are not a rststorm report (%s): name a new or empty directory, or one holding a report",
+			 dir, name);
+		return -EEXIST;
+	}
 	/* writable as the writers will write it: root passes access(2) on a
 	 * read-only file system, an exclusive create does not */
 	for (unsigned k = 0;; k++) {
@@ -441,6 +597,31 @@ int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 	return 0;
 }
 
+/* The histograms of the percentile columns (rs_row_pcts): summary.csv's
+ * over the whole run (op_ns: every mode and op merged), ops.csv's over
+ * one (close mode, op). */
+struct hist_ctx {
+	const struct rs_tally *t;
+	const struct rs_histo *op_all;
+	unsigned m, i;
+	bool per_op;
+};
+
+static const struct rs_histo *hist_of(void *arg, const char *name)
+{
+	const struct hist_ctx *c = arg;
+
+	if (strcmp(name, "connect_ns") == 0)
+		return c->per_op ? NULL : &c->t->connect_ns;
+	if (strcmp(name, "op_ns") == 0)
+		return c->per_op ? &c->t->op_ns[c->m][c->i] : c->op_all;
+	if (strcmp(name, "since_close_ns") == 0 && c->per_op)
+		return &c->t->since_close_ns[c->m][c->i];
+	if (strcmp(name, "since_close_err_ns") == 0 && c->per_op)
+		return &c->t->since_close_err_ns[c->m][c->i];
+	return NULL;
+}
+
 static void write_summary(const struct rs_report *r, FILE *f)
 {
 	const struct rs_config *cfg = r->cfg;
@@ -449,110 +630,104 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	unsigned nops = cfg->script.n;
 	uint64_t nops_done = ops_completed(t, nops);
 	struct rs_histo oph;
+	struct hist_ctx hc = { .t = t, .op_all = &oph };
 	char mix[128], ops[160], wait[32];
 	double el = r->elapsed_s;
+	struct rs_row row, *w = &row;
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
 	rs_wait_format(cfg, wait, sizeof(wait));
 	merged_op_histo(t, nops, &oph);
 
-	fputs("schema_version,tool_version,scenario,engine,started_utc,"
-	      "kernel_release,machine,liburing_version,ring_flags,"
-	      "client_sockets,accept,concurrency,duration_s,connections_limit,"
-	      "client_threads,server_threads,ports,close_mix,ops,wait,op_gap_s,seed,"
-	      "timeout_s,elapsed_s,interrupted,books_balanced,conns_started,"
-	      "conns_completed,conns_failed,conns_abandoned,ops_completed,"
-	      "conns_per_s,ops_per_s,connect_p50_us,connect_p99_us,op_p50_us,"
-	      "op_p99_us,client_user_s,client_sys_s,server_user_s,"
-	      "server_sys_s,process_user_s,process_sys_s,srv_accepted,"
-	      "srv_closed_fin,srv_closed_rst,srv_closed_unread,"
-	      "srv_closed_shutdown,srv_open_at_stop,srv_no_slot,srv_bad_hello,"
-	      "srv_early_eof,srv_unread_empty,srv_accept_errors,close_errors,"
-	      "cq_overflow,stray_cqes,family,clock,target,link,"
-	      "link_rtt_asked_us,link_rtt_min_us,link_rtt_srtt_us,link_lost,"
-	      "link_dropped\n",
-	      f);
-	fprintf(f, "%d,%s,", RS_CSV_SCHEMA, RS_VERSION);
-	rs_csv_field(f, r->scenario);
-	fputc(',', f);
-	rs_csv_field(f, r->engine);
-	fputc(',', f);
-	rs_csv_field(f, r->started_utc);
-	fputc(',', f);
-	rs_csv_field(f, r->probe->release);
-	fputc(',', f);
-	rs_csv_field(f, r->probe->machine);
-	fprintf(f, ",%s,", RS_LIBURING_VERSION);
-	rs_csv_field(f, rs_ring_flags_name(r->probe->ring_flags));
-	fprintf(f, ",%s,%s,%u,%.3f,%" PRIu64 ",%u,%u,%u,",
-		rs_probe_socket_path(r->probe), rs_probe_accept_path(r->probe),
-		cfg->concurrency, (double)cfg->duration_ns / 1e9, cfg->count,
-		cfg->threads, cfg->server_threads, cfg->ports);
-	rs_csv_field(f, mix);
-	fputc(',', f);
-	rs_csv_field(f, ops);
-	fputc(',', f);
-	rs_csv_field(f, wait);
-	fprintf(f, ",%.6f,%" PRIu64 ",%.3f,%.3f,%d,%d,",
-		(double)cfg->op_gap_ns / 1e9, cfg->seed,
-		(double)cfg->timeout_ns / 1e9, el, r->interrupted,
-		r->balanced ? 1 : 0);
-	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   ",%.1f,%.1f,",
-		t->started, t->completed, rs_tally_failed_total(t),
-		rs_tally_abandoned_total(t), nops_done,
-		el > 0 ? (double)t->completed / el : 0,
-		el > 0 ? (double)nops_done / el : 0);
-	fprintf(f, "%.3f,%.3f,%.3f,%.3f,",
-		us(rs_histo_percentile(&t->connect_ns, 50)),
-		us(rs_histo_percentile(&t->connect_ns, 99)),
-		us(rs_histo_percentile(&oph, 50)),
-		us(rs_histo_percentile(&oph, 99)));
-	fprintf(f, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,",
-		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
-		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
-		r->proc_user_s, r->proc_sys_s);
-	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   ",",
-		s->srv_accepted, s->srv_closed[RS_CLOSE_FIN],
-		s->srv_closed[RS_CLOSE_RST], s->srv_closed[RS_CLOSE_UNREAD],
-		s->srv_closed[RS_CLOSE_SHUTDOWN]);
-	fprintf(f, "%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",",
-		s->srv_open_at_stop, s->srv_no_slot, s->srv_bad_hello,
-		s->srv_early_eof, s->srv_unread_empty, s->srv_accept_errors,
-		t->close_errors, t->cq_overflow + s->cq_overflow,
-		t->stray_cqes + s->stray_cqes);
-	rs_csv_field(f, r->family ? r->family : "ipv4");
-	fputc(',', f);
-	rs_csv_field(f, r->clock ? r->clock : "stamp");
-	fputc(',', f);
-	rs_csv_field(f, r->target ? r->target : "embedded");
-	fputc(',', f);
-	rs_csv_field(f, r->link ? r->link : "none");
-	fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-		   "\n",
-		r->link_rtt_asked_us, r->link_rtt_min_us, r->link_rtt_srtt_us,
-		r->link_lost, r->link_dropped);
+	rs_schema_header(RS_RF_SUMMARY, f);
+	rs_row_init(w, RS_RF_SUMMARY);
+	rs_row_set(w, "tool_version", "%s", RS_VERSION);
+	rs_row_set(w, "scenario", "%s", r->scenario);
+	rs_row_set(w, "engine", "%s", r->engine);
+	rs_row_set(w, "started_utc", "%s", r->started_utc);
+	rs_row_set(w, "kernel_release", "%s", r->probe->release);
+	rs_row_set(w, "machine", "%s", r->probe->machine);
+	rs_row_set(w, "liburing_version", "%s", RS_LIBURING_VERSION);
+	rs_row_set(w, "ring_flags", "%s",
+		   rs_ring_flags_name(r->probe->ring_flags));
+	rs_row_set(w, "client_sockets", "%s", rs_probe_socket_path(r->probe));
+	rs_row_set(w, "accept", "%s", rs_probe_accept_path(r->probe));
+	rs_row_set(w, "concurrency", "%u", cfg->concurrency);
+	rs_row_set(w, "duration_s", "%.3f", (double)cfg->duration_ns / 1e9);
+	rs_row_set(w, "connections_limit", "%" PRIu64, cfg->count);
+	rs_row_set(w, "client_threads", "%u", cfg->threads);
+	rs_row_set(w, "server_threads", "%u", cfg->server_threads);
+	rs_row_set(w, "ports", "%u", cfg->ports);
+	rs_row_set(w, "close_mix", "%s", mix);
+	rs_row_set(w, "ops", "%s", ops);
+	rs_row_set(w, "wait", "%s", wait);
+	rs_row_set(w, "op_gap_s", "%.6f", (double)cfg->op_gap_ns / 1e9);
+	rs_row_set(w, "seed", "%" PRIu64, cfg->seed);
+	rs_row_set(w, "timeout_s", "%.3f", (double)cfg->timeout_ns / 1e9);
+	rs_row_set(w, "elapsed_s", "%.3f", el);
+	rs_row_set(w, "interrupted", "%d", r->interrupted);
+	rs_row_set(w, "books_balanced", "%d", r->balanced ? 1 : 0);
+	rs_row_set(w, "conns_started", "%" PRIu64, t->started);
+	rs_row_set(w, "conns_completed", "%" PRIu64, t->completed);
+	rs_row_set(w, "conns_failed", "%" PRIu64, rs_tally_failed_total(t));
+	rs_row_set(w, "conns_abandoned", "%" PRIu64,
+		   rs_tally_abandoned_total(t));
+	rs_row_set(w, "ops_completed", "%" PRIu64, nops_done);
+	rs_row_set(w, "conns_per_s", "%.1f",
+		   el > 0 ? (double)t->completed / el : 0);
+	rs_row_set(w, "ops_per_s", "%.1f", el > 0 ? (double)nops_done / el : 0);
+	rs_row_pcts(w, hist_of, &hc);
+	rs_row_set(w, "client_user_s", "%.3f", (double)t->user_ns / 1e9);
+	rs_row_set(w, "client_sys_s", "%.3f", (double)t->sys_ns / 1e9);
+	rs_row_set(w, "server_user_s", "%.3f", (double)s->user_ns / 1e9);
+	rs_row_set(w, "server_sys_s", "%.3f", (double)s->sys_ns / 1e9);
+	rs_row_set(w, "process_user_s", "%.3f", r->proc_user_s);
+	rs_row_set(w, "process_sys_s", "%.3f", r->proc_sys_s);
+	rs_row_set(w, "srv_accepted", "%" PRIu64, s->srv_accepted);
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
+		char col[40];
+
+		snprintf(col, sizeof(col), "srv_closed_%s", rs_close_name(m));
+		rs_row_set(w, col, "%" PRIu64, s->srv_closed[m]);
+	}
+	rs_row_set(w, "srv_open_at_stop", "%" PRIu64, s->srv_open_at_stop);
+	rs_row_set(w, "srv_no_slot", "%" PRIu64, s->srv_no_slot);
+	rs_row_set(w, "srv_bad_hello", "%" PRIu64, s->srv_bad_hello);
+	rs_row_set(w, "srv_early_eof", "%" PRIu64, s->srv_early_eof);
+	rs_row_set(w, "srv_unread_empty", "%" PRIu64, s->srv_unread_empty);
+	rs_row_set(w, "srv_accept_errors", "%" PRIu64, s->srv_accept_errors);
+	rs_row_set(w, "close_errors", "%" PRIu64, t->close_errors);
+	rs_row_set(w, "cq_overflow", "%" PRIu64,
+		   t->cq_overflow + s->cq_overflow);
+	rs_row_set(w, "stray_cqes", "%" PRIu64, t->stray_cqes + s->stray_cqes);
+	rs_row_set(w, "family", "%s", r->family ? r->family : "ipv4");
+	rs_row_set(w, "clock", "%s", r->clock ? r->clock : "stamp");
+	rs_row_set(w, "target", "%s", r->target ? r->target : "embedded");
+	rs_row_set(w, "link", "%s", r->link ? r->link : "none");
+	rs_row_set(w, "link_rtt_asked_us", "%" PRIu64, r->link_rtt_asked_us);
+	rs_row_set(w, "link_rtt_min_us", "%" PRIu64, r->link_rtt_min_us);
+	rs_row_set(w, "link_rtt_srtt_us", "%" PRIu64, r->link_rtt_srtt_us);
+	rs_row_set(w, "link_lost", "%" PRIu64, r->link_lost);
+	rs_row_set(w, "link_dropped", "%" PRIu64, r->link_dropped);
+	rs_row_write(w, f);
 }
 
-static void row_prefix(const struct rs_report *r, FILE *f)
+/* A row of a file keyed by (scenario, closer, ...). */
+static void row_start(struct rs_row *w, const struct rs_report *r,
+		      enum rs_rfile f)
 {
-	fprintf(f, "%d,", RS_CSV_SCHEMA);
-	rs_csv_field(f, r->scenario);
-	fputc(',', f);
-	rs_csv_field(f, r->closer);
-	fputc(',', f);
+	rs_row_init(w, f);
+	rs_row_set(w, "scenario", "%s", r->scenario);
+	rs_row_set(w, "closer", "%s", r->closer);
 }
 
 static void write_outcomes(const struct rs_report *r, FILE *f)
 {
 	const struct rs_tally *t = r->client;
+	struct rs_row w;
 
-	fputs("schema_version,scenario,closer,close_mode,op_index,op_kind,"
-	      "result,count,share\n",
-	      f);
+	rs_schema_header(RS_RF_OUTCOMES, f);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
 			uint64_t total = rs_outcome_total(&t->outcome, m, i);
@@ -562,12 +737,18 @@ static void write_outcomes(const struct rs_report *r, FILE *f)
 
 				if (!n)
 					continue;
-				row_prefix(r, f);
-				fprintf(f, "%s,%u,%s,%s,%" PRIu64 ",%.6f\n",
-					rs_close_name(m), i + 1,
-					rs_op_name(r->cfg->script.kind[i]),
-					rs_result_name(x), n,
-					(double)n / (double)total);
+				row_start(&w, r, RS_RF_OUTCOMES);
+				rs_row_set(&w, "close_mode", "%s",
+					   rs_close_name(m));
+				rs_row_set(&w, "op_index", "%u", i + 1);
+				rs_row_set(&w, "op_kind", "%s",
+					   rs_op_name(r->cfg->script.kind[i]));
+				rs_row_set(&w, "result", "%s",
+					   rs_result_name(x));
+				rs_row_set(&w, "count", "%" PRIu64, n);
+				rs_row_set(&w, "share", "%.6f",
+					   (double)n / (double)total);
+				rs_row_write(&w, f);
 			}
 		}
 	}
@@ -576,51 +757,58 @@ static void write_outcomes(const struct rs_report *r, FILE *f)
 static void write_ops(const struct rs_report *r, FILE *f)
 {
 	const struct rs_tally *t = r->client;
+	struct hist_ctx hc = { .t = t, .per_op = true };
+	struct rs_row w;
 
-	fputs("schema_version,scenario,closer,close_mode,op_index,op_kind,"
-	      "issued,counted,abandoned,before_close,op_p50_us,op_p99_us,"
-	      "since_close_p50_us,since_close_p99_us\n",
-	      f);
+	rs_schema_header(RS_RF_OPS, f);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
-			const struct rs_histo *sc = &t->since_close_ns[m][i];
-
 			if (!t->op_issued[m][i])
 				continue;
-			row_prefix(r, f);
-			fprintf(f, "%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
-				   ",%" PRIu64 ",%.3f,%.3f,%.3f,%.3f\n",
-				rs_close_name(m), i + 1,
-				rs_op_name(r->cfg->script.kind[i]),
-				t->op_issued[m][i],
-				rs_outcome_total(&t->outcome, m, i),
-				t->op_abandoned[m][i], t->before_close[m][i],
-				us(rs_histo_percentile(&t->op_ns[m][i], 50)),
-				us(rs_histo_percentile(&t->op_ns[m][i], 99)),
-				us(rs_histo_percentile(sc, 50)),
-				us(rs_histo_percentile(sc, 99)));
+			hc.m = m;
+			hc.i = i;
+			row_start(&w, r, RS_RF_OPS);
+			rs_row_set(&w, "close_mode", "%s", rs_close_name(m));
+			rs_row_set(&w, "op_index", "%u", i + 1);
+			rs_row_set(&w, "op_kind", "%s",
+				   rs_op_name(r->cfg->script.kind[i]));
+			rs_row_set(&w, "issued", "%" PRIu64, t->op_issued[m][i]);
+			rs_row_set(&w, "counted", "%" PRIu64,
+				   rs_outcome_total(&t->outcome, m, i));
+			rs_row_set(&w, "abandoned", "%" PRIu64,
+				   t->op_abandoned[m][i]);
+			rs_row_set(&w, "before_close", "%" PRIu64,
+				   t->before_close[m][i]);
+			rs_row_pcts(&w, hist_of, &hc);
+			rs_row_write(&w, f);
 		}
 	}
+}
+
+static void failure_row(const struct rs_report *r, FILE *f, unsigned p,
+			const char *result, uint64_t n)
+{
+	struct rs_row w;
+
+	row_start(&w, r, RS_RF_FAILURES);
+	rs_row_set(&w, "phase", "%s", rs_phase_name(p));
+	rs_row_set(&w, "result", "%s", result);
+	rs_row_set(&w, "count", "%" PRIu64, n);
+	rs_row_write(&w, f);
 }
 
 static void write_failures(const struct rs_report *r, FILE *f)
 {
 	const struct rs_tally *t = r->client;
 
-	fputs("schema_version,scenario,closer,phase,result,count\n", f);
+	rs_schema_header(RS_RF_FAILURES, f);
 	for (unsigned p = 0; p < RS_PH_N; p++) {
-		for (unsigned x = 0; x < RS_RES_N; x++) {
-			if (!t->failed[p][x])
-				continue;
-			row_prefix(r, f);
-			fprintf(f, "%s,%s,%" PRIu64 "\n", rs_phase_name(p),
-				rs_result_name(x), t->failed[p][x]);
-		}
-		if (t->abandoned[p]) {
-			row_prefix(r, f);
-			fprintf(f, "%s,abandoned,%" PRIu64 "\n",
-				rs_phase_name(p), t->abandoned[p]);
-		}
+		for (unsigned x = 0; x < RS_RES_N; x++)
+			if (t->failed[p][x])
+				failure_row(r, f, p, rs_result_name(x),
+					    t->failed[p][x]);
+		if (t->abandoned[p])
+			failure_row(r, f, p, "abandoned", t->abandoned[p]);
 	}
 }
 
@@ -628,13 +816,20 @@ static void write_histo(const struct rs_report *r, FILE *f, const char *name,
 			const char *mode, unsigned op, const char *kind,
 			const struct rs_histo *h)
 {
+	struct rs_row w;
+
 	for (unsigned b = 0; b < RS_HISTO_NBUCKETS; b++) {
 		if (!h->bucket[b])
 			continue;
-		row_prefix(r, f);
-		fprintf(f, "%s,%s,%u,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
-			name, mode, op, kind, rs_histo_bucket_lo(b),
-			rs_histo_bucket_hi(b), h->bucket[b]);
+		row_start(&w, r, RS_RF_HISTOGRAMS);
+		rs_row_set(&w, "histogram", "%s", name);
+		rs_row_set(&w, "close_mode", "%s", mode);
+		rs_row_set(&w, "op_index", "%u", op);
+		rs_row_set(&w, "op_kind", "%s", kind);
+		rs_row_set(&w, "bucket_lo_ns", "%" PRIu64, rs_histo_bucket_lo(b));
+		rs_row_set(&w, "bucket_hi_ns", "%" PRIu64, rs_histo_bucket_hi(b));
+		rs_row_set(&w, "count", "%" PRIu64, h->bucket[b]);
+		rs_row_write(&w, f);
 	}
 }
 
@@ -642,9 +837,7 @@ static void write_histograms(const struct rs_report *r, FILE *f)
 {
 	const struct rs_tally *t = r->client;
 
-	fputs("schema_version,scenario,closer,histogram,close_mode,op_index,"
-	      "op_kind,bucket_lo_ns,bucket_hi_ns,count\n",
-	      f);
+	rs_schema_header(RS_RF_HISTOGRAMS, f);
 	write_histo(r, f, "connect_ns", "all", 0, "connect", &t->connect_ns);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
@@ -662,75 +855,126 @@ static void write_histograms(const struct rs_report *r, FILE *f)
 
 static void write_mib(const struct rs_report *r, FILE *f)
 {
-	fputs("schema_version,scenario,scope,counter,before,after,delta\n", f);
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_RUN_MIB, f);
 	for (unsigned i = 0; i < rs_mib_nwatched; i++) {
 		int64_t b, a;
 
 		if (rs_mib_get(r->mib_before, rs_mib_watched[i], &b) ||
 		    rs_mib_get(r->mib_after, rs_mib_watched[i], &a))
 			continue;
-		fprintf(f, "%d,", RS_CSV_SCHEMA);
-		rs_csv_field(f, r->scenario);
-		fprintf(f, ",%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 "\n",
-			r->mib_own_netns ? "netns" : "host", rs_mib_watched[i],
-			b, a, a - b);
+		rs_row_init(&w, RS_RF_RUN_MIB);
+		rs_row_set(&w, "scenario", "%s", r->scenario);
+		rs_row_set(&w, "scope", "%s", r->mib_own_netns ? "netns" : "host");
+		rs_row_set(&w, "counter", "%s", rs_mib_watched[i]);
+		rs_row_set(&w, "before", "%" PRId64, b);
+		rs_row_set(&w, "after", "%" PRId64, a);
+		rs_row_set(&w, "delta", "%" PRId64, a - b);
+		rs_row_write(&w, f);
 	}
 }
 
 static void write_hold(const struct rs_report *r, FILE *f)
 {
 	const struct rs_hold_stats *h = r->hold;
+	struct rs_row w;
 
-	fputs("schema_version,scenario,concurrency,established,establish_s,"
-	      "storm_s,drain_s,rss_before_kb,rss_held_kb,bytes_per_conn,"
-	      "client_threads,server_threads,ports,sources,client_sockets,"
-	      "accept\n",
-	      f);
-	fprintf(f, "%d,", RS_CSV_SCHEMA);
-	rs_csv_field(f, r->scenario);
-	fprintf(f, ",%" PRIu64 ",%" PRIu64 ",%.6f,%.6f,%.6f,%" PRIu64
-		   ",%" PRIu64 ",%.1f,%u,%u,%u,%u,%s,%s\n",
-		h->target, h->established, h->establish_s, h->storm_s,
-		h->drain_s, h->rss_before_kb, h->rss_held_kb,
-		rs_hold_bytes_per_conn(h), r->cfg->threads,
-		r->cfg->server_threads, r->cfg->ports, r->cfg->sources,
-		rs_probe_socket_path(r->probe), rs_probe_accept_path(r->probe));
+	rs_schema_header(RS_RF_HOLD, f);
+	rs_row_init(&w, RS_RF_HOLD);
+	rs_row_set(&w, "scenario", "%s", r->scenario);
+	rs_row_set(&w, "concurrency", "%" PRIu64, h->target);
+	rs_row_set(&w, "established", "%" PRIu64, h->established);
+	rs_row_set(&w, "establish_s", "%.6f", h->establish_s);
+	rs_row_set(&w, "storm_s", "%.6f", h->storm_s);
+	rs_row_set(&w, "drain_s", "%.6f", h->drain_s);
+	rs_row_set(&w, "rss_before_kb", "%" PRIu64, h->rss_before_kb);
+	rs_row_set(&w, "rss_held_kb", "%" PRIu64, h->rss_held_kb);
+	rs_row_set(&w, "bytes_per_conn", "%.1f", rs_hold_bytes_per_conn(h));
+	rs_row_set(&w, "client_threads", "%u", r->cfg->threads);
+	rs_row_set(&w, "server_threads", "%u", r->cfg->server_threads);
+	rs_row_set(&w, "ports", "%u", r->cfg->ports);
+	rs_row_set(&w, "sources", "%u", r->cfg->sources);
+	rs_row_set(&w, "client_sockets", "%s", rs_probe_socket_path(r->probe));
+	rs_row_set(&w, "accept", "%s", rs_probe_accept_path(r->probe));
+	rs_row_write(&w, f);
+}
+
+/* The run's files and their writers, in the order they are written. */
+static const struct {
+	enum rs_rfile file;
+	void (*write)(const struct rs_report *r, FILE *f);
+} run_files[] = {
+	{ RS_RF_SUMMARY, write_summary },
+	{ RS_RF_OUTCOMES, write_outcomes },
+	{ RS_RF_OPS, write_ops },
+	{ RS_RF_FAILURES, write_failures },
+	{ RS_RF_HISTOGRAMS, write_histograms },
+	{ RS_RF_RUN_MIB, write_mib },
+	{ RS_RF_HOLD, write_hold },
+};
+
+/* Whether the run has the file: mib.csv needs both snapshots, hold.csv
+ * a --hold run. */
+static bool has_file(const struct rs_report *r, enum rs_rfile f)
+{
+	if (f == RS_RF_RUN_MIB)
+		return r->mib_before && r->mib_after;
+	if (f == RS_RF_HOLD)
+		return r->hold != NULL;
+	return true;
 }
 
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen)
 {
-	static const struct {
-		const char *name;
-		void (*write)(const struct rs_report *r, FILE *f);
-	} files[] = {
-		{ "summary.csv", write_summary },
-		{ "outcomes.csv", write_outcomes },
-		{ "ops.csv", write_ops },
-		{ "failures.csv", write_failures },
-		{ "histograms.csv", write_histograms },
-		{ "mib.csv", write_mib },
-		{ "hold.csv", write_hold },
-	};
 	int ret = rs_report_dir_prepare(dir, RS_RKIND_RUN, err, errlen);
 
 	if (ret)
 		return ret;
-	for (size_t i = 0; i < RS_ARRAY_SIZE(files); i++) {
+	for (size_t i = 0; i < RS_ARRAY_SIZE(run_files); i++) {
 		struct rs_csv_out o;
 
-		if (files[i].write == write_mib &&
-		    (!r->mib_before || !r->mib_after))
+		if (!has_file(r, run_files[i].file))
 			continue;
-		if (files[i].write == write_hold && !r->hold)
-			continue;
-		ret = rs_csv_open(&o, dir, files[i].name, err, errlen);
+		ret = rs_csv_open(&o, dir, rs_schema_file(run_files[i].file)->name,
+				  err, errlen);
 		if (ret)
 			return ret;
-		files[i].write(r, o.f);
+		run_files[i].write(r, o.f);
 		ret = rs_csv_close(&o, err, errlen);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int rs_report_write_json(const struct rs_report *r, const char *path,
+			 char *err, size_t errlen)
+{
+	struct rs_jdoc d = { .command = "run", .kind = RS_RKIND_RUN };
+	int ret = 0;
+
+	for (size_t i = 0; i < RS_ARRAY_SIZE(run_files) && !ret; i++) {
+		enum rs_rfile f = run_files[i].file;
+		FILE *m;
+
+		if (!has_file(r, f))
+			continue;
+		m = open_memstream(&d.text[f], &d.len[f]);
+		if (!m) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+			break;
+		}
+		run_files[i].write(r, m);
+		if (fclose(m) != 0) {
+			snprintf(err, errlen, "out of memory");
+			ret = -ENOMEM;
+		}
+	}
+	if (!ret)
+		ret = rs_jdoc_write(&d, path, err, errlen);
+	rs_jdoc_free(&d);
+	return ret;
 }

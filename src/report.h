@@ -12,7 +12,6 @@
 #include "repdir.h"
 #include "tally.h"
 
-#define RS_CSV_SCHEMA 1
 #define RS_VERSION "0.1.0"
 
 /* What a --hold run measured around its storm. */
@@ -72,6 +71,12 @@ void rs_report_print(const struct rs_report *r, FILE *f);
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);
 
+/* The same report as one JSON document (json.h) to path, a file (temporary
+ * file renamed into place) or "-" (standard output). Returns 0, or -errno
+ * with what failed in err. */
+int rs_report_write_json(const struct rs_report *r, const char *path,
+			 char *err, size_t errlen);
+
 /*
  * Make dir ready to receive a report of the given kind, before any work
  * is done for it (run and check call it at their start, so that a bad
@@ -108,5 +113,42 @@ int rs_mkdir_p(const char *dir);
 
 /* Write one CSV field, quoted when it holds a comma, quote or newline. */
 void rs_csv_field(FILE *f, const char *s);
+
+/*
+ * One row of a report file being written, field by field, by column name:
+ * the writers name each column they fill, and the row is written in the
+ * schema's order (src/schema.c), so a column is added in one place. A
+ * name the file does not have, a column left unset or a row too long is
+ * a programming error: rs_row_check says which, rs_row_write aborts.
+ */
+#define RS_ROW_MAXCOLS 96
+struct rs_row {
+	enum rs_rfile f;
+	const char *field[RS_ROW_MAXCOLS];
+	const char *bad;        /* the first unknown column set, or NULL */
+	bool full;              /* the text store ran out */
+	size_t used;
+	char store[8192];
+};
+
+/* Start a row of file f: schema_version is set, nothing else. */
+void rs_row_init(struct rs_row *r, enum rs_rfile f);
+
+/* Set column col to the printf-formatted text. */
+void rs_row_set(struct rs_row *r, const char *col, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Set every RS_MR_PCT column of the row: percentile pct of the histogram
+ * hist(ctx, c->hist) (NULL: an empty one), in µs with 3 decimals. */
+void rs_row_pcts(struct rs_row *r,
+		 const struct rs_histo *(*hist)(void *ctx, const char *name),
+		 void *ctx);
+
+/* 0 when every column is set and no unknown one was, else -EINVAL with
+ * what is wrong in err. */
+int rs_row_check(const struct rs_row *r, char *err, size_t errlen);
+
+/* Write the row as one CSV line (rs_csv_field quoting). */
+void rs_row_write(const struct rs_row *r, FILE *f);
 
 #endif

@@ -16,6 +16,7 @@
 #include "client.h"
 #include "netns.h"
 #include "probe.h"
+#include "json.h"
 #include "report.h"
 #include "server.h"
 #include "target.h"
@@ -1037,6 +1038,17 @@ int rs_run(struct rs_config *cfg)
 			return 2;
 		}
 	}
+	if (cfg->json_path) {
+		char err[512];
+
+		if (rs_json_prepare(cfg->json_path, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 2;
+		}
+		if (strcmp(cfg->json_path, "-") == 0 && rs_json_claim_stdout())
+			rs_fatal("--json -: cannot set standard output aside: %s",
+				 strerror(errno));
+	}
 	if (!cfg->seed_given)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
 	if (cfg->netns) {
@@ -1217,6 +1229,17 @@ int rs_run(struct rs_config *cfg)
 		if (rs_report_write_csv(&rep, cfg->csv_dir, err, sizeof(err))) {
 			fprintf(stderr,
 				"rststorm: CSV report not written: %s: check that the directory is writable and the disk has room\n",
+				err);
+			status = 1;
+		}
+	}
+	if (cfg->json_path) {
+		char err[512];
+
+		if (rs_report_write_json(&rep, cfg->json_path, err,
+					 sizeof(err))) {
+			fprintf(stderr,
+				"rststorm: JSON report not written: %s: check that the directory is writable and the disk has room\n",
 				err);
 			status = 1;
 		}

@@ -68,12 +68,13 @@ rc=$?
 [ $rc -le 1 ] || fail "compare r1 r2: exit $rc"
 [ -s "$TMP/cmpcsv/compare.csv" ] || fail "compare --csv wrote no compare.csv"
 
-# refused: other settings
-"$RSTSTORM" run -q -c 100 -n 200 --ops write,read --csv "$TMP/other" >/dev/null ||
+# refused: other settings (only --ops differs, so the refusal names it)
+"$RSTSTORM" run -q -c 100 -n 200 --close fin=50,rst=30,unread=20 --ops write,read \
+	--csv "$TMP/other" >/dev/null ||
 	fail "run other: exit $?"
 "$RSTSTORM" merge "$TMP/r1" "$TMP/other" -o "$TMP/bad" 2>"$TMP/err"
 [ $? -eq 2 ] || fail "merge of runs with other --ops: want exit 2"
-[ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "ops" "$TMP/err" ||
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "^rststorm merge: .*: ops '" "$TMP/err" ||
 	fail "merge refusal: '$(cat "$TMP/err")'"
 [ -e "$TMP/bad" ] && fail "a refused merge left $TMP/bad"
 

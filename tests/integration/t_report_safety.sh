@@ -3,7 +3,8 @@
 # regular files (a FIFO) or are too large are refused at once; a symlink
 # planted at a temporary or final report name is never written through; a
 # run into a check report (and the reverse) is refused and leaves it as it
-# was; a bad --csv is refused before the run.
+# was; a bad --csv, or a directory of files that are not a report, is
+# refused before the run.
 . "$(dirname "$0")/lib.sh"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)/src
 
@@ -112,30 +113,41 @@ grep -q "holds a run report" "$TMP/err" || fail "$(cat "$TMP/err")"
 [ "$(snap "$TMP/r1")" = "$before" ] || fail "check changed the run report"
 echo "kinds: run into a check report and check into a run report refused"
 
-# 2, 3 up front: needs run.c and check.c to call rs_report_dir_prepare at
-# their start (the lead applies that); until then the refusals above come
-# after the work, and this part is reported, not asserted.
-if grep -q rs_report_dir_prepare "$SRC/run.c" "$SRC/check.c" 2>/dev/null &&
-	[ "$(grep -l rs_report_dir_prepare "$SRC/run.c" "$SRC/check.c" | wc -l)" = 2 ]; then
-	: >"$TMP/afile"
-	for d in "$TMP/afile" "$TMP/afile/sub" "$TMP/chk"; do
-		"$RSTSTORM" run -c 20 -n 100 --csv "$d" >"$TMP/out" 2>"$TMP/err"
-		st=$?
-		[ $st -eq 2 ] || fail "run --csv $d: exit $st, expected 2"
-		[ ! -s "$TMP/out" ] || fail "run --csv $d: refused only after the run"
-		grep -q -- "--csv" "$TMP/err" || fail "$(cat "$TMP/err")"
-		[ "$d" = "$TMP/chk" ] && continue # a check report: check may replace it
-		"$RSTSTORM" check --trials 2 --load-c 0 seed-go \
-			--csv "$d" >"$TMP/out" 2>"$TMP/err"
-		st=$?
-		[ $st -eq 2 ] || fail "check --csv $d: exit $st, expected 2"
-		grep -q "PASS" "$TMP/out" && fail "check --csv $d: refused after the run"
-	done
+# 2, 3 up front: run and check refuse a bad --csv before any work
+: >"$TMP/afile"
+for d in "$TMP/afile" "$TMP/afile/sub" "$TMP/chk"; do
+	"$RSTSTORM" run -c 20 -n 100 --csv "$d" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	[ $st -eq 2 ] || fail "run --csv $d: exit $st, expected 2"
+	[ ! -s "$TMP/out" ] || fail "run --csv $d: refused only after the run"
+	grep -q -- "--csv" "$TMP/err" || fail "$(cat "$TMP/err")"
+	[ "$d" = "$TMP/chk" ] && continue # a check report: check may replace it
 	"$RSTSTORM" check --trials 2 --load-c 0 seed-go \
-		--csv "$TMP/r1" >"$TMP/out" 2>/dev/null
-	[ $? -eq 2 ] || fail "check --csv (a run report): not refused up front"
-	echo "up front: a bad --csv is refused before the run (exit 2)"
-else
-	echo "PENDING: run.c/check.c do not call rs_report_dir_prepare yet: up-front refusal not tested here (unit test covers the function)"
-fi
+		--csv "$d" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	[ $st -eq 2 ] || fail "check --csv $d: exit $st, expected 2"
+	grep -q "PASS" "$TMP/out" && fail "check --csv $d: refused after the run"
+done
+"$RSTSTORM" check --trials 2 --load-c 0 seed-go \
+	--csv "$TMP/r1" >"$TMP/out" 2>/dev/null
+[ $? -eq 2 ] || fail "check --csv (a run report): not refused up front"
+echo "up front: a bad --csv is refused before the run (exit 2)"
+
+# 6. a directory holding other files and no report (a home directory,
+# /etc) is refused before the run, and left as it was
+mkdir "$TMP/home" && echo mine >"$TMP/home/notes.txt"
+homesnap=$(snap "$TMP/home")
+for cmd in "run -c 20 -n 100" "check --trials 2 --load-c 0 seed-go" "serve -d 1s --listen 127.0.0.1:0"; do
+	$RSTSTORM $cmd --csv "$TMP/home" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	[ $st -eq 2 ] || [ $st -eq 1 ] || fail "${cmd%% *} --csv (foreign files): exit $st, expected a refusal"
+	grep -q "holds files that are not a rststorm report (notes.txt)" "$TMP/err" ||
+		fail "${cmd%% *}: $(cat "$TMP/err")"
+	[ "$(snap "$TMP/home")" = "$homesnap" ] || fail "${cmd%% *} wrote into a foreign directory"
+done
+# an empty directory and a directory holding a report are taken
+mkdir "$TMP/empty"
+"$RSTSTORM" run -q -c 20 -n 100 --csv "$TMP/empty" >/dev/null || fail "run into an empty directory: exit $?"
+"$RSTSTORM" run -q -c 20 -n 100 --csv "$TMP/empty" >/dev/null || fail "run into its own report: exit $?"
+echo "foreign: a directory of other files refused, an empty one and a report taken"
 exit 0

@@ -386,6 +386,49 @@ static void test_golden(void **state)
 	}
 	closedir(d);
 	assert_int_equal(seen, NCSV);
+
+	/* what the writers wrote is what the schema table says: the reader,
+	 * which checks every header, field count and type against the
+	 * table, takes it back */
+	{
+		struct rs_repdir rd;
+
+		if (rs_repdir_load(&rd, out, err, sizeof(err)) != 0)
+			fail_msg("rs_repdir_load: %s", err);
+		assert_int_equal(rd.kind, RS_RKIND_RUN);
+		rs_repdir_free(&rd);
+	}
+}
+
+/* hold.csv: its header is the table's, its one row has every column. */
+static void test_hold(void **state)
+{
+	struct fixture *fx = *state;
+	struct rs_hold_stats h = { .target = 10, .established = 10,
+				   .establish_s = 0.5, .storm_s = -1,
+				   .drain_s = 0.25, .rss_before_kb = 1000,
+				   .rss_held_kb = 2000 };
+	char err[512] = "", path[PATH_MAX + 32], *got, *hdr = NULL;
+	size_t len = 0, hlen = 0;
+	FILE *f;
+
+	fx->rep.hold = &h;
+	assert_int_equal(rs_report_write_csv(&fx->rep, fx->dir, err,
+					     sizeof(err)), 0);
+	fx->rep.hold = NULL;
+	snprintf(path, sizeof(path), "%s/hold.csv", fx->dir);
+	got = slurp(path, &len);
+	assert_non_null(got);
+	f = open_memstream(&hdr, &hlen);
+	assert_non_null(f);
+	rs_schema_header(RS_RF_HOLD, f);
+	fclose(f);
+	assert_true(len > hlen);
+	assert_memory_equal(got, hdr, hlen);
+	assert_string_equal(got + hlen,
+			    "1,run,10,10,0.500000,-1.000000,0.250000,1000,2000,102400.0,2,2,8,1,io_uring-direct,multishot\n");
+	free(hdr);
+	free(got);
 }
 
 /* Writing again over the same directory replaces the files, same bytes. */
@@ -536,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_golden, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rewrite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable, setup,
 						teardown),
 		cmocka_unit_test(test_csv_field),
