@@ -163,6 +163,20 @@ static const struct rs_scol c_summary[] = {
 	  "what the time since the close is measured from: `stamp` (the servers' close stamps on the CLOCK_MONOTONIC this host shares: embedded servers, or `rststorm serve` on the same host) or `seen` (the completion of the client's wait that saw the FIN/RST: another host, several serve processes, `--foreign`). With `seen` and `--wait` other than `close`, every op counts in `before_close`"),
 	C("target", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, "",
 	  "`embedded`, or the `--target` addresses separated by spaces, the first prefixed `foreign ` with `--foreign`"),
+	CW("link", RS_CT_STR, "", RS_MR_SAME, NULL, 0, "link",
+	   "`none`, or the `--link` spec as rststorm writes it (`rtt=20ms`, `rtt=5ms,loss=1%`): the servers and the clients were on the two sides of an emulated link (docs/network.md)",
+	   "runs over different links measure different round trips"),
+	CW("link_rtt_asked_us", RS_CT_U64, "us", RS_MR_SAME, NULL, 0, "link",
+	   "the round trip asked with `--link` (0 without)",
+	   "runs over different links measure different round trips"),
+	C("link_rtt_min_us", RS_CT_U64, "us", RS_MR_MAX, NULL, 0, "link",
+	  "the round trip measured before the run: the median over 4 connections of `tcpi_min_rtt` (5 pings each). 0: not measured (no link, or no connection got up: a lossy link); merged: the largest"),
+	C("link_rtt_srtt_us", RS_CT_U64, "us", RS_MR_MAX, NULL, 0, "link",
+	  "the same measurement's smoothed RTT (`tcpi_rtt`), median over the connections; 0 as above; merged: the largest"),
+	C("link_lost", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "link",
+	  "packets the link dropped by its loss draw, both directions, measurement included (the delay line; 0 on the netem path, whose qdisc keeps its own counters)"),
+	C("link_dropped", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "link",
+	  "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small"),
 };
 
 static const struct rs_scol c_outcomes[] = {
