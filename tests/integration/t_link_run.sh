@@ -98,6 +98,13 @@ for sc in seed-go rst-write2 rst-read2-sys-recv; do
 	grep -A12 "^$sc:" "$TMP/outc" | grep -q 'verdict: alone PASS, under load PASS' ||
 		fail "$sc over a 5 ms link: not PASS: $(grep -A12 "^$sc:" "$TMP/outc")"
 done
+# fin-write3's EPIPE* writes are ordered: exact alone on loopback, a share
+# over a link (the drawn RST is a round trip away), so MEASURED, never DIFF
+grep -A12 "^fin-write3:" "$TMP/outc" | grep -q 'verdict: alone MEASURED, under load MEASURED' ||
+	fail "fin-write3 over a 5 ms link: not MEASURED: $(grep -A12 "^fin-write3:" "$TMP/outc")"
+grep -A12 "^fin-write3:" "$TMP/outc" | grep -q '^  2 .*EPIPE (share)' ||
+	fail "fin-write3 over a 5 ms link: op 2 not judged as a share"
+[ $rc -eq 0 ] || fail "check --link: exit $rc (a DIFF): $(grep -B2 DIFF "$TMP/outc" | head -5)"
 echo "measured: check --link rtt=5ms fin-write3: $(grep -A6 '^fin-write3:' "$TMP/outc" | grep '^  2 ' | tr -s ' ')"
 echo "measured: check --link rtt=5ms: $(grep '^check:' "$TMP/outc")"
 
