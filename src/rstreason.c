@@ -103,7 +103,7 @@ void rs_rst_tally_add(struct rs_rst_tally *t, unsigned side,
 	t->k[t->nk++].n = n;
 }
 
-enum { R_STATE, R_ON_CLOSE, R_ON_DATA, R_NO_SOCKET, R_OTHER, R_N };
+enum { R_STATE, R_ON_CLOSE, R_ON_DATA, R_TW, R_NO_SOCKET, R_OTHER, R_N };
 
 static unsigned reason_idx(const char *r)
 {
@@ -113,6 +113,8 @@ static unsigned reason_idx(const char *r)
 		return R_ON_CLOSE;
 	if (!strcmp(r, "TCP_ABORT_ON_DATA"))
 		return R_ON_DATA;
+	if (!strcmp(r, "TCP_TIMEWAIT_SOCKET"))
+		return R_TW;
 	if (!strcmp(r, "NO_SOCKET"))
 		return R_NO_SOCKET;
 	return R_OTHER;
@@ -133,7 +135,7 @@ static void judge_trial(const struct rs_rst_ev *evs, const uint32_t *idx,
 {
 	/* [side 0 closer, 1 victim][reason] */
 	unsigned obs[2][R_N] = { { 0 } };
-	uint64_t extra, want;
+	uint64_t extra, want, data;
 	bool ok;
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -149,15 +151,18 @@ static void judge_trial(const struct rs_rst_ev *evs, const uint32_t *idx,
 		t->trials_racy++;
 		return;
 	}
+	/* the orphan the data meets is a full socket (TCP_ABORT_ON_DATA)
+	 * or, when the ACK of its FIN came after close() released it, a
+	 * timewait socket (TCP_TIMEWAIT_SOCKET): one RST either way */
+	data = (uint64_t)obs[0][R_ON_DATA] + obs[0][R_TW];
 	extra = (uint64_t)obs[0][R_NO_SOCKET] +
-		(obs[0][R_ON_DATA] > rc->on_data ?
-			 obs[0][R_ON_DATA] - rc->on_data : 0);
+		(data > rc->on_data ? data - rc->on_data : 0);
 	ok = obs[0][R_STATE] == rc->n_state[0] &&
 	     obs[1][R_STATE] == rc->n_state[1] &&
 	     obs[0][R_ON_CLOSE] == rc->n_on_close[0] &&
 	     obs[1][R_ON_CLOSE] == rc->n_on_close[1] &&
-	     obs[0][R_ON_DATA] >= rc->on_data && extra <= rc->extra_hi &&
-	     !obs[1][R_ON_DATA] && !obs[1][R_NO_SOCKET] &&
+	     data >= rc->on_data && extra <= rc->extra_hi &&
+	     !obs[1][R_ON_DATA] && !obs[1][R_TW] && !obs[1][R_NO_SOCKET] &&
 	     !obs[0][R_OTHER] && !obs[1][R_OTHER];
 	if (ok) {
 		t->trials_exact++;
@@ -173,7 +178,7 @@ static void judge_trial(const struct rs_rst_ev *evs, const uint32_t *idx,
 		t->unpredicted += n - want;
 	if (out) {
 		fprintf(out,
-			"  %s: trial %s:%u<->%s:%u: model: closer TCP_STATE %u, TCP_ABORT_ON_CLOSE %u, TCP_ABORT_ON_DATA %u (+%u later), victim TCP_STATE %u, TCP_ABORT_ON_CLOSE %u; traced %u:\n",
+			"  %s: trial %s:%u<->%s:%u: model: closer TCP_STATE %u, TCP_ABORT_ON_CLOSE %u, TCP_ABORT_ON_DATA|TCP_TIMEWAIT_SOCKET %u (+%u later), victim TCP_STATE %u, TCP_ABORT_ON_CLOSE %u; traced %u:\n",
 			label, rs_side_name(RS_SIDE_SERVER), rc->lport,
 			rs_side_name(RS_SIDE_CLIENT), rc->cport,
 			rc->n_state[0], rc->n_on_close[0], rc->on_data,

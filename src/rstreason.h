@@ -30,9 +30,12 @@ struct rs_trial_rec {
 	uint8_t n_state[2];     /* SO_LINGER 0 closes that reset: TCP_STATE */
 	uint8_t n_on_close[2];  /* closes with unread data: TCP_ABORT_ON_CLOSE */
 	uint8_t on_data;        /* the victim's data reset the FIN-closed
-				 * orphan: TCP_ABORT_ON_DATA from the closer */
+				 * orphan: TCP_ABORT_ON_DATA from the closer,
+				 * or TCP_TIMEWAIT_SOCKET when the orphan had
+				 * become a timewait socket */
 	uint8_t extra_hi;       /* more the closer may send to later
-				 * segments (NO_SOCKET or TCP_ABORT_ON_DATA) */
+				 * segments (NO_SOCKET, TCP_ABORT_ON_DATA,
+				 * TCP_TIMEWAIT_SOCKET) */
 };
 
 #define RS_RSTR_KEYS 24
