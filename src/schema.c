@@ -469,7 +469,7 @@ static const struct rs_scol c_check_rst[] = {
 	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "enum sk_rst_reason as traced (`TCP_STATE`, `TCP_ABORT_ON_CLOSE`, `TCP_ABORT_ON_DATA`, `NO_SOCKET`...); `-` without the field"),
 	C("count", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
-	  "RSTs of this key in the phase (added by merge)"),
+	  "RSTs of this key in the phase"),
 	C("status", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, NULL,
 	  "`exact` (every trial as the model says), `DIFF` (some trial not: printed), `measured` (racy trials only), `overrun` (the trace lost events), `no-reason` (kernel < 6.10: counters only), `no-trace` (no tracefs or no permission: counters only)"),
 };
