@@ -258,6 +258,38 @@ out:
 	free(pos);
 }
 
+static bool has_port(const uint16_t *ports, size_t n, uint16_t p)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ports[i] == p)
+			return true;
+	return false;
+}
+
+uint64_t rs_rst_tally_ports(const struct rs_rst_ev *evs, size_t nev,
+			    const uint16_t *ports, size_t n,
+			    struct rs_rst_tally *t)
+{
+	uint64_t out = 0;
+
+	for (size_t i = 0; i < nev; i++) {
+		const struct rs_rst_ev *e = &evs[i];
+
+		if (has_port(ports, n, e->sport))
+			rs_rst_tally_add(t, RS_SIDE_SERVER, e->state, e->reason,
+					 1);
+		else if (has_port(ports, n, e->dport))
+			rs_rst_tally_add(t, RS_SIDE_CLIENT, e->state, e->reason,
+					 1);
+		else {
+			out++;
+			continue;
+		}
+		t->events++;
+	}
+	return out;
+}
+
 /* ----------------------------------------------------------- tracefs */
 
 static struct rs_rstr *live;    /* removed at exit() */

@@ -71,6 +71,13 @@ void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 		  const struct rs_trial_rec *recs, size_t nrec,
 		  struct rs_rst_tally *t, FILE *out, const char *label);
 
+/* Add to *t the events with an end on one of the run's listening ports
+ * (ports[0..n)): the sender is the server when its source port is one of
+ * them. Returns the events left out (no end on those ports). Pure. */
+uint64_t rs_rst_tally_ports(const struct rs_rst_ev *evs, size_t nev,
+			    const uint16_t *ports, size_t n,
+			    struct rs_rst_tally *t);
+
 /* The tracing session (opaque). */
 struct rs_rstr;
 
