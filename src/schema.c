@@ -462,15 +462,15 @@ static const struct rs_scol c_check_rst[] = {
 	  "key"),
 	C("side", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "the sender: `server` (the trial's accepted socket) or `client`; `-` on a status row"),
-	C("role", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
+	C("role", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
 	  "`closer` or `victim` (follows from side and the scenario); `-` on a status row"),
 	C("state", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "the sender's TCP state as traced (`TCP_CLOSE`...; `UNKNOWN`: no socket)"),
 	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "enum sk_rst_reason as traced (`TCP_STATE`, `TCP_ABORT_ON_CLOSE`, `TCP_ABORT_ON_DATA`, `NO_SOCKET`...); `-` without the field"),
-	C("count", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
-	  "RSTs of this key in the phase"),
-	C("status", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, NULL,
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "RSTs of this key in the phase (merge does not read the file yet; its rule would be: added by key)"),
+	C("status", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
 	  "`exact` (every trial as the model says), `DIFF` (some trial not: printed), `measured` (racy trials only), `overrun` (the trace lost events), `no-reason` (kernel < 6.10: counters only), `no-trace` (no tracefs or no permission: counters only)"),
 };
 
@@ -487,9 +487,9 @@ static const struct rs_scol c_run_rst[] = {
 	  "as in check's rst_reasons.csv"),
 	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "as in check's rst_reasons.csv"),
-	C("count", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
 	  "RSTs of this key in the run"),
-	C("status", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, NULL,
+	C("status", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
 	  "`traced`, `overrun` (the trace lost events), `no-reason` (kernel < 6.10), `no-trace` (no tracefs or no permission)"),
 };
 
