@@ -818,6 +818,12 @@ static void print_rst(const struct sc_run *sr, FILE *f)
 		if (t->extras)
 			fprintf(f, ", later RSTs within the model's allowance %" PRIu64,
 				t->extras);
+		/* the listener's RST names the listener, not the pair
+		 * (src 127.0.0.1:port, dest 0.0.0.0:0): a late segment of a
+		 * trial whose socket is gone, not tied to one trial */
+		if (t->foreign)
+			fprintf(f, ", from the trials' listener %" PRIu64,
+				t->foreign);
 		if (p->rst_overrun)
 			fprintf(f, ", %" PRIu64 " events LOST (trace overrun)",
 				p->rst_overrun);
