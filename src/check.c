@@ -647,7 +647,10 @@ static void rst_end(const struct sc_run *sr, struct phase *p)
  * has no tracefs); one line says why when it cannot. */
 static void rst_start(void)
 {
-	rstr = rs_rstr_start(rst_why, sizeof(rst_why));
+	/* an event takes ~90 bytes of ring buffer: 4 MiB per CPU keeps
+	 * ~40k between two reads (a phase's trials draw one or two each;
+	 * more is an overrun, reported) */
+	rstr = rs_rstr_start(4096, rst_why, sizeof(rst_why));
 	if (rstr && !rs_rstr_has_reason(rstr)) {
 		rs_rstr_stop(rstr);
 		rstr = NULL;

@@ -6,6 +6,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,15 +18,29 @@
 #include "scenario.h"
 
 #define EVENT "events/tcp/tcp_send_reset"
-/* per CPU: a trace line is ~200 bytes of text, ~90 of ring buffer; 4 MiB
- * keeps ~40k events per CPU between two reads (a check phase draws a few
- * per trial) */
-#define BUF_KB "4096"
+
+/* an event of the drain: its ports and interned state and reason */
+struct cev {
+	uint16_t sport, dport;
+	uint8_t state, reason;
+};
+
+#define NSTR 64
 
 struct rs_rstr {
 	char dir[160];
 	bool has_reason;
 	uint64_t overrun0;
+	/* the drain thread's: read by the caller after the join */
+	pthread_t th;
+	bool draining;
+	atomic_int stop;
+	int err;                /* -errno of the drain's read */
+	struct cev *ev;
+	size_t nev, cap;
+	char str[NSTR][32];     /* interned states and reasons */
+	unsigned nstr;
+	uint64_t str_overflow;  /* events whose strings did not fit */
 };
 
 /* ------------------------------------------------------------ parse */
@@ -361,13 +378,161 @@ static uint64_t overruns(const struct rs_rstr *r)
 	return sum;
 }
 
+/* ------------------------------------------------------------ drain */
+
+static int intern(struct rs_rstr *r, const char *v)
+{
+	for (unsigned i = 0; i < r->nstr; i++)
+		if (!strcmp(r->str[i], v))
+			return (int)i;
+	if (r->nstr == NSTR)
+		return -1;
+	snprintf(r->str[r->nstr], sizeof(r->str[0]), "%s", v);
+	return (int)r->nstr++;
+}
+
+/* One line of trace_pipe into the drain's events. */
+static void drain_line(struct rs_rstr *r, const char *line)
+{
+	struct rs_rst_ev e;
+	int st, re;
+
+	if (rs_rst_parse_line(line, &e))
+		return;
+	st = intern(r, e.state);
+	re = intern(r, e.reason);
+	if (st < 0 || re < 0) {
+		r->str_overflow++;
+		return;
+	}
+	if (r->nev == r->cap) {
+		size_t nc = r->cap ? 2 * r->cap : 4096;
+		struct cev *nv = realloc(r->ev, nc * sizeof(*nv));
+
+		if (!nv) {
+			r->err = -ENOMEM;
+			return;
+		}
+		r->ev = nv;
+		r->cap = nc;
+	}
+	r->ev[r->nev++] = (struct cev){ e.sport, e.dport, (uint8_t)st,
+					(uint8_t)re };
+}
+
+/* Read trace_pipe until stopped, then until it is empty. */
+static void *drain_thread(void *arg)
+{
+	struct rs_rstr *r = arg;
+	char p[512], buf[65536];
+	size_t have = 0;
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/trace_pipe", r->dir);
+	fd = open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		r->err = -errno;
+		return NULL;
+	}
+	for (;;) {
+		struct pollfd pf = { fd, POLLIN, 0 };
+		bool stopping = atomic_load(&r->stop);
+		ssize_t n;
+
+		if (!stopping)
+			(void)poll(&pf, 1, 100);
+		n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN) {
+				r->err = -errno;
+				break;
+			}
+			if (stopping)
+				break;
+			continue;
+		}
+		have += (size_t)n;
+		buf[have] = 0;
+		{
+			char *s = buf, *nl;
+
+			while ((nl = strchr(s, '\n'))) {
+				*nl = 0;
+				drain_line(r, s);
+				s = nl + 1;
+			}
+			have = strlen(s);
+			/* a line longer than the buffer: dropped */
+			if (have == sizeof(buf) - 1)
+				have = 0;
+			memmove(buf, s, have);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+int rs_rstr_drain_start(struct rs_rstr *r)
+{
+	int e;
+
+	atomic_store(&r->stop, 0);
+	r->err = 0;
+	r->nev = 0;
+	e = pthread_create(&r->th, NULL, drain_thread, r);
+	if (e)
+		return -e;
+	r->draining = true;
+	return 0;
+}
+
+int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
+		       struct rs_rst_tally *t, uint64_t *others,
+		       uint64_t *overrun)
+{
+	uint64_t o;
+
+	*others = *overrun = 0;
+	if (!r->draining)
+		return -EINVAL;
+	atomic_store(&r->stop, 1);
+	pthread_join(r->th, NULL);
+	r->draining = false;
+	for (size_t i = 0; i < r->nev; i++) {
+		const struct cev *e = &r->ev[i];
+		unsigned side;
+
+		if (has_port(ports, n, e->sport))
+			side = RS_SIDE_SERVER;
+		else if (has_port(ports, n, e->dport))
+			side = RS_SIDE_CLIENT;
+		else {
+			(*others)++;
+			continue;
+		}
+		rs_rst_tally_add(t, side, r->str[e->state], r->str[e->reason],
+				 1);
+		t->events++;
+	}
+	/* strings beyond the table are neither ours nor others': lost */
+	o = overruns(r);
+	*overrun = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
+	free(r->ev);
+	r->ev = NULL;
+	r->nev = r->cap = 0;
+	return r->err;
+}
+
 static void at_exit(void)
 {
 	rs_rstr_stop(live);
 }
 
-struct rs_rstr *rs_rstr_start(char *err, size_t errlen)
+struct rs_rstr *rs_rstr_start(unsigned buf_kb, char *err, size_t errlen)
 {
+	char kb[16];
 	const char *root = tracefs_root();
 	struct rs_rstr *r;
 	char p[512], fmt[4096];
@@ -413,7 +578,8 @@ struct rs_rstr *rs_rstr_start(char *err, size_t errlen)
 		hooked = true;
 	}
 	/* the buffer size is a hint: the default (1.4 MiB) still works */
-	(void)put(r->dir, "buffer_size_kb", BUF_KB);
+	snprintf(kb, sizeof(kb), "%u", buf_kb);
+	(void)put(r->dir, "buffer_size_kb", kb);
 	e = put(r->dir, EVENT "/enable", "1");
 	if (e) {
 		snprintf(err, errlen, "cannot enable %s in %s: %s", EVENT,
@@ -496,6 +662,12 @@ void rs_rstr_stop(struct rs_rstr *r)
 {
 	if (!r)
 		return;
+	if (r->draining) {
+		atomic_store(&r->stop, 1);
+		pthread_join(r->th, NULL);
+		r->draining = false;
+	}
+	free(r->ev);
 	(void)put(r->dir, EVENT "/enable", "0");
 	/* rmdir fails with EBUSY while a reader holds a file open: none
 	 * here */

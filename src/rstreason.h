@@ -81,12 +81,13 @@ uint64_t rs_rst_tally_ports(const struct rs_rst_ev *evs, size_t nev,
 /* The tracing session (opaque). */
 struct rs_rstr;
 
-/* Make the instance instances/rststorm.<pid>, size its buffer, enable
+/* Make the instance instances/rststorm.<pid>, size its buffer (buf_kb
+ * per CPU; a hint: the kernel's default is kept when refused), enable
  * tcp_send_reset. Returns NULL with the reason in err when tracing is
  * not available (no tracefs, no permission, no event): the caller falls
  * back to the counters. The instance is removed by rs_rstr_stop() and at
  * exit(). */
-struct rs_rstr *rs_rstr_start(char *err, size_t errlen);
+struct rs_rstr *rs_rstr_start(unsigned buf_kb, char *err, size_t errlen);
 
 /* Does the event carry a reason (kernel 6.10+)? */
 bool rs_rstr_has_reason(const struct rs_rstr *r);
@@ -99,6 +100,19 @@ int rs_rstr_clear(struct rs_rstr *r);
  * stats). Returns 0 or -errno. */
 int rs_rstr_collect(struct rs_rstr *r, struct rs_rst_ev **evs, size_t *nev,
 		    uint64_t *overrun);
+
+/* Drain the buffer from a thread of its own while a long run goes
+ * (trace_pipe, consuming), keeping each event in 6 bytes, so that the
+ * ring buffer never has to hold a whole run. Returns 0 or -errno. */
+int rs_rstr_drain_start(struct rs_rstr *r);
+
+/* Stop the drain, read what is left, and add the events with an end on
+ * ports[0..n) to *t as rs_rst_tally_ports() does; *others: the events
+ * left out; *overrun: events the ring buffer lost. Returns 0 or -errno
+ * (the thread could not read: what it had is still added). */
+int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
+		       struct rs_rst_tally *t, uint64_t *others,
+		       uint64_t *overrun);
 
 /* The instance's path, for messages. */
 const char *rs_rstr_path(const struct rs_rstr *r);

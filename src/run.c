@@ -804,13 +804,34 @@ static void run_rst_start(const struct rs_config *cfg)
 	if (!cfg->netns || cfg->ntargets)
 		return;
 	run_rst_on = true;
-	run_rstr = rs_rstr_start(run_rst_why, sizeof(run_rst_why));
+	/* drained while the run goes; 16 MiB per CPU (~180k events) for
+	 * when the drain falls behind a loaded machine */
+	run_rstr = rs_rstr_start(16384, run_rst_why, sizeof(run_rst_why));
 	if (run_rstr && !rs_rstr_has_reason(run_rstr)) {
 		rs_rstr_stop(run_rstr);
 		run_rstr = NULL;
 		run_rst_no_reason = true;
 		snprintf(run_rst_why, sizeof(run_rst_why),
 			 "the kernel's tcp_send_reset has no reason field (before 6.10)");
+	}
+}
+
+/* Drain the trace while the run goes: a run can send more RSTs than the
+ * ring buffer holds. */
+static void run_rst_drain(void)
+{
+	int e;
+
+	if (!run_rstr)
+		return;
+	rs_rstr_clear(run_rstr);
+	e = rs_rstr_drain_start(run_rstr);
+	if (e) {
+		snprintf(run_rst_why, sizeof(run_rst_why),
+			 "cannot start the thread reading %s: %s",
+			 rs_rstr_path(run_rstr), strerror(-e));
+		rs_rstr_stop(run_rstr);
+		run_rstr = NULL;
 	}
 }
 
@@ -840,8 +861,6 @@ static int run_rst_end(const struct rs_config *cfg,
 		       const struct rs_run_out *out)
 {
 	struct rs_rst_tally t;
-	struct rs_rst_ev *evs = NULL;
-	size_t nev = 0;
 	uint64_t overrun = 0, others = 0;
 	const char *status = run_rst_no_reason ? "no-reason" : "no-trace";
 	char err[512];
@@ -851,7 +870,8 @@ static int run_rst_end(const struct rs_config *cfg,
 		return 0;
 	memset(&t, 0, sizeof(t));
 	if (run_rstr) {
-		e = rs_rstr_collect(run_rstr, &evs, &nev, &overrun);
+		e = rs_rstr_drain_stop(run_rstr, out->srv_ports,
+				       out->nsrv_ports, &t, &others, &overrun);
 		rs_rstr_stop(run_rstr);
 		run_rstr = NULL;
 		if (e)
@@ -860,8 +880,6 @@ static int run_rst_end(const struct rs_config *cfg,
 				 strerror(-e));
 	}
 	if (!e && !run_rst_why[0]) {
-		others = rs_rst_tally_ports(evs, nev, out->srv_ports,
-					    out->nsrv_ports, &t);
 		status = overrun ? "overrun" : "traced";
 		qsort(t.k, t.nk, sizeof(t.k[0]), cmp_key);
 		printf("RST reasons: %" PRIu64 " RSTs of the run's connections traced%s",
@@ -879,7 +897,6 @@ static int run_rst_end(const struct rs_config *cfg,
 		printf("RST reasons: not traced: %s; the counters stand alone\n",
 		       run_rst_why);
 	}
-	free(evs);
 	if (!cfg->csv_dir)
 		return 0;
 	{
@@ -1048,8 +1065,7 @@ int rs_run(struct rs_config *cfg)
 	printf("\n");
 	fflush(stdout);
 
-	if (run_rstr)
-		rs_rstr_clear(run_rstr);
+	run_rst_drain();
 	rs_run_core(cfg, &probe, NULL, tty, &out);
 	status = out.status;
 	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
