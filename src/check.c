@@ -647,10 +647,11 @@ static void rst_end(const struct sc_run *sr, struct phase *p)
  * has no tracefs); one line says why when it cannot. */
 static void rst_start(void)
 {
-	/* an event takes ~90 bytes of ring buffer: 4 MiB per CPU keeps
-	 * ~40k between two reads (a phase's trials draw one or two each;
-	 * more is an overrun, reported) */
-	rstr = rs_rstr_start(4096, rst_why, sizeof(rst_why));
+	/* an event takes ~90 bytes of ring buffer: 16 MiB per CPU keeps
+	 * ~180k between two reads, the phase's trials and load and the
+	 * host's other RSTs (the event is global); more is an overrun,
+	 * reported */
+	rstr = rs_rstr_start(16384, rst_why, sizeof(rst_why));
 	if (rstr && !rs_rstr_has_reason(rstr)) {
 		rs_rstr_stop(rstr);
 		rstr = NULL;

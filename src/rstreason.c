@@ -578,6 +578,15 @@ struct rs_rstr *rs_rstr_start(unsigned buf_kb, char *err, size_t errlen)
 		hooked = true;
 	}
 	/* the buffer size is a hint: the default (1.4 MiB) still works */
+	/* per CPU: at most 64 MiB in all on a machine of many CPUs */
+	{
+		long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+		if (ncpu > 0 && buf_kb > 65536 / (unsigned long)ncpu)
+			buf_kb = (unsigned)(65536 / (unsigned long)ncpu);
+		if (buf_kb < 1024)
+			buf_kb = 1024;
+	}
 	snprintf(kb, sizeof(kb), "%u", buf_kb);
 	(void)put(r->dir, "buffer_size_kb", kb);
 	e = put(r->dir, EVENT "/enable", "1");
