@@ -328,23 +328,30 @@ static int put(const char *dir, const char *file, const char *val)
 }
 
 /* The tracefs root: /sys/kernel/tracing, mounted there if need be and
- * allowed, else the debugfs path. */
+ * allowed, else the debugfs path; NULL with errno (EACCES: not root). */
 static const char *tracefs_root(void)
 {
 	static const char *const roots[] = { "/sys/kernel/tracing",
 					     "/sys/kernel/debug/tracing" };
 	char p[96];
+	int e = ENOENT;
 
 	for (unsigned i = 0; i < 2; i++) {
 		snprintf(p, sizeof(p), "%s/instances", roots[i]);
-		if (!access(p, F_OK))
+		if (!access(p, W_OK))
 			return roots[i];
+		if (errno == EACCES || errno == EPERM)
+			e = errno;
 	}
-	if (!mount("tracefs", roots[0], "tracefs", 0, NULL)) {
+	if (e == ENOENT &&
+	    !mount("tracefs", roots[0], "tracefs", 0, NULL)) {
 		snprintf(p, sizeof(p), "%s/instances", roots[0]);
-		if (!access(p, F_OK))
+		if (!access(p, W_OK))
 			return roots[0];
+	} else if (e == ENOENT) {
+		e = errno;
 	}
+	errno = e;
 	return NULL;
 }
 
@@ -541,9 +548,14 @@ struct rs_rstr *rs_rstr_start(unsigned buf_kb, char *err, size_t errlen)
 	static bool hooked;
 
 	if (!root) {
-		snprintf(err, errlen,
-			 "no tracefs (not mounted at /sys/kernel/tracing and cannot be mounted: %s)",
-			 strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			snprintf(err, errlen,
+				 "no permission to make a tracing instance in /sys/kernel/tracing (%s): run as root for the reasons",
+				 strerror(errno));
+		else
+			snprintf(err, errlen,
+				 "no tracefs (not at /sys/kernel/tracing, and mounting it failed: %s): mount tracefs there, as root, for the reasons",
+				 strerror(errno));
 		return NULL;
 	}
 	snprintf(p, sizeof(p), "%s/%s/format", root, EVENT);

@@ -75,7 +75,10 @@ rc=$?
 # same moment (measured, not asserted)
 for mode in rst unread fin; do
 	"$RSTSTORM" run --netns -c 50 -n 2000 --close $mode --csv "$TMP/r$mode" \
-		>"$TMP/r$mode.out" 2>&1 || fail "run --close $mode: exit $?: $(tail -n3 "$TMP/r$mode.out")"
+		>"$TMP/r$mode.out" 2>&1 &
+	pid=$!
+	wait $pid || fail "run --close $mode: exit $?: $(tail -n3 "$TMP/r$mode.out")"
+	[ ! -e $T/instances/rststorm.$pid ] || fail "run: instance rststorm.$pid left behind"
 	r=$TMP/r$mode
 	[ -f $r/rst_reasons.csv ] || fail "run: no rst_reasons.csv"
 	traced=$(awk -F, 'NR > 1 { n += $6 } END { print n + 0 }' $r/rst_reasons.csv)
@@ -91,4 +94,23 @@ grep -q "^1,rst,server,TCP_CLOSE,TCP_STATE," "$TMP/rrst/rst_reasons.csv" ||
 	fail "--close rst: $(cat "$TMP/rrst/rst_reasons.csv")"
 grep -q "^1,unread,server,TCP_CLOSE,TCP_ABORT_ON_CLOSE," "$TMP/runread/rst_reasons.csv" ||
 	fail "--close unread: $(cat "$TMP/runread/rst_reasons.csv")"
+
+# without permission (an unprivileged user, where it can run the binary
+# and have a user namespace): one line, the counters alone, a status row
+if command -v setpriv >/dev/null; then
+	as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+	chmod 755 "$TMP"
+	mkdir "$TMP/u" && chown 65534:65534 "$TMP/u"
+	if as_user "$RSTSTORM" version >/dev/null 2>&1 && as_user unshare -rn true 2>/dev/null; then
+		as_user "$RSTSTORM" check --netns --trials 3 --load-c 0 --csv "$TMP/u/c" \
+			rst-write2 >"$TMP/u.out" 2>&1 || fail "as nobody: exit $?: $(cat "$TMP/u.out")"
+		[ "$(grep -c '^RST reasons: not traced: no permission' "$TMP/u.out")" = 1 ] ||
+			fail "as nobody: $(grep 'RST' "$TMP/u.out")"
+		[ "$(tail -n +2 "$TMP/u/c/rst_reasons.csv")" = "1,rst-write2,alone,-,-,-,-,0,no-trace" ] ||
+			fail "as nobody: $(cat "$TMP/u/c/rst_reasons.csv")"
+		echo "measured: as nobody: $(grep '^RST reasons' "$TMP/u.out")"
+	else
+		echo "measured: the unprivileged fallback not tried (nobody cannot run the binary or has no user namespace)"
+	fi
+fi
 exit 0
