@@ -165,7 +165,7 @@ static double py(const struct plot *p, double y)
 static void svg_open(FILE *f, int w, int h, const char *label)
 {
 	fprintf(f,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
+		"<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" aria-label=\"",
 		w, h, w, h);
 	E(label);
 	fprintf(f, "\">\n");
@@ -216,7 +216,7 @@ static void plot_axes(const struct plot *p, const char *xlabel,
 static void legend(const struct plot *p, unsigned i, const char *colour,
 		   const char *label)
 {
-	int x = p->l + (int)(i % 3) * 230;
+	int x = p->l + (int)(i % 3) * ((p->w - p->l - p->r) / 3);
 	int y = p->h - p->b + 44 + (int)(i / 3) * 16;
 
 	fprintf(p->f,
@@ -490,7 +490,7 @@ static void error_rate(FILE *f, const struct rs_repdir *d)
 		static const char *const mk[] = { "scenario", "closer",
 						  "close_mode" };
 		size_t b = a;
-		unsigned lo = NBINS, hi = 0, series = 0;
+		unsigned lo = NBINS, hi = 0, series = 0, nser;
 		double all[NBINS], err[NBINS];
 		struct plot p = { .f = f, .w = 760, .h = 0, .l = 60, .r = 20,
 				  .t = 24, .y0 = 0, .y1 = 1, .logx = true };
@@ -528,15 +528,19 @@ static void error_rate(FILE *f, const struct rs_repdir *d)
 		svg_open(f, p.w, p.h, title);
 		plot_axes(&p, "time from the server's close to the op's issue",
 			  "error share");
+		nser = series;
 		series = 0;
 		for (size_t k = a; k < b; k++) {
 			const char *c = palette[series % NPALETTE];
+			/* equal shares overlap: a line drawn earlier is wider,
+			 * so it shows around the later ones */
+			unsigned wide = 2 + 3 * (nser - 1 - series);
 
 			if (hbins(d, &g[k], "since_close_ns", all) == 0)
 				continue;
 			hbins(d, &g[k], "since_close_err_ns", err);
 			group_label(d, F, g[k].first, false, lab, sizeof(lab));
-			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", c);
+			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%u\" stroke-opacity=\"0.85\" points=\"", c, wide);
 			for (unsigned x = lo; x <= hi; x++)
 				if (all[x] > 0)
 					fprintf(f, "%.1f,%.1f ",
@@ -549,9 +553,9 @@ static void error_rate(FILE *f, const struct rs_repdir *d)
 				fmt_ns(t0, sizeof(t0), ldexp(1, (int)x));
 				fmt_ns(t1, sizeof(t1), ldexp(1, (int)x + 1));
 				fprintf(f,
-					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>",
+					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"><title>",
 					px(&p, ldexp(1.41421356, (int)x)),
-					py(&p, err[x] / all[x]), c);
+					py(&p, err[x] / all[x]), 2.5 + wide / 2.0, c);
 				snprintf(tip, sizeof(tip),
 					 "%s, %s to %s after the close: %.0f errors of %.0f ops",
 					 lab, t0, t1, err[x], all[x]);
