@@ -2,6 +2,7 @@
  * self-contained HTML page: inline CSS, SVG charts drawn here, no script,
  * and a Content-Security-Policy that lets the browser fetch nothing. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "esc.h"
 #include "html.h"
@@ -895,7 +897,7 @@ static void check_page(FILE *f, struct rs_repdir *d)
 		   "<p class=\"legend\"><span style=\"background:#4caf50\">PASS</span> "
 		   "<span style=\"background:#42a5f5\">MEASURED</span> "
 		   "<span style=\"background:#e53935\">DIFF</span> "
-		   "<span style=\"background:#eeeeee\">not run</span> "
+		   "<span style=\"background:#eeeeee;color:#333\">not run</span> "
 		   "(the title of a cell holds its detail and its cells: share [Wilson interval])</p>\n");
 	verdict_grid(f, d);
 	fprintf(f, "<h2 id=\"verdicts\">verdicts.csv</h2>\n");
@@ -1014,19 +1016,23 @@ static const char css[] =
 	".tick{font-size:11px;fill:#444}.axis{font-size:12px;fill:#222}.cell{font-size:12px;fill:#fff;font-weight:bold}"
 	".legend span{padding:1px 6px;border-radius:3px;color:#fff}";
 
-static void page(FILE *f, struct rs_repdir *d, int kind, enum rs_rfile cmp)
+enum page_kind { PAGE_RUN, PAGE_CHECK, PAGE_COMPARE };
+
+static void page(FILE *f, struct rs_repdir *d, enum page_kind kind,
+		 enum rs_rfile cmp)
 {
 	fprintf(f,
 		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		/* the page is whole: nothing may be fetched, nothing run */
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
 		"<title>rststorm %s report: ",
-		kind == 2 ? "compare" : kind == RS_RKIND_RUN ? "run" : "check");
+		kind == PAGE_COMPARE ? "compare" :
+		kind == PAGE_RUN     ? "run" : "check");
 	E(d->dir);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n", css);
-	if (kind == 2)
+	if (kind == PAGE_COMPARE)
 		compare_page(f, d, cmp);
-	else if (kind == RS_RKIND_RUN)
+	else if (kind == PAGE_RUN)
 		run_page(f, d);
 	else
 		check_page(f, d);
@@ -1045,19 +1051,24 @@ static bool exists(const char *dir, const char *name)
 }
 
 /* compare.csv of check reports has a phase column third; peek at the
- * header to pick the schema, the loader then checks it whole. */
+ * header to pick the schema, the loader then checks it whole (and says
+ * what is wrong). O_NONBLOCK and a regular file only: a FIFO planted as
+ * compare.csv must not block here; the loader refuses it. */
 static enum rs_rfile compare_kind(const char *dir)
 {
-	char path[4200], line[64] = "";
-	FILE *fp;
+	char path[4200], line[64];
+	struct stat st;
+	ssize_t n = 0;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/compare.csv", dir);
-	fp = fopen(path, "r");
-	if (fp) {
-		if (!fgets(line, sizeof(line), fp))
-			line[0] = '\0';
-		fclose(fp);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			n = read(fd, line, sizeof(line) - 1);
+		close(fd);
 	}
+	line[n > 0 ? n : 0] = '\0';
 	return strncmp(line, "schema_version,scenario,phase,", 30) == 0 ?
 		       RS_RF_CMP_CHECK : RS_RF_CMP_RUN;
 }
@@ -1069,20 +1080,21 @@ int rs_html_report(const char *dir, const char *out, char *err,
 	struct rs_csv_out o;
 	enum rs_rfile cmp = RS_RF_CMP_RUN;
 	char *c1 = NULL, *c2 = NULL;
-	int kind, ret;
+	enum page_kind kind;
+	int ret;
 
 	memset(&d, 0, sizeof(d));
 	if (!exists(dir, "summary.csv") && !exists(dir, "check.csv") &&
 	    exists(dir, "compare.csv")) {
-		kind = 2;
+		kind = PAGE_COMPARE;
 		cmp = compare_kind(dir);
 		if (rs_repdir_load_one(&d, cmp, dir, err, errlen))
 			return 2;
 	} else {
 		if (rs_repdir_load(&d, dir, err, errlen))
 			return 2;
-		kind = d.kind;
-		if (kind == RS_RKIND_RUN && exists(dir, "hold.csv") &&
+		kind = d.kind == RS_RKIND_RUN ? PAGE_RUN : PAGE_CHECK;
+		if (kind == PAGE_RUN && exists(dir, "hold.csv") &&
 		    rs_repdir_load_one(&d, RS_RF_HOLD, dir, err, errlen)) {
 			rs_repdir_free(&d);
 			return 2;
@@ -1096,6 +1108,10 @@ int rs_html_report(const char *dir, const char *out, char *err,
 		goto done;
 	}
 	if (rs_csv_open(&o, dirname(c1), basename(c2), err, errlen)) {
+		size_t n = strlen(err);
+
+		snprintf(err + n, errlen - n,
+			 ": give -o a file in a directory that exists and that you can write");
 		ret = 1;
 		goto done;
 	}

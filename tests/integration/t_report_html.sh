@@ -247,10 +247,19 @@ refuse "schema_version 2: this rststorm reads version 1" "$TMP/v2"
 mkdir "$TMP/cv2"
 sed '2s/^1,/7,/' "$TMP/cmp/compare.csv" >"$TMP/cv2/compare.csv"
 refuse "schema_version 7" "$TMP/cv2"
-refuse "needs one report directory" 
+mkdir "$TMP/fifo"
+mkfifo "$TMP/fifo/compare.csv"
+refuse "not a regular file (a FIFO)" "$TMP/fifo"
+refuse "needs one report directory"
 refuse "needs one report directory" "$TMP/run" "$TMP/check"
 refuse "'--bogus'" --bogus "$TMP/run"
 refuse "-o: needs a value" "$TMP/run" -o
+# a page that cannot be written: exit 1, one line, the report untouched
+"$RSTSTORM" report "$TMP/run" -o "$TMP/no/such/dir/x.html" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+[ $rc -eq 1 ] || fail "report -o into a missing directory: exit $rc, want 1"
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && grep -q "No such file or directory" "$TMP/err" ||
+	fail "report -o into a missing directory: $(cat "$TMP/err")"
 "$RSTSTORM" report --help | grep -q -- '--output' || fail "report --help lacks --output"
 "$RSTSTORM" help | grep -q '^  report ' || fail "rststorm help lacks report"
 exit 0
