@@ -1079,7 +1079,8 @@ int rs_html_report(const char *dir, const char *out, char *err,
 	struct rs_repdir d;
 	struct rs_csv_out o;
 	enum rs_rfile cmp = RS_RF_CMP_RUN;
-	char *c1 = NULL, *c2 = NULL;
+	char *c1 = NULL, *c2 = NULL, ev[RS_ESC_VALUE];
+	struct stat st;
 	enum page_kind kind;
 	int ret;
 
@@ -1099,6 +1100,19 @@ int rs_html_report(const char *dir, const char *out, char *err,
 			rs_repdir_free(&d);
 			return 2;
 		}
+	}
+	/* the rename would replace whatever out names: only a regular file
+	 * is replaced, never a symlink (/dev/stdout is one), a device or a
+	 * directory */
+	if (lstat(out, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "-o '%s': exists and is not a regular file (%s): name a new file or a regular file to replace",
+			 rs_esc(ev, sizeof(ev), out),
+			 S_ISLNK(st.st_mode) ? "a symlink" :
+			 S_ISDIR(st.st_mode) ? "a directory" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" : "a device or socket");
+		rs_repdir_free(&d);
+		return 2;
 	}
 	c1 = strdup(out);
 	c2 = strdup(out);
@@ -1138,7 +1152,8 @@ static void report_usage(FILE *f)
 		"written, 2 DIR is not a report this rststorm reads, or a usage error.\n"
 		"\n"
 		"options:\n"
-		"  -o, --output FILE   write the page to FILE (default DIR/report.html)\n"
+		"  -o, --output FILE   write the page to FILE (default DIR/report.html); an\n"
+		"                      existing regular file is replaced, a symlink refused\n"
 		"  -h, --help          this text\n");
 }
 

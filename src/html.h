@@ -18,8 +18,10 @@ char *rs_html_esc_buf(char *dst, size_t len, const char *s);
 /*
  * Render the report in dir (a run or check report, or a directory holding
  * compare.csv) as one HTML page to out (temporary file + rename, as the
- * CSV writers). Returns 0; 2 when dir is not a readable report (one line
- * in err); 1 when the page could not be written (one line in err).
+ * CSV writers). Returns 0; 2 when dir is not a readable report or out
+ * names something other than a regular file (a symlink, a device: the
+ * rename would replace it), one line in err; 1 when the page could not
+ * be written (one line in err).
  */
 int rs_html_report(const char *dir, const char *out, char *err,
 		   size_t errlen);

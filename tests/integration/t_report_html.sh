@@ -254,6 +254,17 @@ refuse "needs one report directory"
 refuse "needs one report directory" "$TMP/run" "$TMP/check"
 refuse "'--bogus'" --bogus "$TMP/run"
 refuse "-o: needs a value" "$TMP/run" -o
+# -o naming a symlink or a directory: refused, nothing replaced
+echo keep >"$TMP/target.txt"
+ln -s "$TMP/target.txt" "$TMP/link.html"
+refuse "exists and is not a regular file (a symlink)" "$TMP/run" -o "$TMP/link.html"
+[ -L "$TMP/link.html" ] && [ "$(cat "$TMP/target.txt")" = keep ] ||
+	fail "report -o SYMLINK: the symlink or its target changed"
+refuse "not a regular file (a directory)" "$TMP/run" -o "$TMP/empty"
+# an existing regular file is replaced
+echo old >"$TMP/old.html"
+"$RSTSTORM" report "$TMP/run" -o "$TMP/old.html" >/dev/null || fail "report -o over a file: exit $?"
+grep -q 'rststorm run report' "$TMP/old.html" || fail "report -o over a file: not replaced"
 # a page that cannot be written: exit 1, one line, the report untouched
 "$RSTSTORM" report "$TMP/run" -o "$TMP/no/such/dir/x.html" >"$TMP/out" 2>"$TMP/err"
 rc=$?
