@@ -161,7 +161,8 @@ static double py(const struct plot *p, double y)
 {
 	if (p->y1 <= p->y0)
 		return p->h - p->b;
-	return p->h - p->b - (y - p->y0) / (p->y1 - p->y0) * (p->h - p->t - p->b);
+	return p->h - p->b -
+	       (y - p->y0) / (p->y1 - p->y0) * (p->h - p->t - p->b);
 }
 
 static void svg_open(FILE *f, int w, int h, const char *label)
@@ -212,6 +213,19 @@ static void plot_axes(const struct plot *p, const char *xlabel,
 		p->t + (p->h - p->t - p->b) / 2);
 	E(ylabel);
 	fprintf(f, "</text>\n");
+}
+
+/* The x axis of a share (0..1) in quarters: grid lines and percentages. */
+static void share_ticks(const struct plot *p)
+{
+	for (int q = 0; q <= 4; q++) {
+		double x = px(p, q / 4.0);
+
+		fprintf(p->f,
+			"<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+			"<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d%%</text>\n",
+			x, p->t, x, p->h - p->b, x, p->h - p->b + 14, q * 25);
+	}
 }
 
 /* A legend entry under the plot, at slot i of a 3-column grid. */
@@ -364,14 +378,7 @@ static void outcome_bars(FILE *f, const struct rs_repdir *d)
 	p.b = 40 + 16 * (int)((nseen + 2) / 3) + 8;
 	p.h = p.t + 22 * (int)ngroups + p.b;
 	svg_open(f, p.w, p.h, "outcome shares per close mode and op");
-	for (int q = 0; q <= 4; q++) {
-		double x = px(&p, q / 4.0);
-
-		fprintf(f,
-			"<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-			"<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d%%</text>\n",
-			x, p.t, x, p.h - p.b, x, p.h - p.b + 14, q * 25);
-	}
+	share_ticks(&p);
 	y = p.t;
 	for (size_t i = 0; i < t->nrows;) {
 		size_t g = i;
@@ -415,6 +422,12 @@ static void outcome_bars(FILE *f, const struct rs_repdir *d)
 /* Power-of-two bins of histogram buckets: bin k holds [2^k, 2^(k+1)) ns,
  * bin 0 also 0 and 1. */
 #define NBINS 64
+
+/* Where bin k is drawn: its geometric middle, 2^(k+1/2) ns. */
+static double bin_mid(unsigned k)
+{
+	return ldexp(M_SQRT2, (int)k);
+}
 
 static unsigned bin_of(double lo)
 {
@@ -542,11 +555,13 @@ static void error_rate(FILE *f, const struct rs_repdir *d)
 				continue;
 			hbins(d, &g[k], "since_close_err_ns", err);
 			group_label(d, F, g[k].first, false, lab, sizeof(lab));
-			fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%u\" stroke-opacity=\"0.85\" points=\"", c, wide);
+			fprintf(f,
+				"<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%u\" stroke-opacity=\"0.85\" points=\"",
+				c, wide);
 			for (unsigned x = lo; x <= hi; x++)
 				if (all[x] > 0)
 					fprintf(f, "%.1f,%.1f ",
-						px(&p, ldexp(1.41421356, (int)x)),
+						px(&p, bin_mid(x)),
 						py(&p, err[x] / all[x]));
 			fprintf(f, "\"/>\n");
 			for (unsigned x = lo; x <= hi; x++) {
@@ -556,8 +571,9 @@ static void error_rate(FILE *f, const struct rs_repdir *d)
 				fmt_ns(t1, sizeof(t1), ldexp(1, (int)x + 1));
 				fprintf(f,
 					"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"><title>",
-					px(&p, ldexp(1.41421356, (int)x)),
-					py(&p, err[x] / all[x]), 2.5 + wide / 2.0, c);
+					px(&p, bin_mid(x)),
+					py(&p, err[x] / all[x]),
+					2.5 + wide / 2.0, c);
 				snprintf(tip, sizeof(tip),
 					 "%s, %s to %s after the close: %.0f errors of %.0f ops",
 					 lab, t0, t1, err[x], all[x]);
@@ -924,7 +940,8 @@ static void compare_page(FILE *f, struct rs_repdir *d, enum rs_rfile F)
 {
 	const struct rs_rtable *t = &d->t[F];
 	bool check = F == RS_RF_CMP_CHECK;
-	size_t nd = 0, nshow = t->nrows < CMP_DRAW_MAX ? t->nrows : CMP_DRAW_MAX;
+	size_t nd = 0;
+	size_t nshow = t->nrows < CMP_DRAW_MAX ? t->nrows : CMP_DRAW_MAX;
 	struct plot p = { .f = f, .w = 760, .l = 260, .r = 20, .t = 10,
 			  .x0 = 0, .x1 = 1, .y0 = 0, .y1 = 1 };
 	char lab[300], tip[400];
@@ -946,14 +963,7 @@ static void compare_page(FILE *f, struct rs_repdir *d, enum rs_rfile F)
 		p.b = 64;
 		p.h = p.t + 20 * (int)nshow + p.b;
 		svg_open(f, p.w, p.h, "shares of each cell in A and B");
-		for (int q = 0; q <= 4; q++) {
-			double x = px(&p, q / 4.0);
-
-			fprintf(f,
-				"<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-				"<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d%%</text>\n",
-				x, p.t, x, p.h - p.b, x, p.h - p.b + 14, q * 25);
-		}
+		share_ticks(&p);
 		y = p.t;
 		for (size_t i = 0; i < nshow; i++) {
 			double a = num(col(d, F, i, "share_a"));
@@ -986,8 +996,8 @@ static void compare_page(FILE *f, struct rs_repdir *d, enum rs_rfile F)
 			fprintf(f,
 				"<g><rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"8\" fill=\"#1f77b4\"/>"
 				"<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"8\" fill=\"#ff7f0e\"/><title>",
-				p.l, y + 2, px(&p, a) - p.l > 0.5 ? px(&p, a) - p.l : 0.5,
-				p.l, y + 10, px(&p, b) - p.l > 0.5 ? px(&p, b) - p.l : 0.5);
+				p.l, y + 2, fmax(px(&p, a) - p.l, 0.5),
+				p.l, y + 10, fmax(px(&p, b) - p.l, 0.5));
 			E(tip);
 			fprintf(f, "</title></g>\n");
 			y += 20;
