@@ -70,8 +70,9 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # yet is retried after `apt-get update`.
 BUILD_DEPS := liburing-dev gcc make
 # mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page;
-# python3: tests/integration/t_json.sh parses the JSON reports
-TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3
+# python3: tests/integration/t_json.sh parses the JSON reports;
+# chromium: tests/integration/t_report_html.sh loads the HTML reports headless
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 chromium
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock
