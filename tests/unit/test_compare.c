@@ -484,7 +484,7 @@ static void test_compare_malformed(void **state)
 		  "1,seed-go,alone,server,fin,1,send,EWHAT,", "result 'EWHAT'" },
 		{ "cells.csv", "1,seed-go,alone,server,fin,1,",
 		  "1,seed-go,alone,server,fin,0,", "op_index '0'" },
-		{ "check.csv", "1,0.1.0,", "2,0.1.0,", "schema_version 2" },
+		{ "check.csv", "1,0.1.0,", "3,0.1.0,", "schema_version 3" },
 		{ "cells.csv", "1,seed-go,load,server,fin,1", "7,seed-go,load,server,fin,1",
 		  "schema_version 7" },
 		{ "verdicts.csv", "schema_version,scenario,phase", "schema_version,scenario,stage",
@@ -590,11 +590,11 @@ static void test_compare_csv(void **state)
 	assert_non_null(strstr(csv,
 			       "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n"));
 	assert_non_null(strstr(csv,
-			       "1,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,1\n"));
 	assert_non_null(strstr(csv,
-			       "1,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,1\n"));
 	assert_non_null(strstr(csv,
-			       "1,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,0\n"));
+			       "2,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,0\n"));
 	free(csv);
 	/* an unwritable place: 2, naming it */
 	o.csv_dir = "/proc/rststorm-no-such-dir";
@@ -810,8 +810,8 @@ static void test_one_sided(void **state)
 	assert_int_equal(merge2(fx, g("check-a"), d, t(fx, "m")), 0);
 	v = slurp(t(fx, "m/verdicts.csv"), NULL);
 	assert_non_null(v);
-	assert_non_null(strstr(v, "1,race-rst-xcpu,alone,server,rst,xcpu,inline,0,20,0,MEASURED,0,none,7,0,0.100,-\n"));
-	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,40,0,PASS,"));
+	assert_non_null(strstr(v, "2,race-rst-xcpu,alone,server,rst,xcpu,inline,0,20,0,MEASURED,0,none,7,0,0.100,-\n"));
+	assert_non_null(strstr(v, "2,seed-go,alone,server,fin,none,inline,0,40,0,PASS,"));
 	free(v);
 
 	/* the SIGPIPE rule differs: mixed, not judged again */
@@ -820,7 +820,7 @@ static void test_one_sided(void **state)
 	assert_int_equal(merge2(fx, g("check-h1"), r, t(fx, "mr")), 0);
 	v = slurp(t(fx, "mr/verdicts.csv"), NULL);
 	assert_non_null(v);
-	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,20,0,PASS,0,mixed,20,0,0.050,-\n"));
+	assert_non_null(strstr(v, "2,seed-go,alone,server,fin,none,inline,0,20,0,PASS,0,mixed,20,0,0.050,-\n"));
 	free(v);
 }
 
