@@ -41,7 +41,7 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -include $(VERSION_H)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -pthread
-LDLIBS := -luring -pthread -lm
+LDLIBS := -luring -pthread -lm -lz
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -66,10 +66,15 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # runs under a lock so that two makes at once (SANITIZE variants) take
 # turns instead of one dying on the dpkg lock. A package apt does not know
 # yet is retried after `apt-get update`.
-BUILD_DEPS := liburing-dev gcc make
+BUILD_DEPS := liburing-dev zlib1g-dev gcc make
 # mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page;
-# python3: tests/integration/t_json.sh parses the JSON reports
-TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3
+# python3: tests/integration/t_json.sh parses the JSON reports;
+# nodejs, npm: t_hlog.sh decodes --hlog with hdr-histogram-js (build/npm);
+# Debian's npm is asked for only when no npm is there (a nodejs package
+# that carries its own npm conflicts with Debian's);
+# clang: make fuzz (libFuzzer)
+NPM_DEP := $(if $(shell command -v npm 2>/dev/null),,npm)
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 nodejs $(NPM_DEP) clang
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock
