@@ -99,7 +99,7 @@ define need
 	touch $@
 endef
 
-.PHONY: all run test unit integration static bench clean help deps FORCE
+.PHONY: all run test unit integration static bench clean help deps npm fuzz FORCE
 all: $(BIN)
 
 # The stamps depend on the Makefile: a package added to a list is then
@@ -165,10 +165,24 @@ run: $(BIN)
 unit: $(UNIT_BINS)
 	$(Q)RS_ONLY=unit tests/run-tests.sh $(UNIT_BINS)
 
-integration: $(BIN) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+# hdr-histogram-js, the independent decoder of --hlog (t_hlog.sh), from
+# the npm registry into build/npm; when the registry cannot be reached
+# the rule says so and t_hlog.sh skips (77).
+HDRJS_VERSION := 3.0.1
+HDRJS := build/npm/node_modules/hdr-histogram-js/package.json
+$(HDRJS): | $(TEST_DEP_STAMP)
+	@mkdir -p build/npm
+	@echo "  NPM     hdr-histogram-js@$(HDRJS_VERSION)"
+	$(Q)npm install --prefix build/npm --no-save --no-audit --no-fund \
+	  --loglevel=error hdr-histogram-js@$(HDRJS_VERSION) >build/npm/install.log 2>&1 || \
+	  { tail -n 3 build/npm/install.log; echo "rststorm: npm install hdr-histogram-js failed (log: build/npm/install.log): t_hlog.sh will skip"; }
+
+npm: $(HDRJS)
+
+integration: $(BIN) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh
 
-test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh $(UNIT_BINS)
 
 bench: $(BIN) build/floor
