@@ -179,6 +179,33 @@ $(HDRJS): | $(TEST_DEP_STAMP)
 
 npm: $(HDRJS)
 
+# make fuzz FUZZ_SECONDS=N: libFuzzer on the report reader
+# (tests/fuzz/fuzz_repdir.c), clang with ASan and UBSan, objects of its
+# own under build/fuzz. The regression seeds (tests/fuzz/regress) run
+# once first; then the fuzzer runs N seconds from the golden reports
+# (tests/fuzz/mkseeds.sh) and its corpus in build/fuzz/corpus. A crash is
+# written to build/fuzz/ as crash-*: copy it into tests/fuzz/regress.
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD := build/fuzz
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS := $(filter-out $(FUZZ_BUILD)/main.o,$(SRCS:src/%.c=$(FUZZ_BUILD)/%.o))
+$(FUZZ_BUILD)/%.o: src/%.c $(VERSION_H) | $(TEST_DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_BUILD)/fuzz_repdir: tests/fuzz/fuzz_repdir.c $(FUZZ_OBJS)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $^ $(LDLIBS)
+fuzz: $(FUZZ_BUILD)/fuzz_repdir
+	$(Q)rm -rf $(FUZZ_BUILD)/seeds && tests/fuzz/mkseeds.sh $(FUZZ_BUILD)/seeds
+	$(Q)mkdir -p $(FUZZ_BUILD)/corpus
+	$(Q)$(FUZZ_BUILD)/fuzz_repdir -runs=0 tests/fuzz/regress $(FUZZ_BUILD)/seeds
+	$(Q)cd $(FUZZ_BUILD) && ./fuzz_repdir -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+	  corpus seeds ../../tests/fuzz/regress
+
 integration: $(BIN) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh
 
