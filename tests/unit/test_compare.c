@@ -683,6 +683,25 @@ static void test_merge_halves(void **state)
 	assert_int_equal(merge2(fx, t(fx, "nomib"), g("run-h2"), t(fx, "r12")), 0);
 	assert_int_equal(access(t(fx, "r12/mib.csv"), F_OK), -1);
 	assert_int_equal(cmp(fx, t(fx, "r12"), g("run-whole"), 0.01), 0);
+
+	/* early version 1 reports (before family, clock and target) read
+	 * as if they had ipv4, stamp and embedded: the same sums */
+	copy_report(fx, "run-h1", "early-r");
+	edit(t(fx, "early-r"), "summary.csv", ",family,clock,target\n", "\n");
+	edit(t(fx, "early-r"), "summary.csv", ",ipv4,stamp,embedded\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "early-r"), g("run-h2"), t(fx, "re")), 0);
+	assert_same_dir(g("run-whole"), t(fx, "re"));
+	copy_report(fx, "check-h1", "early-c");
+	edit(t(fx, "early-c"), "check.csv", ",family\n", "\n");
+	edit(t(fx, "early-c"), "check.csv", ",ipv4\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "early-c"), g("check-h2"), t(fx, "ce")), 0);
+	assert_same_dir(g("check-whole"), t(fx, "ce"));
+	/* but a version 2 file must have them */
+	copy_report(fx, "run-whole", "v2short");
+	edit(t(fx, "v2short"), "summary.csv", ",family,clock,target\n", "\n");
+	edit(t(fx, "v2short"), "summary.csv", ",ipv4,stamp,embedded\n", "\n");
+	assert_int_equal(cmp(fx, t(fx, "v2short"), g("run-whole"), 0.01), 2);
+	one_line_naming(fx, "header does not match");
 }
 
 static void test_merge_refusals(void **state)
