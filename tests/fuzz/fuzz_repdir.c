@@ -14,8 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "compare.h"
+#include "merge.h"
 #include "repdir.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -26,46 +29,59 @@ static const char *const names[] = {
 };
 #define NNAMES (sizeof(names) / sizeof(names[0]))
 
-static char dir[64];
+/* the input, its copy, their merge (under the first) */
+static char dir[64], dir2[80], dir3[80];
+static FILE *devnull;
 
-static void clear_dir(void)
+static void clear(const char *d)
 {
-	char p[128];
+	char p[160];
 
 	for (size_t i = 0; i < NNAMES; i++) {
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		snprintf(p, sizeof(p), "%s/%s", d, names[i]);
 		unlink(p);
 	}
 }
 
 static void remove_dir(void)
 {
-	clear_dir();
+	clear(dir3);
+	rmdir(dir3);
+	clear(dir2);
+	rmdir(dir2);
+	clear(dir);
 	rmdir(dir);
+}
+
+static void write_one(const char *d, const char *name, const uint8_t *b,
+		      size_t len)
+{
+	char p[160];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", d, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		abort();
+	while (len) {
+		ssize_t n = write(fd, b, len);
+
+		if (n <= 0)
+			abort();
+		b += n;
+		len -= (size_t)n;
+	}
+	close(fd);
 }
 
 static void write_file(const char *name, size_t nlen, const uint8_t *b,
 		       size_t len)
 {
-	char p[128];
-	int fd;
-
 	for (size_t i = 0; i < NNAMES; i++) {
 		if (strlen(names[i]) != nlen || memcmp(names[i], name, nlen))
 			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
-		fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (fd < 0)
-			abort();
-		while (len) {
-			ssize_t n = write(fd, b, len);
-
-			if (n <= 0)
-				abort();
-			b += n;
-			len -= (size_t)n;
-		}
-		close(fd);
+		write_one(dir, names[i], b, len);
+		write_one(dir2, names[i], b, len);
 		return;
 	}
 }
@@ -92,9 +108,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(dir, sizeof(dir), "/tmp/rs-fuzz-repdir.XXXXXX");
 		if (!mkdtemp(dir))
 			abort();
+		snprintf(dir2, sizeof(dir2), "%s/copy", dir);
+		snprintf(dir3, sizeof(dir3), "%s/sum", dir);
+		if (mkdir(dir2, 0700) || !(devnull = fopen("/dev/null", "w")))
+			abort();
 		atexit(remove_dir);
 	}
-	clear_dir();
+	clear(dir);
+	clear(dir2);
+	clear(dir3);
 	p = next_section(data, data, end);
 	while (p < end) {
 		const uint8_t *name = p + 3, *nl = name, *body, *next;
@@ -120,6 +142,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						abort();
 		}
 		rs_repdir_free(&d);
+		{
+			struct rs_compare_opts o = { .alpha = 0.01 };
+			const char *two[2] = { dir, dir2 };
+			int r;
+
+			/* a report against its copy: nothing differs */
+			r = rs_compare_dirs(dir, dir2, &o, devnull, err,
+					    sizeof(err));
+			if (r == 1)
+				abort();
+			/* its sum with itself is a report again (or the
+			 * merge is refused with one line) */
+			err[0] = '\0';
+			r = rs_merge_dirs(two, 2, dir3, err, sizeof(err));
+			if (r == 0) {
+				if (rs_repdir_load(&d, dir3, err, sizeof(err)))
+					abort();
+				rs_repdir_free(&d);
+			} else if (!err[0] || strchr(err, '\n')) {
+				abort();
+			}
+		}
 	} else if (!err[0] || strchr(err, '\n')) {
 		/* a refusal is one line, never empty */
 		abort();
