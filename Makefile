@@ -9,6 +9,8 @@
 #   make deps            install what build and tests need (apt, as root)
 #   make static          ./rststorm-static, for minimal VMs
 #   make bench           the benchmark (results/bench-run.csv)
+#   make peers           rststorm against neper and netperf, from their sources:
+#                        make peers NEPER_SRC=DIR NETPERF_SRC=DIR
 #   make kernel-matrix   rststorm in Debian's kernels under qemu (KERNELS="5.10 6.1")
 #   make install         binary, man page, bash completion under PREFIX
 #                        (default /usr/local; DESTDIR for staging)
@@ -214,6 +216,10 @@ test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 
 bench: $(BIN) build/floor
 	bench/run-bench.sh
+
+.PHONY: peers
+peers: $(BIN)
+	NEPER_SRC='$(NEPER_SRC)' NETPERF_SRC='$(NETPERF_SRC)' bench/peers.sh $(PEERS_ARGS)
 
 # the floor: the same teardown with plain epoll syscalls (bench/engines.sh)
 build/floor: bench/floor.c

@@ -91,7 +91,7 @@ struct sc_run {
 /* ---------------------------------------------------------------- CLI */
 
 enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
-       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON };
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK };
 
 static const struct option longopts[] = {
 	{ "trials", 1, NULL, O_TRIALS },
@@ -103,6 +103,7 @@ static const struct option longopts[] = {
 	{ "csv", 1, NULL, O_CSV },
 	{ "json", 1, NULL, O_JSON },
 	{ "netns", 0, NULL, O_NETNS },
+	{ "link", 1, NULL, O_LINK },
 	{ "ipv6", 0, NULL, '6' },
 	{ "ring", 1, NULL, O_RING },
 	{ "no-direct", 0, NULL, O_NODIRECT },
@@ -142,6 +143,9 @@ static void check_usage(FILE *f)
 		"  --netns           run in a fresh network namespace (root, or a user\n"
 		"                    namespace of its own) and reconcile\n"
 		"                    the kernel's TCP counters with the trials\n"
+		"  --link SPEC       the trials and the load over an emulated link between\n"
+		"                    two fresh namespaces: rtt=T[,loss=P%%][,jitter=T]\n"
+		"                    [,rate=R] (root; as rststorm run; not with --netns)\n"
 		"  --ring MODE       auto|defer|coop|plain (as rststorm run)\n"
 		"  --no-direct       load client sockets from socket(2)\n"
 		"  --no-multishot    load server accepts single-shot\n"
@@ -245,6 +249,12 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 		case O_NETNS:
 			o->netns = true;
 			break;
+		case O_LINK:
+			/* one line naming --link, the field and the value */
+			if (rs_link_parse(a, &o->base.link_spec, err, errlen))
+				return -EINVAL;
+			o->base.link_given = true;
+			break;
 		case '6':
 			o->base.ipv6 = true; /* the load's servers and clients */
 			break;
@@ -309,6 +319,11 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			}
 		o->sel[o->nsel++] = sc;
 	}
+	if (o->netns && o->base.link_given) {
+		snprintf(err, errlen,
+			 "--netns: not with --link: the link makes two namespaces of its own, whose counters are separate (check --link does not reconcile them)");
+		return -EINVAL;
+	}
 	if (!o->nsel)
 		for (size_t i = 0; i < rs_scenario_count(); i++)
 			if (!rs_scenario_at(i)->test_only)
@@ -346,6 +361,16 @@ static uint64_t exp_count(const struct rs_sc_op *op, const uint64_t *n)
 	for (unsigned i = 0; i < op->nexp; i++)
 		k += n[op->exp[i]];
 	return k;
+}
+
+/* Set by check --link before any phase runs: over the link the RST an op
+ * draws is a round trip away, so ordered expectations are shares there
+ * as under load (rs_sc_op_exact). */
+static bool over_link;
+
+static bool op_exact(const struct rs_scenario *sc, unsigned i, bool loaded)
+{
+	return rs_sc_op_exact(sc, i, loaded || over_link);
 }
 
 static void judge(const struct rs_scenario *sc, struct phase *p,
@@ -405,7 +430,7 @@ static void judge(const struct rs_scenario *sc, struct phase *p,
 	}
 	/* the rest is the verdict module's, as merge judges a merged report */
 	for (unsigned i = 0; i < sc->nops; i++) {
-		bool exact = rs_sc_op_exact(sc, i, p->loaded);
+		bool exact = op_exact(sc, i, p->loaded);
 
 		vp.measured_ops |= !exact;
 		rs_sc_exp_format(&sc->op[i], exp[i], sizeof(exp[i]));
@@ -612,6 +637,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	tc.timeout_ns = o->timeout_ns;
 	tc.xcpu_closer_cpu = -1;
 	tc.ipv6 = o->base.ipv6;
+	tc.link = o->base.link;
 	/* the load reaches its steady state on loopback within ~100 ms */
 	tc.warmup_ns = loaded ? 300000000ull : 0;
 	g = rs_trials_new(&tc, &p->r, err, sizeof(err));
@@ -671,7 +697,7 @@ static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 		rs_append(buf, len, "%s%s %.1f%%", buf[0] ? " " : "",
 		       rs_result_name(best), 100.0 * (double)n[best] / (double)tot);
 	}
-	if (!rs_sc_op_exact(sc, i, p->loaded)) {
+	if (!op_exact(sc, i, p->loaded)) {
 		double lo, hi;
 		char e[40];
 
@@ -733,9 +759,9 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 		char e[40], a[256], b[256] = "";
 
 		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
-		if (!rs_sc_op_exact(sc, i, false))
+		if (!op_exact(sc, i, false))
 			rs_append(e, sizeof(e), " (share)");
-		else if (sr->ph[1].ran && !rs_sc_op_exact(sc, i, true))
+		else if (sr->ph[1].ran && !op_exact(sc, i, true))
 			rs_append(e, sizeof(e), "*");
 		cell_text(sc, &sr->ph[0], i, a, sizeof(a));
 		if (sr->ph[1].ran)
@@ -920,7 +946,7 @@ static void write_cells(const struct csv_ctx *x, FILE *f)
 				continue;
 			for (unsigned i = 0; i < sc->nops; i++) {
 				char e[40];
-				bool exact = rs_sc_op_exact(sc, i, ph);
+				bool exact = op_exact(sc, i, ph);
 
 				rs_sc_exp_format(&sc->op[i], e, sizeof(e));
 				for (unsigned r = 0; r < RS_RES_N; r++) {
@@ -1114,6 +1140,65 @@ int rs_cmd_scenarios(int argc, char **argv)
 	return 0;
 }
 
+/* check --link: open the link before any thread (the forwarder and the
+ * measuring threads keep SIGINT and SIGTERM blocked, for the run's
+ * sigtimedwait), measure it; line gets the header's link lines. One
+ * line and exit 1 when the link cannot be made. */
+static void check_link_up(struct rs_config *base, char *line, size_t len)
+{
+	struct rs_link_spec spec = base->link_spec;
+	struct rs_link_rtt m;
+	char err[512], desc[400];
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	spec.seed = (uint64_t)time(NULL);
+	if (rs_link_open(&spec, &base->link, err, sizeof(err)))
+		rs_fatal("%s", err);
+	if (base->ipv6 && !rs_link_has_ipv6(base->link))
+		rs_fatal("--link with -6: the link's namespaces have no IPv6 (the kernel has it off): run without -6");
+	rs_link_describe(base->link, desc, sizeof(desc));
+	if (rs_link_measure(base->link, base->ipv6 ? AF_INET6 : AF_INET, 4,
+			    5, 64, 5000000000ull + 10 * spec.rtt_ns, &m, err,
+			    sizeof(err)))
+		rs_fatal("%s", err);
+	if (m.conns_ok)
+		snprintf(line, len,
+			 "%s\nlink rtt: asked %" PRIu64 " us, measured min_rtt %u us, srtt %u us over %u connections",
+			 desc, spec.rtt_ns / 1000, m.min_rtt_us[1],
+			 m.srtt_us[1], m.conns_ok);
+	else
+		snprintf(line, len,
+			 "%s\nlink rtt: asked %" PRIu64 " us, not measured: none of %u connections got up",
+			 desc, spec.rtt_ns / 1000, m.conns_asked);
+}
+
+/* Close the link; a forwarder that stopped early cut it: one line, and
+ * returns 1 (the check fails). */
+static int check_link_down(struct rs_config *base)
+{
+	struct rs_link_stats st;
+
+	if (!base->link)
+		return 0;
+	rs_link_stats(base->link, &st);
+	printf("link: to server %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped; to client %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped\n",
+	       st.to_server.forwarded, st.to_server.lost,
+	       st.to_server.dropped_full + st.to_server.dropped_err,
+	       st.to_client.forwarded, st.to_client.lost,
+	       st.to_client.dropped_full + st.to_client.dropped_err);
+	if (st.forwarder_errno)
+		fprintf(stderr,
+			"rststorm check: --link: the delay line stopped forwarding: %s: the link was cut during the check; rerun\n",
+			strerror(st.forwarder_errno));
+	rs_link_close(base->link);
+	base->link = NULL;
+	return st.forwarder_errno ? 1 : 0;
+}
+
 int rs_cmd_check(int argc, char **argv)
 {
 	static struct check_opts o;
@@ -1121,7 +1206,7 @@ int rs_cmd_check(int argc, char **argv)
 	struct sc_run *runs;
 	unsigned counts[V_N + 1] = { 0 };
 	int status = 0, signo = 0;
-	char err[512], line[512], started[32], gap[32];
+	char err[512], line[768], started[32], gap[32];
 	time_t wall;
 	bool tty;
 	int ret = parse_check(&o, argc, argv, err, sizeof(err));
@@ -1158,6 +1243,10 @@ int rs_cmd_check(int argc, char **argv)
 		rs_check_fd_limit_cmd(&lc, &probe, RS_CMD_CHECK);
 	}
 	rs_sigpipe_count_install();
+	if (o.base.link_given) {
+		check_link_up(&o.base, line, sizeof(line));
+		over_link = true;
+	}
 	runs = calloc(o.nsel, sizeof(*runs));
 	if (!runs)
 		rs_fatal("out of memory");
@@ -1165,13 +1254,18 @@ int rs_cmd_check(int argc, char **argv)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ",
 		 gmtime(&wall));
 	rs_format_duration(o.gap_ns, gap, sizeof(gap));
+	if (o.base.link)
+		printf("%s\n", line);
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("rststorm check: %u scenarios, --trials %u, --load-c %u, --gap %s, --parallel %u%s%s%s%s\npath: %s\n\n",
 	       o.nsel, o.trials, o.load_c, gap, o.parallel,
 	       o.closer >= 0 ? ", --closer " : "",
 	       o.closer >= 0 ? rs_side_name((unsigned)o.closer) : "",
 	       o.netns ? ", --netns" : "", o.base.ipv6 ? ", -6" : "", line);
-	if (!o.netns)
+	if (o.base.link)
+		printf("(kernel counters: the link's sides have their own, not read: not reconciled)\n"
+		       "(over a link a write right after the peer's FIN is accepted until the RST it draws has come back, a round trip later: the EPIPE* expectations, exact alone on loopback, are shares here, as under load; docs/network.md)\n\n");
+	else if (!o.netns)
 		printf("(kernel counters are host-wide without --netns: shown in mib.csv, not reconciled)\n\n");
 	fflush(stdout);
 
@@ -1262,5 +1356,7 @@ int rs_cmd_check(int argc, char **argv)
 		}
 	}
 	free(runs);
+	if (check_link_down(&o.base) && !status)
+		status = 1;
 	return status;
 }

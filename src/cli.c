@@ -52,6 +52,7 @@ enum opt_id {
 	OPT_IPV6 = '6',
 	OPT_FOREIGN = 300,
 	OPT_REQUEST,
+	OPT_LINK,
 	OPT_CLIENT_INDEX,
 };
 
@@ -136,6 +137,8 @@ static const struct opt_desc opts[] = {
 	  "the --target servers are not rststorm: send --request, read the response, classify the server's close as FIN or RST as observed", C_RUN, NULL },
 	{ "request", OPT_REQUEST, 1, "STRING|@FILE",
 	  "with --foreign: the bytes to send (\\r \\n \\t \\\\ escapes; @FILE: a file's bytes) (default an HTTP/1.1 GET / with Connection: keep-alive)", C_RUN, NULL },
+	{ "link", OPT_LINK, 1, "SPEC",
+	  "servers and clients in two fresh network namespaces joined by an emulated link: rtt=T[,loss=P%][,jitter=T][,rate=R][,limit=N], e.g. rtt=20ms,loss=1% (root; not with --target or --netns)", C_RUN, NULL },
 	{ "client-index", OPT_CLIENT_INDEX, 1, "I/N",
 	  "with --target: client I (0..N-1) of a fleet of N: connection ids and close stamp slots I x (1000000/N) on, apart from the others' (N 1..1000)", C_RUN, NULL },
 	{ "help", OPT_HELP, 0, NULL, "this text", C_ALL, NULL },
@@ -538,6 +541,13 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 				   "a non-empty string, or @FILE", "");
 		cfg->request = val;
 		return 0;
+	case OPT_LINK:
+		/* rs_link_parse's line names --link, the field, the value
+		 * and what is allowed */
+		if (rs_link_parse(val, &cfg->link_spec, err, errlen))
+			return -EINVAL;
+		cfg->link_given = true;
+		return 0;
 	case OPT_CLIENT_INDEX:
 		if (parse_fleet(val, &cfg->client_index, &cfg->client_count))
 			return bad(err, errlen, o->name, val,
@@ -739,9 +749,19 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 			 "--ipv6: not with --target: each target's address chooses its family ([::1]:PORT for IPv6)");
 		return -EINVAL;
 	}
+	if (cfg->link_given && cfg->ntargets) {
+		snprintf(err, errlen,
+			 "--link: not with --target: the link joins the embedded servers and the clients (run rststorm serve inside a namespace of your own instead)");
+		return -EINVAL;
+	}
+	if (cfg->link_given && cfg->netns) {
+		snprintf(err, errlen,
+			 "--netns: not with --link, which makes two fresh network namespaces of its own (drop --netns)");
+		return -EINVAL;
+	}
 	if (cfg->sources > 1 && cfg->ipv6) {
 		snprintf(err, errlen,
-			 "--sources: the source addresses are 127.0.0.x: not with --ipv6");
+			 "--sources: the source addresses are IPv4 (127.0.0.x, or the link's 198.18.0.x): not with --ipv6");
 		return -EINVAL;
 	}
 	for (uint32_t i = 0; i < cfg->ntargets; i++) {
@@ -1050,6 +1070,12 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		fprintf(f, "allow_remote=1\n");
 	if (cfg->rate)
 		fprintf(f, "rate=%" PRIu64 "\n", cfg->rate);
+	if (cfg->link_given) {
+		char ls[160];
+
+		rs_link_spec_format(&cfg->link_spec, ls, sizeof(ls));
+		fprintf(f, "link=%s\n", ls);
+	}
 	if (cfg->client_count)
 		fprintf(f, "client_index=%u/%u\n", cfg->client_index,
 			cfg->client_count);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "link.h"
 #include "plan.h"
 #include "script.h"
 
@@ -92,6 +93,13 @@ struct rs_config {
 	/* set by rs_run for --target (not an option): the servers' clock and
 	 * stamps, from rs_target_open */
 	const struct rs_target *tlink;
+	/* --link: the spec as parsed (link_given false: no link) */
+	bool link_given;
+	struct rs_link_spec link_spec;
+	/* set by rs_run and check (not an option): the open link; the
+	 * servers' listeners go on its server side, the client threads
+	 * start on its client side */
+	struct rs_link *link;
 };
 
 /* Defaults for `rststorm run`. ncpu is the number of online CPUs. */

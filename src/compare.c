@@ -478,7 +478,8 @@ static void show_path(const struct cmp *c)
 		"tool_version", "ops", "close_mix", "wait", "op_gap_s",
 		"timeout_s", "concurrency", "duration_s", "connections_limit",
 		"client_threads", "server_threads", "ports", "interrupted",
-		"books_balanced", "family", "clock", "target",
+		"books_balanced", "family", "clock", "target", "link",
+		"link_rtt_asked_us",
 	};
 	static const char *const check_cfg[] = {
 		"tool_version", "trials", "load_c", "parallel", "gap_s",

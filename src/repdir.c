@@ -212,47 +212,40 @@ static char **copy_row(char **fields, unsigned n)
 	return row;
 }
 
-/* The column layouts read: 0 is an early version 1 file (before the
- * columns with early_v1 were added), 1.. RS_CSV_SCHEMA the versions. */
-static bool col_in(const struct rs_scol *c, unsigned layout)
+/*
+ * Map the header h (n names) onto the columns of file f in schema version
+ * v: map[col] is the header position of each column of that version, or
+ * -1 for a column added within version 1 (early_v1) that an older version
+ * 1 file lacks. Returns 0, or -EINVAL with the first mismatch in err.
+ */
+static int header_map(enum rs_rfile f, unsigned v, char **h, unsigned n,
+		      int *map, const char *path, char *err, size_t errlen)
 {
-	if (layout == 0)
-		return rs_scol_in(c, 1) && !c->early_v1;
-	return rs_scol_in(c, layout);
-}
+	unsigned j = 0, want = 0;
 
-/* The number of columns of file f in a layout. */
-static unsigned ncols_in(enum rs_rfile f, unsigned v)
-{
-	unsigned n = 0;
+	for (unsigned i = 0; i < FILE_(f).ncols; i++) {
+		const struct rs_scol *c = &FILE_(f).cols[i];
 
-	for (unsigned i = 0; i < FILE_(f).ncols; i++)
-		n += col_in(&FILE_(f).cols[i], v);
-	return n;
-}
-
-/* The header h (n names) against the columns of file f in version v. */
-static int header_err_v(enum rs_rfile f, unsigned v, char **h, unsigned n,
-			const char *path, char *err, size_t errlen)
-{
-	unsigned want = ncols_in(f, v), j = 0;
-
-	for (unsigned i = 0; i < FILE_(f).ncols && j < n; i++) {
-		if (!col_in(&FILE_(f).cols[i], v))
+		map[i] = -1;
+		if (!rs_scol_in(c, v))
 			continue;
-		if (strcmp(h[j], FILE_(f).cols[i].name) != 0) {
-			snprintf(err, errlen,
-				 "%s: header does not match the documented columns of schema_version %u: column %u is '%.40s', expected '%s'",
-				 path, v ? v : 1, j + 1, ESC(h[j], 40),
-				 FILE_(f).cols[i].name);
-			return -EINVAL;
+		want++;
+		if (j < n && strcmp(h[j], c->name) == 0) {
+			map[i] = (int)j++;
+			continue;
 		}
-		j++;
+		if (v == 1 && c->early_v1)
+			continue;
+		snprintf(err, errlen,
+			 "%s: header does not match the documented columns of schema_version %u: column %u is '%.40s', expected '%s'",
+			 path, v, j + 1, j < n ? ESC(h[j], 40) : "(none)",
+			 c->name);
+		return -EINVAL;
 	}
-	if (n != want) {
+	if (j != n) {
 		snprintf(err, errlen,
 			 "%s: header does not match the documented columns of schema_version %u: %u columns, expected %u",
-			 path, v ? v : 1, n, want);
+			 path, v, n, want);
 		return -EINVAL;
 	}
 	return 0;
@@ -262,11 +255,12 @@ static int header_err_v(enum rs_rfile f, unsigned v, char **h, unsigned n,
 static int header_err(enum rs_rfile f, char **h, unsigned n,
 		      const char *path, char *err, size_t errlen)
 {
-	for (unsigned v = 0; v < RS_CSV_SCHEMA; v++)
-		if (ncols_in(f, v) == n &&
-		    !header_err_v(f, v, h, n, path, err, errlen))
+	int map[RS_ROW_MAXCOLS];
+
+	for (unsigned v = RS_CSV_SCHEMA_MIN; v < RS_CSV_SCHEMA; v++)
+		if (!header_map(f, v, h, n, map, path, err, errlen))
 			return 0;
-	return header_err_v(f, RS_CSV_SCHEMA, h, n, path, err, errlen);
+	return header_map(f, RS_CSV_SCHEMA, h, n, map, path, err, errlen);
 }
 
 static int open_report_file(const char *path, FILE **fp, char *err,
@@ -323,8 +317,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 	FILE *fp = NULL;
 	struct rs_csvr *r = NULL;
 	char **fl, **header = NULL;
-	unsigned n, hn = 0, want = FILE_(f).ncols, layout = RS_CSV_SCHEMA;
+	unsigned n, hn = 0, want = FILE_(f).ncols;
 	char *full[RS_ROW_MAXCOLS];
+	int map[RS_ROW_MAXCOLS];
 	size_t cap = 0;
 	int ret;
 
@@ -385,13 +380,8 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 		rs_csv_u64(fl[0], &v);
 		if (!t->nrows) {
 			t->version = (unsigned)v;
-			layout = t->version;
-			/* an early version 1 file: the shorter header */
-			if (layout == 1 && ncols_in(f, 0) == hn &&
-			    ncols_in(f, 1) != hn)
-				layout = 0;
-			if ((ret = header_err_v(f, layout, header, hn, path,
-						err, errlen)))
+			if ((ret = header_map(f, t->version, header, hn, map,
+					      path, err, errlen)))
 				goto out;
 		} else if (v != t->version) {
 			snprintf(err, errlen,
@@ -407,17 +397,18 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			ret = -EINVAL;
 			goto out;
 		}
-		/* an older version's row at the current columns: the ones
-		 * it lacks hold "0.000" until fill_v1_pcts() computes them */
-		for (unsigned i = 0, j = 0; i < want; i++) {
+		/* an older version's row at the current columns: a column
+		 * added within version 1 gets its early_v1 value, a later
+		 * version's percentile "0.000" until fill_old_pcts() */
+		for (unsigned i = 0; i < want; i++) {
 			const struct rs_scol *c = &FILE_(f).cols[i];
 
-			if (!col_in(c, layout)) {
-				full[i] = (char *)(c->early_v1 ? c->early_v1 :
-								 "0.000");
-				continue;
-			}
-			full[i] = fl[j++];
+			if (map[i] >= 0)
+				full[i] = fl[map[i]];
+			else if (rs_scol_in(c, t->version))
+				full[i] = (char *)c->early_v1;
+			else
+				full[i] = (char *)"0.000";
 		}
 		fl = full;
 		n = want;

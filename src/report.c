@@ -256,6 +256,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			s->srv_close_errors);
 	if (r->mib_before && r->mib_after) {
 		fprintf(f, "kernel       %s:",
+			r->link ? "the link's two namespaces, summed" :
 			r->mib_own_netns ? "this run's namespace" :
 					   "host-wide, other traffic included");
 		for (unsigned i = 0; i < rs_mib_nwatched; i++) {
@@ -723,6 +724,12 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_row_set(w, "family", "%s", r->family ? r->family : "ipv4");
 	rs_row_set(w, "clock", "%s", r->clock ? r->clock : "stamp");
 	rs_row_set(w, "target", "%s", r->target ? r->target : "embedded");
+	rs_row_set(w, "link", "%s", r->link ? r->link : "none");
+	rs_row_set(w, "link_rtt_asked_us", "%" PRIu64, r->link_rtt_asked_us);
+	rs_row_set(w, "link_rtt_min_us", "%" PRIu64, r->link_rtt_min_us);
+	rs_row_set(w, "link_rtt_srtt_us", "%" PRIu64, r->link_rtt_srtt_us);
+	rs_row_set(w, "link_lost", "%" PRIu64, r->link_lost);
+	rs_row_set(w, "link_dropped", "%" PRIu64, r->link_dropped);
 	rs_row_write(w, f);
 }
 

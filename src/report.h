@@ -52,6 +52,13 @@ struct rs_report {
 	 * the time since the close ("stamp", "seen"); "embedded" or the
 	 * --target list (NULL: "ipv4", "stamp", "embedded") */
 	const char *family, *clock, *target;
+	/* --link: the spec (NULL: "none"); the round trip asked and measured
+	 * before the run (medians of tcpi_min_rtt and tcpi_rtt, 0: not
+	 * measured); packets the link lost (its loss draw) and dropped (a
+	 * full queue or a write error), both directions */
+	const char *link;
+	uint64_t link_rtt_asked_us, link_rtt_min_us, link_rtt_srtt_us;
+	uint64_t link_lost, link_dropped;
 };
 
 /* The human table and summary. */

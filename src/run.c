@@ -471,6 +471,91 @@ static void ports_exhausted(const struct rs_tally *t,
 		cfg->sources > 1 ? "es" : "");
 }
 
+/* --link plumbing for rs_run_core: without a link these are the plain
+ * loopback listener, pthread_create and 127.0.0.x sources. */
+
+/* A listener for port i of n: on loopback, or with --link on the link's
+ * server side (198.18.0.2 or 2001:2::2), the calling thread back home
+ * after. Fatal on failure. */
+static int core_listen(const struct rs_config *cfg, struct rs_addr *a,
+		       uint32_t i, uint32_t n)
+{
+	int fam = cfg->ipv6 ? AF_INET6 : AF_INET, fd;
+	char err[320];
+
+	if (!cfg->link) {
+		rs_addr_loopback(a, fam, 0);
+		fd = rs_server_listen(a);
+		if (fd < 0)
+			rs_fatal("cannot listen on %s (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)%s",
+				 cfg->ipv6 ? "::1" : "127.0.0.1", i + 1, n,
+				 strerror(-fd), rs_errname(-fd),
+				 cfg->ipv6 ? " and has ::1 (IPv6 not disabled: sysctl net.ipv6.conf.lo.disable_ipv6=0)" : "");
+		return fd;
+	}
+	{
+		struct sockaddr_storage ss;
+		socklen_t len = rs_link_sockaddr(cfg->link, RS_LINK_SERVER,
+						 fam, 0, &ss);
+
+		memset(a, 0, sizeof(*a));
+		memcpy(&a->u, &ss, len);
+		a->len = len;
+	}
+	if (rs_link_enter(cfg->link, RS_LINK_SERVER, err, sizeof(err)))
+		rs_fatal("--link: %s", err);
+	fd = rs_server_listen(a);
+	if (rs_link_enter(cfg->link, RS_LINK_HOST, err, sizeof(err)))
+		rs_fatal("--link: %s", err);
+	if (fd < 0)
+		rs_fatal("--link: cannot listen on %s (port %u of %u) on the link's server side: %s (%s): check ulimit -n",
+			 rs_link_addr(cfg->link, RS_LINK_SERVER, fam), i + 1, n,
+			 strerror(-fd), rs_errname(-fd));
+	return fd;
+}
+
+/* pthread_create, or with --link a thread born on the side given (its
+ * ring and its sockets then belong to that side). Returns 0 or an errno
+ * value, with a line in err. */
+static int core_thread(const struct rs_config *cfg, enum rs_link_side side,
+		       pthread_t *tid, void *(*fn)(void *), void *arg,
+		       char *err, size_t errlen)
+{
+	int e;
+
+	if (cfg->link) {
+		e = rs_link_thread_create(cfg->link, side, tid, fn, arg, err,
+					  errlen);
+		return e < 0 ? -e : e;
+	}
+	e = pthread_create(tid, NULL, fn, arg);
+	if (e)
+		snprintf(err, errlen, "%s (%s)", strerror(e), rs_errname(e));
+	return e;
+}
+
+/* --sources N: 127.0.0.1..N, or with --link the client side's N
+ * addresses (IPv4: --sources is refused with -6). */
+static void core_sources(const struct rs_config *cfg, struct rs_shared *sh)
+{
+	sh->nsrcs = cfg->sources;
+	sh->srcs = calloc(sh->nsrcs, sizeof(*sh->srcs));
+	if (!sh->srcs)
+		rs_fatal("out of memory for %u source addresses", sh->nsrcs);
+	for (uint32_t i = 0; i < sh->nsrcs; i++) {
+		struct sockaddr_storage ss;
+
+		if (cfg->link) {
+			rs_link_source(cfg->link, i, AF_INET, 0, &ss);
+			memcpy(&sh->srcs[i], &ss, sizeof(sh->srcs[i]));
+			continue;
+		}
+		/* all of 127/8 is local: no address needs configuring */
+		sh->srcs[i].sin_family = AF_INET;
+		sh->srcs[i].sin_addr.s_addr = htonl(INADDR_LOOPBACK + i);
+	}
+}
+
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out)
 {
@@ -523,19 +608,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	    !out->client || !out->server)
 		rs_fatal("out of memory setting up %u connection slots: lower -c",
 			 cfg->concurrency);
-	if (cfg->sources > 1) {
-		sh.nsrcs = cfg->sources;
-		sh.srcs = calloc(sh.nsrcs, sizeof(*sh.srcs));
-		if (!sh.srcs)
-			rs_fatal("out of memory for %u source addresses",
-				 sh.nsrcs);
-		/* all of 127/8 is local: no address needs configuring */
-		for (uint32_t i = 0; i < sh.nsrcs; i++) {
-			sh.srcs[i].sin_family = AF_INET;
-			sh.srcs[i].sin_addr.s_addr =
-				htonl(INADDR_LOOPBACK + i);
-		}
-	}
+	if (cfg->sources > 1)
+		core_sources(cfg, &sh);
 	if (hold) {
 		storm_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (storm_fd < 0)
@@ -543,19 +617,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 				 strerror(errno), rs_errname(errno));
 	}
 
-	for (uint32_t i = 0; i < nports; i++) {
-		int fd;
-
-		rs_addr_loopback(&sh.addrs[i], cfg->ipv6 ? AF_INET6 : AF_INET,
-				 0);
-		fd = rs_server_listen(&sh.addrs[i]);
-		if (fd < 0)
-			rs_fatal("cannot listen on %s (port %u of %u): %s (%s): check that the loopback interface is up (ip link set lo up)%s",
-				 cfg->ipv6 ? "::1" : "127.0.0.1", i + 1, nports,
-				 strerror(-fd), rs_errname(-fd),
-				 cfg->ipv6 ? " and has ::1 (IPv6 not disabled: sysctl net.ipv6.conf.lo.disable_ipv6=0)" : "");
-		lfds[i] = fd;
-	}
+	for (uint32_t i = 0; i < nports; i++)
+		lfds[i] = core_listen(cfg, &sh.addrs[i], i, nports);
 
 	/* Signals go to the main thread only, which waits for them. */
 	sigemptyset(&sigs);
@@ -624,20 +687,20 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	sh.stamp_t0 = own_stamps ? sh.t0 : tl->stamp_t0;
 	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
 	for (unsigned i = 0; i < nservers; i++) {
-		int e = pthread_create(&sv[i].thread, NULL, server_thread,
-				       &sv[i]);
+		char err[320];
 
-		if (e)
-			rs_fatal("cannot start server thread %u: %s (%s): lower --server-threads",
-				 i, strerror(e), rs_errname(e));
+		if (core_thread(cfg, RS_LINK_SERVER, &sv[i].thread,
+				server_thread, &sv[i], err, sizeof(err)))
+			rs_fatal("cannot start server thread %u: %s: lower --server-threads",
+				 i, err);
 	}
 	for (unsigned i = 0; i < cfg->threads; i++) {
-		int e = pthread_create(&cl[i].thread, NULL, client_thread,
-				       &cl[i]);
+		char err[320];
 
-		if (e)
-			rs_fatal("cannot start client thread %u: %s (%s): lower --threads",
-				 i, strerror(e), rs_errname(e));
+		if (core_thread(cfg, RS_LINK_CLIENT, &cl[i].thread,
+				client_thread, &cl[i], err, sizeof(err)))
+			rs_fatal("cannot start client thread %u: %s: lower --threads",
+				 i, err);
 	}
 
 	/* Wait for the clients, a signal, or the end of the grace period
@@ -775,6 +838,182 @@ void rs_run_out_free(struct rs_run_out *out)
 	out->client = out->server = NULL;
 }
 
+/* --link for one run: open before any thread, measure, report, close. */
+struct run_link {
+	struct rs_link_rtt rtt;
+	bool measured;         /* at least one measuring connection got up */
+	char desc[400];        /* rs_link_describe */
+	char spec[160];        /* rs_link_spec_format */
+	struct rs_link_stats st;
+};
+
+/* Open the link (cfg->link), or end the run with one line saying what is
+ * missing (no root, no /dev/net/tun, ...): exit 1. Then measure its round
+ * trip as TCP sees it, over the family of the run. */
+static void link_up(struct rs_config *cfg, struct run_link *rl)
+{
+	struct rs_link_spec spec = cfg->link_spec;
+	int fam = cfg->ipv6 ? AF_INET6 : AF_INET;
+	char err[512];
+	sigset_t sigs;
+
+	memset(rl, 0, sizeof(*rl));
+	/* the forwarder and the measuring threads inherit this: SIGINT
+	 * and SIGTERM stay for the main thread's sigtimedwait */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	spec.seed = cfg->seed;
+	spec.sources = cfg->sources;
+	if (rs_link_open(&spec, &cfg->link, err, sizeof(err)))
+		rs_fatal("%s", err);
+	if (cfg->ipv6 && !rs_link_has_ipv6(cfg->link))
+		rs_fatal("--link with -6: the link's namespaces have no IPv6 (the kernel has it off): run without -6, or enable IPv6 (ipv6.disable=0)");
+	rs_link_describe(cfg->link, rl->desc, sizeof(rl->desc));
+	rs_link_spec_format(&spec, rl->spec, sizeof(rl->spec));
+	/* 4 connections x 5 pings: a few round trips, bounded by the
+	 * timeout (a lossy link may let none through) */
+	if (rs_link_measure(cfg->link, fam, 4, 5, 64,
+			    5000000000ull + 10 * spec.rtt_ns, &rl->rtt, err,
+			    sizeof(err)))
+		rs_fatal("%s", err);
+	rl->measured = rl->rtt.conns_ok > 0;
+}
+
+/* The header's link lines. */
+static void link_print(const struct run_link *rl, uint64_t rtt_ns)
+{
+	printf("%s\n", rl->desc);
+	if (!rl->measured) {
+		printf("link rtt: asked %" PRIu64 " us, not measured: none of %u connections got up\n",
+		       rtt_ns / 1000, rl->rtt.conns_asked);
+		return;
+	}
+	printf("link rtt: asked %" PRIu64 " us, measured min_rtt %u us (%u..%u), srtt %u us (%u..%u), app %u us (p99 %u) over %u connections\n",
+	       rtt_ns / 1000, rl->rtt.min_rtt_us[1], rl->rtt.min_rtt_us[0],
+	       rl->rtt.min_rtt_us[2], rl->rtt.srtt_us[1], rl->rtt.srtt_us[0],
+	       rl->rtt.srtt_us[2], rl->rtt.app_rtt_us[1],
+	       rl->rtt.app_rtt_us[2], rl->rtt.conns_ok);
+}
+
+static void *mib_side_thread(void *arg)
+{
+	struct rs_mib **m = arg;
+
+	/* /proc/net follows the main thread: this thread's side is here */
+	*m = rs_mib_read_files("/proc/thread-self/net/snmp",
+			       "/proc/thread-self/net/netstat");
+	return NULL;
+}
+
+static struct rs_mib *link_mib_side(const struct rs_link *l,
+				    enum rs_link_side side)
+{
+	struct rs_mib *m = NULL;
+	pthread_t t;
+	char err[320];
+
+	if (rs_link_thread_create(l, side, &t, mib_side_thread, &m, err,
+				  sizeof(err)))
+		return NULL;
+	pthread_join(t, NULL);
+	return m;
+}
+
+/* The watched counters of both sides summed into one snapshot: on
+ * loopback both ends of a connection count in one namespace, so the sum
+ * reads like a --netns run's. NULL when a side cannot be read. */
+static struct rs_mib *link_mib_read(const struct rs_link *l)
+{
+	static const char *const prefixes[] = { "Tcp", "TcpExt" };
+	struct rs_mib *c = link_mib_side(l, RS_LINK_CLIENT);
+	struct rs_mib *s = link_mib_side(l, RS_LINK_SERVER);
+	struct rs_mib *m = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!c || !s)
+		goto out;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		goto out;
+	for (unsigned p = 0; p < 2; p++) {
+		size_t pl = strlen(prefixes[p]);
+		char names[1024] = "", vals[1024] = "";
+
+		for (unsigned i = 0; i < rs_mib_nwatched; i++) {
+			const char *w = rs_mib_watched[i];
+			int64_t a, b;
+
+			if (strncmp(w, prefixes[p], pl) || w[pl] != '.' ||
+			    rs_mib_get(c, w, &a) || rs_mib_get(s, w, &b))
+				continue;
+			rs_append(names, sizeof(names), " %s", w + pl + 1);
+			rs_append(vals, sizeof(vals), " %" PRId64, a + b);
+		}
+		if (names[0])
+			fprintf(f, "%s:%s\n%s:%s\n", prefixes[p], names,
+				prefixes[p], vals);
+	}
+	fclose(f);
+	f = fmemopen(buf, len, "r");
+	if (f) {
+		m = rs_mib_parse(f, NULL);
+		fclose(f);
+	}
+out:
+	free(buf);
+	rs_mib_free(c);
+	rs_mib_free(s);
+	return m;
+}
+
+/* After the run: the link's counters, then close it (every socket of
+ * the run is closed by now). A forwarder that stopped early cut the
+ * link: the run's results are not the link's, so the run fails. */
+static int link_down(struct rs_config *cfg, struct run_link *rl)
+{
+	int status = 0;
+
+	rs_link_stats(cfg->link, &rl->st);
+	if (rl->st.forwarder_errno) {
+		fprintf(stderr,
+			"rststorm: --link: the delay line stopped forwarding during the run: %s (%s): the link was cut, the results are not the link's; rerun, and report it if it persists\n",
+			strerror(rl->st.forwarder_errno),
+			rs_errname(rl->st.forwarder_errno));
+		status = 1;
+	}
+	printf("link: to server %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped (queue full %" PRIu64 "); to client %" PRIu64 " packets, %" PRIu64 " lost, %" PRIu64 " dropped (queue full %" PRIu64 ")\n",
+	       rl->st.to_server.forwarded, rl->st.to_server.lost,
+	       rl->st.to_server.dropped_full + rl->st.to_server.dropped_err,
+	       rl->st.to_server.dropped_full, rl->st.to_client.forwarded,
+	       rl->st.to_client.lost,
+	       rl->st.to_client.dropped_full + rl->st.to_client.dropped_err,
+	       rl->st.to_client.dropped_full);
+	rs_link_close(cfg->link);
+	cfg->link = NULL;
+	return status;
+}
+
+/* The report's link columns. */
+static void link_report(const struct rs_config *cfg,
+			const struct run_link *rl, struct rs_report *rep)
+{
+	rep->link = rl->spec;
+	rep->link_rtt_asked_us = cfg->link_spec.rtt_ns / 1000;
+	if (rl->measured) {
+		rep->link_rtt_min_us = rl->rtt.min_rtt_us[1];
+		rep->link_rtt_srtt_us = rl->rtt.srtt_us[1];
+	}
+	rep->link_lost = rl->st.to_server.lost + rl->st.to_client.lost;
+	rep->link_dropped = rl->st.to_server.dropped_full +
+			    rl->st.to_server.dropped_err +
+			    rl->st.to_client.dropped_full +
+			    rl->st.to_client.dropped_err;
+}
+
 int rs_run(struct rs_config *cfg)
 {
 	struct rs_probe probe;
@@ -787,6 +1026,7 @@ int rs_run(struct rs_config *cfg)
 	struct rs_mib *mib_before, *mib_after = NULL;
 	struct rs_target tgt;
 	char targets[RS_MAX_ADDRS * RS_ADDR_TEXT];
+	struct run_link rl;
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&tgt, 0, sizeof(tgt));
@@ -848,7 +1088,10 @@ int rs_run(struct rs_config *cfg)
 	rs_probe_require(&probe);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
-	mib_before = rs_mib_read();
+	/* before any thread of the run: its threads start on a side */
+	if (cfg->link_given)
+		link_up(cfg, &rl);
+	mib_before = cfg->link ? link_mib_read(cfg->link) : rs_mib_read();
 	if (!mib_before)
 		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
 			strerror(errno));
@@ -892,6 +1135,8 @@ int rs_run(struct rs_config *cfg)
 		printf(" --allow-remote");
 	if (cfg->foreign)
 		printf(" --foreign");
+	if (cfg->link)
+		printf(" --link %s", rl.spec);
 	if (cfg->client_count)
 		printf(" --client-index %u/%u", cfg->client_index,
 		       cfg->client_count);
@@ -909,6 +1154,8 @@ int rs_run(struct rs_config *cfg)
 		       tgt.seed_from_server ? " (seed and close mix taken from the server)" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
+	if (cfg->link)
+		link_print(&rl, cfg->link_spec.rtt_ns);
 	if (!probe.server_direct)
 		printf("limit: server sockets are ordinary fds (%s): connections are bound by RLIMIT_NOFILE %llu\n",
 		       probe.server_why,
@@ -921,7 +1168,10 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
 		status = 1;
 	if (mib_before)
-		mib_after = rs_mib_read();
+		mib_after = cfg->link ? link_mib_read(cfg->link) :
+					rs_mib_read();
+	if (cfg->link && link_down(cfg, &rl))
+		status = 1;
 
 	rep.cfg = cfg;
 	rep.probe = &probe;
@@ -935,7 +1185,10 @@ int rs_run(struct rs_config *cfg)
 	rep.elapsed_s = (double)(out.t_end - out.t0) / 1e9;
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;
-	rep.mib_own_netns = cfg->netns;
+	/* with --link: the link's two namespaces, summed */
+	rep.mib_own_netns = cfg->netns || cfg->link_given;
+	if (cfg->link_given)
+		link_report(cfg, &rl, &rep);
 	rep.hold = cfg->hold ? &out.hold : NULL;
 	rep.family = rs_family_name(cfg->ipv6 ? AF_INET6 : AF_INET);
 	rep.clock = "stamp";

@@ -310,13 +310,13 @@ const struct rs_scenario *rs_scenario_find(const char *name)
 	return NULL;
 }
 
-bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool loaded)
+bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool lagging)
 {
 	switch (sc->op[i].exp_kind) {
 	case RS_EXP_EXACT:
 		return true;
 	case RS_EXP_ORDERED:
-		return !loaded && sc->path == RS_PATH_INLINE;
+		return !lagging && sc->path == RS_PATH_INLINE;
 	default:
 		return false;
 	}

@@ -118,8 +118,11 @@ const struct rs_scenario *rs_scenario_find(const char *name);
 /* Whether test-only scenarios are visible (RS_TEST_SCENARIOS=1). */
 bool rs_scenario_test_visible(void);
 
-/* The expectation of op i as judged in one phase: exact or measured. */
-bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool loaded);
+/* The expectation of op i as judged in one phase: exact or measured.
+ * lagging: the RST an op draws may not be back before the next op is
+ * issued (under load, or over an emulated link, where it takes a round
+ * trip): RS_EXP_ORDERED expectations are then shares. */
+bool rs_sc_op_exact(const struct rs_scenario *sc, unsigned i, bool lagging);
 
 /* "ok", "EPIPE", "ok|EPIPE": the op's expected result(s). */
 void rs_sc_exp_format(const struct rs_sc_op *op, char *buf, size_t len);

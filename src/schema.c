@@ -24,8 +24,10 @@
 
 #define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL }
 #define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL }
-/* A trailing column that early version 1 files lack: e its value there. */
-#define CE(n, t, m, g, d, e) { n, t, "", m, NULL, 0, g, d, NULL, 0, e }
+/* A column added within version 1 (no bump): older version 1 files lack
+ * it, and the reader gives it the value e, what every run had before the
+ * column existed; w as CW's (or NULL). */
+#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e }
 /* A percentile column added in schema version 2. */
 #define CP2(n, h, p, g, d) \
 	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL }
@@ -174,15 +176,33 @@ static const struct rs_scol c_summary[] = {
 	  "event-loop passes, client and server, that found IORING_SQ_CQ_OVERFLOW set (the epoll engine's clients add nothing). Should be 0"),
 	C("stray_cqes", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "books",
 	  "completions, client and server, that matched no request in flight. Should be 0"),
-	CE("family", RS_CT_STR, RS_MR_MIXED, "",
-	  "the servers' address family: `ipv4`, `ipv6` (`-6`, or IPv6 targets) or `mixed` (targets of both)",
-	   "ipv4"),
-	CE("clock", RS_CT_STR, RS_MR_MIXED, "",
-	  "what the time since the close is measured from: `stamp` (the servers' close stamps on the CLOCK_MONOTONIC this host shares: embedded servers, or `rststorm serve` on the same host) or `seen` (the completion of the client's wait that saw the FIN/RST: another host, several serve processes, `--foreign`). With `seen` and `--wait` other than `close`, every op counts in `before_close`",
-	   "stamp"),
-	CE("target", RS_CT_STR, RS_MR_MIXED, "",
-	  "`embedded`, or the `--target` addresses separated by spaces, the first prefixed `foreign ` with `--foreign`",
-	   "embedded"),
+	CE("family", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "the servers' address family: `ipv4`, `ipv6` (`-6`, or IPv6 targets) or `mixed` (targets of both)",
+	   NULL, "ipv4"),
+	CE("clock", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "what the time since the close is measured from: `stamp` (the servers' close stamps on the CLOCK_MONOTONIC this host shares: embedded servers, or `rststorm serve` on the same host) or `seen` (the completion of the client's wait that saw the FIN/RST: another host, several serve processes, `--foreign`). With `seen` and `--wait` other than `close`, every op counts in `before_close`",
+	   NULL, "stamp"),
+	CE("target", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "`embedded`, or the `--target` addresses separated by spaces, the first prefixed `foreign ` with `--foreign`",
+	   NULL, "embedded"),
+	CE("link", RS_CT_STR, "", RS_MR_SAME, "link",
+	   "`none`, or the `--link` spec as rststorm writes it (`rtt=20ms`, `rtt=5ms,loss=1%`): the servers and the clients were on the two sides of an emulated link (docs/network.md)",
+	   "runs over different links measure different round trips", "none"),
+	CE("link_rtt_asked_us", RS_CT_U64, "us", RS_MR_SAME, "link",
+	   "the round trip asked with `--link` (0 without)",
+	   "runs over different links measure different round trips", "0"),
+	CE("link_rtt_min_us", RS_CT_U64, "us", RS_MR_MAX, "link",
+	   "the round trip measured before the run: the median over 4 connections of `tcpi_min_rtt` (5 pings each). 0: not measured (no link, or no connection got up: a lossy link); merged: the largest",
+	   NULL, "0"),
+	CE("link_rtt_srtt_us", RS_CT_U64, "us", RS_MR_MAX, "link",
+	   "the same measurement's smoothed RTT (`tcpi_rtt`), median over the connections; 0 as above; merged: the largest",
+	   NULL, "0"),
+	CE("link_lost", RS_CT_U64, "", RS_MR_SUM, "link",
+	   "packets the link dropped by its loss draw, both directions, measurement included (the delay line; 0 on the netem path, whose qdisc keeps its own counters)",
+	   NULL, "0"),
+	CE("link_dropped", RS_CT_U64, "", RS_MR_SUM, "link",
+	   "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small",
+	   NULL, "0"),
 };
 
 static const struct rs_scol c_outcomes[] = {
@@ -390,9 +410,9 @@ static const struct rs_scol c_check[] = {
 	  "counters outside their expected range (with `--netns`)"),
 	C("exit_status", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, "totals",
 	  "the exit status check returned"),
-	CE("family", RS_CT_STR, RS_MR_MIXED, "",
-	  "`ipv4` (127.0.0.1), or `ipv6` with `check -6` (the trials' pairs and the load over ::1); `mixed` in a merge of both",
-	   "ipv4"),
+	CE("family", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "`ipv4` (127.0.0.1), or `ipv6` with `check -6` (the trials' pairs and the load over ::1); `mixed` in a merge of both",
+	   NULL, "ipv4"),
 };
 
 static const struct rs_scol c_verdicts[] = {
@@ -853,6 +873,9 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out)
 			fputs(rs_mrule_name(c->merge), out);
 		if (c->since > 1)
 			fprintf(out, " (since version %u)", c->since);
+		if (c->early_v1)
+			fprintf(out, " (older version 1 files: `%s`)",
+				c->early_v1);
 		fprintf(out, " | %s |\n", c->desc);
 	}
 	if (s->nkey) {

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +31,12 @@
 
 /* T_CLOSING: the victim is done, the closer thread is not yet: the slot
  * waits for it (a handshake, never a timeout) */
-enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING };
+/* T_PAIR: over a link, the slot waits for the connector's next pair */
+enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING, T_PAIR };
 
 #define NO_TRIAL 0xffffffffu
+/* the guest index of the poll on the connector's pipe (over a link) */
+#define PAIR_IDX 0xfffffffeu
 #define BUF_LEN 256
 
 struct trial {
@@ -79,6 +83,16 @@ struct tctx {
 	atomic_uint off_cpu;     /* ...and how often one was found elsewhere */
 	atomic_int stop;         /* rs_trials_stop(): end at the next tick */
 	uint32_t closer_delay_ms; /* test seam: RSTSTORM_TEST_CLOSER_DELAY_MS */
+	/* over a link: a connector thread on the client side opens the
+	 * pairs ahead (a blocking connect takes a round trip there, and the
+	 * ring thread must not stall the other trials' ops for it); pairs
+	 * come through pfd, at most cfg.parallel waiting (room) */
+	int pfd[2];
+	pthread_t connector;
+	bool connector_running, pair_poll;
+	sem_t room;
+	bool room_init;
+	atomic_int cstop;
 	uint8_t pattern[BUF_LEN];
 };
 
@@ -456,38 +470,130 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 	next_op(x, i, now);
 }
 
-static int open_pair(struct tctx *x, struct trial *t, char *err,
-		     size_t errlen)
+/* What pair_open did: which call failed (with err), or the two fds. */
+enum { P_SOCKET, P_CONNECT, P_ACCEPT, P_OK };
+struct pair_msg {
+	int c, s, err, what;
+};
+
+/* Connect to the trials' listener and accept: a blocking connect, which
+ * over a link takes a round trip. There it is bounded (SO_SNDTIMEO, 10 s:
+ * SYN retransmissions at 1 and 3 s included) so that a link that lets
+ * nothing through cannot hold the connector, and so the check's end, for
+ * the kernel's two minutes. */
+static void pair_open(struct tctx *x, struct pair_msg *m)
 {
-	int c = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int s;
+	struct timeval tv = { 10, 0 };
 
-	if (c < 0) {
-		snprintf(err, errlen, "socket: %s", strerror(errno));
-		return -1;
+	m->c = m->s = -1;
+	m->err = 0;
+	m->what = P_SOCKET;
+	m->c = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (m->c < 0) {
+		m->err = errno;
+		return;
 	}
-	if (connect(c, &x->addr.u.sa, x->addr.len)) {
-		char a[RS_ADDR_TEXT];
+	if (x->cfg.link)
+		setsockopt(m->c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(m->c, &x->addr.u.sa, x->addr.len)) {
+		/* a connect that timed out says EINPROGRESS */
+		m->err = errno == EINPROGRESS ? ETIMEDOUT : errno;
+		m->what = P_CONNECT;
+		close(m->c);
+		m->c = -1;
+		return;
+	}
+	m->s = accept4(x->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (m->s < 0) {
+		m->err = errno;
+		m->what = P_ACCEPT;
+		close(m->c);
+		m->c = -1;
+		return;
+	}
+	m->what = P_OK;
+}
 
+/* Give trial t the pair, or say in err why there is none (-1). */
+static int pair_take(struct tctx *x, struct trial *t, const struct pair_msg *m,
+		     char *err, size_t errlen)
+{
+	char a[RS_ADDR_TEXT];
+
+	switch (m->what) {
+	case P_SOCKET:
+		snprintf(err, errlen, "socket: %s", strerror(m->err));
+		return -1;
+	case P_CONNECT:
 		rs_addr_format(&x->addr, a, sizeof(a));
-		snprintf(err, errlen, "connect to %s: %s", a, strerror(errno));
-		close(c);
+		snprintf(err, errlen, "connect to %s: %s", a,
+			 strerror(m->err));
 		return -1;
-	}
-	s = accept4(x->lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (s < 0) {
-		snprintf(err, errlen, "accept: %s", strerror(errno));
-		close(c);
+	case P_ACCEPT:
+		snprintf(err, errlen, "accept: %s", strerror(m->err));
 		return -1;
 	}
 	if (x->cfg.closer == RS_SIDE_SERVER) {
-		t->cfd = s;
-		t->vfd = c;
+		t->cfd = m->s;
+		t->vfd = m->c;
 	} else {
-		t->cfd = c;
-		t->vfd = s;
+		t->cfd = m->c;
+		t->vfd = m->s;
 	}
 	return 0;
+}
+
+static int open_pair(struct tctx *x, struct trial *t, char *err,
+		     size_t errlen)
+{
+	struct pair_msg m;
+
+	pair_open(x, &m);
+	return pair_take(x, t, &m, err, errlen);
+}
+
+/* The connector: one pair per trial, at most cfg.parallel waiting. */
+static void *connector_thread(void *arg)
+{
+	struct tctx *x = arg;
+
+	for (uint32_t k = 0; k < x->cfg.trials; k++) {
+		struct pair_msg m;
+
+		while (sem_wait(&x->room) && errno == EINTR)
+			;
+		if (atomic_load(&x->cstop))
+			break;
+		pair_open(x, &m);
+		/* 16 bytes, at most 1024 waiting: never fills the pipe */
+		if (write(x->pfd[1], &m, sizeof(m)) != (ssize_t)sizeof(m)) {
+			if (m.c >= 0)
+				close(m.c);
+			if (m.s >= 0)
+				close(m.s);
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Over a link: the next pair from the connector, or false (none yet: a
+ * poll on the pipe wakes the waiting slots). */
+static bool pair_next(struct tctx *x, struct pair_msg *m)
+{
+	if (read(x->pfd[0], m, sizeof(*m)) == (ssize_t)sizeof(*m)) {
+		sem_post(&x->room);
+		return true;
+	}
+	if (!x->pair_poll) {
+		struct io_uring_sqe *sqe = rs_ring_sqe_must(x->ring, "check");
+
+		io_uring_prep_poll_add(sqe, x->pfd[0], POLLIN);
+		io_uring_sqe_set_data64(sqe,
+					rs_ud_make(RS_UD_GUEST, 0, PAIR_IDX));
+		x->pair_poll = true;
+	}
+	return false;
 }
 
 /* Start the next trial in slot i, if any is left. */
@@ -499,13 +605,21 @@ static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
 	while (x->started < x->cfg.trials) {
 		char err[160];
 		uint32_t gen = t->gen + 1;
+		struct pair_msg m;
+		int r;
 
+		if (x->cfg.link && !pair_next(x, &m)) {
+			t->step = T_PAIR;
+			return;
+		}
 		x->started++;
 		memset(t, 0, sizeof(*t));
 		t->gen = gen;
 		t->cfd = t->vfd = -1;
 		t->out = 'x';
-		if (open_pair(x, t, err, sizeof(err))) {
+		r = x->cfg.link ? pair_take(x, t, &m, err, sizeof(err)) :
+				  open_pair(x, t, err, sizeof(err));
+		if (r) {
 			if (!x->res->setup_failed++)
 				snprintf(x->res->setup_err,
 					 sizeof(x->res->setup_err), "%s", err);
@@ -596,6 +710,15 @@ static void g_cqe(struct rs_guest *g, uint64_t ud, int res, uint64_t now)
 	uint32_t i = rs_ud_idx(ud);
 	struct trial *t;
 
+	if (i == PAIR_IDX) {
+		/* pairs ready (or the pipe's end): the waiting slots take
+		 * them; one that finds none arms the poll again */
+		x->pair_poll = false;
+		for (uint32_t j = 0; j < x->cfg.parallel && !x->g.done; j++)
+			if (x->t[j].step == T_PAIR)
+				trial_start(x, j, now);
+		return;
+	}
 	if (i >= x->cfg.parallel)
 		return;
 	t = &x->t[i];
@@ -654,8 +777,11 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 			trial_end(x, i);
 			continue;
 		}
+		/* now is the loop pass's clock: a request issued after it
+		 * (a trial started from a completion of this pass, stamped
+		 * with a fresh clock) is younger than now, not overdue */
 		if (!t->inflight || t->cancelled || t->step == T_GAP ||
-		    now - t->t_issue < x->cfg.timeout_ns)
+		    now < t->t_issue || now - t->t_issue < x->cfg.timeout_ns)
 			continue;
 		sqe = rs_ring_sqe_must(x->ring, "check");
 		io_uring_prep_cancel64(sqe, ud_of(t, i), 0);
@@ -743,6 +869,40 @@ static int xcpu_setup(struct tctx *x)
 	return 0;
 }
 
+/* Over a link: the pipe, the room and the connector, born on the client
+ * side (this thread is there too). Returns 0 or -errno with errmsg. */
+static int connector_start(struct tctx *x)
+{
+	char err[200];
+	int e;
+
+	if (pipe2(x->pfd, O_CLOEXEC) ||
+	    fcntl(x->pfd[0], F_SETFL, O_NONBLOCK)) {
+		e = errno;
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check --link: pipe for the connector: %s: raise the open file limit (ulimit -n)",
+			 strerror(e));
+		return -e;
+	}
+	if (sem_init(&x->room, 0, x->cfg.parallel)) {
+		e = errno;
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check --link: sem_init: %s", strerror(e));
+		return -e;
+	}
+	x->room_init = true;
+	e = rs_link_thread_create(x->cfg.link, RS_LINK_CLIENT, &x->connector,
+				  connector_thread, x, err, sizeof(err));
+	if (e) {
+		snprintf(x->g.errmsg, sizeof(x->g.errmsg),
+			 "check --link: cannot start the connector thread: %s: lower --parallel or free memory",
+			 err);
+		return e < 0 ? e : -e;
+	}
+	x->connector_running = true;
+	return 0;
+}
+
 static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 {
 	struct tctx *x = (struct tctx *)g;
@@ -759,6 +919,16 @@ static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 				 "check: test seam: start failed: %s",
 				 strerror(e));
 			return -e;
+		}
+	}
+	/* before xcpu_setup pins this thread: the connector keeps the
+	 * process's CPUs */
+	if (x->cfg.link) {
+		int e = connector_start(x);
+
+		if (e < 0) {
+			x->res->start_err = e;
+			return e;
 		}
 	}
 	if (x->sc->wait == RS_SCW_XCPU) {
@@ -781,12 +951,65 @@ static int g_start(struct rs_guest *g, struct io_uring *ring, uint64_t now)
 	return 0;
 }
 
+/* The trials' listener: on loopback, or with a link on its server side
+ * (the calling thread back home after). Returns 0, or -1 with err set. */
+static int trials_listen(struct tctx *x, char *err, size_t errlen)
+{
+	const struct rs_trials_cfg *cfg = &x->cfg;
+	int fam = cfg->ipv6 ? AF_INET6 : AF_INET, e = 0;
+	socklen_t len;
+	char lerr[320];
+
+	if (cfg->link) {
+		struct sockaddr_storage ss;
+
+		len = rs_link_sockaddr(cfg->link, RS_LINK_SERVER, fam, 0, &ss);
+		memset(&x->addr, 0, sizeof(x->addr));
+		memcpy(&x->addr.u, &ss, len);
+		x->addr.len = len;
+		if (rs_link_enter(cfg->link, RS_LINK_SERVER, lerr,
+				  sizeof(lerr))) {
+			snprintf(err, errlen, "--link: %s", lerr);
+			return -1;
+		}
+	} else {
+		rs_addr_loopback(&x->addr, fam, 0);
+	}
+	len = x->addr.len;
+	x->lfd = socket(fam, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (x->lfd < 0 || bind(x->lfd, &x->addr.u.sa, x->addr.len) ||
+	    listen(x->lfd, 4096) || getsockname(x->lfd, &x->addr.u.sa, &len))
+		e = errno;
+	if (cfg->link && rs_link_enter(cfg->link, RS_LINK_HOST, lerr,
+				       sizeof(lerr))) {
+		snprintf(err, errlen, "--link: %s", lerr);
+		if (x->lfd >= 0)
+			close(x->lfd);
+		return -1;
+	}
+	if (!e)
+		return 0;
+	if (cfg->link)
+		snprintf(err, errlen,
+			 "cannot listen on %s (the link's server side) for the trials: %s (%s): check ulimit -n",
+			 rs_link_addr(cfg->link, RS_LINK_SERVER, fam),
+			 strerror(e), rs_errname(e));
+	else
+		snprintf(err, errlen,
+			 "cannot listen on %s for the trials: %s (%s): check that the loopback interface is up%s",
+			 cfg->ipv6 ? "::1" : "127.0.0.1", strerror(e),
+			 rs_errname(e),
+			 cfg->ipv6 ? " and has ::1 (IPv6 not disabled)" : "");
+	if (x->lfd >= 0)
+		close(x->lfd);
+	return -1;
+}
+
 struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 			       struct rs_trial_result *res, char *err,
 			       size_t errlen)
 {
 	struct tctx *x = calloc(1, sizeof(*x));
-	socklen_t len;
 	struct timeval tv = { 2, 0 };
 
 	if (!x) {
@@ -801,6 +1024,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->sc = cfg->sc;
 	x->res = res;
 	x->qfd[0] = x->qfd[1] = -1;
+	x->pfd[0] = x->pfd[1] = -1;
 	x->ring_cpu = x->closer_cpu = -1;
 	x->t = calloc(x->cfg.parallel, sizeof(*x->t));
 	if (!x->t) {
@@ -824,21 +1048,7 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->gap_ts.tv_sec = (long long)(cfg->gap_ns / 1000000000ull);
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
-	rs_addr_loopback(&x->addr, cfg->ipv6 ? AF_INET6 : AF_INET, 0);
-	len = x->addr.len;
-	x->lfd = socket(rs_addr_family(&x->addr), SOCK_STREAM | SOCK_CLOEXEC,
-			0);
-	if (x->lfd < 0 ||
-	    bind(x->lfd, &x->addr.u.sa, x->addr.len) ||
-	    listen(x->lfd, 4096) ||
-	    getsockname(x->lfd, &x->addr.u.sa, &len)) {
-		snprintf(err, errlen,
-			 "cannot listen on %s for the trials: %s (%s): check that the loopback interface is up%s",
-			 cfg->ipv6 ? "::1" : "127.0.0.1", strerror(errno),
-			 rs_errname(errno),
-			 cfg->ipv6 ? " and has ::1 (IPv6 not disabled)" : "");
-		if (x->lfd >= 0)
-			close(x->lfd);
+	if (trials_listen(x, err, errlen)) {
 		free(x->t);
 		free(x);
 		return NULL;
@@ -877,6 +1087,26 @@ void rs_trials_free(struct rs_guest *g)
 		close(x->qfd[0]);
 		close(x->qfd[1]);
 	}
+	if (x->connector_running) {
+		atomic_store(&x->cstop, 1);
+		sem_post(&x->room);
+		pthread_join(x->connector, NULL);
+	}
+	if (x->pfd[0] >= 0) {
+		struct pair_msg m;
+
+		/* the pairs no trial took */
+		while (read(x->pfd[0], &m, sizeof(m)) == (ssize_t)sizeof(m)) {
+			if (m.c >= 0)
+				close(m.c);
+			if (m.s >= 0)
+				close(m.s);
+		}
+		close(x->pfd[0]);
+		close(x->pfd[1]);
+	}
+	if (x->room_init)
+		sem_destroy(&x->room);
 	for (uint32_t i = 0; i < x->cfg.parallel; i++) {
 		if (x->t[i].cfd >= 0)
 			close(x->t[i].cfd);

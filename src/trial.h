@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "guest.h"
+#include "link.h"
 #include "outcome.h"
 #include "scenario.h"
 
@@ -59,6 +60,10 @@ struct rs_trials_cfg {
 	int xcpu_closer_cpu;    /* CPU for the closer thread, -1: any */
 	uint64_t warmup_ns;     /* let the load run this long first */
 	bool ipv6;              /* the pair over ::1, not 127.0.0.1 */
+	/* check --link: the listener on the link's server side, the
+	 * connecting socket made by the ring thread, which was born on
+	 * its client side; NULL: both on loopback */
+	const struct rs_link *link;
 };
 
 /* Set up the guest for cfg; results land in *res. Returns NULL with a

@@ -23,8 +23,10 @@ grep -q '^listening on' "$TMP/inuse.out" && fail "a listener that failed was ann
 
 # two clients on this host on the same ids at once: the second is refused
 # before any connection, in one line (its connections would overwrite the
-# close stamps the first reads); the first runs on undisturbed
-"$RSTSTORM" run -q -c 4 -d 2s --rate 100 --client-index 1/2 \
+# close stamps the first reads); the first runs on undisturbed. It runs
+# until told to stop (SIGINT), so the refusals below meet it running
+# however slow the machine is.
+"$RSTSTORM" run -q -c 4 -d 120s --rate 100 --client-index 1/2 \
 	--target 127.0.0.1:$port >"$TMP/ida.out" 2>"$TMP/ida.err" &
 idpid=$!
 wait_for "$TMP/ida.out" '^clock: ' 10 || fail "first client did not start: $(cat "$TMP/ida.err")"
@@ -45,7 +47,11 @@ rc=$?
 [ $rc -eq 1 ] || fail "overlapping ids: exit $rc, want 1: $(cat "$TMP/idc.err")"
 grep -q "serve's connection ids 0..500000 are in use by another client" "$TMP/idc.err" ||
 	fail "overlapping ids: $(cat "$TMP/idc.err")"
-wait $idpid || fail "first client: exit $?: $(cat "$TMP/ida.err")"
+kill -0 $idpid 2>/dev/null || fail "first client ended before the refusals were checked"
+kill -INT $idpid
+wait $idpid
+rc=$?
+[ $rc -eq 130 ] || fail "first client: exit $rc after SIGINT, want 130: $(cat "$TMP/ida.err")"
 # the same ids again, now free: their stamps are the first client's, so
 # the seen clock, and the line says why
 "$RSTSTORM" run -q -c 4 -n 10 --client-index 1/2 --target 127.0.0.1:$port \

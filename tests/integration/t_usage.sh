@@ -29,6 +29,14 @@ check "--target: '10.0.0.1:80' is not allowed: .*--allow-remote" run --target 10
 check "--listen: '\[::\]:0' is not allowed: .*--allow-remote" serve --listen '[::]:0'
 check "'--concurrency': unknown option (see rststorm serve --help)" serve --concurrency 5
 check "--rate: 'fast'" run --rate fast
+check "--link: rtt=20: the round trip is a time" run --link rtt=20
+check "--link: loss=0.01: the loss is a percentage" run --link rtt=20ms,loss=0.01
+check "--link: empty" run --link ''
+check "--link: not with --target" run --link rtt=1ms --target 127.0.0.1:80
+check "--netns: not with --link" run --link rtt=1ms --netns
+check "'--link': unknown option" serve --link rtt=1ms
+check "--link: rtt=5: the round trip" check --link rtt=5
+check "--netns: not with --link" check --link rtt=1ms --netns
 check "--client-index: '4/4' is not allowed: I/N" run --client-index 4/4 --target 127.0.0.1:9
 check "--client-index: needs --target" run --client-index 0/4
 check "--client-index: '0/4' gives each of 4 clients 250000 .* -c 250001 is more" run --client-index 0/4 -c 250001 --target 127.0.0.1:9

@@ -644,6 +644,8 @@ static int merge2(struct fixture *fx, const char *a, const char *b,
 	return rs_merge_dirs(dirs, 2, out, fx->err, sizeof(fx->err));
 }
 
+#define LINKH "link,link_rtt_asked_us,link_rtt_min_us,link_rtt_srtt_us,link_lost,link_dropped"
+
 static void test_merge_halves(void **state)
 {
 	struct fixture *fx = *state;
@@ -684,13 +686,19 @@ static void test_merge_halves(void **state)
 	assert_int_equal(access(t(fx, "r12/mib.csv"), F_OK), -1);
 	assert_int_equal(cmp(fx, t(fx, "r12"), g("run-whole"), 0.01), 0);
 
-	/* early version 1 reports (before family, clock and target) read
-	 * as if they had ipv4, stamp and embedded: the same sums */
+	/* early version 1 reports (before family, clock, target and the
+	 * link columns) read as if they had ipv4, stamp, embedded, none and
+	 * 0: the same sums; and those before the link columns alone */
 	copy_report(fx, "run-h1", "early-r");
-	edit(t(fx, "early-r"), "summary.csv", ",family,clock,target\n", "\n");
-	edit(t(fx, "early-r"), "summary.csv", ",ipv4,stamp,embedded\n", "\n");
+	edit(t(fx, "early-r"), "summary.csv", ",family,clock,target," LINKH "\n", "\n");
+	edit(t(fx, "early-r"), "summary.csv", ",ipv4,stamp,embedded,none,0,0,0,0,0\n", "\n");
 	assert_int_equal(merge2(fx, t(fx, "early-r"), g("run-h2"), t(fx, "re")), 0);
 	assert_same_dir(g("run-whole"), t(fx, "re"));
+	copy_report(fx, "run-h1", "mid-r");
+	edit(t(fx, "mid-r"), "summary.csv", "," LINKH "\n", "\n");
+	edit(t(fx, "mid-r"), "summary.csv", ",none,0,0,0,0,0\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "mid-r"), g("run-h2"), t(fx, "rm")), 0);
+	assert_same_dir(g("run-whole"), t(fx, "rm"));
 	copy_report(fx, "check-h1", "early-c");
 	edit(t(fx, "early-c"), "check.csv", ",family\n", "\n");
 	edit(t(fx, "early-c"), "check.csv", ",ipv4\n", "\n");
@@ -698,8 +706,8 @@ static void test_merge_halves(void **state)
 	assert_same_dir(g("check-whole"), t(fx, "ce"));
 	/* but a version 2 file must have them */
 	copy_report(fx, "run-whole", "v2short");
-	edit(t(fx, "v2short"), "summary.csv", ",family,clock,target\n", "\n");
-	edit(t(fx, "v2short"), "summary.csv", ",ipv4,stamp,embedded\n", "\n");
+	edit(t(fx, "v2short"), "summary.csv", "," LINKH "\n", "\n");
+	edit(t(fx, "v2short"), "summary.csv", ",none,0,0,0,0,0\n", "\n");
 	assert_int_equal(cmp(fx, t(fx, "v2short"), g("run-whole"), 0.01), 2);
 	one_line_naming(fx, "header does not match");
 }
