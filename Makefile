@@ -193,6 +193,7 @@ FUZZ_CC := clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJS := $(filter-out $(FUZZ_BUILD)/main.o,$(SRCS:src/%.c=$(FUZZ_BUILD)/%.o))
+-include $(FUZZ_OBJS:.o=.d)
 $(FUZZ_BUILD)/%.o: src/%.c $(VERSION_H) | $(TEST_DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $@"
