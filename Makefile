@@ -71,12 +71,13 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 BUILD_DEPS := liburing-dev zlib1g-dev gcc make
 # mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page;
 # python3: tests/integration/t_json.sh parses the JSON reports;
+# chromium: tests/integration/t_report_html.sh loads the HTML reports headless;
 # nodejs, npm: t_hlog.sh decodes --hlog with hdr-histogram-js (build/npm);
 # Debian's npm is asked for only when no npm is there (a nodejs package
 # that carries its own npm conflicts with Debian's);
 # clang: make fuzz (libFuzzer)
 NPM_DEP := $(if $(shell command -v npm 2>/dev/null),,npm)
-TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 nodejs $(NPM_DEP) clang
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 chromium nodejs $(NPM_DEP) clang
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock

@@ -8,7 +8,7 @@
 # its command's _rststorm_opts_CMD list, and in _rststorm_args_CMD too when
 # it takes a value.
 
-_rststorm_commands='run serve check scenarios compare merge schema probe version help'
+_rststorm_commands='run serve check scenarios compare merge report schema probe version help'
 
 _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
@@ -37,6 +37,9 @@ _rststorm_args_compare='--alpha --csv --json'
 
 _rststorm_opts_merge='-o --output --json -h --help'
 _rststorm_args_merge='-o --output --json'
+
+_rststorm_opts_report='-o --output -h --help'
+_rststorm_args_report='-o --output'
 
 _rststorm_opts_schema='--markdown --check --update -h --help'
 _rststorm_args_schema='--check --update'
@@ -116,7 +119,7 @@ _rststorm_words() {
 		((COMP_CWORD == 2)) &&
 			mapfile -t COMPREPLY < <(compgen -W "$_rststorm_commands" -- "$cur")
 		return 0 ;;
-	run | serve | check | scenarios | compare | merge | schema | probe | version) ;;
+	run | serve | check | scenarios | compare | merge | report | schema | probe | version) ;;
 	*) return 0 ;;
 	esac
 	w=_rststorm_opts_$cmd; opts=${!w}
@@ -141,7 +144,7 @@ _rststorm_words() {
 			else
 				_rststorm_list "$cur" write send read recv none
 			fi ;;
-		*:--json | run:--hlog | schema:--check | schema:--update)
+		*:--json | run:--hlog | schema:--check | schema:--update | report:-o | report:--output)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		*:--csv | merge:-o | merge:--output)
@@ -161,7 +164,7 @@ _rststorm_words() {
 		return 0
 	fi
 	case $cmd in
-	compare | merge)
+	compare | merge | report)
 		compopt -o filenames 2>/dev/null
 		mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
 	check)

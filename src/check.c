@@ -21,6 +21,7 @@
 #include "json.h"
 #include "mib.h"
 #include "netns.h"
+#include "rstreason.h"
 #include "probe.h"
 #include "report.h"
 #include "ring.h"
@@ -80,6 +81,11 @@ struct phase {
 	struct expect_range want_abort_sum;
 	unsigned mismatches;
 	uint64_t srv_accepted, connects_ok;
+	/* the RSTs traced (rstreason.h) */
+	struct rs_rst_tally rst;
+	uint64_t rst_overrun;
+	const char *rst_status; /* as rst_reasons.csv's status column */
+	char *rst_lines;        /* what the model did not predict */
 };
 
 struct sc_run {
@@ -603,6 +609,83 @@ static void reconcile(struct phase *p, const struct rs_mib *before,
 /* The load's rings: one client and one server ring while a ring's direct
  * descriptor table holds the load, more when it does not (as run does). */
 
+/* The RST reasons (rstreason.h): traced with --netns when the kernel and
+ * privileges allow; rst_why says why not. */
+static struct rs_rstr *rstr;
+static char rst_why[320];
+
+static bool rst_no_reason;
+
+static void rst_begin(struct phase *p, uint32_t trials)
+{
+	p->rst_status = rstr ? NULL : rst_no_reason ? "no-reason" : "no-trace";
+	if (!rstr)
+		return;
+	p->r.recs = calloc(trials, sizeof(*p->r.recs));
+	p->r.cap_recs = p->r.recs ? trials : 0;
+	rs_rstr_clear(rstr);
+}
+
+/* Attribute and judge the phase's RSTs; print each the model did not
+ * predict. */
+static void rst_end(const struct sc_run *sr, struct phase *p)
+{
+	struct rs_rst_ev *evs;
+	size_t nev;
+	char label[96];
+	int e;
+
+	if (!rstr)
+		return;
+	if (!p->r.recs) {
+		p->rst_status = "no-trace";
+		return;
+	}
+	e = rs_rstr_collect(rstr, &evs, &nev, &p->rst_overrun);
+	if (e) {
+		fprintf(stderr,
+			"rststorm check %s: RST reasons not read from %s: %s: the counters still hold\n",
+			sr->sc->name, rs_rstr_path(rstr), strerror(-e));
+		p->rst_status = "no-trace";
+	} else {
+		size_t len;
+		FILE *m = open_memstream(&p->rst_lines, &len);
+
+		snprintf(label, sizeof(label), "%s %s", sr->sc->name,
+			 p->loaded ? "load" : "alone");
+		rs_rst_judge(evs, nev, p->r.recs, p->r.nrecs, &p->rst, m,
+			     label);
+		if (m)
+			fclose(m);
+		if (!p->rst_status)
+			p->rst_status = p->rst_overrun ? "overrun" :
+					p->rst.trials_off ? "DIFF" :
+					p->rst.trials_racy ? "measured" :
+							     "exact";
+	}
+	free(evs);
+	free(p->r.recs);
+	p->r.recs = NULL;
+}
+
+/* Start the tracing before the namespace is entered (a user namespace
+ * has no tracefs); one line says why when it cannot. */
+static void rst_start(void)
+{
+	/* an event takes ~90 bytes of ring buffer: 16 MiB per CPU keeps
+	 * ~180k between two reads, the phase's trials and load and the
+	 * host's other RSTs (the event is global); more is an overrun,
+	 * reported */
+	rstr = rs_rstr_start(16384, rst_why, sizeof(rst_why));
+	if (rstr && !rs_rstr_has_reason(rstr)) {
+		rs_rstr_stop(rstr);
+		rstr = NULL;
+		rst_no_reason = true;
+		snprintf(rst_why, sizeof(rst_why),
+			 "the kernel's tcp_send_reset has no reason field (before 6.10)");
+	}
+}
+
 static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 		     struct sc_run *sr, bool loaded)
 {
@@ -643,6 +726,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	g = rs_trials_new(&tc, &p->r, err, sizeof(err));
 	if (!g)
 		rs_fatal("check %s: %s", sr->sc->name, err);
+	rst_begin(p, o->trials);
 	before = rs_mib_read();
 	st = rs_run_core(&lc, &pr, g, false, &out);
 	after = before ? rs_mib_read() : NULL;
@@ -657,6 +741,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 				"raise the open file limit (ulimit -n) or lower --parallel" :
 				"run the scenario alone to see whether it persists");
 	rs_trials_free(g);
+	rst_end(sr, p);
 	p->ran = true;
 	p->elapsed_s = (double)(out.t_end - out.t0) / 1e9;
 	if (loaded) {
@@ -737,6 +822,47 @@ static void print_claims(const struct sc_run *sr, FILE *f)
 	}
 }
 
+/* One line per phase: the RSTs traced by (side, state, reason), how
+ * many trials were exactly as the model says; then what it did not
+ * predict. */
+static void print_rst(const struct sc_run *sr, FILE *f)
+{
+	for (unsigned ph = 0; ph < 2; ph++) {
+		const struct phase *p = &sr->ph[ph];
+		const struct rs_rst_tally *t = &p->rst;
+
+		if (!p->ran || !p->rst_status || !strcmp(p->rst_status, "no-trace") ||
+		    !strcmp(p->rst_status, "no-reason"))
+			continue;
+		fprintf(f, "  RSTs %s:", ph ? "under load" : "alone");
+		for (unsigned k = 0; k < t->nk; k++)
+			fprintf(f, " %s(%s) %s %s x%" PRIu64 ";",
+				rs_side_name(t->k[k].side),
+				t->k[k].side == sr->closer ? "closer" : "victim",
+				t->k[k].state, t->k[k].reason, t->k[k].n);
+		if (!t->nk)
+			fprintf(f, " none;");
+		fprintf(f, " trials exact %" PRIu64 ", off %" PRIu64
+			", racy (measured) %" PRIu64,
+			t->trials_exact, t->trials_off, t->trials_racy);
+		if (t->extras)
+			fprintf(f, ", later RSTs within the model's allowance %" PRIu64,
+				t->extras);
+		/* the listener's RST names the listener, not the pair
+		 * (src 127.0.0.1:port, dest 0.0.0.0:0): a late segment of a
+		 * trial whose socket is gone, not tied to one trial */
+		if (t->foreign)
+			fprintf(f, ", from the trials' listener %" PRIu64,
+				t->foreign);
+		if (p->rst_overrun)
+			fprintf(f, ", %" PRIu64 " events LOST (trace overrun)",
+				p->rst_overrun);
+		fprintf(f, "  %s\n", p->rst_status);
+		if (p->rst_lines && p->rst_lines[0])
+			fputs(p->rst_lines, f);
+	}
+}
+
 static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			   FILE *f)
 {
@@ -781,6 +907,7 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			rs_sig_rule_name(sr->ph[0].sig_rule), a, b);
 	}
 	print_claims(sr, f);
+	print_rst(sr, f);
 	fprintf(f, "  verdict: alone %s", vname[sr->ph[0].v]);
 	if (sr->ph[1].ran)
 		fprintf(f, ", under load %s", vname[sr->ph[1].v]);
@@ -1019,6 +1146,47 @@ static void write_check_mib(const struct csv_ctx *x, FILE *f)
 		}
 }
 
+static void write_check_rst(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_CHECK_RST, f);
+	for (unsigned s = 0; s < x->n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct sc_run *sr = &x->runs[s];
+			const struct phase *p = &sr->ph[ph];
+			const struct rs_rst_tally *t = &p->rst;
+
+			if (!p->ran || !p->rst_status)
+				continue;
+			/* a status row when nothing was traced: the reader
+			 * sees why, not an empty phase */
+			if (!t->nk) {
+				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
+				rs_row_set(&w, "side", "-");
+				rs_row_set(&w, "role", "-");
+				rs_row_set(&w, "state", "-");
+				rs_row_set(&w, "reason", "-");
+				rs_row_set(&w, "count", "0");
+				rs_row_set(&w, "status", "%s", p->rst_status);
+				rs_row_write(&w, f);
+			}
+			for (unsigned k = 0; k < t->nk; k++) {
+				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
+				rs_row_set(&w, "side", "%s",
+					   rs_side_name(t->k[k].side));
+				rs_row_set(&w, "role", "%s",
+					   t->k[k].side == sr->closer ?
+						   "closer" : "victim");
+				rs_row_set(&w, "state", "%s", t->k[k].state);
+				rs_row_set(&w, "reason", "%s", t->k[k].reason);
+				rs_row_set(&w, "count", "%" PRIu64, t->k[k].n);
+				rs_row_set(&w, "status", "%s", p->rst_status);
+				rs_row_write(&w, f);
+			}
+		}
+}
+
 static const struct {
 	enum rs_rfile file;
 	void (*write)(const struct csv_ctx *x, FILE *f);
@@ -1027,6 +1195,7 @@ static const struct {
 	{ RS_RF_VERDICTS, write_verdicts },
 	{ RS_RF_CELLS, write_cells },
 	{ RS_RF_CHECK_MIB, write_check_mib },
+	{ RS_RF_CHECK_RST, write_check_rst },
 };
 
 static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
@@ -1206,6 +1375,7 @@ int rs_cmd_check(int argc, char **argv)
 	struct sc_run *runs;
 	unsigned counts[V_N + 1] = { 0 };
 	int status = 0, signo = 0;
+	unsigned rst_diff = 0;
 	char err[512], line[768], started[32], gap[32];
 	time_t wall;
 	bool tty;
@@ -1231,6 +1401,8 @@ int rs_cmd_check(int argc, char **argv)
 		return 2;
 	}
 	tty = isatty(STDERR_FILENO) && !o.quiet;
+	if (o.netns)
+		rst_start();
 	if (o.netns && rs_netns_enter(err, sizeof(err)))
 		rs_fatal("%s", err);
 	rs_probe_run(&probe, &o.base);
@@ -1267,6 +1439,12 @@ int rs_cmd_check(int argc, char **argv)
 		       "(over a link a write right after the peer's FIN is accepted until the RST it draws has come back, a round trip later: the EPIPE* expectations, exact alone on loopback, are shares here, as under load; docs/network.md)\n\n");
 	else if (!o.netns)
 		printf("(kernel counters are host-wide without --netns: shown in mib.csv, not reconciled)\n\n");
+	else if (rstr)
+		printf("RST reasons: traced (tcp:tcp_send_reset) in %s, attributed to the trials by their ports\n\n",
+		       rs_rstr_path(rstr));
+	else
+		printf("RST reasons: not traced: %s; the counters' ranges stand alone\n\n",
+		       rst_why);
 	fflush(stdout);
 
 	for (unsigned s = 0; s < o.nsel && !signo; s++) {
@@ -1300,6 +1478,9 @@ int rs_cmd_check(int argc, char **argv)
 			counts[sr->ph[ph].v]++;
 			if (o.netns && sr->ph[ph].v <= V_DIFF)
 				counts[CNT_MISMATCH] += sr->ph[ph].mismatches;
+			if (sr->ph[ph].v <= V_DIFF && sr->ph[ph].rst_status &&
+			    !strcmp(sr->ph[ph].rst_status, "DIFF"))
+				rst_diff++;
 			/* the CSV files hold judged phases only */
 			if (sr->ph[ph].v > V_DIFF)
 				sr->ph[ph].ran = false;
@@ -1315,10 +1496,13 @@ int rs_cmd_check(int argc, char **argv)
 		printf("; kernel counters: %s (%u outside the expected range)",
 		       counts[CNT_MISMATCH] ? "MISMATCH" : "reconciled",
 		       counts[CNT_MISMATCH]);
+	if (rstr)
+		printf("; RST reasons: %s (%u phases with a trial off the model)",
+		       rst_diff ? "DIFF" : "as modelled", rst_diff);
 	if (signo)
 		printf("; stopped by signal %d: partial", signo);
 	printf("\n");
-	if (counts[V_DIFF] || counts[CNT_MISMATCH])
+	if (counts[V_DIFF] || counts[CNT_MISMATCH] || rst_diff)
 		status = 1;
 	if (signo)
 		status = 128 + signo;
@@ -1355,6 +1539,11 @@ int rs_cmd_check(int argc, char **argv)
 				status = 1;
 		}
 	}
+	rs_rstr_stop(rstr);
+	rstr = NULL;
+	for (unsigned s = 0; s < o.nsel; s++)
+		for (unsigned ph = 0; ph < 2; ph++)
+			free(runs[s].ph[ph].rst_lines);
 	free(runs);
 	if (check_link_down(&o.base) && !status)
 		status = 1;

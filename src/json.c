@@ -269,12 +269,27 @@ int rs_json_prepare(const char *path, char *err, size_t errlen)
 			 path, dir);
 		return -ENOENT;
 	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		snprintf(err, errlen,
 			 "--json %s: is a directory: name a file (or - for "
 			 "standard output)",
 			 path);
 		return -EISDIR;
+	}
+	/* the document replaces FILE by rename: a symlink (/dev/stdout is
+	 * one), a device or a FIFO there would be replaced, not written
+	 * through */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "--json %s: is %s, not a regular file: the document "
+			 "would replace it; name a regular file, or - for "
+			 "standard output",
+			 path,
+			 S_ISLNK(st.st_mode) ? "a symlink" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+								      "special");
+		return -EINVAL;
 	}
 	snprintf(probe, sizeof(probe), "%s/.rststorm-probe.%d", dir,
 		 (int)getpid());

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "esc.h"
+#include "html.h"
 #include "merge.h"
 #include "probe.h"
 #include "report.h"
@@ -56,6 +57,9 @@ static const struct command {
 	{ "merge", rs_cmd_merge, false, false,
 	  "add reports of several runs or machines into one report\n"
 	  "(rststorm merge --help)" },
+	{ "report", rs_cmd_report, false, false,
+	  "one self-contained HTML page from a run, check or compare\n"
+	  "report directory (rststorm report --help)" },
 	{ "schema", rs_cmd_schema, false, false,
 	  "the columns of every report file: type, unit, merge rule, meaning\n"
 	  "(rststorm schema --help)" },

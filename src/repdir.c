@@ -933,6 +933,25 @@ bad:
 	return ret;
 }
 
+int rs_repdir_load_one(struct rs_repdir *d, enum rs_rfile f,
+		       const char *dir, char *err, size_t errlen)
+{
+	char path[4200];
+	int ret;
+
+	if (strlen(dir) >= sizeof(d->dir)) {
+		snprintf(err, errlen, "%.60s...: path too long", dir);
+		return -ENAMETOOLONG;
+	}
+	snprintf(d->dir, sizeof(d->dir), "%s", dir);
+	free_table(&d->t[f]);
+	snprintf(path, sizeof(path), "%s/%s", dir, FILE_(f).name);
+	ret = load_file(&d->t[f], f, path, err, errlen);
+	if (!ret && (ret = sort_table(d, f, err, errlen)))
+		free_table(&d->t[f]);
+	return ret;
+}
+
 void rs_repdir_free(struct rs_repdir *d)
 {
 	for (unsigned f = 0; f < RS_RF_N; f++)

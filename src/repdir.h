@@ -89,6 +89,15 @@ unsigned rs_rfile_key(enum rs_rfile f, unsigned *cols);
 int rs_rrow_cmp(enum rs_rfile f, char *const *a, char *const *b,
 		const unsigned *cols, unsigned n);
 
+/* Read one file f of dir into d->t[f] (replacing what it held) with the
+ * checks of rs_repdir_load that concern the file alone (header, schema
+ * version, field types, keys, sorted by key), not against other files:
+ * for files rs_repdir_load does not read (hold.csv, compare.csv). d may
+ * be zeroed or loaded; d->dir is set to dir. Returns 0, or -errno with one
+ * line naming the file in err (-ENOENT: it is missing). */
+int rs_repdir_load_one(struct rs_repdir *d, enum rs_rfile f,
+		       const char *dir, char *err, size_t errlen);
+
 /* Free what rs_repdir_load() read. A zeroed struct is allowed. */
 void rs_repdir_free(struct rs_repdir *d);
 

@@ -15,6 +15,8 @@
 
 #include "client.h"
 #include "netns.h"
+#include "rstreason.h"
+#include "scenario.h"
 #include "probe.h"
 #include "hlog.h"
 #include "json.h"
@@ -556,6 +558,18 @@ static void core_sources(const struct rs_config *cfg, struct rs_shared *sh)
 	}
 }
 
+/* The listening ports, for the RST reasons of run --netns. */
+static void note_srv_ports(struct rs_run_out *out, const struct rs_addr *a,
+			   uint32_t n)
+{
+	out->srv_ports = calloc(n ? n : 1, sizeof(*out->srv_ports));
+	if (!out->srv_ports)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		out->srv_ports[i] = rs_addr_port(&a[i]);
+	out->nsrv_ports = n;
+}
+
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out)
 {
@@ -811,6 +825,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	if (storm_fd >= 0)
 		close(storm_fd);
 
+	if (!targets)
+		note_srv_ports(out, sh.addrs, nports);
 	for (uint32_t i = 0; i < nports; i++)
 		close(lfds[i]);
 	for (unsigned i = 0; i < cfg->threads; i++) {
@@ -835,7 +851,148 @@ void rs_run_out_free(struct rs_run_out *out)
 {
 	free(out->client);
 	free(out->server);
+	free(out->srv_ports);
 	out->client = out->server = NULL;
+	out->srv_ports = NULL;
+}
+
+/* run --netns: the kernel's reason for each RST (rstreason.h) by the close
+ * mode, the sender's side, state and reason. Started before the namespace
+ * is entered (a user namespace has no tracefs). */
+static struct rs_rstr *run_rstr;
+static char run_rst_why[320];
+static bool run_rst_on, run_rst_no_reason;
+
+static void run_rst_start(const struct rs_config *cfg)
+{
+	if (!cfg->netns || cfg->ntargets)
+		return;
+	run_rst_on = true;
+	/* drained while the run goes; 16 MiB per CPU (~180k events) for
+	 * when the drain falls behind a loaded machine */
+	run_rstr = rs_rstr_start(16384, run_rst_why, sizeof(run_rst_why));
+	if (run_rstr && !rs_rstr_has_reason(run_rstr)) {
+		rs_rstr_stop(run_rstr);
+		run_rstr = NULL;
+		run_rst_no_reason = true;
+		snprintf(run_rst_why, sizeof(run_rst_why),
+			 "the kernel's tcp_send_reset has no reason field (before 6.10)");
+	}
+}
+
+/* Drain the trace while the run goes: a run can send more RSTs than the
+ * ring buffer holds. */
+static void run_rst_drain(void)
+{
+	int e;
+
+	if (!run_rstr)
+		return;
+	rs_rstr_clear(run_rstr);
+	e = rs_rstr_drain_start(run_rstr);
+	if (e) {
+		snprintf(run_rst_why, sizeof(run_rst_why),
+			 "cannot start the thread reading %s: %s",
+			 rs_rstr_path(run_rstr), strerror(-e));
+		rs_rstr_stop(run_rstr);
+		run_rstr = NULL;
+	}
+}
+
+/* The close mode the run's connections had: its name when the mix holds
+ * one; `mixed` otherwise (the io_uring direct descriptors give no ports
+ * per connection, so an RST cannot be tied to its connection's mode). */
+static const char *run_rst_mode(const struct rs_config *cfg)
+{
+	int m = -1;
+
+	for (unsigned i = 0; i < RS_CLOSE_NMODES; i++)
+		if (cfg->mix.weight[i])
+			m = m < 0 ? (int)i : -2;
+	return m >= 0 ? rs_close_name((unsigned)m) : "mixed";
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct rs_rst_key *x = a, *y = b;
+
+	return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+/* Collect, print one line with the top reasons, write rst_reasons.csv.
+ * Returns 1 when the file could not be written, else 0. */
+static int run_rst_end(const struct rs_config *cfg,
+		       const struct rs_run_out *out)
+{
+	struct rs_rst_tally t;
+	uint64_t overrun = 0, others = 0;
+	const char *status = run_rst_no_reason ? "no-reason" : "no-trace";
+	char err[512];
+	int e = 0;
+
+	if (!run_rst_on)
+		return 0;
+	memset(&t, 0, sizeof(t));
+	if (run_rstr) {
+		e = rs_rstr_drain_stop(run_rstr, out->srv_ports,
+				       out->nsrv_ports, &t, &others, &overrun);
+		rs_rstr_stop(run_rstr);
+		run_rstr = NULL;
+		if (e)
+			snprintf(run_rst_why, sizeof(run_rst_why),
+				 "the trace could not be read: %s",
+				 strerror(-e));
+	}
+	if (!e && !run_rst_why[0]) {
+		status = overrun ? "overrun" : "traced";
+		qsort(t.k, t.nk, sizeof(t.k[0]), cmp_key);
+		printf("RST reasons: %" PRIu64 " RSTs of the run's connections traced%s",
+		       t.events, t.nk ? ", top:" : "");
+		for (unsigned k = 0; k < t.nk && k < 3; k++)
+			printf("%s %s %s %s %" PRIu64, k ? ";" : "",
+			       rs_side_name(t.k[k].side), t.k[k].state,
+			       t.k[k].reason, t.k[k].n);
+		printf(" (close mode %s; %" PRIu64 " other RSTs on the host left out",
+		       run_rst_mode(cfg), others);
+		if (overrun)
+			printf("; %" PRIu64 " events LOST: trace overrun", overrun);
+		printf(")\n");
+	} else {
+		printf("RST reasons: not traced: %s; the counters stand alone\n",
+		       run_rst_why);
+	}
+	if (!cfg->csv_dir)
+		return 0;
+	{
+		struct rs_csv_out c;
+		struct rs_row w;
+
+		if (rs_csv_open(&c, cfg->csv_dir,
+				rs_schema_file(RS_RF_RUN_RST)->name, err,
+				sizeof(err)))
+			goto fail;
+		rs_schema_header(RS_RF_RUN_RST, c.f);
+		for (unsigned k = 0; k < t.nk || (!k && !t.nk); k++) {
+			rs_row_init(&w, RS_RF_RUN_RST);
+			rs_row_set(&w, "close_mode", "%s", run_rst_mode(cfg));
+			rs_row_set(&w, "side", "%s",
+				   t.nk ? rs_side_name(t.k[k].side) : "-");
+			rs_row_set(&w, "state", "%s", t.nk ? t.k[k].state : "-");
+			rs_row_set(&w, "reason", "%s",
+				   t.nk ? t.k[k].reason : "-");
+			rs_row_set(&w, "count", "%" PRIu64, t.nk ? t.k[k].n : 0);
+			rs_row_set(&w, "status", "%s", status);
+			rs_row_write(&w, c.f);
+		}
+		if (rs_csv_close(&c, err, sizeof(err)))
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr,
+		"rststorm: rst_reasons.csv not written: %s: check that the directory is writable and the disk has room\n",
+		err);
+	return 1;
 }
 
 /* --link for one run: open before any thread, measure, report, close. */
@@ -1060,6 +1217,7 @@ int rs_run(struct rs_config *cfg)
 	}
 	if (!cfg->seed_given)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
+	run_rst_start(cfg);
 	if (cfg->netns) {
 		char err[320];
 
@@ -1163,6 +1321,7 @@ int rs_run(struct rs_config *cfg)
 	printf("\n");
 	fflush(stdout);
 
+	run_rst_drain();
 	rs_run_core(cfg, &probe, NULL, tty, &out);
 	status = out.status;
 	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
@@ -1263,6 +1422,8 @@ int rs_run(struct rs_config *cfg)
 			status = 1;
 		}
 	}
+	if (run_rst_end(cfg, &out))
+		status = 1;
 	if (!rep.balanced) {
 		fprintf(stderr, "rststorm: the books do not balance: %s\n",
 			why);

@@ -26,6 +26,8 @@ struct rs_run_out {
 	int status;                   /* 1 when a worker failed */
 	char started_utc[32];
 	struct rs_hold_stats hold;    /* --hold only */
+	uint16_t *srv_ports;          /* the embedded servers' listening */
+	uint32_t nsrv_ports;          /* ports (RST reasons); malloc'd */
 };
 
 /* The machinery under `run` and `check`: cfg->concurrency load slots

@@ -504,6 +504,48 @@ static const struct rs_scol c_check_mib[] = {
 	  "`ok`, `MISMATCH`, or `not-judged` (host scope: other traffic counts too)"),
 };
 
+/* rst_reasons.csv of check: the RSTs traced (tcp:tcp_send_reset) that
+ * belong to the phase's trials, by sender and the kernel's reason */
+static const struct rs_scol c_check_rst[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "1"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "key"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "key"),
+	C("side", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the sender: `server` (the trial's accepted socket) or `client`; `-` on a status row"),
+	C("role", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "`closer` or `victim` (follows from side and the scenario); `-` on a status row"),
+	C("state", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the sender's TCP state as traced (`TCP_CLOSE`...; `UNKNOWN`: no socket)"),
+	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "enum sk_rst_reason as traced (`TCP_STATE`, `TCP_ABORT_ON_CLOSE`, `TCP_ABORT_ON_DATA`, `NO_SOCKET`...); `-` without the field"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "RSTs of this key in the phase (merge does not read the file yet; its rule would be: added by key)"),
+	C("status", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "`exact` (every trial as the model says), `DIFF` (some trial not: printed), `measured` (racy trials only), `overrun` (the trace lost events), `no-reason` (kernel < 6.10: counters only), `no-trace` (no tracefs or no permission: counters only)"),
+};
+
+/* rst_reasons.csv of run: the RSTs traced with an end on the run's
+ * listening ports */
+static const struct rs_scol c_run_rst[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "1"),
+	C("close_mode", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the run's close mode (`fin`, `rst`, `unread`, `shutdown`), or `mixed` when --close mixes several: an RST is not tied to its connection's mode"),
+	C("side", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the sender: `server` (source port a listening port of the run) or `client`; `-` on a status row"),
+	C("state", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in check's rst_reasons.csv"),
+	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in check's rst_reasons.csv"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "RSTs of this key in the run"),
+	C("status", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "`traced`, `overrun` (the trace lost events), `no-reason` (kernel < 6.10), `no-trace` (no tracefs or no permission)"),
+};
+
 /* compare.csv: the key of the cells compared (cells.csv's for check
  * reports, outcomes.csv's for run reports), then both sides and the test */
 #define CMP_TAIL                                                              \
@@ -567,6 +609,10 @@ static const char *const k_verdicts[] = { "scenario", "phase", NULL };
 static const char *const k_cells[] = { "scenario", "phase", "op_index",
 				       "result", NULL };
 static const char *const k_check_mib[] = { "scenario", "phase", "counter", NULL };
+static const char *const k_check_rst[] = { "scenario", "phase", "side",
+					   "state", "reason", NULL };
+static const char *const k_run_rst[] = { "close_mode", "side", "state",
+					 "reason", NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -607,6 +653,10 @@ static const struct rs_sfile files[RS_RF_N] = {
 	  c_check_mib, k_check_mib),
 	F(RS_RF_HOLD, "hold.csv", RS_RKIND_RUN, false, false, true, "hold",
 	  c_hold, NOKEY),
+	F(RS_RF_CHECK_RST, "rst_reasons.csv", RS_RKIND_CHECK, false, false,
+	  false, "rst_reasons", c_check_rst, k_check_rst),
+	F(RS_RF_RUN_RST, "rst_reasons.csv", RS_RKIND_RUN, false, false,
+	  false, "rst_reasons", c_run_rst, k_run_rst),
 	FD(RS_RF_CMP_RUN, "compare.csv", "compare/run", "compare.md",
 	   RS_RKIND_RUN, false, false, false, "cells", c_cmp_run, k_cmp_run),
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",

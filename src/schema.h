@@ -34,6 +34,8 @@ enum rs_rfile {
 	RS_RF_CELLS,
 	RS_RF_CHECK_MIB,  /* check, optional */
 	RS_RF_HOLD,       /* run --hold: written, not read back */
+	RS_RF_CHECK_RST,  /* check --netns: RST reasons, not read back */
+	RS_RF_RUN_RST,    /* run --netns: RST reasons, not read back */
 	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
 	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
 	RS_RF_N

@@ -55,6 +55,9 @@ struct trial {
 	 * closes, read after xcpu_done */
 	uint32_t f_unread, f_linger, f_linger_sent, f_estab;
 	uint32_t f_either, f_maybe, f_linger_failed;
+	/* the same by side ([0] closer, [1] victim) for the RST reasons */
+	uint8_t p_state[2], p_on_close[2];
+	uint16_t lport, cport;
 	struct msghdr msg;
 	struct iovec iov;
 	uint8_t out;
@@ -205,6 +208,20 @@ static bool close_counted(struct trial *t, int fd, bool linger0, bool racy,
 	return rst;
 }
 
+/* close_counted() for one side (0 closer, 1 victim), noting the RSTs it
+ * sent by the reason the kernel gives: unread data TCP_ABORT_ON_CLOSE,
+ * SO_LINGER 0 TCP_STATE (tcp_disconnect) */
+static bool close_side(struct trial *t, unsigned side, int fd, bool linger0,
+		       bool racy, uint32_t delay_ms)
+{
+	uint32_t u = t->f_unread, l = t->f_linger_sent;
+	bool rst = close_counted(t, fd, linger0, racy, delay_ms);
+
+	t->p_on_close[side] += (uint8_t)(t->f_unread - u);
+	t->p_state[side] += (uint8_t)(t->f_linger_sent - l);
+	return rst;
+}
+
 /* Wait up to ms for fd to be readable. */
 static bool readable(int fd, int ms)
 {
@@ -252,11 +269,11 @@ static void close_action(struct tctx *x, struct trial *t)
 	switch (sc->mode) {
 	case RS_CLOSE_FIN:
 	case RS_CLOSE_UNREAD:
-		t->closer_rst = close_counted(t, t->cfd, false, racy, delay);
+		t->closer_rst = close_side(t, 0, t->cfd, false, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_RST:
-		t->closer_rst = close_counted(t, t->cfd, true, racy, delay);
+		t->closer_rst = close_side(t, 0, t->cfd, true, racy, delay);
 		t->cfd = -1;
 		break;
 	case RS_CLOSE_SHUTDOWN:
@@ -470,6 +487,19 @@ static void do_close(struct tctx *x, uint32_t i, uint64_t now)
 	next_op(x, i, now);
 }
 
+/* The pair's ports (the listener's, the client's), for the RST reasons. */
+static void note_ports(const struct tctx *x, struct trial *t, int c)
+{
+	struct rs_addr a;
+	socklen_t len = sizeof(a.u);
+
+	t->lport = rs_addr_port(&x->addr);
+	if (!getsockname(c, &a.u.sa, &len)) {
+		a.len = len;
+		t->cport = rs_addr_port(&a);
+	}
+}
+
 /* What pair_open did: which call failed (with err), or the two fds. */
 enum { P_SOCKET, P_CONNECT, P_ACCEPT, P_OK };
 struct pair_msg {
@@ -533,6 +563,7 @@ static int pair_take(struct tctx *x, struct trial *t, const struct pair_msg *m,
 		snprintf(err, errlen, "accept: %s", strerror(m->err));
 		return -1;
 	}
+	note_ports(x, t, m->c);
 	if (x->cfg.closer == RS_SIDE_SERVER) {
 		t->cfd = m->s;
 		t->vfd = m->c;
@@ -644,6 +675,31 @@ static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
 	}
 }
 
+/* Append the trial's ends and predicted RSTs to res->recs (rstreason.h):
+ * on_data: the victim was reset after a FIN close, so its data met the
+ * orphan (TCP_ABORT_ON_DATA); drawn: the RSTs its segments may draw in
+ * all (later ones meet no socket). */
+static void note_rec(struct tctx *x, const struct trial *t, bool on_data,
+		     uint64_t drawn)
+{
+	struct rs_trial_result *r = x->res;
+	struct rs_trial_rec *rc;
+
+	if (!r->recs || r->nrecs >= r->cap_recs)
+		return;
+	rc = &r->recs[r->nrecs++];
+	memset(rc, 0, sizeof(*rc));
+	rc->lport = t->lport;
+	rc->cport = t->cport;
+	rc->closer = (uint8_t)x->cfg.closer;
+	rc->racy = t->f_either || t->f_maybe;
+	memcpy(rc->n_state, t->p_state, sizeof(rc->n_state));
+	memcpy(rc->n_on_close, t->p_on_close, sizeof(rc->n_on_close));
+	rc->on_data = on_data;
+	drawn -= drawn >= on_data ? on_data : drawn;
+	rc->extra_hi = drawn > 255 ? 255 : (uint8_t)drawn;
+}
+
 static void trial_end(struct tctx *x, uint32_t i)
 {
 	struct trial *t = &x->t[i];
@@ -678,16 +734,19 @@ static void trial_end(struct tctx *x, uint32_t i)
 	if (sc->mode != RS_CLOSE_SHUTDOWN)
 		r->drawn_hi += t->ok_writes_after +
 			       fin_close;
-	close_counted(t, t->vfd, false, false, 0);
+	close_side(t, 1, t->vfd, false, false, 0);
 	t->vfd = -1;
 	if (t->closer_open && t->cfd >= 0) {
 		uint8_t sink[BUF_LEN];
 
 		while (recv(t->cfd, sink, sizeof(sink), MSG_DONTWAIT) > 0)
 			;
-		close_counted(t, t->cfd, false, false, 0);
+		close_side(t, 0, t->cfd, false, false, 0);
 		t->cfd = -1;
 	}
+	note_rec(x, t, fin_close && vst == TCP_CLOSE,
+		 sc->mode != RS_CLOSE_SHUTDOWN ? t->ok_writes_after + fin_close :
+						 0);
 	r->trials++;
 	for (unsigned k = 0; k < sc->nops; k++)
 		r->n[k][t->res[k]]++;

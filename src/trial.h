@@ -13,6 +13,7 @@
 #include "guest.h"
 #include "link.h"
 #include "outcome.h"
+#include "rstreason.h"
 #include "scenario.h"
 
 /* What the trials of one (scenario, phase) observed. */
@@ -48,6 +49,10 @@ struct rs_trial_result {
 				 * to the victim's data after a FIN close */
 	uint64_t drawn_hi;      /* ...at most: the writes accepted after the
 				 * close */
+	/* per trial, for the RST reasons (rstreason.h): the caller sets
+	 * recs to cap entries, or NULL; trial.c appends one per trial */
+	struct rs_trial_rec *recs;
+	uint32_t nrecs, cap_recs;
 };
 
 struct rs_trials_cfg {

@@ -86,3 +86,18 @@ wait_threads() {
 	done
 	return 1
 }
+
+# A TCP port on 127.0.0.1 below the ephemeral range that nothing listens
+# on now. A serve restarted on its port must bind it again while the
+# clients churn: a port from the ephemeral range can be some client
+# connection's local port at that moment (EADDRINUSE, seen under load).
+free_fixed_port() {
+	local lo p i
+	lo=$(awk '{ print $1 }' /proc/sys/net/ipv4/ip_local_port_range)
+	for i in $(seq 50); do
+		p=$(( (lo > 11000 ? lo - 10000 : 1024) + RANDOM % 9000 ))
+		[ "$p" -lt "$lo" ] || continue
+		ss -Htan "( sport = :$p )" 2>/dev/null | grep -q . || { echo "$p"; return 0; }
+	done
+	return 1
+}

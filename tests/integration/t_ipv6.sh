@@ -12,7 +12,7 @@ unshare -n sh -c 'ip link set lo up && ip -6 addr show dev lo | grep -q "inet6 :
 cat >"$TMP/inns.sh" <<INNER
 set -u
 ip link set lo up
-"$RSTSTORM" run -6 -q -c 100 -n 3000 --close fin=1,rst=1 --seed 11 \
+"$RSTSTORM" run -6 -q -c 100 -n 3000 --timeout 30s --close fin=1,rst=1 --seed 11 \
 	--ops write,write,read --csv "$TMP/e" >"$TMP/e.out" 2>"$TMP/e.err" || exit 10
 "$RSTSTORM" check -6 -q --trials 20 --load-c 100 --gap 10ms fin-write3 rst-write2 \
 	--csv "$TMP/c" >"$TMP/c.out" 2>"$TMP/c.err" || exit 14
@@ -21,7 +21,7 @@ spid=\$!
 for i in \$(seq 200); do grep -q '^listening on' "$TMP/s.out" && break; sleep 0.05; done
 port=\$(sed -n 's/^listening on \[::1\]:\([0-9]*\)\$/\1/p' "$TMP/s.out")
 [ -n "\$port" ] || { kill -9 \$spid; exit 11; }
-"$RSTSTORM" run -q -c 100 -n 3000 --target "[::1]:\$port" \
+"$RSTSTORM" run -q -c 100 -n 3000 --timeout 30s --target "[::1]:\$port" \
 	--ops write,write,read --csv "$TMP/t" >"$TMP/t.out" 2>"$TMP/t.err"
 rc=\$?
 kill -TERM \$spid
@@ -43,7 +43,7 @@ head -n1 "$TMP/s.out" | grep -q '^listening on \[::1\]:[0-9]*$' || fail "serve's
 for d in e t; do
 	[ "$(summary books_balanced "$TMP/$d")" = 1 ] || fail "$d: books"
 	[ "$(summary family "$TMP/$d")" = ipv6 ] || fail "$d: family $(summary family "$TMP/$d")"
-	[ "$(summary conns_completed "$TMP/$d")" = 3000 ] || fail "$d: completed"
+	[ "$(summary conns_completed "$TMP/$d")" = 3000 ] || fail "$d: completed $(summary conns_completed "$TMP/$d") of 3000 (--timeout 30s): $(tr "\n" " " <"$TMP/$d/failures.csv")"
 	expect_op fin 1 ok 0.95 "$TMP/$d"
 	expect_op fin 2 EPIPE 0.95 "$TMP/$d"
 	expect_op rst 1 ECONNRESET 0.95 "$TMP/$d"

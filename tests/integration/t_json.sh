@@ -172,4 +172,15 @@ usage merge "$TMP/r1" "$TMP/r2" -o "$TMP/m2" --json ''
 usage compare "$TMP/r1" "$TMP/r2" --json ''
 usage compare "$TMP/r1" "$TMP/r2" --json "$TMP/no/such/x.json"
 [ ! -e "$TMP/m2" ] || fail "merge with a bad --json wrote its output"
+# a symlink, a FIFO or a device at FILE: the rename would replace it
+# (as root, --json /dev/stdout replaced the /dev/stdout link): refused
+echo victim >"$TMP/victim"
+ln -s "$TMP/victim" "$TMP/link.json"
+mkfifo "$TMP/fifo.json"
+usage run -n 10 --json "$TMP/link.json"
+usage check --trials 2 --load-c 0 seed-go --json "$TMP/fifo.json"
+usage compare "$TMP/r1" "$TMP/r2" --json /dev/null
+[ -L "$TMP/link.json" ] && [ "$(cat "$TMP/victim")" = victim ] || fail "--json replaced or wrote through a symlink"
+[ -p "$TMP/fifo.json" ] || fail "--json replaced a FIFO"
+grep -q "is a device, not a regular file" "$TMP/err" || fail "/dev/null: $(cat "$TMP/err")"
 exit 0

@@ -92,7 +92,10 @@ echo "measured: serve killed mid-run: started $started completed $completed fail
 sed -n '2,$p' "$TMP/k/failures.csv" | sed 's/^/measured: failure /'
 
 # serve restarts mid-run on the same port with another seed: the end of
-# the run says so (closes after the restart may be under the wrong mode)
+# the run says so (closes after the restart may be under the wrong mode).
+# A fixed port below the ephemeral range: the clients' own local ports
+# cannot take it while serve is down.
+port=$(free_fixed_port) || fail "no free port below the ephemeral range"
 "$RSTSTORM" serve --seed 21 --listen 127.0.0.1:$port >"$TMP/a.out" 2>"$TMP/a.err" &
 apid=$!
 wait_for "$TMP/a.out" '^listening on ' 10 || fail "serve A did not start: $(cat "$TMP/a.err")"
