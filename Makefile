@@ -43,7 +43,7 @@ endif
 CFLAGS ?= -O2 -g
 CPPFLAGS += -D_GNU_SOURCE -include $(VERSION_H)
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP -pthread
-LDLIBS := -luring -pthread -lm
+LDLIBS := -luring -pthread -lm -lz
 ifneq ($(SANITIZE),)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=$(SANITIZE)
@@ -68,11 +68,16 @@ TEST_HELPERS := $(BUILD)/tests/noring $(BUILD)/link-rtt
 # runs under a lock so that two makes at once (SANITIZE variants) take
 # turns instead of one dying on the dpkg lock. A package apt does not know
 # yet is retried after `apt-get update`.
-BUILD_DEPS := liburing-dev gcc make
+BUILD_DEPS := liburing-dev zlib1g-dev gcc make
 # mandoc, groff-base, man-db: tests/integration/t_man.sh lints the man page;
 # python3: tests/integration/t_json.sh parses the JSON reports;
-# chromium: tests/integration/t_report_html.sh loads the HTML reports headless
-TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 chromium
+# chromium: tests/integration/t_report_html.sh loads the HTML reports headless;
+# nodejs, npm: t_hlog.sh decodes --hlog with hdr-histogram-js (build/npm);
+# Debian's npm is asked for only when no npm is there (a nodejs package
+# that carries its own npm conflicts with Debian's);
+# clang: make fuzz (libFuzzer)
+NPM_DEP := $(if $(shell command -v npm 2>/dev/null),,npm)
+TEST_DEPS := libcmocka-dev iproute2 procps nginx mandoc groff-base man-db python3 chromium nodejs $(NPM_DEP) clang
 DEP_STAMP := build/.deps
 TEST_DEP_STAMP := build/.test-deps
 APT_LOCK := build/.apt.lock
@@ -97,7 +102,7 @@ define need
 	touch $@
 endef
 
-.PHONY: all run test unit integration static bench clean help deps FORCE
+.PHONY: all run test unit integration static bench clean help deps npm fuzz FORCE
 all: $(BIN)
 
 # The stamps depend on the Makefile: a package added to a list is then
@@ -163,10 +168,52 @@ run: $(BIN)
 unit: $(UNIT_BINS)
 	$(Q)RS_ONLY=unit tests/run-tests.sh $(UNIT_BINS)
 
-integration: $(BIN) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+# hdr-histogram-js, the independent decoder of --hlog (t_hlog.sh), from
+# the npm registry into build/npm; when the registry cannot be reached
+# the rule says so and t_hlog.sh skips (77).
+HDRJS_VERSION := 3.0.1
+HDRJS := build/npm/node_modules/hdr-histogram-js/package.json
+$(HDRJS): | $(TEST_DEP_STAMP)
+	@mkdir -p build/npm
+	@echo "  NPM     hdr-histogram-js@$(HDRJS_VERSION)"
+	$(Q)npm install --prefix build/npm --no-save --no-audit --no-fund \
+	  --loglevel=error hdr-histogram-js@$(HDRJS_VERSION) >build/npm/install.log 2>&1 || \
+	  { tail -n 3 build/npm/install.log; echo "rststorm: npm install hdr-histogram-js failed (log: build/npm/install.log): t_hlog.sh will skip"; }
+
+npm: $(HDRJS)
+
+# make fuzz FUZZ_SECONDS=N: libFuzzer on the report reader
+# (tests/fuzz/fuzz_repdir.c), clang with ASan and UBSan, objects of its
+# own under build/fuzz. The regression seeds (tests/fuzz/regress) run
+# once first; then the fuzzer runs N seconds from the golden reports
+# (tests/fuzz/mkseeds.sh) and its corpus in build/fuzz/corpus. A crash is
+# written to build/fuzz/ as crash-*: copy it into tests/fuzz/regress.
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD := build/fuzz
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS := $(filter-out $(FUZZ_BUILD)/main.o,$(SRCS:src/%.c=$(FUZZ_BUILD)/%.o))
+-include $(FUZZ_OBJS:.o=.d)
+$(FUZZ_BUILD)/%.o: src/%.c $(VERSION_H) | $(TEST_DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(FUZZ_BUILD)/fuzz_repdir: tests/fuzz/fuzz_repdir.c $(FUZZ_OBJS)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $^ $(LDLIBS)
+fuzz: $(FUZZ_BUILD)/fuzz_repdir
+	$(Q)rm -rf $(FUZZ_BUILD)/seeds && tests/fuzz/mkseeds.sh $(FUZZ_BUILD)/seeds
+	$(Q)mkdir -p $(FUZZ_BUILD)/corpus
+	$(Q)$(FUZZ_BUILD)/fuzz_repdir -runs=0 tests/fuzz/regress $(FUZZ_BUILD)/seeds
+	$(Q)cd $(FUZZ_BUILD) && ./fuzz_repdir -max_total_time=$(FUZZ_SECONDS) \
+	  -max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
+	  corpus seeds ../../tests/fuzz/regress
+
+integration: $(BIN) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh
 
-test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) | $(TEST_DEP_STAMP)
+test: $(BIN) $(UNIT_BINS) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh $(UNIT_BINS)
 
 bench: $(BIN) build/floor

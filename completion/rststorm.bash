@@ -14,11 +14,11 @@ _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
 	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
-	--client-index --json -6 --ipv6 --foreign --request --link -h --help'
+	--client-index --json --hlog -6 --ipv6 --foreign --request --link -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
 	--threads --server-threads --ports --close --seed --ops --wait --op-gap
 	--timeout --csv --ring --engine --sources --target --rate --request
-	--client-index --json --link'
+	--client-index --json --hlog --link'
 
 _rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
 	--quiet --no-multishot --ring --no-server-direct --listen --allow-remote
@@ -144,7 +144,7 @@ _rststorm_words() {
 			else
 				_rststorm_list "$cur" write send read recv none
 			fi ;;
-		*:--json | schema:--check | schema:--update | report:-o | report:--output)
+		*:--json | run:--hlog | schema:--check | schema:--update | report:-o | report:--output)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		*:--csv | merge:-o | merge:--output)

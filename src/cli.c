@@ -34,6 +34,7 @@ enum opt_id {
 	OPT_TIMEOUT,
 	OPT_CSV,
 	OPT_JSON,
+	OPT_HLOG,
 	OPT_NO_DIRECT,
 	OPT_NO_MULTISHOT,
 	OPT_RING,
@@ -100,6 +101,8 @@ static const struct opt_desc opts[] = {
 	  "write summary, outcomes, ops, failures and histograms CSV files into DIR", C_ALL, "write serve.csv (accepted, closes by mode, close errors, stamps) into DIR" },
 	{ "json", OPT_JSON, 1, "FILE",
 	  "write the report as one JSON document to FILE, or - for stdout (the table then goes to stderr)", C_RUN, NULL },
+	{ "hlog", OPT_HLOG, 1, "FILE",
+	  "write the latency histograms as an HdrHistogram interval log (V2 compressed, values in ns) to FILE", C_RUN, NULL },
 	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr", C_ALL, NULL },
 	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
 	  "client sockets from socket(2), not io_uring direct descriptors", C_RUN, NULL },
@@ -451,6 +454,12 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "a file path, or - for standard output", "");
 		cfg->json_path = val;
+		return 0;
+	case OPT_HLOG:
+		if (!*val || val[strlen(val) - 1] == '/')
+			return bad(err, errlen, o->name, val,
+				   "a file path", "");
+		cfg->hlog_path = val;
 		return 0;
 	case OPT_QUIET:
 		cfg->quiet = true;

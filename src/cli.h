@@ -58,6 +58,7 @@ struct rs_config {
 	uint64_t timeout_ns;    /* per step: connect, hello, wait, each op */
 	const char *csv_dir;
 	const char *json_path;  /* --json FILE or "-" */
+	const char *hlog_path;  /* --hlog FILE */
 	bool quiet;
 	bool no_direct;         /* force socket(2) fds on the client */
 	bool no_multishot;      /* force re-armed single-shot accept */

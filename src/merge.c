@@ -452,7 +452,21 @@ static int merge_fields(struct merge *m, enum rs_rfile F, char ***rows,
 			rs_row_set(w, c->name, "%" PRIu64, v);
 			break;
 		case RS_MR_PCT: {
-			struct rs_histo *h = malloc(sizeof(*h));
+			struct rs_histo *h;
+
+			if (c->pct >= 100) {
+				/* the maximum: the largest of the inputs',
+				 * exact where theirs are (the histogram only
+				 * knows the top of the highest bucket) */
+				double mx = 0;
+
+				for (unsigned i = 0; i < m->n; i++)
+					if (rows[i] && strtod(rows[i][k], NULL) > mx)
+						mx = strtod(rows[i][k], NULL);
+				rs_row_set(w, c->name, "%.3f", mx);
+				break;
+			}
+			h = malloc(sizeof(*h));
 
 			if (!h)
 				return -ENOMEM;

@@ -212,35 +212,57 @@ static char **copy_row(char **fields, unsigned n)
 	return row;
 }
 
-static int header_err(enum rs_rfile f, char **h, unsigned n,
-		      const char *path, char *err, size_t errlen)
+/*
+ * Map the header h (n names) onto the columns of file f in schema version
+ * v: map[col] is the header position of each column of that version, or
+ * -1 for a column added within version 1 (early_v1) that an older version
+ * 1 file lacks. Returns 0, or -EINVAL with the first mismatch in err.
+ */
+static int header_map(enum rs_rfile f, unsigned v, char **h, unsigned n,
+		      int *map, const char *path, char *err, size_t errlen)
 {
-	unsigned want = FILE_(f).ncols;
+	unsigned j = 0, want = 0;
 
-	for (unsigned i = 0; i < n && i < want; i++)
-		if (strcmp(h[i], FILE_(f).cols[i].name) != 0) {
-			snprintf(err, errlen,
-				 "%s: header does not match the documented columns: column %u is '%.40s', expected '%s'",
-				 path, i + 1, ESC(h[i], 40),
-				 FILE_(f).cols[i].name);
-			return -EINVAL;
+	for (unsigned i = 0; i < FILE_(f).ncols; i++) {
+		const struct rs_scol *c = &FILE_(f).cols[i];
+
+		map[i] = -1;
+		if (!rs_scol_in(c, v))
+			continue;
+		want++;
+		if (j < n && strcmp(h[j], c->name) == 0) {
+			map[i] = (int)j++;
+			continue;
 		}
-	if (n != want) {
+		if (v == 1 && c->early_v1)
+			continue;
 		snprintf(err, errlen,
-			 "%s: header does not match the documented columns: %u columns, expected %u",
-			 path, n, want);
+			 "%s: header does not match the documented columns of schema_version %u: column %u is '%.40s', expected '%s'",
+			 path, v, j + 1, j < n ? ESC(h[j], 40) : "(none)",
+			 c->name);
+		return -EINVAL;
+	}
+	if (j != n) {
+		snprintf(err, errlen,
+			 "%s: header does not match the documented columns of schema_version %u: %u columns, expected %u",
+			 path, v, n, want);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/*
- * Open a report file for reading, refusing what is not a regular file (a
- * FIFO would block the reader forever, a device has no end) and what is
- * larger than RS_REPORT_MAX_BYTES, before reading a byte of it. O_NONBLOCK
- * so that opening a FIFO with no writer returns at once; it is cleared
- * again for the regular file. Returns 0 with *fp, or -errno with err.
- */
+/* A header with no rows after it: any version's header will do. */
+static int header_err(enum rs_rfile f, char **h, unsigned n,
+		      const char *path, char *err, size_t errlen)
+{
+	int map[RS_ROW_MAXCOLS];
+
+	for (unsigned v = RS_CSV_SCHEMA_MIN; v < RS_CSV_SCHEMA; v++)
+		if (!header_map(f, v, h, n, map, path, err, errlen))
+			return 0;
+	return header_map(f, RS_CSV_SCHEMA, h, n, map, path, err, errlen);
+}
+
 static int open_report_file(const char *path, FILE **fp, char *err,
 			    size_t errlen)
 {
@@ -296,10 +318,17 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 	struct rs_csvr *r = NULL;
 	char **fl, **header = NULL;
 	unsigned n, hn = 0, want = FILE_(f).ncols;
+	char *full[RS_ROW_MAXCOLS];
+	int map[RS_ROW_MAXCOLS];
 	size_t cap = 0;
 	int ret;
 
 	memset(t, 0, sizeof(*t));
+	if (want > RS_ROW_MAXCOLS) {
+		snprintf(err, errlen, "%s: internal error: %u columns", path,
+			 want);
+		return -EINVAL;
+	}
 	ret = open_report_file(path, &fp, err, errlen);
 	if (ret)
 		return ret;
@@ -336,9 +365,9 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			if (rs_csv_u64(fl[0], &v) == 0 &&
 			    strcmp(header[0], "schema_version") == 0)
 				snprintf(err, errlen,
-					 "%s: line %lu: schema_version %s: this rststorm reads version %d",
+					 "%s: line %lu: schema_version %s: this rststorm reads versions %d to %d",
 					 path, line, ESC(fl[0], 20),
-					 RS_CSV_SCHEMA);
+					 RS_CSV_SCHEMA_MIN, RS_CSV_SCHEMA);
 			else if (!header_err(f, header, hn, path, err,
 					     errlen))
 				snprintf(err, errlen,
@@ -348,16 +377,41 @@ static int load_file(struct rs_rtable *t, enum rs_rfile f, const char *path,
 			ret = -EINVAL;
 			goto out;
 		}
-		if (!t->nrows &&
-		    (ret = header_err(f, header, hn, path, err, errlen)))
-			goto out;
-		if (n != want) {
+		rs_csv_u64(fl[0], &v);
+		if (!t->nrows) {
+			t->version = (unsigned)v;
+			if ((ret = header_map(f, t->version, header, hn, map,
+					      path, err, errlen)))
+				goto out;
+		} else if (v != t->version) {
 			snprintf(err, errlen,
-				 "%s: line %lu: %u fields, expected %u", path,
-				 line, n, want);
+				 "%s: line %lu: schema_version %s, the rows above are version %u",
+				 path, line, fl[0], t->version);
 			ret = -EINVAL;
 			goto out;
 		}
+		if (n != hn) {
+			snprintf(err, errlen,
+				 "%s: line %lu: %u fields, expected %u", path,
+				 line, n, hn);
+			ret = -EINVAL;
+			goto out;
+		}
+		/* an older version's row at the current columns: a column
+		 * added within version 1 gets its early_v1 value, a later
+		 * version's percentile "0.000" until fill_old_pcts() */
+		for (unsigned i = 0; i < want; i++) {
+			const struct rs_scol *c = &FILE_(f).cols[i];
+
+			if (map[i] >= 0)
+				full[i] = fl[map[i]];
+			else if (rs_scol_in(c, t->version))
+				full[i] = (char *)c->early_v1;
+			else
+				full[i] = (char *)"0.000";
+		}
+		fl = full;
+		n = want;
 		for (unsigned i = 0; i < n; i++)
 			if (!rs_schema_type_ok(FILE_(f).cols[i].type, fl[i], &why)) {
 				snprintf(err, errlen,
@@ -704,6 +758,97 @@ static int check_check(struct rs_repdir *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Histogram name of the rows of h with close_mode mode and op_index op
+ * (NULL: any) into out: bucket counts; min and max the bounds of the
+ * lowest and highest non-empty bucket (merge.c does the same). */
+static void histo_from(const struct rs_rtable *h, const char *name,
+		       const char *mode, const char *op, struct rs_histo *out)
+{
+	unsigned ch = rs_rcol(RS_RF_HISTOGRAMS, "histogram");
+	unsigned cm = rs_rcol(RS_RF_HISTOGRAMS, "close_mode");
+	unsigned co = rs_rcol(RS_RF_HISTOGRAMS, "op_index");
+	unsigned cl = rs_rcol(RS_RF_HISTOGRAMS, "bucket_lo_ns");
+	unsigned cc = rs_rcol(RS_RF_HISTOGRAMS, "count");
+	unsigned first = RS_HISTO_NBUCKETS, last = 0;
+
+	rs_histo_reset(out);
+	for (size_t i = 0; i < h->nrows; i++) {
+		char **r = h->rows[i];
+		uint64_t c = rs_rfield_u64(r[cc]);
+		unsigned b;
+
+		if (strcmp(r[ch], name) || (mode && strcmp(r[cm], mode)) ||
+		    (op && strcmp(r[co], op)))
+			continue;
+		b = rs_histo_bucket_of(rs_rfield_u64(r[cl]));
+		/* saturate: a hostile file cannot wrap the counts */
+		out->bucket[b] = out->bucket[b] + c < c ? UINT64_MAX :
+			out->bucket[b] + c;
+		out->count = out->count + c < c ? UINT64_MAX : out->count + c;
+		if (c && b < first)
+			first = b;
+		if (c && b > last)
+			last = b;
+	}
+	if (first < RS_HISTO_NBUCKETS) {
+		out->min = rs_histo_bucket_lo(first);
+		out->max = rs_histo_bucket_hi(last);
+	}
+}
+
+/* The percentile columns an older version's rows lack (they hold
+ * "0.000"), computed from histograms.csv: summary.csv and ops.csv of a
+ * version 1 run report. */
+static int fill_old_pcts(struct rs_repdir *d, enum rs_rfile f, char *err,
+			 size_t errlen)
+{
+	struct rs_rtable *t = &d->t[f];
+	const struct rs_sfile *sf = rs_schema_file(f);
+	int cm = rs_schema_find(f, "close_mode");
+	int co = rs_schema_find(f, "op_index");
+	struct rs_histo *h;
+	char buf[RS_ROW_MAXCOLS][32];
+	char *full[RS_ROW_MAXCOLS];
+
+	if (!t->present || t->version >= RS_CSV_SCHEMA ||
+	    !d->t[RS_RF_HISTOGRAMS].present)
+		return 0;
+	h = malloc(sizeof(*h));
+	if (!h) {
+		snprintf(err, errlen, "%s: out of memory", d->dir);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->nrows; i++) {
+		char **row = t->rows[i], **nr;
+
+		for (unsigned c = 0; c < sf->ncols; c++) {
+			const struct rs_scol *col = &sf->cols[c];
+
+			full[c] = row[c];
+			if (rs_scol_in(col, t->version) ||
+			    col->merge != RS_MR_PCT)
+				continue;
+			histo_from(&d->t[RS_RF_HISTOGRAMS], col->hist,
+				   cm >= 0 ? row[cm] : NULL,
+				   co >= 0 ? row[co] : NULL, h);
+			snprintf(buf[c], sizeof(buf[c]), "%.3f",
+				 (double)rs_histo_percentile(h, col->pct) /
+					 1e3);
+			full[c] = buf[c];
+		}
+		nr = copy_row(full, sf->ncols);
+		if (!nr) {
+			free(h);
+			snprintf(err, errlen, "%s: out of memory", d->dir);
+			return -ENOMEM;
+		}
+		free(row);
+		t->rows[i] = nr;
+	}
+	free(h);
+	return 0;
+}
+
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -775,7 +920,8 @@ int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 		}
 	}
 	for (unsigned f = 0; f < RS_RF_N; f++)
-		if ((ret = sort_table(d, f, err, errlen)))
+		if ((ret = fill_old_pcts(d, f, err, errlen)) ||
+		    (ret = sort_table(d, f, err, errlen)))
 			goto bad;
 	ret = d->kind == RS_RKIND_RUN ? check_run(d, err, errlen) :
 					check_check(d, err, errlen);

@@ -21,6 +21,7 @@
 /* One CSV file: its rows, every field already checked for its type. */
 struct rs_rtable {
 	bool present;
+	unsigned version; /* schema_version of its rows (0 with none) */
 	size_t nrows;
 	char ***rows;     /* rows[i][col], NUL-terminated strings */
 };
@@ -56,8 +57,10 @@ unsigned rs_rcol(enum rs_rfile f, const char *name);
 /*
  * Read the report in dir. Its kind is found from summary.csv (run) or
  * check.csv (check); every required file of that kind must exist and
- * every file must have: the documented header exactly, schema_version 1
- * on every row, the header's number of fields on every row, and fields of
+ * every file must have: the documented header exactly, schema_version 2
+ * on every row (or the same older version the reader still takes, whose
+ * missing percentile columns are then computed from histograms.csv as
+ * merge computes them), the header's number of fields on every row, and fields of
  * the documented types (counts are decimal integers, names known ones,
  * histogram buckets real buckets of src/histo.c, one row in summary.csv
  * and check.csv), no key twice in a file, and the files agreeing with

@@ -22,6 +22,30 @@ static double us(uint64_t ns)
 }
 
 /* "12us", "1.5ms", "2.0s": a latency for people. */
+static void fmt_lat(uint64_t ns, char *buf, size_t len);
+
+/* The percentiles every latency is reported with (summary.csv's). */
+static const double k_pcts[] = { 50, 90, 99, 99.9, 100 };
+static const char *const k_pct_names[] = { "p50", "p90", "p99", "p99.9",
+					    "max" };
+
+/* One line: label, then p50 p90 p99 p99.9 max of h, or "none". */
+static void print_pcts(FILE *f, const char *label, const struct rs_histo *h)
+{
+	char a[32];
+
+	fputs(label, f);
+	if (!h->count) {
+		fputs(" none\n", f);
+		return;
+	}
+	for (unsigned i = 0; i < sizeof(k_pcts) / sizeof(k_pcts[0]); i++) {
+		fmt_lat(rs_histo_percentile(h, k_pcts[i]), a, sizeof(a));
+		fprintf(f, " %s %s", k_pct_names[i], a);
+	}
+	fputc('\n', f);
+}
+
 static void fmt_lat(uint64_t ns, char *buf, size_t len)
 {
 	if (ns < 10000)
@@ -136,7 +160,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	uint64_t aband = rs_tally_abandoned_total(t);
 	uint64_t nops_done = ops_completed(t, nops);
 	struct rs_histo oph;
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32];
 
 	if (r->interrupted)
 		fprintf(f, "INTERRUPTED by signal %d after %.2f s: partial results\n\n",
@@ -200,12 +224,8 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		r->elapsed_s > 0 ? (double)nops_done / r->elapsed_s : 0,
 		r->elapsed_s);
 	merged_op_histo(t, nops, &oph);
-	fmt_lat(rs_histo_percentile(&t->connect_ns, 50), a, sizeof(a));
-	fmt_lat(rs_histo_percentile(&t->connect_ns, 99), b, sizeof(b));
-	fmt_lat(rs_histo_percentile(&oph, 50), c, sizeof(c));
-	fmt_lat(rs_histo_percentile(&oph, 99), d, sizeof(d));
-	fprintf(f, "latency      connect p50 %s p99 %s   op p50 %s p99 %s\n", a,
-		b, c, d);
+	print_pcts(f, "latency      connect", &t->connect_ns);
+	print_pcts(f, "             op     ", &oph);
 	fprintf(f, "cpu          client user %.2f s sys %.2f s   server user %.2f s sys %.2f s   process user %.2f s sys %.2f s\n",
 		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,

@@ -18,6 +18,7 @@
 #include "rstreason.h"
 #include "scenario.h"
 #include "probe.h"
+#include "hlog.h"
 #include "json.h"
 #include "report.h"
 #include "server.h"
@@ -1195,6 +1196,14 @@ int rs_run(struct rs_config *cfg)
 			return 2;
 		}
 	}
+	if (cfg->hlog_path) {
+		char err[600];
+
+		if (rs_hlog_prepare(cfg->hlog_path, err, sizeof(err))) {
+			fprintf(stderr, "rststorm run: %s\n", err);
+			return 2;
+		}
+	}
 	if (cfg->json_path) {
 		char err[512];
 
@@ -1388,6 +1397,16 @@ int rs_run(struct rs_config *cfg)
 		if (rs_report_write_csv(&rep, cfg->csv_dir, err, sizeof(err))) {
 			fprintf(stderr,
 				"rststorm: CSV report not written: %s: check that the directory is writable and the disk has room\n",
+				err);
+			status = 1;
+		}
+	}
+	if (cfg->hlog_path) {
+		char err[600];
+
+		if (rs_hlog_write(&rep, cfg->hlog_path, err, sizeof(err))) {
+			fprintf(stderr,
+				"rststorm: HdrHistogram log not written: %s: check that the directory is writable and the disk has room\n",
 				err);
 			status = 1;
 		}

@@ -22,8 +22,15 @@
 #define RS_STR_(x) #x
 #define RS_STR(x) RS_STR_(x)
 
-#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL }
-#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w }
+#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL }
+#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL }
+/* A column added within version 1 (no bump): older version 1 files lack
+ * it, and the reader gives it the value e, what every run had before the
+ * column existed; w as CW's (or NULL). */
+#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e }
+/* A percentile column added in schema version 2. */
+#define CP2(n, h, p, g, d) \
+	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL }
 
 /* ------------------------------------------------------------ columns
  *
@@ -44,7 +51,7 @@
 
 static const struct rs_scol c_summary[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("tool_version", RS_CT_STR, "", RS_MR_SAME, NULL, 0, "config",
 	  "`RS_VERSION`, e.g. `0.1.0`"),
 	C("scenario", RS_CT_STR, "", RS_MR_SAME, NULL, 0, "config",
@@ -111,12 +118,24 @@ static const struct rs_scol c_summary[] = {
 	  "`ops_completed / elapsed_s`"),
 	C("connect_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "connect_ns", 50, "percentiles",
 	  "median connect latency (connect_ns)"),
+	CP2("connect_p90_us", "connect_ns", 90, "percentiles",
+	    "90th percentile connect latency"),
 	C("connect_p99_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "connect_ns", 99, "percentiles",
 	  "99th percentile connect latency"),
+	CP2("connect_p99_9_us", "connect_ns", 99.9, "percentiles",
+	    "99.9th percentile connect latency"),
+	CP2("connect_max_us", "connect_ns", 100, "percentiles",
+	    "slowest connect: exact (merge: the largest of the inputs'; a version 1 report read back: the top of the highest non-empty bucket)"),
 	C("op_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 50, "percentiles",
 	  "median op latency, all modes and ops merged (op_ns). With `--engine epoll` an op whose syscall completes when issued counts 0 (one clock read per loop pass), so compare these across engines with care"),
+	CP2("op_p90_us", "op_ns", 90, "percentiles",
+	    "90th percentile of the same"),
 	C("op_p99_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 99, "percentiles",
 	  "99th percentile of the same"),
+	CP2("op_p99_9_us", "op_ns", 99.9, "percentiles",
+	    "99.9th percentile of the same"),
+	CP2("op_max_us", "op_ns", 100, "percentiles",
+	    "slowest op (exact, or a bucket top as for connect_max_us)"),
 	C("client_user_s", RS_CT_FIX3, "s", RS_MR_SUM, NULL, 0, "cpu",
 	  "user CPU of the client threads (RUSAGE_THREAD, summed)"),
 	C("client_sys_s", RS_CT_FIX3, "s", RS_MR_SUM, NULL, 0, "cpu",
@@ -157,31 +176,38 @@ static const struct rs_scol c_summary[] = {
 	  "event-loop passes, client and server, that found IORING_SQ_CQ_OVERFLOW set (the epoll engine's clients add nothing). Should be 0"),
 	C("stray_cqes", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "books",
 	  "completions, client and server, that matched no request in flight. Should be 0"),
-	C("family", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, "",
-	  "the servers' address family: `ipv4`, `ipv6` (`-6`, or IPv6 targets) or `mixed` (targets of both)"),
-	C("clock", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, "",
-	  "what the time since the close is measured from: `stamp` (the servers' close stamps on the CLOCK_MONOTONIC this host shares: embedded servers, or `rststorm serve` on the same host) or `seen` (the completion of the client's wait that saw the FIN/RST: another host, several serve processes, `--foreign`). With `seen` and `--wait` other than `close`, every op counts in `before_close`"),
-	C("target", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, "",
-	  "`embedded`, or the `--target` addresses separated by spaces, the first prefixed `foreign ` with `--foreign`"),
-	CW("link", RS_CT_STR, "", RS_MR_SAME, NULL, 0, "link",
+	CE("family", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "the servers' address family: `ipv4`, `ipv6` (`-6`, or IPv6 targets) or `mixed` (targets of both)",
+	   NULL, "ipv4"),
+	CE("clock", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "what the time since the close is measured from: `stamp` (the servers' close stamps on the CLOCK_MONOTONIC this host shares: embedded servers, or `rststorm serve` on the same host) or `seen` (the completion of the client's wait that saw the FIN/RST: another host, several serve processes, `--foreign`). With `seen` and `--wait` other than `close`, every op counts in `before_close`",
+	   NULL, "stamp"),
+	CE("target", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "`embedded`, or the `--target` addresses separated by spaces, the first prefixed `foreign ` with `--foreign`",
+	   NULL, "embedded"),
+	CE("link", RS_CT_STR, "", RS_MR_SAME, "link",
 	   "`none`, or the `--link` spec as rststorm writes it (`rtt=20ms`, `rtt=5ms,loss=1%`): the servers and the clients were on the two sides of an emulated link (docs/network.md)",
-	   "runs over different links measure different round trips"),
-	CW("link_rtt_asked_us", RS_CT_U64, "us", RS_MR_SAME, NULL, 0, "link",
+	   "runs over different links measure different round trips", "none"),
+	CE("link_rtt_asked_us", RS_CT_U64, "us", RS_MR_SAME, "link",
 	   "the round trip asked with `--link` (0 without)",
-	   "runs over different links measure different round trips"),
-	C("link_rtt_min_us", RS_CT_U64, "us", RS_MR_MAX, NULL, 0, "link",
-	  "the round trip measured before the run: the median over 4 connections of `tcpi_min_rtt` (5 pings each). 0: not measured (no link, or no connection got up: a lossy link); merged: the largest"),
-	C("link_rtt_srtt_us", RS_CT_U64, "us", RS_MR_MAX, NULL, 0, "link",
-	  "the same measurement's smoothed RTT (`tcpi_rtt`), median over the connections; 0 as above; merged: the largest"),
-	C("link_lost", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "link",
-	  "packets the link dropped by its loss draw, both directions, measurement included (the delay line; 0 on the netem path, whose qdisc keeps its own counters)"),
-	C("link_dropped", RS_CT_U64, "", RS_MR_SUM, NULL, 0, "link",
-	  "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small"),
+	   "runs over different links measure different round trips", "0"),
+	CE("link_rtt_min_us", RS_CT_U64, "us", RS_MR_MAX, "link",
+	   "the round trip measured before the run: the median over 4 connections of `tcpi_min_rtt` (5 pings each). 0: not measured (no link, or no connection got up: a lossy link); merged: the largest",
+	   NULL, "0"),
+	CE("link_rtt_srtt_us", RS_CT_U64, "us", RS_MR_MAX, "link",
+	   "the same measurement's smoothed RTT (`tcpi_rtt`), median over the connections; 0 as above; merged: the largest",
+	   NULL, "0"),
+	CE("link_lost", RS_CT_U64, "", RS_MR_SUM, "link",
+	   "packets the link dropped by its loss draw, both directions, measurement included (the delay line; 0 on the netem path, whose qdisc keeps its own counters)",
+	   NULL, "0"),
+	CE("link_dropped", RS_CT_U64, "", RS_MR_SUM, "link",
+	   "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small",
+	   NULL, "0"),
 };
 
 static const struct rs_scol c_outcomes[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
 	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
@@ -202,7 +228,7 @@ static const struct rs_scol c_outcomes[] = {
 
 static const struct rs_scol c_ops[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
 	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
@@ -223,17 +249,29 @@ static const struct rs_scol c_ops[] = {
 	  "completions with no close stamp of this connection at or before the op's issue time. The op ran before the server's close and is in no since_close histogram"),
 	C("op_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 50, NULL,
 	  "median op latency: issue to completion (op_ns)"),
+	CP2("op_p90_us", "op_ns", 90, NULL,
+	    "90th percentile of the same"),
 	C("op_p99_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 99, NULL,
 	  "99th percentile of the same"),
+	CP2("op_p99_9_us", "op_ns", 99.9, NULL,
+	    "99.9th percentile of the same"),
+	CP2("op_max_us", "op_ns", 100, NULL,
+	    "slowest (exact, as connect_max_us)"),
 	C("since_close_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "since_close_ns", 50, NULL,
 	  "median time from the server's close to the op's issue (since_close_ns)"),
+	CP2("since_close_p90_us", "since_close_ns", 90, NULL,
+	    "90th percentile of the same"),
 	C("since_close_p99_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "since_close_ns", 99, NULL,
 	  "99th percentile of the same"),
+	CP2("since_close_p99_9_us", "since_close_ns", 99.9, NULL,
+	    "99.9th percentile of the same"),
+	CP2("since_close_max_us", "since_close_ns", 100, NULL,
+	    "largest (as op_max_us)"),
 };
 
 static const struct rs_scol c_failures[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
 	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
@@ -248,7 +286,7 @@ static const struct rs_scol c_failures[] = {
 
 static const struct rs_scol c_histograms[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
 	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
@@ -271,7 +309,7 @@ static const struct rs_scol c_histograms[] = {
 
 static const struct rs_scol c_hold[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, "",
-	  "`1`"),
+	  "`" RS_STR(RS_CSV_SCHEMA) "` (version `1` is read too)"),
 	C("scenario", RS_CT_STR, "", RS_MR_NONE, NULL, 0, "hold",
 	  "`run`"),
 	C("concurrency", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
@@ -372,8 +410,9 @@ static const struct rs_scol c_check[] = {
 	  "counters outside their expected range (with `--netns`)"),
 	C("exit_status", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, "totals",
 	  "the exit status check returned"),
-	C("family", RS_CT_STR, "", RS_MR_MIXED, NULL, 0, "",
-	  "`ipv4` (127.0.0.1), or `ipv6` with `check -6` (the trials' pairs and the load over ::1); `mixed` in a merge of both"),
+	CE("family", RS_CT_STR, "", RS_MR_MIXED, "",
+	   "`ipv4` (127.0.0.1), or `ipv6` with `check -6` (the trials' pairs and the load over ::1); `mixed` in a merge of both",
+	   NULL, "ipv4"),
 };
 
 static const struct rs_scol c_verdicts[] = {
@@ -686,8 +725,11 @@ bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why)
 
 	switch (t) {
 	case RS_CT_SCHEMA:
-		*why = RS_STR(RS_CSV_SCHEMA);
-		return strcmp(s, RS_STR(RS_CSV_SCHEMA)) == 0;
+		/* every version the reader takes (repdir.c maps the older
+		 * ones' columns); the writers write RS_CSV_SCHEMA */
+		*why = RS_STR(RS_CSV_SCHEMA_MIN) " .. " RS_STR(RS_CSV_SCHEMA);
+		return rs_csv_u64(s, &u) == 0 && u >= RS_CSV_SCHEMA_MIN &&
+		       u <= RS_CSV_SCHEMA;
 	case RS_CT_STR:
 	case RS_CT_TIME:
 		*why = "a non-empty field";
@@ -873,10 +915,17 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out)
 
 		fprintf(out, "| %u | `%s` | %s | %s | ", i + 1, c->name,
 			rs_ctype_name(c->type), *c->unit ? c->unit : "-");
-		if (c->merge == RS_MR_PCT)
-			fprintf(out, "p%u of `%s`", c->pct, c->hist);
+		if (c->merge == RS_MR_PCT && c->pct >= 100)
+			fprintf(out, "max of `%s`", c->hist);
+		else if (c->merge == RS_MR_PCT)
+			fprintf(out, "p%g of `%s`", c->pct, c->hist);
 		else
 			fputs(rs_mrule_name(c->merge), out);
+		if (c->since > 1)
+			fprintf(out, " (since version %u)", c->since);
+		if (c->early_v1)
+			fprintf(out, " (older version 1 files: `%s`)",
+				c->early_v1);
 		fprintf(out, " | %s |\n", c->desc);
 	}
 	if (s->nkey) {

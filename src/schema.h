@@ -12,7 +12,12 @@
 
 /* schema_version: the first column of every file (docs/csv.md says when
  * it is bumped). */
-#define RS_CSV_SCHEMA 1
+#define RS_CSV_SCHEMA 2
+
+/* The oldest version the reader still takes: version 1 files lack the
+ * columns whose `since` is 2 (p90, p99.9 and max of every percentile
+ * set); the reader fills them from the report's histograms. */
+#define RS_CSV_SCHEMA_MIN 1
 
 enum rs_rkind { RS_RKIND_RUN, RS_RKIND_CHECK };
 
@@ -90,12 +95,17 @@ struct rs_scol {
 	/* RS_MR_PCT: the histogram (histograms.csv `histogram`) over the
 	 * row's key and the percentile; the writers compute it the same way */
 	const char *hist;
-	unsigned pct;
+	double pct;         /* 0 < pct < 100, or 100 for the maximum */
 	/* JSON of a one-row file: the object the field goes in ("" the
 	 * document itself); NULL in files of many rows */
 	const char *group;
 	const char *desc;   /* markdown, one line */
 	const char *why;    /* RS_MR_SAME: why a difference is refused */
+	unsigned since;     /* the schema version that added it; 0 = 1 */
+	/* added within version 1 without a bump: early version 1 files
+	 * lack it, and the reader gives it this value (what every run
+	 * had before the column existed); NULL when always there */
+	const char *early_v1;
 };
 
 struct rs_sfile {
@@ -124,6 +134,12 @@ int rs_schema_find(enum rs_rfile f, const char *name);
 
 /* Write the header line of file f, LF-terminated. */
 void rs_schema_header(enum rs_rfile f, FILE *out);
+
+/* Whether column c exists in files of schema version v. */
+static inline bool rs_scol_in(const struct rs_scol *c, unsigned v)
+{
+	return (c->since ? c->since : 1) <= v;
+}
 
 /* Whether s is a valid field of type t; *why says what is wanted. */
 bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why);

@@ -6,8 +6,8 @@
 	fail "exit $?"
 for f in summary outcomes ops failures histograms mib; do
 	[ -s "$TMP/r/$f.csv" ] || fail "$f.csv missing"
-	awk -F, 'NR > 1 && $1 != 1 { bad = 1 } END { exit bad }' "$TMP/r/$f.csv" ||
-		fail "$f.csv has a row without schema_version 1"
+	awk -F, 'NR > 1 && $1 != 2 { bad = 1 } END { exit bad }' "$TMP/r/$f.csv" ||
+		fail "$f.csv has a row without schema_version 2"
 	h=$(head -n1 "$TMP/r/$f.csv")
 	grep -qF "$h" "$(dirname "$0")/../../docs/csv.md" ||
 		fail "$f.csv header is not in docs/csv.md: $h"

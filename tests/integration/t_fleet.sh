@@ -280,7 +280,7 @@ for i in $(seq 1 $N); do
 	fa=$(summary conns_failed "$d") ab=$(summary conns_abandoned "$d")
 	[ $((co + fa + ab)) -eq "$st" ] || fail "client $i: $st != $co + $fa + $ab"
 	[ "$fa" -gt 0 ] || fail "client $i: no failure after serve died"
-	grep -q '^1,run,server,connect,ECONNREFUSED,[1-9]' "$d/failures.csv" ||
+	grep -q '^2,run,server,connect,ECONNREFUSED,[1-9]' "$d/failures.csv" ||
 		fail "client $i: no connect ECONNREFUSED: $(cat "$d/failures.csv")"
 	[ "$(grep -c "^rststorm run: --target 198.18.1.1:$PORT is gone at the end of the run (connect failed: .*(ECONNREFUSED)" "$d.err")" = 1 ] ||
 		fail "client $i: no one line saying serve is gone: $(cat "$d.err")"

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 doc = json.load(open(sys.argv[1]), parse_float=Decimal)
 d = sys.argv[2]
-assert doc["schema_version"] == 1, doc["schema_version"]
+assert doc["schema_version"] == 2, doc["schema_version"]
 kind = doc["kind"]
 head = "summary.csv" if kind == "run" else "check.csv"
 arrays = {"outcomes.csv": "outcomes", "ops.csv": "ops",

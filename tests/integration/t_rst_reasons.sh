@@ -90,9 +90,9 @@ for mode in rst unread fin; do
 		fail "--close $mode: $(cat $r/rst_reasons.csv)"
 done
 # linger 0 and unread: all from the server, one reason
-grep -q "^1,rst,server,TCP_CLOSE,TCP_STATE," "$TMP/rrst/rst_reasons.csv" ||
+grep -q "^2,rst,server,TCP_CLOSE,TCP_STATE," "$TMP/rrst/rst_reasons.csv" ||
 	fail "--close rst: $(cat "$TMP/rrst/rst_reasons.csv")"
-grep -q "^1,unread,server,TCP_CLOSE,TCP_ABORT_ON_CLOSE," "$TMP/runread/rst_reasons.csv" ||
+grep -q "^2,unread,server,TCP_CLOSE,TCP_ABORT_ON_CLOSE," "$TMP/runread/rst_reasons.csv" ||
 	fail "--close unread: $(cat "$TMP/runread/rst_reasons.csv")"
 
 # without permission (an unprivileged user, where it can run the binary
@@ -106,7 +106,7 @@ if command -v setpriv >/dev/null; then
 			rst-write2 >"$TMP/u.out" 2>&1 || fail "as nobody: exit $?: $(cat "$TMP/u.out")"
 		[ "$(grep -c '^RST reasons: not traced: no permission' "$TMP/u.out")" = 1 ] ||
 			fail "as nobody: $(grep 'RST' "$TMP/u.out")"
-		[ "$(tail -n +2 "$TMP/u/c/rst_reasons.csv")" = "1,rst-write2,alone,-,-,-,-,0,no-trace" ] ||
+		[ "$(tail -n +2 "$TMP/u/c/rst_reasons.csv")" = "2,rst-write2,alone,-,-,-,-,0,no-trace" ] ||
 			fail "as nobody: $(cat "$TMP/u/c/rst_reasons.csv")"
 		echo "measured: as nobody: $(grep '^RST reasons' "$TMP/u.out")"
 	else

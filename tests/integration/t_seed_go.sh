@@ -13,5 +13,5 @@ expect_op fin 2 EPIPE 0.99 "$TMP/r"
 # every op was issued after the server's close, 50 ms apart
 awk -F, 'NR > 1 && $10 != 0 { bad = 1 } END { exit bad }' "$TMP/r/ops.csv" ||
 	fail "ops issued before the close: $(cat "$TMP/r/ops.csv")"
-awk -F, 'NR > 1 && $5 == 2 && $13 + 0 < 50000 { bad = 1 } END { exit bad }' \
+awk -F, 'NR > 1 && $5 == 2 && $16 + 0 < 50000 { bad = 1 } END { exit bad }' \
 	"$TMP/r/ops.csv" || fail "op 2 less than 50 ms after the close"

@@ -45,9 +45,9 @@ for m in fin rst; do
 	done
 done
 # stamps crossed the process boundary: every op has a time since the close
-awk -F, 'NR > 1 && ($10 != 0 || $13 + 0 <= 0) { bad = 1 } END { exit bad }' \
+awk -F, 'NR > 1 && ($10 != 0 || $16 + 0 <= 0) { bad = 1 } END { exit bad }' \
 	"$TMP/t/ops.csv" || fail "ops without a stamp: $(cat "$TMP/t/ops.csv")"
-echo "measured: target fin op 1 since close p50 $(awk -F, '$4 == "fin" && $5 == 1 { print $13 }' "$TMP/t/ops.csv") us"
+echo "measured: target fin op 1 since close p50 $(awk -F, '$4 == "fin" && $5 == 1 { print $16 }' "$TMP/t/ops.csv") us"
 
 # another seed is refused before any connection, naming both
 "$RSTSTORM" run -q -c 10 -n 100 --seed 1 --target 127.0.0.1:$port \
@@ -119,7 +119,7 @@ if unshare -p --kill-child=TERM true 2>/dev/null; then
 	[ "$(summary books_balanced "$TMP/t3")" = 1 ] || fail "seen clock: books"
 	awk -F, 'NR > 1 && ($10 != 0 || $7 != $8) { bad = 1 } END { exit bad }' "$TMP/t3/ops.csv" ||
 		fail "seen clock: an op without a time since the close: $(cat "$TMP/t3/ops.csv")"
-	echo "measured: seen clock, fin op 1 since the FIN was seen p50 $(awk -F, '$4 == "fin" && $5 == 1 { print $13 }' "$TMP/t3/ops.csv") us"
+	echo "measured: seen clock, fin op 1 since the FIN was seen p50 $(awk -F, '$4 == "fin" && $5 == 1 { print $16 }' "$TMP/t3/ops.csv") us"
 else
 	echo "# unshare -p unavailable: the seen clock on one host is left out"
 fi

@@ -484,7 +484,7 @@ static void test_compare_malformed(void **state)
 		  "1,seed-go,alone,server,fin,1,send,EWHAT,", "result 'EWHAT'" },
 		{ "cells.csv", "1,seed-go,alone,server,fin,1,",
 		  "1,seed-go,alone,server,fin,0,", "op_index '0'" },
-		{ "check.csv", "1,0.1.0,", "2,0.1.0,", "schema_version 2" },
+		{ "check.csv", "1,0.1.0,", "3,0.1.0,", "schema_version 3" },
 		{ "cells.csv", "1,seed-go,load,server,fin,1", "7,seed-go,load,server,fin,1",
 		  "schema_version 7" },
 		{ "verdicts.csv", "schema_version,scenario,phase", "schema_version,scenario,stage",
@@ -590,11 +590,11 @@ static void test_compare_csv(void **state)
 	assert_non_null(strstr(csv,
 			       "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n"));
 	assert_non_null(strstr(csv,
-			       "1,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,1\n"));
 	assert_non_null(strstr(csv,
-			       "1,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,1\n"));
 	assert_non_null(strstr(csv,
-			       "1,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,0\n"));
+			       "2,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,0\n"));
 	free(csv);
 	/* an unwritable place: 2, naming it */
 	o.csv_dir = "/proc/rststorm-no-such-dir";
@@ -644,6 +644,8 @@ static int merge2(struct fixture *fx, const char *a, const char *b,
 	return rs_merge_dirs(dirs, 2, out, fx->err, sizeof(fx->err));
 }
 
+#define LINKH "link,link_rtt_asked_us,link_rtt_min_us,link_rtt_srtt_us,link_lost,link_dropped"
+
 static void test_merge_halves(void **state)
 {
 	struct fixture *fx = *state;
@@ -683,6 +685,31 @@ static void test_merge_halves(void **state)
 	assert_int_equal(merge2(fx, t(fx, "nomib"), g("run-h2"), t(fx, "r12")), 0);
 	assert_int_equal(access(t(fx, "r12/mib.csv"), F_OK), -1);
 	assert_int_equal(cmp(fx, t(fx, "r12"), g("run-whole"), 0.01), 0);
+
+	/* early version 1 reports (before family, clock, target and the
+	 * link columns) read as if they had ipv4, stamp, embedded, none and
+	 * 0: the same sums; and those before the link columns alone */
+	copy_report(fx, "run-h1", "early-r");
+	edit(t(fx, "early-r"), "summary.csv", ",family,clock,target," LINKH "\n", "\n");
+	edit(t(fx, "early-r"), "summary.csv", ",ipv4,stamp,embedded,none,0,0,0,0,0\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "early-r"), g("run-h2"), t(fx, "re")), 0);
+	assert_same_dir(g("run-whole"), t(fx, "re"));
+	copy_report(fx, "run-h1", "mid-r");
+	edit(t(fx, "mid-r"), "summary.csv", "," LINKH "\n", "\n");
+	edit(t(fx, "mid-r"), "summary.csv", ",none,0,0,0,0,0\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "mid-r"), g("run-h2"), t(fx, "rm")), 0);
+	assert_same_dir(g("run-whole"), t(fx, "rm"));
+	copy_report(fx, "check-h1", "early-c");
+	edit(t(fx, "early-c"), "check.csv", ",family\n", "\n");
+	edit(t(fx, "early-c"), "check.csv", ",ipv4\n", "\n");
+	assert_int_equal(merge2(fx, t(fx, "early-c"), g("check-h2"), t(fx, "ce")), 0);
+	assert_same_dir(g("check-whole"), t(fx, "ce"));
+	/* but a version 2 file must have them */
+	copy_report(fx, "run-whole", "v2short");
+	edit(t(fx, "v2short"), "summary.csv", "," LINKH "\n", "\n");
+	edit(t(fx, "v2short"), "summary.csv", ",none,0,0,0,0,0\n", "\n");
+	assert_int_equal(cmp(fx, t(fx, "v2short"), g("run-whole"), 0.01), 2);
+	one_line_naming(fx, "header does not match");
 }
 
 static void test_merge_refusals(void **state)
@@ -810,8 +837,8 @@ static void test_one_sided(void **state)
 	assert_int_equal(merge2(fx, g("check-a"), d, t(fx, "m")), 0);
 	v = slurp(t(fx, "m/verdicts.csv"), NULL);
 	assert_non_null(v);
-	assert_non_null(strstr(v, "1,race-rst-xcpu,alone,server,rst,xcpu,inline,0,20,0,MEASURED,0,none,7,0,0.100,-\n"));
-	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,40,0,PASS,"));
+	assert_non_null(strstr(v, "2,race-rst-xcpu,alone,server,rst,xcpu,inline,0,20,0,MEASURED,0,none,7,0,0.100,-\n"));
+	assert_non_null(strstr(v, "2,seed-go,alone,server,fin,none,inline,0,40,0,PASS,"));
 	free(v);
 
 	/* the SIGPIPE rule differs: mixed, not judged again */
@@ -820,7 +847,7 @@ static void test_one_sided(void **state)
 	assert_int_equal(merge2(fx, g("check-h1"), r, t(fx, "mr")), 0);
 	v = slurp(t(fx, "mr/verdicts.csv"), NULL);
 	assert_non_null(v);
-	assert_non_null(strstr(v, "1,seed-go,alone,server,fin,none,inline,0,20,0,PASS,0,mixed,20,0,0.050,-\n"));
+	assert_non_null(strstr(v, "2,seed-go,alone,server,fin,none,inline,0,20,0,PASS,0,mixed,20,0,0.050,-\n"));
 	free(v);
 }
 
