@@ -223,61 +223,9 @@ out:
 	return ret;
 }
 
-static int split(const char *path, char *dir, size_t dlen, char *base,
-		 size_t blen)
-{
-	char a[4096], b[4096];
-
-	if (!*path || strlen(path) >= sizeof(a) ||
-	    path[strlen(path) - 1] == '/')
-		return -EINVAL;
-	snprintf(a, sizeof(a), "%s", path);
-	snprintf(b, sizeof(b), "%s", path);
-	snprintf(dir, dlen, "%s", dirname(a));
-	snprintf(base, blen, "%s", basename(b));
-	return 0;
-}
-
 int rs_hlog_prepare(const char *path, char *err, size_t errlen)
 {
-	char dir[4096], base[4096], probe[4200];
-	struct stat st;
-	int fd;
-
-	if (split(path, dir, sizeof(dir), base, sizeof(base))) {
-		snprintf(err, errlen, "--hlog '%s': a file path is wanted",
-			 ESC(path));
-		return -EINVAL;
-	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-			 "--hlog %s: the directory %s does not exist: create it, or name a file in an existing directory",
-			 ESC(path), ESC(dir));
-		return -ENOENT;
-	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen,
-			 "--hlog %s: is %s: name a regular file (it is replaced)",
-			 ESC(path),
-			 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-	}
-	snprintf(probe, sizeof(probe), "%s/.rststorm-probe.%d", dir,
-		 (int)getpid());
-	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		int e = errno;
-
-		snprintf(err, errlen,
-			 "--hlog %s: cannot write in %s: %s (%s): name a file in a directory you can write",
-			 ESC(path), ESC(dir), strerror(e),
-			 rs_errname(e));
-		return -e;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
+	return rs_out_prepare("--hlog", path, false, err, errlen);
 }
 
 /* One interval line; nothing for an empty histogram. */
@@ -310,7 +258,7 @@ int rs_hlog_write(const struct rs_report *r, const char *path, char *err,
 	double start = 0;
 	int ret = 0;
 
-	if (split(path, dir, sizeof(dir), base, sizeof(base))) {
+	if (rs_out_split(path, dir, sizeof(dir), base, sizeof(base))) {
 		snprintf(err, errlen, "--hlog '%s': not a file path",
 			 ESC(path));
 		return -EINVAL;

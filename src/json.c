@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "csvread.h"
+#include "report.h"
 #include "util.h"
 
 /* ----------------------------------------------------------- strings */
@@ -232,81 +233,11 @@ int rs_json_claim_stdout(void)
 }
 
 /* dir and base of path, into the buffers. */
-static int split(const char *path, char *dir, size_t dlen, char *base,
-		 size_t blen)
-{
-	char a[4096], b[4096];
-
-	if (!*path || strlen(path) >= sizeof(a) ||
-	    path[strlen(path) - 1] == '/')
-		return -EINVAL;
-	snprintf(a, sizeof(a), "%s", path);
-	snprintf(b, sizeof(b), "%s", path);
-	snprintf(dir, dlen, "%s", dirname(a));
-	snprintf(base, blen, "%s", basename(b));
-	return 0;
-}
-
 int rs_json_prepare(const char *path, char *err, size_t errlen)
 {
-	char dir[4096], base[4096], probe[4200];
-	struct stat st;
-	int fd;
-
 	if (strcmp(path, "-") == 0)
 		return 0;
-	if (split(path, dir, sizeof(dir), base, sizeof(base))) {
-		snprintf(
-		    err, errlen,
-		    "--json '%.60s': a file path (or - for standard output)",
-		    path);
-		return -EINVAL;
-	}
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-			 "--json %s: the directory %s does not exist: create "
-			 "it, or name a file in an existing directory",
-			 path, dir);
-		return -ENOENT;
-	}
-	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen,
-			 "--json %s: is a directory: name a file (or - for "
-			 "standard output)",
-			 path);
-		return -EISDIR;
-	}
-	/* the document replaces FILE by rename: a symlink (/dev/stdout is
-	 * one), a device or a FIFO there would be replaced, not written
-	 * through */
-	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen,
-			 "--json %s: is %s, not a regular file: the document "
-			 "would replace it; name a regular file, or - for "
-			 "standard output",
-			 path,
-			 S_ISLNK(st.st_mode) ? "a symlink" :
-			 S_ISFIFO(st.st_mode) ? "a FIFO" :
-			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
-								      "special");
-		return -EINVAL;
-	}
-	snprintf(probe, sizeof(probe), "%s/.rststorm-probe.%d", dir,
-		 (int)getpid());
-	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		int e = errno;
-
-		snprintf(err, errlen,
-			 "--json %s: cannot write in %s: %s (%s): name a file "
-			 "in a directory you can write",
-			 path, dir, strerror(e), rs_errname(e));
-		return -e;
-	}
-	close(fd);
-	unlink(probe);
-	return 0;
+	return rs_out_prepare("--json", path, true, err, errlen);
 }
 
 int rs_json_open(struct rs_json_out *o, const char *path, char *err,
@@ -330,7 +261,7 @@ int rs_json_open(struct rs_json_out *o, const char *path, char *err,
 		}
 		return 0;
 	}
-	if (split(path, dir, sizeof(dir), base, sizeof(base))) {
+	if (rs_out_split(path, dir, sizeof(dir), base, sizeof(base))) {
 		snprintf(err, errlen, "--json '%.60s': not a file path", path);
 		return -EINVAL;
 	}

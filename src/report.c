@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -453,6 +454,75 @@ int rs_csv_open(struct rs_csv_out *o, const char *dir, const char *name,
 			 strerror(e), rs_errname(e));
 		return -e;
 	}
+	return 0;
+}
+
+int rs_out_split(const char *path, char *dir, size_t dlen, char *base,
+		 size_t blen)
+{
+	char a[4096], b[4096];
+
+	if (!*path || strlen(path) >= sizeof(a) ||
+	    path[strlen(path) - 1] == '/')
+		return -EINVAL;
+	snprintf(a, sizeof(a), "%s", path);
+	snprintf(b, sizeof(b), "%s", path);
+	snprintf(dir, dlen, "%s", dirname(a));
+	snprintf(base, blen, "%s", basename(b));
+	return 0;
+}
+
+int rs_out_prepare(const char *opt, const char *path, bool stdout_ok,
+		   char *err, size_t errlen)
+{
+	const char *or_stdout = stdout_ok ? ", or - for standard output" : "";
+	char dir[4096], base[4096], probe[4200];
+	char ep[RS_ESC_VALUE], ed[RS_ESC_VALUE];
+	struct stat st;
+	int fd;
+
+	rs_esc(ep, sizeof(ep), path);
+	if (rs_out_split(path, dir, sizeof(dir), base, sizeof(base))) {
+		snprintf(err, errlen, "%s '%s': a file path is wanted%s", opt,
+			 ep, or_stdout);
+		return -EINVAL;
+	}
+	rs_esc(ed, sizeof(ed), dir);
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s %s: the directory %s does not exist: create it, or name a file in an existing directory",
+			 opt, ep, ed);
+		return -ENOENT;
+	}
+	/* the file replaces FILE by rename: a symlink (/dev/stdout is one),
+	 * a device or a FIFO there would be replaced, not written through;
+	 * only a regular file (or nothing) is taken */
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen,
+			 "%s %s: is %s, not a regular file: it would be replaced; name a regular file%s",
+			 opt, ep,
+			 S_ISDIR(st.st_mode)  ? "a directory" :
+			 S_ISLNK(st.st_mode)  ? "a symlink" :
+			 S_ISFIFO(st.st_mode) ? "a FIFO" :
+			 S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" :
+								      "special",
+			 or_stdout);
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
+	snprintf(probe, sizeof(probe), "%s/.rststorm-probe.%d", dir,
+		 (int)getpid());
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0) {
+		int e = errno;
+
+		snprintf(err, errlen,
+			 "%s %s: cannot write in %s: %s (%s): name a file in a directory you can write",
+			 opt, ep, ed, strerror(e), rs_errname(e));
+		return -e;
+	}
+	close(fd);
+	unlink(probe);
 	return 0;
 }
 

@@ -86,6 +86,14 @@ int rs_report_write_json(const struct rs_report *r, const char *path,
  * Returns 0, or -errno with one line in err naming --csv, the path, what
  * is wrong and what to do. Not thread-safe against other writers of dir.
  */
+/* A file option's path (--json, --hlog): DIR/BASE, or -EINVAL. */
+int rs_out_split(const char *path, char *dir, size_t dlen, char *base,
+		 size_t blen);
+/* Before the work: opt's FILE is in an existing, writable directory and
+ * is a regular file or nothing (a symlink, FIFO, device or directory
+ * would be replaced by the rename: refused). One line in err. */
+int rs_out_prepare(const char *opt, const char *path, bool stdout_ok,
+		   char *err, size_t errlen);
 int rs_report_dir_prepare(const char *dir, enum rs_rkind kind, char *err,
 			  size_t errlen);
 

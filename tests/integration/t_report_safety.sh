@@ -150,4 +150,21 @@ mkdir "$TMP/empty"
 "$RSTSTORM" run -q -c 20 -n 100 --csv "$TMP/empty" >/dev/null || fail "run into an empty directory: exit $?"
 "$RSTSTORM" run -q -c 20 -n 100 --csv "$TMP/empty" >/dev/null || fail "run into its own report: exit $?"
 echo "foreign: a directory of other files refused, an empty one and a report taken"
+
+# 7. a file option (--json, --hlog) naming a symlink, a FIFO or a device:
+# the rename would replace it (as root, /dev/stdout), so it is refused
+echo victim >"$TMP/victim"
+ln -s "$TMP/victim" "$TMP/vlink"
+mkfifo "$TMP/vfifo"
+for opt in --json --hlog; do
+	for f in "$TMP/vlink" "$TMP/vfifo" /dev/null; do
+		"$RSTSTORM" run -q -c 5 -n 10 $opt "$f" >"$TMP/out" 2>"$TMP/err"
+		st=$?
+		[ $st -eq 2 ] || fail "run $opt $f: exit $st, want 2"
+		grep -q -- "$opt .*not a regular file" "$TMP/err" || fail "run $opt $f: $(cat "$TMP/err")"
+	done
+done
+[ -L "$TMP/vlink" ] && [ "$(cat "$TMP/victim")" = victim ] && [ -p "$TMP/vfifo" ] && [ -c /dev/null ] ||
+	fail "a file option replaced or wrote through what it named"
+echo "file options: a symlink, a FIFO and a device refused for --json and --hlog"
 exit 0
