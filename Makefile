@@ -158,7 +158,7 @@ $(BUILD)/link-rtt: bench/link_rtt.c $(LIB_OBJS) $(VERSION_H) | $(DEP_STAMP)
 
 rststorm-static: $(SRCS) $(VERSION_H) | $(DEP_STAMP)
 	@echo "  LD      $@ (static)"
-	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread -lm
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread -lm -l:libz.a
 
 static: rststorm-static
 
