@@ -1219,7 +1219,8 @@ int rs_run(struct rs_config *cfg)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
 	run_rst_start(cfg);
 	if (cfg->netns) {
-		char err[320];
+		/* its longest line is ~340 bytes: 320 cut off "drop --netns" */
+		char err[640];
 
 		if (rs_netns_enter(err, sizeof(err)))
 			rs_fatal("%s", err);
