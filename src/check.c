@@ -1231,19 +1231,14 @@ static int write_json(const struct csv_ctx *x, const char *path, char *err,
 	int ret = 0;
 
 	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files) && !ret; i++) {
-		enum rs_rfile f = check_files[i].file;
-		FILE *m = open_memstream(&d.text[f], &d.len[f]);
+		FILE *m = rs_jdoc_begin(&d, check_files[i].file, err, errlen);
 
 		if (!m) {
-			snprintf(err, errlen, "out of memory");
 			ret = -ENOMEM;
 			break;
 		}
 		check_files[i].write(x, m);
-		if (fclose(m) != 0) {
-			snprintf(err, errlen, "out of memory");
-			ret = -ENOMEM;
-		}
+		ret = rs_jdoc_end(m, err, errlen);
 	}
 	if (!ret)
 		ret = rs_jdoc_write(&d, path, err, errlen);

@@ -472,6 +472,24 @@ int rs_jdoc_write(const struct rs_jdoc *d, const char *path, char *err,
 	return rs_json_close(&o, err, errlen);
 }
 
+FILE *rs_jdoc_begin(struct rs_jdoc *d, enum rs_rfile f, char *err,
+		    size_t errlen)
+{
+	FILE *m = open_memstream(&d->text[f], &d->len[f]);
+
+	if (!m)
+		snprintf(err, errlen, "out of memory");
+	return m;
+}
+
+int rs_jdoc_end(FILE *m, char *err, size_t errlen)
+{
+	if (fclose(m) == 0)
+		return 0;
+	snprintf(err, errlen, "out of memory");
+	return -ENOMEM;
+}
+
 void rs_jdoc_free(struct rs_jdoc *d)
 {
 	for (unsigned f = 0; f < RS_RF_N; f++) {

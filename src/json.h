@@ -108,6 +108,13 @@ int rs_json_rows(struct rs_json *j, const char *key, enum rs_rfile f,
 /* Free the texts. */
 void rs_jdoc_free(struct rs_jdoc *d);
 
+/* File f of d rendered in memory: the CSV writer writes to the FILE
+ * returned, then rs_jdoc_end closes it into d->text[f]. NULL, or nonzero
+ * from rs_jdoc_end, is out of memory (with err). */
+FILE *rs_jdoc_begin(struct rs_jdoc *d, enum rs_rfile f, char *err,
+		    size_t errlen);
+int rs_jdoc_end(FILE *m, char *err, size_t errlen);
+
 /* Read the files of a report directory of kind k into d->text (the ones
  * present). Returns 0 or -errno with err. */
 int rs_jdoc_read_dir(struct rs_jdoc *d, const char *dir, char *err,

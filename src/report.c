@@ -1051,17 +1051,13 @@ int rs_report_write_json(const struct rs_report *r, const char *path,
 
 		if (!has_file(r, f))
 			continue;
-		m = open_memstream(&d.text[f], &d.len[f]);
+		m = rs_jdoc_begin(&d, f, err, errlen);
 		if (!m) {
-			snprintf(err, errlen, "out of memory");
 			ret = -ENOMEM;
 			break;
 		}
 		run_files[i].write(r, m);
-		if (fclose(m) != 0) {
-			snprintf(err, errlen, "out of memory");
-			ret = -ENOMEM;
-		}
+		ret = rs_jdoc_end(m, err, errlen);
 	}
 	if (!ret)
 		ret = rs_jdoc_write(&d, path, err, errlen);
