@@ -262,37 +262,15 @@ static const char *earliest(struct merge *m, char ***rows, enum rs_rfile f)
 /* ------------------------------------------------------ histograms */
 
 /* The histogram (histogram name, mode, op) of merged histogram rows, as
- * struct rs_histo: min and max are the bounds of the outer buckets, the
- * exact ones not being in the report. */
+ * struct rs_histo (rs_histo_sel). */
 static void histo_of(const struct mrows *h, const char *name,
 		     const char *mode, const char *op, struct rs_histo *out)
 {
-	unsigned ch = rs_rcol(RS_RF_HISTOGRAMS, "histogram");
-	unsigned cm = rs_rcol(RS_RF_HISTOGRAMS, "close_mode");
-	unsigned co = rs_rcol(RS_RF_HISTOGRAMS, "op_index");
-	unsigned cl = rs_rcol(RS_RF_HISTOGRAMS, "bucket_lo_ns");
-	unsigned first = RS_HISTO_NBUCKETS, last = 0;
+	struct rs_histo_sel s = rs_histo_sel(name, mode, op, out);
 
-	rs_histo_reset(out);
-	for (size_t i = 0; i < h->n; i++) {
-		char **r = h->r[i].row;
-		unsigned b;
-
-		if (strcmp(r[ch], name) || (mode && strcmp(r[cm], mode)) ||
-		    (op && strcmp(r[co], op)))
-			continue;
-		b = rs_histo_bucket_of(rs_rfield_u64(r[cl]));
-		out->bucket[b] += h->r[i].count;
-		out->count += h->r[i].count;
-		if (b < first)
-			first = b;
-		if (b > last)
-			last = b;
-	}
-	if (out->count) {
-		out->min = rs_histo_bucket_lo(first);
-		out->max = rs_histo_bucket_hi(last);
-	}
+	for (size_t i = 0; i < h->n; i++)
+		rs_histo_sel_add(&s, h->r[i].row, h->r[i].count);
+	rs_histo_sel_end(&s);
 }
 
 static double p_us(const struct rs_histo *h, double p)

@@ -758,42 +758,59 @@ static int check_check(struct rs_repdir *d, char *err, size_t errlen)
 	return 0;
 }
 
+struct rs_histo_sel rs_histo_sel(const char *name, const char *mode,
+				  const char *op, struct rs_histo *out)
+{
+	struct rs_histo_sel s = {
+		.name = name, .mode = mode, .op = op, .out = out,
+		.ch = rs_rcol(RS_RF_HISTOGRAMS, "histogram"),
+		.cm = rs_rcol(RS_RF_HISTOGRAMS, "close_mode"),
+		.co = rs_rcol(RS_RF_HISTOGRAMS, "op_index"),
+		.cl = rs_rcol(RS_RF_HISTOGRAMS, "bucket_lo_ns"),
+		.first = RS_HISTO_NBUCKETS,
+	};
+
+	rs_histo_reset(out);
+	return s;
+}
+
+void rs_histo_sel_add(struct rs_histo_sel *s, char **r, uint64_t c)
+{
+	struct rs_histo *out = s->out;
+	unsigned b;
+
+	if (strcmp(r[s->ch], s->name) || (s->mode && strcmp(r[s->cm], s->mode)) ||
+	    (s->op && strcmp(r[s->co], s->op)) || !c)
+		return;
+	b = rs_histo_bucket_of(rs_rfield_u64(r[s->cl]));
+	/* saturate: a hostile file cannot wrap the counts */
+	out->bucket[b] = out->bucket[b] + c < c ? UINT64_MAX : out->bucket[b] + c;
+	out->count = out->count + c < c ? UINT64_MAX : out->count + c;
+	if (b < s->first)
+		s->first = b;
+	if (b > s->last)
+		s->last = b;
+}
+
+void rs_histo_sel_end(struct rs_histo_sel *s)
+{
+	if (s->first < RS_HISTO_NBUCKETS) {
+		s->out->min = rs_histo_bucket_lo(s->first);
+		s->out->max = rs_histo_bucket_hi(s->last);
+	}
+}
+
 /* Histogram name of the rows of h with close_mode mode and op_index op
- * (NULL: any) into out: bucket counts; min and max the bounds of the
- * lowest and highest non-empty bucket (merge.c does the same). */
+ * (NULL: any) into out (rs_histo_sel). */
 static void histo_from(const struct rs_rtable *h, const char *name,
 		       const char *mode, const char *op, struct rs_histo *out)
 {
-	unsigned ch = rs_rcol(RS_RF_HISTOGRAMS, "histogram");
-	unsigned cm = rs_rcol(RS_RF_HISTOGRAMS, "close_mode");
-	unsigned co = rs_rcol(RS_RF_HISTOGRAMS, "op_index");
-	unsigned cl = rs_rcol(RS_RF_HISTOGRAMS, "bucket_lo_ns");
+	struct rs_histo_sel s = rs_histo_sel(name, mode, op, out);
 	unsigned cc = rs_rcol(RS_RF_HISTOGRAMS, "count");
-	unsigned first = RS_HISTO_NBUCKETS, last = 0;
 
-	rs_histo_reset(out);
-	for (size_t i = 0; i < h->nrows; i++) {
-		char **r = h->rows[i];
-		uint64_t c = rs_rfield_u64(r[cc]);
-		unsigned b;
-
-		if (strcmp(r[ch], name) || (mode && strcmp(r[cm], mode)) ||
-		    (op && strcmp(r[co], op)))
-			continue;
-		b = rs_histo_bucket_of(rs_rfield_u64(r[cl]));
-		/* saturate: a hostile file cannot wrap the counts */
-		out->bucket[b] = out->bucket[b] + c < c ? UINT64_MAX :
-			out->bucket[b] + c;
-		out->count = out->count + c < c ? UINT64_MAX : out->count + c;
-		if (c && b < first)
-			first = b;
-		if (c && b > last)
-			last = b;
-	}
-	if (first < RS_HISTO_NBUCKETS) {
-		out->min = rs_histo_bucket_lo(first);
-		out->max = rs_histo_bucket_hi(last);
-	}
+	for (size_t i = 0; i < h->nrows; i++)
+		rs_histo_sel_add(&s, h->rows[i], rs_rfield_u64(h->rows[i][cc]));
+	rs_histo_sel_end(&s);
 }
 
 /* The percentile columns an older version's rows lack (they hold

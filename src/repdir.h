@@ -121,6 +121,22 @@ uint64_t rs_rfield_fixed(const char *s, unsigned decimals);
 int rs_mode_rank(const char *mode);      /* all -1, fin 0 .. shutdown 3 */
 int rs_phase_rank(const char *phase);    /* socket 0 .. close 5 */
 int rs_result_rank(const char *result);  /* result code, abandoned last */
+/* A histogram made from histograms.csv rows: rs_histo_sel (out reset),
+ * rs_histo_sel_add for each row with its count (rows of another
+ * histogram name, close_mode or op_index are skipped; NULL mode or op:
+ * any), rs_histo_sel_end. Counts saturate; min and max are the bounds of
+ * the lowest and highest non-empty bucket, the exact ones not being in a
+ * report. Used by the reader and by merge. */
+struct rs_histo_sel {
+	const char *name, *mode, *op;
+	struct rs_histo *out;
+	unsigned ch, cm, co, cl, first, last;
+};
+struct rs_histo_sel rs_histo_sel(const char *name, const char *mode,
+				  const char *op, struct rs_histo *out);
+void rs_histo_sel_add(struct rs_histo_sel *s, char **row, uint64_t count);
+void rs_histo_sel_end(struct rs_histo_sel *s);
+
 int rs_histname_rank(const char *name);  /* connect_ns 0 .. */
 int rs_counter_rank(const char *name);   /* rs_mib_watched order, else big */
 int rs_scenario_rank(const char *name);  /* catalogue order, else big */
