@@ -269,6 +269,12 @@ bool rs_sop_is_uring(unsigned sop)
 	return sop <= RS_SOP_READ;
 }
 
+const char *rs_sigdisp_name(unsigned d)
+{
+	return d == RS_SIGDISP_DEFAULT ? "default" :
+	       d == RS_SIGDISP_IGNORE ? "ignore" : "count";
+}
+
 const char *rs_side_name(unsigned side)
 {
 	return side == RS_SIDE_CLIENT ? "client" : "server";

@@ -80,6 +80,17 @@ enum rs_sig_exp {
 			      * io_uring_enter batch deliver one SIGPIPE) */
 };
 
+/* What SIGPIPE does in the victim while a scenario's trials run. */
+enum rs_sigdisp {
+	RS_SIGDISP_COUNT,   /* a counting handler (the default) */
+	RS_SIGDISP_DEFAULT, /* SIG_DFL: the process is killed (trials run in
+			     * a child, the kill is a result) */
+	RS_SIGDISP_IGNORE,  /* SIG_IGN */
+	RS_SIGDISP_N
+};
+/* "count", "default", "ignore". */
+const char *rs_sigdisp_name(unsigned d);
+
 struct rs_sc_op {
 	uint8_t kind;       /* enum rs_sop */
 	bool gap;           /* --gap pause before this op */
@@ -106,6 +117,8 @@ struct rs_scenario {
 	struct rs_sc_op op[RS_SC_MAX_OPS];
 	uint8_t sigpipe;        /* enum rs_sig_exp */
 	bool test_only;         /* listed only with RS_TEST_SCENARIOS=1 */
+	uint8_t sigdisp;        /* enum rs_sigdisp: SIGPIPE in the victim */
+	bool nonblock;          /* the victim's socket is O_NONBLOCK */
 };
 
 /* The catalogue: count and entries (test-only ones included). */
