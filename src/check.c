@@ -27,6 +27,7 @@
 #include "ring.h"
 #include "run.h"
 #include "scenario.h"
+#include "scenfile.h"
 #include "trial.h"
 #include "util.h"
 #include "verdict.h"
@@ -1248,21 +1249,167 @@ static int write_json(const struct csv_ctx *x, const char *path, char *err,
 
 /* ------------------------------------------------------- commands */
 
+static const struct option scen_longopts[] = {
+	{ "file", 1, NULL, 'f' },
+	{ "all", 0, NULL, 'a' },
+	{ "show", 1, NULL, 's' },
+	{ "help", 0, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void scenarios_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rststorm scenarios [-f FILE]... [--all] [--show NAME]\n"
+		"\n"
+		"List the scenarios of rststorm check: name, what happens, the expected\n"
+		"result of each op, and the kernel basis of the expectation. With -f, list\n"
+		"the scenarios of the files (each parsed and checked; docs/scenarios.md\n"
+		"is the format), marked with their file; --all adds the built-ins.\n"
+		"A file that does not parse: one line FILE:LINE:COL: expected X, found Y,\n"
+		"and exit 2.\n"
+		"\n"
+		"options:\n"
+		"  -f, --file FILE   read the scenarios of FILE (repeatable)\n"
+		"  --all             with -f: the built-ins too\n"
+		"  --show NAME       print scenario NAME as a scenario file, to copy and\n"
+		"                    edit (built-in, or from a -f FILE)\n"
+		"  -h, --help        this text\n");
+}
+
+/* Load the -f files into the catalogue; the first that fails: its one
+ * line on stderr (a parse error as FILE:LINE:COL: ..., compiler style),
+ * and -1. */
+static int load_files(const char *cmd, char **files, unsigned n)
+{
+	char err[768];
+
+	for (unsigned i = 0; i < n; i++) {
+		int ret = rs_scenario_load(files[i], err, sizeof(err));
+
+		if (ret == -EINVAL) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+		if (ret) {
+			fprintf(stderr, "rststorm %s: %s\n", cmd, err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void list_scenario(const struct rs_scenario *sc,
+			  const struct rs_probe *probe)
+{
+	printf("%-24s closer %-6s %-8s wait %-8s path %-6s", sc->name,
+	       rs_side_name(sc->closer), rs_close_name(sc->mode),
+	       rs_sc_wait_name(sc->wait), rs_path_name(sc->path));
+	printf("\n  %s\n  expect:", sc->desc);
+	for (unsigned k = 0; k < sc->nops; k++) {
+		char e[40];
+
+		rs_sc_exp_format(&sc->op[k], e, sizeof(e));
+		printf(" %s%s=%s%s", sc->op[k].gap ? "(gap) " : "",
+		       rs_sop_name(sc->op[k].kind), e,
+		       sc->op[k].exp_kind == RS_EXP_MEASURED ? "(share)" :
+		       sc->op[k].exp_kind == RS_EXP_ORDERED ? "*" :
+							       "");
+	}
+	printf("; SIGPIPE %s%s\n  basis: %s\n",
+	       rs_sig_rule_name(rs_sc_sig_rule(sc, probe->features)),
+	       sc->sigpipe == RS_SIG_PRE_5_12 ?
+		       (probe->features & RS_FEAT_NATIVE_WORKERS ?
+				" (this io_uring has 5.12's NATIVE_WORKERS)" :
+				" (this io_uring predates 5.12's NATIVE_WORKERS)") :
+		       "",
+	       sc->basis);
+	if (sc->user) {
+		char f[RS_ESC_VALUE];
+
+		printf("  file: %s:%u\n", rs_esc(f, sizeof(f), sc->file),
+		       sc->line);
+	}
+}
+
 int rs_cmd_scenarios(int argc, char **argv)
 {
 	struct rs_config cfg;
 	struct rs_probe probe;
+	char *files[MAX_NAMES];
+	const char *show = NULL;
+	char ev[RS_ESC_VALUE];
+	unsigned nfiles = 0;
+	bool all = false;
+	int c;
 
-	if (argc > 1) {
-		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-			printf("usage: rststorm scenarios\n\nList the scenarios of rststorm check: name, what happens, the expected\nresult of each op, and the kernel basis of the expectation.\n");
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:h", scen_longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'f':
+			if (nfiles >= MAX_NAMES) {
+				fprintf(stderr,
+					"rststorm scenarios: -f '%s': at most %d files\n",
+					rs_esc(ev, sizeof(ev), optarg),
+					MAX_NAMES);
+				return 2;
+			}
+			files[nfiles++] = optarg;
+			break;
+		case 'a':
+			all = true;
+			break;
+		case 's':
+			show = optarg;
+			break;
+		case 'h':
+			scenarios_usage(stdout);
 			return 0;
+		case ':':
+			fprintf(stderr, "rststorm scenarios: %s: needs a value\n",
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
+			return 2;
+		default:
+			fprintf(stderr,
+				"rststorm scenarios: '%s': unknown option (rststorm scenarios --help lists them)\n",
+				rs_esc(ev, sizeof(ev), argv[optind - 1]));
+			return 2;
 		}
-		char ev[RS_ESC_VALUE];
-
-		fprintf(stderr, "rststorm scenarios: '%s': takes no arguments\n",
-			rs_esc(ev, sizeof(ev), argv[1]));
+	}
+	if (optind < argc) {
+		fprintf(stderr,
+			"rststorm scenarios: '%s': takes no arguments (a file is -f FILE)\n",
+			rs_esc(ev, sizeof(ev), argv[optind]));
 		return 2;
+	}
+	if (all && !nfiles) {
+		fprintf(stderr,
+			"rststorm scenarios: --all: only with -f FILE (without -f the built-ins are listed)\n");
+		return 2;
+	}
+	if (load_files("scenarios", files, nfiles))
+		return 2;
+	if (show) {
+		const struct rs_scenario *sc = rs_scenario_find(show);
+		size_t n;
+		char *buf;
+
+		if (!sc) {
+			fprintf(stderr,
+				"rststorm scenarios: --show '%s': unknown scenario (rststorm scenarios lists them)\n",
+				rs_esc(ev, sizeof(ev), show));
+			return 2;
+		}
+		n = rs_scenfile_print(sc, NULL, 0) + 1;
+		buf = malloc(n);
+		if (!buf)
+			rs_fatal("out of memory");
+		rs_scenfile_print(sc, buf, n);
+		fputs(buf, stdout);
+		free(buf);
+		return 0;
 	}
 	/* the SIGPIPE rule as check judges it here: from the probed io_uring
 	 * (rs_sc_sig_rule), the one source for both */
@@ -1277,28 +1424,9 @@ int rs_cmd_scenarios(int argc, char **argv)
 
 		if (sc->test_only && !rs_scenario_test_visible())
 			continue;
-		printf("%-24s closer %-6s %-8s wait %-8s path %-6s", sc->name,
-		       rs_side_name(sc->closer), rs_close_name(sc->mode),
-		       rs_sc_wait_name(sc->wait), rs_path_name(sc->path));
-		printf("\n  %s\n  expect:", sc->desc);
-		for (unsigned k = 0; k < sc->nops; k++) {
-			char e[40];
-
-			rs_sc_exp_format(&sc->op[k], e, sizeof(e));
-			printf(" %s%s=%s%s", sc->op[k].gap ? "(gap) " : "",
-			       rs_sop_name(sc->op[k].kind), e,
-			       sc->op[k].exp_kind == RS_EXP_MEASURED ? "(share)" :
-			       sc->op[k].exp_kind == RS_EXP_ORDERED ? "*" :
-								       "");
-		}
-		printf("; SIGPIPE %s%s\n  basis: %s\n",
-		       rs_sig_rule_name(rs_sc_sig_rule(sc, probe.features)),
-		       sc->sigpipe == RS_SIG_PRE_5_12 ?
-			       (probe.features & RS_FEAT_NATIVE_WORKERS ?
-					" (this io_uring has 5.12's NATIVE_WORKERS)" :
-					" (this io_uring predates 5.12's NATIVE_WORKERS)") :
-			       "",
-		       sc->basis);
+		if (nfiles && !all && !sc->user)
+			continue;
+		list_scenario(sc, &probe);
 	}
 	printf("\n* exact alone on the inline path; a share under load and on io-wq/SQPOLL\n(share): a race, reported as a distribution with a 95%% interval\n");
 	return 0;

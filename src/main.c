@@ -49,8 +49,9 @@ static const struct command {
 	{ "check", rs_cmd_check, false, true,
 	  "run the scenario catalogue alone and under load; verdicts against\n"
 	  "the expected kernel behaviour (rststorm check --help)" },
-	{ "scenarios", rs_cmd_scenarios, true, false,
-	  "list the scenarios and what each expects" },
+	{ "scenarios", rs_cmd_scenarios, false, false,
+	  "list the scenarios and what each expects; --show NAME prints\n"
+	  "one as a scenario file (rststorm scenarios --help)" },
 	{ "compare", rs_cmd_compare, false, false,
 	  "what differs between two reports of the same kind: exit 1\n"
 	  "if anything does (rststorm compare --help)" },

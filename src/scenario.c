@@ -40,12 +40,15 @@
 #include <string.h>
 
 #include "outcome.h"
+#include "esc.h"
 #include "plan.h"
+#include "scenfile.h"
 
 #define OK RS_RES_OK
 #define EOF_ RS_RES_EOF
 #define E(e) (RS_RES_ERRNO0 + (e))
 #define NOCLAIM (-1)
+#define RS_SCENFILE_MAX (1 << 20) /* bytes in a -f file */
 
 /* one op: kind, gap before it, judged how, expected result(s), claim */
 #define X(k, r) { RS_SOP_##k, false, RS_EXP_EXACT, 1, { r, 0 }, NOCLAIM }
@@ -275,6 +278,25 @@ const char *rs_sigdisp_name(unsigned d)
 	       d == RS_SIGDISP_IGNORE ? "ignore" : "count";
 }
 
+const char *rs_exp_kind_name(unsigned k)
+{
+	return k == RS_EXP_ORDERED ? "ordered" :
+	       k == RS_EXP_MEASURED ? "measured" : "exact";
+}
+
+const char *rs_sig_exp_name(unsigned s)
+{
+	static const char *const names[RS_SIG_N] = {
+		[RS_SIG_NONE] = "none",
+		[RS_SIG_PER_EPIPE] = "per-EPIPE",
+		[RS_SIG_PRE_5_12] = "pre-5.12",
+		[RS_SIG_MEASURED] = "measured",
+		[RS_SIG_COALESCED] = "coalesced",
+	};
+
+	return s < RS_SIG_N && names[s] ? names[s] : "?";
+}
+
 const char *rs_side_name(unsigned side)
 {
 	return side == RS_SIDE_CLIENT ? "client" : "server";
@@ -290,14 +312,87 @@ const char *rs_path_name(unsigned p)
 	return p == RS_PATH_ASYNC ? "io-wq" : p == RS_PATH_SQPOLL ? "sqpoll" : "inline";
 }
 
-size_t rs_scenario_count(void)
+/* the files given with -f */
+static struct rs_scen_set users;
+
+size_t rs_scenario_builtin_count(void)
 {
 	return sizeof(catalogue) / sizeof(catalogue[0]);
 }
 
+size_t rs_scenario_count(void)
+{
+	return rs_scenario_builtin_count() + users.n;
+}
+
 const struct rs_scenario *rs_scenario_at(size_t i)
 {
-	return i < rs_scenario_count() ? &catalogue[i] : NULL;
+	size_t nb = rs_scenario_builtin_count();
+
+	if (i < nb)
+		return &catalogue[i];
+	return i - nb < users.n ? users.v[i - nb] : NULL;
+}
+
+int rs_scenario_load(const char *path, char *err, size_t errlen)
+{
+	char ev[RS_ESC_VALUE];
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "-f '%s': cannot open: %s: give a readable scenario file",
+			 rs_esc(ev, sizeof(ev), path), strerror(-ret));
+		return ret;
+	}
+	for (;;) {
+		size_t n;
+
+		if (len == cap) {
+			char *t;
+
+			if (cap >= RS_SCENFILE_MAX) {
+				fclose(f);
+				free(text);
+				snprintf(err, errlen,
+					 "-f '%s': more than %d bytes: a scenario file is small text",
+					 rs_esc(ev, sizeof(ev), path),
+					 RS_SCENFILE_MAX);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 4096;
+			t = realloc(text, cap + 1);
+			if (!t) {
+				fclose(f);
+				free(text);
+				snprintf(err, errlen, "-f '%s': out of memory",
+					 rs_esc(ev, sizeof(ev), path));
+				return -ENOMEM;
+			}
+			text = t;
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = errno ? -errno : -EIO;
+		fclose(f);
+		free(text);
+		snprintf(err, errlen, "-f '%s': cannot read: %s: give a readable scenario file",
+			 rs_esc(ev, sizeof(ev), path), strerror(-ret));
+		return ret;
+	}
+	fclose(f);
+	ret = rs_scenfile_parse(&users, path, text, len, true,
+				RS_SC_MAX_TOTAL - rs_scenario_builtin_count(),
+				err, errlen);
+	free(text);
+	return ret;
 }
 
 bool rs_scenario_test_visible(void)
@@ -309,10 +404,13 @@ bool rs_scenario_test_visible(void)
 
 const struct rs_scenario *rs_scenario_find(const char *name)
 {
-	for (size_t i = 0; i < rs_scenario_count(); i++)
-		if (strcmp(catalogue[i].name, name) == 0 &&
-		    (!catalogue[i].test_only || rs_scenario_test_visible()))
-			return &catalogue[i];
+	for (size_t i = 0; i < rs_scenario_count(); i++) {
+		const struct rs_scenario *sc = rs_scenario_at(i);
+
+		if (strcmp(sc->name, name) == 0 &&
+		    (!sc->test_only || rs_scenario_test_visible()))
+			return sc;
+	}
 	return NULL;
 }
 

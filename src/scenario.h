@@ -1,8 +1,9 @@
 /* The scenario catalogue of `rststorm check` and its expectation model:
  * what each scenario does to a connection, and what the kernel is expected
- * to answer to every op, with the basis in the kernel source. The whole
- * model is the table in scenario.c; nothing else in the program decides
- * what is expected. */
+ * to answer to every op, with the basis in the kernel source. The model is
+ * the scenario files: scenarios/NAME.scn, built into the binary and parsed at
+ * start (scenfile.h), plus the files a user gives with -f; nothing else in
+ * the program decides what is expected. docs/scenarios.md: the format. */
 #ifndef RS_SCENARIO_H
 #define RS_SCENARIO_H
 
@@ -11,6 +12,9 @@
 #include <stdint.h>
 
 #define RS_SC_MAX_OPS 6
+#define RS_SC_MAX_TOTAL 256  /* scenarios in the catalogue, files included */
+#define RS_SC_NAME_MAX 40    /* bytes in a name: [a-z0-9][a-z0-9-]* */
+#define RS_SC_TEXT_MAX 400   /* bytes in desc, basis and claim */
 
 /* The ops the victim (the side that did not close) runs. */
 enum rs_sop {
@@ -34,7 +38,7 @@ const char *rs_sop_name(unsigned sop);
 bool rs_sop_is_write(unsigned sop);  /* puts bytes on the wire */
 bool rs_sop_is_uring(unsigned sop);  /* goes through the ring */
 
-enum rs_side { RS_SIDE_SERVER, RS_SIDE_CLIENT };
+enum rs_side { RS_SIDE_SERVER, RS_SIDE_CLIENT, RS_SIDE_N };
 const char *rs_side_name(unsigned side);
 
 /* When the victim runs its ops after the close. */
@@ -42,6 +46,7 @@ enum rs_sc_wait {
 	RS_SCW_OBSERVED, /* after a poll has seen the FIN or the RST */
 	RS_SCW_NONE,     /* at once, on the same CPU as the close */
 	RS_SCW_XCPU,     /* at once, while another CPU does the close */
+	RS_SCW_N
 };
 const char *rs_sc_wait_name(unsigned w);
 
@@ -50,6 +55,7 @@ enum rs_path {
 	RS_PATH_INLINE, /* issued from io_uring_enter by the worker thread */
 	RS_PATH_ASYNC,  /* IOSQE_ASYNC: forced to an io-wq worker */
 	RS_PATH_SQPOLL, /* an IORING_SETUP_SQPOLL ring: the kernel's SQ thread */
+	RS_PATH_N
 };
 const char *rs_path_name(unsigned p);
 
@@ -64,7 +70,10 @@ enum rs_exp_kind {
 	RS_EXP_ORDERED,
 	/* a race: the outcome is a distribution, reported with shares */
 	RS_EXP_MEASURED,
+	RS_EXP_N
 };
+/* "exact", "ordered", "measured". */
+const char *rs_exp_kind_name(unsigned k);
 
 /* SIGPIPE deliveries expected over a scenario's trials. */
 enum rs_sig_exp {
@@ -78,7 +87,11 @@ enum rs_sig_exp {
 			      * one, at most one per EPIPE (a standard signal
 			      * does not queue: the EPIPEs of one
 			      * io_uring_enter batch deliver one SIGPIPE) */
+	RS_SIG_N
 };
+/* The rule's name in a scenario file: "none", "per-EPIPE", "pre-5.12",
+ * "measured", "coalesced" ("?" out of range). */
+const char *rs_sig_exp_name(unsigned s);
 
 /* What SIGPIPE does in the victim while a scenario's trials run. */
 enum rs_sigdisp {
@@ -119,11 +132,32 @@ struct rs_scenario {
 	bool test_only;         /* listed only with RS_TEST_SCENARIOS=1 */
 	uint8_t sigdisp;        /* enum rs_sigdisp: SIGPIPE in the victim */
 	bool nonblock;          /* the victim's socket is O_NONBLOCK */
+	/* where it was read: the file (scenarios/NAME.scn for a built-in)
+	 * and the line of its `scenario` line */
+	const char *file;
+	uint32_t line;
+	bool user;              /* from a file given with -f */
 };
 
-/* The catalogue: count and entries (test-only ones included). */
+/* The catalogue: count and entries (test-only ones included): the
+ * built-ins first, in scenarios/index order, then the scenarios of the
+ * files loaded with rs_scenario_load, in load order. The built-ins are
+ * parsed on first use; one that does not parse ends the program (a unit
+ * test parses them all). Not thread-safe against rs_scenario_load: load
+ * every file before threads start. Entries stay where they are for the
+ * life of the process. */
 size_t rs_scenario_count(void);
 const struct rs_scenario *rs_scenario_at(size_t i);
+
+/* How many of the entries are built-ins (they come first). */
+size_t rs_scenario_builtin_count(void);
+
+/* Read the scenario file path and add its scenarios to the catalogue,
+ * marked user. All or nothing. Returns 0; -EINVAL with err set to
+ * "FILE:LINE:COL: expected X, found 'Y'" (a parse error, a name already
+ * used: both places named); another negative errno with err set to one
+ * line (the file cannot be read). */
+int rs_scenario_load(const char *path, char *err, size_t errlen);
 
 /* The scenario called name (test-only ones only when visible), or NULL. */
 const struct rs_scenario *rs_scenario_find(const char *name);
