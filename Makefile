@@ -56,7 +56,12 @@ export TSAN_OPTIONS ?= suppressions=$(abspath tests/tsan.supp) second_deadlock_s
 endif
 
 SRCS := $(wildcard src/*.c)
-OBJS := $(SRCS:src/%.c=$(BUILD)/%.o)
+# The built-in scenarios: scenarios/*.scn, in scenarios/index order, turned
+# into a C array (rs_builtin_scen, src/scenfile.h) by scenarios/embed.sh;
+# shared by every variant, the static build and the fuzz build.
+SCEN_FILES := scenarios/index $(wildcard scenarios/*.scn)
+SCEN_C := build/gen/scenarios.c
+OBJS := $(SRCS:src/%.c=$(BUILD)/%.o) $(BUILD)/scenarios_embed.o
 LIB_OBJS := $(filter-out $(BUILD)/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -137,6 +142,16 @@ $(BUILD)/%.o: src/%.c $(VERSION_H) | $(DEP_STAMP)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+$(SCEN_C): $(SCEN_FILES) scenarios/embed.sh
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)sh scenarios/embed.sh scenarios $@
+
+$(BUILD)/scenarios_embed.o: $(SCEN_C) $(VERSION_H) | $(DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(VERSION_H) | $(TEST_DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
@@ -156,9 +171,9 @@ $(BUILD)/link-rtt: bench/link_rtt.c $(LIB_OBJS) $(VERSION_H) | $(DEP_STAMP)
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
 
-rststorm-static: $(SRCS) $(VERSION_H) | $(DEP_STAMP)
+rststorm-static: $(SRCS) $(SCEN_C) $(VERSION_H) | $(DEP_STAMP)
 	@echo "  LD      $@ (static)"
-	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -o $@ $(SRCS) -l:liburing.a -pthread -lm -l:libz.a
+	$(Q)$(CC) $(CPPFLAGS) -std=gnu11 $(WARN) -O2 -pthread -static -Isrc -o $@ $(SRCS) $(SCEN_C) -l:liburing.a -pthread -lm -l:libz.a
 
 static: rststorm-static
 

@@ -45,8 +45,11 @@ struct check_opts {
 	const char *json_path;  /* --json FILE or "-" */
 	bool netns, quiet;
 	struct rs_config base;  /* --ring, --no-direct, --no-multishot */
-	const struct rs_scenario *sel[MAX_NAMES + 64];
+	const struct rs_scenario *sel[RS_SC_MAX_TOTAL];
 	unsigned nsel;
+	char *files[MAX_NAMES]; /* -f FILE */
+	unsigned nfiles;
+	bool all;               /* --all: the built-ins with -f */
 };
 
 /* INTERRUPTED: a signal stopped the phase; SKIPPED: it could not be run as
@@ -98,7 +101,7 @@ struct sc_run {
 /* ---------------------------------------------------------------- CLI */
 
 enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
-       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK };
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK, O_ALL };
 
 static const struct option longopts[] = {
 	{ "trials", 1, NULL, O_TRIALS },
@@ -115,6 +118,8 @@ static const struct option longopts[] = {
 	{ "ring", 1, NULL, O_RING },
 	{ "no-direct", 0, NULL, O_NODIRECT },
 	{ "no-multishot", 0, NULL, O_NOMULTI },
+	{ "file", 1, NULL, 'f' },
+	{ "all", 0, NULL, O_ALL },
 	{ "quiet", 0, NULL, 'q' },
 	{ "help", 0, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -123,10 +128,11 @@ static const struct option longopts[] = {
 static void check_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: rststorm check [NAME...] [options]\n"
+		"usage: rststorm check [NAME...] [-f FILE]... [options]\n"
 		"\n"
 		"Run each scenario (all when no NAME is given; `rststorm scenarios` lists\n"
-		"them) for N trials, first alone, then under a background load running\n"
+		"them; with -f FILE, the file's, docs/scenarios.md being the format)\n"
+		"for N trials, first alone, then under a background load running\n"
 		"through the same io_uring, and judge every op against the expectation.\n"
 		"Verdicts: PASS, DIFF (an exact expectation failed: exit 1), MEASURED (a\n"
 		"distribution, with 95%% Wilson intervals), SKIPPED (cannot run as it\n"
@@ -156,6 +162,10 @@ static void check_usage(FILE *f)
 		"  --ring MODE       auto|defer|coop|plain (as rststorm run)\n"
 		"  --no-direct       load client sockets from socket(2)\n"
 		"  --no-multishot    load server accepts single-shot\n"
+		"  -f, --file FILE   run the scenarios of FILE (repeatable): only those\n"
+		"                    unless --all or NAMEs say otherwise; a parse error:\n"
+		"                    FILE:LINE:COL: expected X, found Y, exit 2\n"
+		"  --all             with -f: the built-ins too\n"
 		"  -6, --ipv6        the trials and the load over ::1 (default 127.0.0.1)\n"
 		"  -q, --quiet       no progress\n"
 		"  -h, --help        this text\n");
@@ -187,7 +197,7 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 	rs_config_defaults(&o->base, ncpu > 0 ? (unsigned)ncpu : 1);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh6", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh6f:", longopts, NULL)) != -1) {
 		uint64_t v;
 		const char *a = optarg;
 
@@ -285,6 +295,15 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 		case O_NOMULTI:
 			o->base.no_multishot = true;
 			break;
+		case 'f':
+			if (o->nfiles >= MAX_NAMES)
+				return bad(err, errlen, "%s '%s': at most 64 files",
+					   "-f", a);
+			o->files[o->nfiles++] = optarg;
+			break;
+		case O_ALL:
+			o->all = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -301,6 +320,18 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 				 rs_esc(ev, sizeof(ev), argv[optind - 1]));
 			return -EINVAL;
 		}
+	}
+	if (o->all && !o->nfiles) {
+		snprintf(err, errlen,
+			 "--all: only with -f FILE (without -f every built-in runs)");
+		return -EINVAL;
+	}
+	/* the files before the names: a NAME may be one of theirs */
+	for (unsigned i = 0; i < o->nfiles; i++) {
+		int r = rs_scenario_load(o->files[i], err, errlen);
+
+		if (r)
+			return r == -EINVAL ? 2 : -EINVAL;
 	}
 	for (; optind < argc; optind++) {
 		const struct rs_scenario *sc = rs_scenario_find(argv[optind]);
@@ -332,9 +363,20 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 		return -EINVAL;
 	}
 	if (!o->nsel)
-		for (size_t i = 0; i < rs_scenario_count(); i++)
-			if (!rs_scenario_at(i)->test_only)
-				o->sel[o->nsel++] = rs_scenario_at(i);
+		for (size_t i = 0; i < rs_scenario_count() && i < RS_SC_MAX_TOTAL;
+		     i++) {
+			const struct rs_scenario *sc = rs_scenario_at(i);
+
+			if (sc->test_only ||
+			    (o->nfiles && !o->all && !sc->user))
+				continue;
+			o->sel[o->nsel++] = sc;
+		}
+	if (!o->nsel) {
+		snprintf(err, errlen,
+			 "-f: the files hold test-only scenarios only: name them, with RS_TEST_SCENARIOS=1");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -1499,13 +1541,18 @@ int rs_cmd_check(int argc, char **argv)
 	unsigned counts[V_N + 1] = { 0 };
 	int status = 0, signo = 0;
 	unsigned rst_diff = 0;
-	char err[512], line[768], started[32], gap[32];
+	char err[1024], line[768], started[32], gap[32];
 	time_t wall;
 	bool tty;
 	int ret = parse_check(&o, argc, argv, err, sizeof(err));
 
 	if (ret == 1)
 		return 0;
+	if (ret == 2) {
+		/* a scenario file that does not parse: FILE:LINE:COL: ... */
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
 	if (ret) {
 		fprintf(stderr, "rststorm check: %s\n", err);
 		return 2;
