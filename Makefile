@@ -198,32 +198,45 @@ $(HDRJS): | $(TEST_DEP_STAMP)
 npm: $(HDRJS)
 
 # make fuzz FUZZ_SECONDS=N: libFuzzer on the report reader
-# (tests/fuzz/fuzz_repdir.c), clang with ASan and UBSan, objects of its
-# own under build/fuzz. The regression seeds (tests/fuzz/regress) run
-# once first; then the fuzzer runs N seconds from the golden reports
-# (tests/fuzz/mkseeds.sh) and its corpus in build/fuzz/corpus. A crash is
+# (tests/fuzz/fuzz_repdir.c) and on the scenario file parser
+# (tests/fuzz/fuzz_scenfile.c), N seconds split between them, clang with
+# ASan and UBSan, objects of their own under build/fuzz. The regression
+# inputs (tests/fuzz/regress) run through both first; then each fuzzer runs
+# from its seeds (the golden reports, tests/fuzz/mkseeds.sh; the built-in
+# scenario files) and its corpus in build/fuzz/corpus-NAME. A crash is
 # written to build/fuzz/ as crash-*: copy it into tests/fuzz/regress.
 FUZZ_SECONDS ?= 30
+FUZZ_HALF = $$(( ($(FUZZ_SECONDS) + 1) / 2 ))
 FUZZ_BUILD := build/fuzz
 FUZZ_CC := clang
 FUZZ_FLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_OBJS := $(filter-out $(FUZZ_BUILD)/main.o,$(SRCS:src/%.c=$(FUZZ_BUILD)/%.o))
+FUZZ_OBJS := $(filter-out $(FUZZ_BUILD)/main.o,$(SRCS:src/%.c=$(FUZZ_BUILD)/%.o)) \
+	$(FUZZ_BUILD)/scenarios_embed.o
+FUZZ_RUN := -max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1
 -include $(FUZZ_OBJS:.o=.d)
 $(FUZZ_BUILD)/%.o: src/%.c $(VERSION_H) | $(TEST_DEP_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CLANG   $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
-$(FUZZ_BUILD)/fuzz_repdir: tests/fuzz/fuzz_repdir.c $(FUZZ_OBJS)
+$(FUZZ_BUILD)/scenarios_embed.o: $(SCEN_C) $(VERSION_H) | $(TEST_DEP_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CLANG   $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -Isrc -MMD -MP -c -o $@ $<
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@echo "  CLANG   $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer -Isrc -o $@ $^ $(LDLIBS)
-fuzz: $(FUZZ_BUILD)/fuzz_repdir
+fuzz: $(FUZZ_BUILD)/fuzz_repdir $(FUZZ_BUILD)/fuzz_scenfile
 	$(Q)rm -rf $(FUZZ_BUILD)/seeds && tests/fuzz/mkseeds.sh $(FUZZ_BUILD)/seeds
-	$(Q)mkdir -p $(FUZZ_BUILD)/corpus
+	$(Q)rm -rf $(FUZZ_BUILD)/seeds-scen && mkdir -p $(FUZZ_BUILD)/seeds-scen && \
+	  cp scenarios/*.scn $(FUZZ_BUILD)/seeds-scen/
+	$(Q)mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/corpus-scen
 	$(Q)$(FUZZ_BUILD)/fuzz_repdir -runs=0 tests/fuzz/regress $(FUZZ_BUILD)/seeds
-	$(Q)cd $(FUZZ_BUILD) && ./fuzz_repdir -max_total_time=$(FUZZ_SECONDS) \
-	  -max_len=65536 -timeout=10 -rss_limit_mb=1024 -print_final_stats=1 \
-	  corpus seeds ../../tests/fuzz/regress
+	$(Q)$(FUZZ_BUILD)/fuzz_scenfile -runs=0 tests/fuzz/regress $(FUZZ_BUILD)/seeds-scen
+	$(Q)cd $(FUZZ_BUILD) && ./fuzz_repdir -max_total_time=$(FUZZ_HALF) \
+	  $(FUZZ_RUN) corpus seeds ../../tests/fuzz/regress
+	$(Q)cd $(FUZZ_BUILD) && ./fuzz_scenfile -max_total_time=$(FUZZ_HALF) \
+	  $(FUZZ_RUN) corpus-scen seeds-scen ../../tests/fuzz/regress
 
 integration: $(BIN) $(TEST_HELPERS) $(HDRJS) | $(TEST_DEP_STAMP)
 	$(Q)RSTSTORM=$(abspath $(BIN)) NORING=$(abspath $(BUILD)/tests/noring) LINK_RTT=$(abspath $(BUILD)/link-rtt) tests/run-tests.sh
