@@ -27,10 +27,10 @@ _rststorm_args_serve='-d --duration -t --threads --close --seed --csv --ring
 	--listen'
 
 _rststorm_opts_check='--trials --load-c --gap --closer --parallel --timeout
-	--csv --json --netns --link --ring --no-direct --no-multishot -6 --ipv6
-	-q --quiet -h --help'
+	--csv --json --netns --link --ring --no-direct --no-multishot -f --file
+	--all -6 --ipv6 -q --quiet -h --help'
 _rststorm_args_check='--trials --load-c --gap --closer --parallel --timeout
-	--csv --json --ring --link'
+	--csv --json --ring --link -f --file'
 
 _rststorm_opts_compare='--alpha --csv --json --all -h --help'
 _rststorm_args_compare='--alpha --csv --json'
@@ -44,7 +44,8 @@ _rststorm_args_report='-o --output'
 _rststorm_opts_schema='--markdown --check --update -h --help'
 _rststorm_args_schema='--check --update'
 
-_rststorm_opts_scenarios='-h --help'
+_rststorm_opts_scenarios='-f --file --all --show -h --help'
+_rststorm_args_scenarios='-f --file --show'
 _rststorm_opts_probe='-h --help'
 _rststorm_opts_version='-h --help'
 
@@ -144,7 +145,12 @@ _rststorm_words() {
 			else
 				_rststorm_list "$cur" write send read recv none
 			fi ;;
-		*:--json | run:--hlog | schema:--check | schema:--update | report:-o | report:--output)
+		scenarios:--show)
+			w=${COMP_WORDS[0]}
+			command -v "$w" >/dev/null 2>&1 &&
+				mapfile -t COMPREPLY < <(compgen -W \
+					"$("$w" scenarios 2>/dev/null | awk '/^[a-z]/ { print $1 }')" -- "$cur") ;;
+		*:--json | *:-f | *:--file | run:--hlog | schema:--check | schema:--update | report:-o | report:--output)
 			compopt -o filenames 2>/dev/null
 			mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
 		*:--csv | merge:-o | merge:--output)

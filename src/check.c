@@ -377,6 +377,20 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			 "-f: the files hold test-only scenarios only: name them, with RS_TEST_SCENARIOS=1");
 		return -EINVAL;
 	}
+	/* refused until the trial runs them (trial.c): a scenario asking for
+	 * another SIGPIPE disposition or O_NONBLOCK would run without them */
+	for (unsigned i = 0; i < o->nsel; i++)
+		if (o->sel[i]->sigdisp != RS_SIGDISP_COUNT ||
+		    o->sel[i]->nonblock) {
+			snprintf(err, errlen,
+				 "%s (%s:%u): sigpipe-action %s, socket %s: this build runs only sigpipe-action count and socket block",
+				 o->sel[i]->name,
+				 rs_esc(ev, sizeof(ev), o->sel[i]->file),
+				 o->sel[i]->line,
+				 rs_sigdisp_name(o->sel[i]->sigdisp),
+				 o->sel[i]->nonblock ? "nonblock" : "block");
+			return -EINVAL;
+		}
 	return 0;
 }
 

@@ -147,4 +147,9 @@ comp rststorm run --threads ""; expect
 # scenario names for check, from the program being completed
 comp "$RSTSTORM" check seed-java; expect seed-java-fin seed-java-rst
 comp "$RSTSTORM" check --trials 5 seed-g; expect seed-go
+comp "$RSTSTORM" scenarios --show seed-java; expect seed-java-fin seed-java-rst
+# scenario files for -f
+: >"$TMP/w/mine.scn"
+comp rststorm check -f mi; expect mine.scn
+comp rststorm scenarios --file mi; expect mine.scn
 exit 0
