@@ -1436,7 +1436,7 @@ int rs_cmd_scenarios(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr,
-			"rststorm scenarios: '%s': takes no arguments (a file is -f FILE)\n",
+			"rststorm scenarios: '%s': unexpected argument (scenarios takes options only; a scenario file is -f FILE)\n",
 			rs_esc(ev, sizeof(ev), argv[optind]));
 		return 2;
 	}
