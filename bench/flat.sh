@@ -10,12 +10,18 @@
 # load average, and per connection the segments sent, delayed ACKs sent
 # and sockets that went through TIME_WAIT.
 # Writes results/bench/NAME.csv (one row per run), NAME.txt (medians per
-# -c, the growth against the lowest -c) and NAME.png (CPU per connection
+# -c, the growth against the first -c; CPU is divided by the connections
+# started, completed or failed) and NAME.png (CPU per connection
 # against -c, gnuplot).
 #   bench/flat.sh [-d SECONDS] [-r ROUNDS] [-s "100 1000 ..."] [-t THREADS]
-#                 [-m CLOSE_MIX] [-x "EXTRA RUN OPTIONS"] [-o NAME] [-a]
+#                 [-m CLOSE_MIX] [-x "EXTRA RUN OPTIONS"] [-e EHASH]
+#                 [-T TIMEOUT] [-o NAME] [-a]
 # (defaults: -d 5 -r 5 -s "100 1000 10000 18000 50000 100000" -t 8
-#  -m fin=50,rst=50 (rststorm's default) -o flat. -t sets both --threads
+#  -m fin=50,rst=50 (rststorm's default) -e 262144 -T 60s -o flat.
+#  -e: buckets of the run's own established-socket hash table, 0: the
+#  host's shared one. -T: rststorm's --timeout, long so that no connection
+#  fails for waiting in line behind -c others on a busy machine (a failed
+#  connection skips steps and costs less). -t sets both --threads
 #  and --server-threads: one ring's direct descriptor table is capped by
 #  RLIMIT_NOFILE, so -c 100000 needs at least 6 client threads, and the
 #  same thread count at every -c keeps the runs comparable. -a: no runs,
@@ -23,8 +29,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=5 rounds=5 sweep="100 1000 10000 18000 50000 100000" threads=8
-mix=fin=50,rst=50 extra='' name=flat again=''
-while getopts d:r:s:t:m:x:o:a o; do
+mix=fin=50,rst=50 extra='' name=flat again='' ehash=262144 tmo=60s
+while getopts d:r:s:t:m:x:o:ae:T: o; do
 	case $o in
 	d) dur=$OPTARG ;;
 	r) rounds=$OPTARG ;;
@@ -34,7 +40,9 @@ while getopts d:r:s:t:m:x:o:a o; do
 	x) extra=$OPTARG ;;
 	o) name=$OPTARG ;;
 	a) again=1 ;;
-	*) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	e) ehash=$OPTARG ;;
+	T) tmo=$OPTARG ;;
+	*) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 out=results/bench
@@ -64,14 +72,10 @@ one() {
 	mkdir -p "$d"
 	k0=$(ksoftirqd_s) h0=$(host_softirq_s)
 	# shellcheck disable=SC2086 # $extra: options, split on purpose
-	unshare -n bash -c '
-		set -e
-		ip link set lo up
-		nstat -n >/dev/null
-		"$@" >"'"$d"'/out" 2>&1
-		nstat -as >"'"$d"'/nstat"' _ \
+	unshare -n bash "$tmp/outer.sh" "$ehash" "$d" \
 		./rststorm run -q -c "$c" -d "${dur}s" --close "$mix" \
-		-t "$threads" --server-threads "$threads" $extra --csv "$d/csv" ||
+		-t "$threads" --server-threads "$threads" --timeout "$tmo" \
+		$extra --csv "$d/csv" ||
 		{ echo "rststorm -c $c failed:"; cat "$d/out"; exit 1; }
 	k1=$(ksoftirqd_s) h1=$(host_softirq_s)
 	l=$(cut -d' ' -f1 /proc/loadavg)
@@ -92,12 +96,36 @@ one() {
 	rm -rf "$d"
 }
 
+# Two namespaces: the outer one (outer.sh EHASH DIR CMD...) only sets
+# tcp_child_ehash_entries, so that the run's namespace (inner.sh DIR
+# CMD...) gets an established-socket hash table of its own (Linux 5.19+;
+# otherwise every namespace shares the host's, and other processes'
+# sockets lengthen the chains the run walks)
+cat >"$tmp/outer.sh" <<'EOF'
+set -e
+if [ "$1" != 0 ] && ! sysctl -qw net.ipv4.tcp_child_ehash_entries="$1"; then
+	echo "no ehash of the run's own (tcp_child_ehash_entries: Linux 5.19+): -e 0 shares the host's"
+	exit 1
+fi
+shift
+exec unshare -n bash "$(dirname "$0")/inner.sh" "$@"
+EOF
+cat >"$tmp/inner.sh" <<'EOF'
+set -e
+d=$1
+shift
+ip link set lo up
+nstat -n >/dev/null
+"$@" >"$d/out" 2>&1
+nstat -as >"$d/nstat"
+EOF
+
 if [ -z "$again" ]; then
 	make -s rststorm
 	command -v nstat >/dev/null || { echo "no nstat (iproute2): apt-get install iproute2"; exit 1; }
 	echo "concurrency,round,duration_s,elapsed_s,conns,conns_failed,process_user_s,process_sys_s,client_user_s,client_sys_s,server_user_s,server_sys_s,conns_per_s,ksoftirqd_s,host_softirq_s,load1,out_segs,delayed_acks,time_waits,retrans_segs" >"$tmp/all.csv"
 	t_start=$SECONDS
-	echo "sweep: -c $sweep; $rounds rounds of ${dur}s runs, interleaved; --close $mix; -t $threads --server-threads $threads${extra:+; $extra}"
+	echo "sweep: -c $sweep; $rounds rounds of ${dur}s runs, interleaved; --close $mix; -t $threads --server-threads $threads --timeout $tmo${extra:+; $extra}; ehash $ehash"
 	for r in $(seq 1 "$rounds"); do
 		for c in $sweep; do one "$c" "$r"; done
 	done
@@ -110,7 +138,7 @@ fi
 
 {
 	echo
-	echo "$(uname -r), $(nproc) CPUs, --close $mix, -t $threads --server-threads $threads${extra:+, $extra}, ${dur}s per run, $when"
+	echo "$(uname -r), $(nproc) CPUs, --close $mix, -t $threads --server-threads $threads --timeout $tmo${extra:+, $extra}, ehash $ehash, ${dur}s per run, $when"
 	echo "medians per -c over the rounds ($out/$name.csv); CPU in microseconds per connection:"
 	awk -F, -v plot="$tmp/plot.dat" '
 		function med(a, n,    i, j, t) {
@@ -119,7 +147,7 @@ fi
 		}
 		NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
 		{
-			c = $h["concurrency"]; n[c]++; k = n[c]; N = $h["conns"]
+			c = $h["concurrency"]; n[c]++; k = n[c]; N = $h["conns"] + $h["conns_failed"]; fl[c] += $h["conns_failed"]
 			if (!(c in seen)) { seen[c] = 1; cs[++nc] = c }
 			cpu[c, k] = 1e6 * ($h["process_user_s"] + $h["process_sys_s"]) / N
 			usr[c, k] = 1e6 * $h["process_user_s"] / N
@@ -142,6 +170,7 @@ fi
 				print c, v, lo(cpu, c), hi(cpu, c), m(usr, c), m(cli, c), m(srv, c) > plot
 				last = c; lastv = v
 			}
+			for (i = 1; i <= nc; i++) if (fl[cs[i]]) printf "-c %s: %d connections failed in all (counted in the connections CPU is divided by)\n", cs[i], fl[cs[i]]
 			printf "growth of the median CPU per connection, -c %s -> -c %s: %+.1f %%\n", cs[1], last, 100 * (lastv / base - 1)
 			for (i = 2; i <= nc; i++) printf "  -c %s: %+.1f %%\n", cs[i], 100 * (m(cpu, cs[i]) / base - 1)
 		}' "$out/$name.csv"
