@@ -9,15 +9,15 @@
 # Writes results/bench/NAME.txt.
 #   bench/flat-perf.sh [-d SECONDS] [-s "100 18000 100000"] [-t THREADS]
 #                      [-m CLOSE_MIX] [-x "EXTRA RUN OPTIONS"] [-o NAME]
-#                      [-e EHASH] [-T TIMEOUT]
-# (defaults: -d 5 -s "100 18000 100000" -t 8 -m fin=50,rst=50 -e 262144
-#  -T 60s -o flat-perf, as bench/flat.sh; connections are those started;
+#                      [-T TIMEOUT]
+# (defaults: -d 5 -s "100 18000 100000" -t 8 -m fin=50,rst=50 -T 60s
+#  -o flat-perf, as bench/flat.sh; connections are those started;
 #  needs perf: apt-get install linux-perf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dur=5 sweep="100 18000 100000" threads=8 mix=fin=50,rst=50 extra='' name=flat-perf
-ehash=262144 tmo=60s
-while getopts d:s:t:m:x:o:e:T: o; do
+tmo=60s
+while getopts d:s:t:m:x:o:T: o; do
 	case $o in
 	d) dur=$OPTARG ;;
 	s) sweep=$OPTARG ;;
@@ -25,9 +25,8 @@ while getopts d:s:t:m:x:o:e:T: o; do
 	m) mix=$OPTARG ;;
 	x) extra=$OPTARG ;;
 	o) name=$OPTARG ;;
-	e) ehash=$OPTARG ;;
 	T) tmo=$OPTARG ;;
-	*) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+	*) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 	esac
 done
 command -v perf >/dev/null ||
@@ -56,11 +55,9 @@ tcp/ip/sockets	tcp|inet|ip_|__ip|ipv4|sk_|__sk|sock|skb|dst_|net|dev_|loopback|r
 for c in $sweep; do
 	d="$tmp/$c"
 	mkdir -p "$d"
+	# --netns: the run's namespace, with an ehash of its own (netns.c)
 	# shellcheck disable=SC2086 # $extra: options, split on purpose
-	# --netns from inside a namespace whose tcp_child_ehash_entries is
-	# set: the run's namespace has an ehash of its own (as in flat.sh)
-	unshare -n bash -c 'sysctl -qw net.ipv4.tcp_child_ehash_entries="$1" && shift && exec "$@"' _ "$ehash" \
-		perf record -q -g -e cpu-clock -F 1999 -o "$d/perf.data" -- \
+	perf record -q -g -e cpu-clock -F 1999 -o "$d/perf.data" -- \
 		./rststorm run -q --netns -c "$c" -d "${dur}s" --close "$mix" \
 		-t "$threads" --server-threads "$threads" --timeout "$tmo" \
 		$extra --csv "$d/csv" \
@@ -78,7 +75,7 @@ done
 
 # total samples per second of CPU: -F per CPU, so 1e6 / F microseconds each
 {
-	echo "$(uname -r), $(nproc) CPUs, --close $mix, -t $threads --server-threads $threads --timeout $tmo${extra:+, $extra}, ehash $ehash, ${dur}s per run, $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "$(uname -r), $(nproc) CPUs, --close $mix, -t $threads --server-threads $threads --timeout $tmo${extra:+, $extra}, ${dur}s per run, $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "perf record -g -e cpu-clock -F 1999: CPU microseconds per connection by area (samples x 1e6/1999 us / connections)"
 	printf '%-22s' area
 	for c in $sweep; do printf '%12s' "-c $c"; done
