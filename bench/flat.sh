@@ -177,16 +177,19 @@ fi
 } | tee "$tmp/summary.txt"
 cp "$tmp/summary.txt" "$out/$name.txt"
 
+loads=$(awk -F, 'NR > 1 { l = $16 + 0; if (lo == "" || l < lo) lo = l; if (l > hi) hi = l }
+	END { printf "%.0f-%.0f", lo, hi }' "$out/$name.csv")
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF
-set terminal pngcairo size 900,560
+set terminal pngcairo size 1000,600
 set output "$out/$name.png"
-set title "CPU per connection against concurrency: --close $mix, -t $threads --server-threads $threads, medians of $rounds interleaved ${dur} s runs (bars: min..max)\n$(uname -r), $(nproc) CPUs" noenhanced
+set title "CPU per connection against concurrency (-c): medians of $rounds interleaved ${dur} s runs, bars min..max\n--close $mix, -t $threads --server-threads $threads${extra:+, $extra}; $(uname -r), $(nproc) CPUs, load average $loads during the runs" noenhanced
 set logscale x
+set xrange [60:170000]
 set xlabel "concurrency (-c)"
 set ylabel "CPU microseconds per connection"
 set yrange [0:*]
-set key bottom right
+set key below
 set grid
 plot "$tmp/plot.dat" using 1:2:3:4 with yerrorlines lw 2 lc 1 title "whole process", \
      "$tmp/plot.dat" using 1:6 with linespoints lw 1 lc 2 dt 2 title "client threads", \
