@@ -123,9 +123,9 @@ static int lo_up(char *err, size_t errlen)
  * (tcp_child_ehash_entries, Linux 5.19+), then bring its loopback up.
  * Without it every namespace shares the host's table, and the sockets of
  * everything else on the host lengthen the chains each of the run's
- * segments walks: measured with another process holding 2 million
- * sockets, 26 % more CPU per connection at -c 100000 (docs/performance.md,
- * "Cost with concurrency"). Best effort: where the kernel lacks the
+ * segments walks: with another process filling the host's table, 26 %
+ * more CPU per connection at -c 100000 (docs/performance.md, "Cost with
+ * concurrency"). Best effort: where the kernel lacks the
  * setting, the fresh namespace is the run's, sharing the host's table. */
 static int own_ehash_then_lo_up(char *err, size_t errlen)
 {
