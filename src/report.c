@@ -227,6 +227,9 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	merged_op_histo(t, nops, &oph);
 	print_pcts(f, "latency      connect", &t->connect_ns);
 	print_pcts(f, "             op     ", &oph);
+	/* every stamp of a pass is its one clock read: the pass's length is
+	 * the width of their uncertainty */
+	print_pcts(f, "clock        pass   ", &t->pass_ns);
 	fprintf(f, "cpu          client user %.2f s sys %.2f s   server user %.2f s sys %.2f s   process user %.2f s sys %.2f s\n",
 		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
@@ -703,6 +706,8 @@ static const struct rs_histo *hist_of(void *arg, const char *name)
 
 	if (strcmp(name, "connect_ns") == 0)
 		return c->per_op ? NULL : &c->t->connect_ns;
+	if (strcmp(name, "pass_ns") == 0)
+		return c->per_op ? NULL : &c->t->pass_ns;
 	if (strcmp(name, "op_ns") == 0)
 		return c->per_op ? &c->t->op_ns[c->m][c->i] : c->op_all;
 	if (strcmp(name, "since_close_ns") == 0 && c->per_op)
@@ -929,6 +934,7 @@ static void write_histograms(const struct rs_report *r, FILE *f)
 
 	rs_schema_header(RS_RF_HISTOGRAMS, f);
 	write_histo(r, f, "connect_ns", "all", 0, "connect", &t->connect_ns);
+	write_histo(r, f, "pass_ns", "all", 0, "pass", &t->pass_ns);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
 			const char *k = rs_op_name(r->cfg->script.kind[i]);

@@ -246,6 +246,17 @@ static uint64_t sweep(struct rs_worker *wk, uint64_t now)
 	return next;
 }
 
+/* A pass ends here: every timestamp taken in it was now, and the SQEs it
+ * prepared go to the kernel at the wait that follows (the epoll engine's
+ * syscalls ran inside it). Its length bounds how far a stamp of the pass
+ * is from the moment the work it stamps reached the kernel. */
+static void end_pass(struct rs_worker *wk, uint64_t now)
+{
+	uint64_t end = wk->t->now(wk);
+
+	rs_histo_record(&wk->cl->tally->pass_ns, end > now ? end - now : 0);
+}
+
 static bool guest_active(const struct rs_worker *wk)
 {
 	return wk->cl->guest && !wk->cl->guest->done;
@@ -325,6 +336,7 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 			break;
 		if (next_tick < due)
 			due = next_tick;
+		end_pass(wk, now);
 		if (due > now)
 			t->wait(wk, due);
 		now = t->reap(wk, on_done);
