@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "hlog.h"
 #include "json.h"
+#include "limits.h"
 #include "report.h"
 #include "server.h"
 #include "target.h"
@@ -376,6 +377,35 @@ void rs_check_fd_limit(const struct rs_config *cfg,
 		       const struct rs_probe *p)
 {
 	rs_check_fd_limit_cmd(cfg, p, RS_CMD_RUN);
+}
+
+/*
+ * The kernel's limits against the run's size (limits.c): a run that will
+ * not fit stops here with one line of advice. Under --netns the
+ * namespace's own net.* sysctls it outgrows are raised first; note gets
+ * what was raised.
+ */
+static void check_kernel_limits(const struct rs_config *cfg, char *note,
+				size_t len)
+{
+	struct rs_limits lim;
+	struct rs_limits_run r = {
+		.conns = cfg->concurrency,
+		.hold = cfg->hold,
+		.servers = !cfg->ntargets,
+		.netns = cfg->netns || cfg->link_given,
+		.loopback = !cfg->link_given && !cfg->allow_remote,
+		.rings = cfg->threads + (cfg->ntargets ? 0 : cfg->server_threads),
+		.mix = cfg->mix,
+	};
+	char msg[640];
+
+	note[0] = '\0';
+	if (cfg->netns && rs_limits_netns_raise(&r, cfg->ports, note, len))
+		rs_fatal("%s", note);
+	rs_limits_read(&lim);
+	if (rs_limits_judge(&lim, &r, msg, sizeof(msg)))
+		rs_fatal("%s", msg);
 }
 
 /* --hold progress: connections held so far. */
@@ -1178,7 +1208,7 @@ int rs_run(struct rs_config *cfg)
 	struct rs_report rep;
 	bool tty = isatty(STDERR_FILENO) && !cfg->quiet;
 	int status = 0;
-	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
+	char line[512], netns_note[256], mix[128], ops[160], wait[32], dur[32], why[256];
 	struct rusage ru;
 	struct rs_mib *mib_before, *mib_after = NULL;
 	struct rs_target tgt;
@@ -1247,6 +1277,7 @@ int rs_run(struct rs_config *cfg)
 	rs_probe_require(&probe);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
+	check_kernel_limits(cfg, netns_note, sizeof(netns_note));
 	/* before any thread of the run: its threads start on a side */
 	if (cfg->link_given)
 		link_up(cfg, &rl);
@@ -1313,6 +1344,8 @@ int rs_run(struct rs_config *cfg)
 		       tgt.seed_from_server ? " (seed and close mix taken from the server)" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
+	if (netns_note[0])
+		printf("netns: raised in the run's namespace: %s\n", netns_note);
 	if (cfg->link)
 		link_print(&rl, cfg->link_spec.rtt_ns);
 	if (!probe.server_direct)
