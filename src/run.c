@@ -20,7 +20,7 @@
 #include "probe.h"
 #include "hlog.h"
 #include "json.h"
-#include "limits.h"
+#include "klimits.h"
 #include "report.h"
 #include "server.h"
 #include "target.h"
@@ -380,7 +380,7 @@ void rs_check_fd_limit(const struct rs_config *cfg,
 }
 
 /*
- * The kernel's limits against the run's size (limits.c): a run that will
+ * The kernel's limits against the run's size (klimits.c): a run that will
  * not fit stops here with one line of advice. Under --netns the
  * namespace's own net.* sysctls it outgrows are raised first; note gets
  * what was raised.
@@ -388,8 +388,8 @@ void rs_check_fd_limit(const struct rs_config *cfg,
 static void check_kernel_limits(const struct rs_config *cfg, char *note,
 				size_t len)
 {
-	struct rs_limits lim;
-	struct rs_limits_run r = {
+	struct rs_klimits lim;
+	struct rs_klimits_run r = {
 		.conns = cfg->concurrency,
 		.hold = cfg->hold,
 		.servers = !cfg->ntargets,
@@ -401,10 +401,10 @@ static void check_kernel_limits(const struct rs_config *cfg, char *note,
 	char msg[640];
 
 	note[0] = '\0';
-	if (cfg->netns && rs_limits_netns_raise(&r, cfg->ports, note, len))
+	if (cfg->netns && rs_klimits_netns_raise(&r, cfg->ports, note, len))
 		rs_fatal("%s", note);
-	rs_limits_read(&lim);
-	if (rs_limits_judge(&lim, &r, msg, sizeof(msg)))
+	rs_klimits_read(&lim);
+	if (rs_klimits_judge(&lim, &r, msg, sizeof(msg)))
 		rs_fatal("%s", msg);
 }
 

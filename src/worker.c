@@ -86,16 +86,22 @@ static uint64_t storm_ns(const struct rs_worker *wk)
 }
 
 /* A held wait's timeout runs from the storm, and from the last close the
- * storm brought: a storm that keeps closing connections is still under
- * way, however long it takes. */
+ * storm brought to this worker or any other: a storm that keeps closing
+ * connections is still under way, however long it takes (at 1 000 000 a
+ * worker's own closes came more than --timeout apart: 6080 expired). */
 static uint64_t held_due(const struct rs_worker *wk, const struct rs_conn *c)
 {
 	uint64_t from = storm_ns(wk);
 
 	if (!from)
 		return UINT64_MAX;
+	uint64_t seen = atomic_load_explicit(&wk->cl->sh->storm_seen_ns,
+					     memory_order_relaxed);
+
 	if (wk->last_wait_done > from)
 		from = wk->last_wait_done;
+	if (seen > from)
+		from = seen;
 	if (c->t_step > from)
 		from = c->t_step;
 	return from + wk->timeout_ns;
@@ -207,8 +213,15 @@ static void on_done(struct rs_worker *wk, uint64_t ud, int res, uint64_t now)
 		/* the request the timeout counted already has ended */
 		c->flags &= (uint8_t)~RS_CF_LATE;
 	} else {
-		if (c->step == RS_STEP_WAIT)
+		if (c->step == RS_STEP_WAIT) {
 			wk->last_wait_done = now;
+			if (storm_ns(wk) &&
+			    now > atomic_load_explicit(&cl->sh->storm_seen_ns,
+						       memory_order_relaxed))
+				atomic_store_explicit(&cl->sh->storm_seen_ns,
+						      now,
+						      memory_order_relaxed);
+		}
 		rs_conn_complete(cl, s, res, now);
 	}
 	advance(wk, s, now);

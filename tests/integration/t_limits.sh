@@ -1,4 +1,4 @@
-# The kernel's limits checked before a run starts (src/limits.c): each
+# The kernel's limits checked before a run starts (src/klimits.c): each
 # refusal path through the real binary, its /proc value made small by a
 # bind mount in a private mount namespace (the host's sysctls are never
 # written). Each refusal is one line on stderr naming the sysctl, exit 1,

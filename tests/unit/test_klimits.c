@@ -1,4 +1,4 @@
-/* The judge of the kernel's limits (limits.c): every refusal with made-up
+/* The judge of the kernel's limits (klimits.c): every refusal with made-up
  * limits, the line it writes, and the runs that fit. */
 #include <errno.h>
 #include <setjmp.h>
@@ -9,12 +9,12 @@
 
 #include <cmocka.h>
 
-#include "limits.h"
+#include "klimits.h"
 
 /* This host's limits (6.18, 24 GiB), which 1 000 000 held fit. */
-static struct rs_limits host(void)
+static struct rs_klimits host(void)
 {
-	struct rs_limits l = {
+	struct rs_klimits l = {
 		.file_max = 2466116, .files_used = 20000,
 		.mem_avail_kb = 20u * 1024 * 1024, .tcp_mem_max = 575784,
 		.max_orphans = 131072, .conntrack_max = 0,
@@ -23,9 +23,9 @@ static struct rs_limits host(void)
 	return l;
 }
 
-static struct rs_limits_run run(uint64_t c)
+static struct rs_klimits_run run(uint64_t c)
 {
-	struct rs_limits_run r = {
+	struct rs_klimits_run r = {
 		.conns = c, .hold = true, .servers = true, .netns = true,
 		.loopback = true, .rings = 124,
 	};
@@ -37,42 +37,42 @@ static struct rs_limits_run run(uint64_t c)
 
 static void test_fits(void **state)
 {
-	struct rs_limits l = host(), none = { 0 };
-	struct rs_limits_run r = run(1000000);
+	struct rs_klimits l = host(), none = { 0 };
+	struct rs_klimits_run r = run(1000000);
 	char msg[640] = "";
 
 	(void)state;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 	/* nothing read: nothing judged */
 	r.conns = UINT32_MAX;
-	assert_int_equal(rs_limits_judge(&none, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&none, &r, msg, sizeof(msg)), 0);
 }
 
 static void test_files(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(1300000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(1300000);
 	char msg[640];
 
 	(void)state;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -E2BIG);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -E2BIG);
 	assert_non_null(strstr(msg, "needs about 2600256 open files"));
 	assert_non_null(strstr(msg, "fs.file-max is 2466116 with 20000 in use"));
 	assert_non_null(strstr(msg, "lower -c to 1222930"));
 	/* clients only (--target): one socket each */
 	r.servers = false;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 }
 
 static void test_memory(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(1000000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(1000000);
 	char msg[640];
 
 	(void)state;
 	l.mem_avail_kb = 4u * 1024 * 1024;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -E2BIG);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -E2BIG);
 	assert_non_null(strstr(msg, "needs about 7080 MiB"));
 	assert_non_null(strstr(msg, "4096 MiB is available"));
 	assert_non_null(strstr(msg, "lower -c to 578524"));
@@ -80,72 +80,72 @@ static void test_memory(void **state)
 
 static void test_tcp_mem(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(1000000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(1000000);
 	char msg[640];
 
 	(void)state;
 	l.tcp_mem_max = 100000;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
 	assert_non_null(strstr(msg, "125000 pages"));
 	assert_non_null(strstr(msg, "lower -c to 800000"));
 }
 
 static void test_orphans(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(1000000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(1000000);
 	char msg[640];
 
 	(void)state;
 	/* loopback: at most 2048 at once, whatever -c */
 	l.max_orphans = 1000;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
 	assert_non_null(strstr(msg, "closes 500000 connections with a FIN"));
 	assert_non_null(strstr(msg, "up to 2048 of them"));
 	assert_non_null(strstr(msg, "tcp_max_orphans=4096"));
 	l.max_orphans = 4096;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 	/* across a link every FIN close is an orphan for a round trip */
 	r.loopback = false;
 	l.max_orphans = 131072;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
 	assert_non_null(strstr(msg, "up to 500000 of them"));
 	assert_non_null(strstr(msg, "lower -c to 262144"));
 	/* no storm without --hold; no FIN in an all-RST storm */
 	r.hold = false;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 	r.hold = true;
 	r.mix.weight[RS_CLOSE_FIN] = 0;
 	r.mix.total = 50;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 }
 
 static void test_conntrack(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(300000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(300000);
 	char msg[640];
 
 	(void)state;
 	l.conntrack_max = 262144;
 	/* a namespace of its own tracks nothing */
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), 0);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), 0);
 	r.netns = false;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
 	assert_non_null(strstr(msg, "nf_conntrack_max is 262144"));
 	assert_non_null(strstr(msg, "or --netns"));
 }
 
 static void test_maps(void **state)
 {
-	struct rs_limits l = host();
-	struct rs_limits_run r = run(1000);
+	struct rs_klimits l = host();
+	struct rs_klimits_run r = run(1000);
 	char msg[640];
 
 	(void)state;
 	l.max_map_count = 1500;
-	assert_int_equal(rs_limits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
+	assert_int_equal(rs_klimits_judge(&l, &r, msg, sizeof(msg)), -ENOSPC);
 	assert_non_null(strstr(msg, "124 rings need about 2016 memory maps"));
 }
 

@@ -1,6 +1,6 @@
 /* The kernel's limits on a run's size: read from /proc, judged by a pure
  * function, and the namespace's own net.* sysctls raised under --netns. */
-#include "limits.h"
+#include "klimits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +66,7 @@ static uint64_t meminfo_kb(const char *key)
 	return v;
 }
 
-void rs_limits_read(struct rs_limits *l)
+void rs_klimits_read(struct rs_klimits *l)
 {
 	long ps = sysconf(_SC_PAGESIZE);
 
@@ -83,7 +83,7 @@ void rs_limits_read(struct rs_limits *l)
 }
 
 /* FIN closes of a --hold storm: the fin and shutdown shares of -c. */
-static uint64_t fin_closes(const struct rs_limits_run *r)
+static uint64_t fin_closes(const struct rs_klimits_run *r)
 {
 	uint64_t w = (uint64_t)r->mix.weight[RS_CLOSE_FIN] +
 		     r->mix.weight[RS_CLOSE_SHUTDOWN];
@@ -93,7 +93,7 @@ static uint64_t fin_closes(const struct rs_limits_run *r)
 	return (r->conns * w + r->mix.total - 1) / r->mix.total;
 }
 
-int rs_limits_judge(const struct rs_limits *l, const struct rs_limits_run *r,
+int rs_klimits_judge(const struct rs_klimits *l, const struct rs_klimits_run *r,
 		    char *msg, size_t len)
 {
 	uint64_t per = r->servers ? 2 : 1; /* sockets per connection */
@@ -207,7 +207,7 @@ static int raise_one(const char *path, const char *name, uint64_t want,
 	return 0;
 }
 
-int rs_limits_netns_raise(const struct rs_limits_run *r, uint32_t ports,
+int rs_klimits_netns_raise(const struct rs_klimits_run *r, uint32_t ports,
 			  char *note, size_t len)
 {
 	/* listen() asks for 65535; somaxconn caps it. Without --hold every

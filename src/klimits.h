@@ -2,8 +2,8 @@
  * open files (fs.file-max), memory for the sockets, TCP memory, orphans,
  * conntrack, memory maps. Reading is separate from judging, so the judge is
  * pure and every refusal can be tested with made-up values. */
-#ifndef RS_LIMITS_H
-#define RS_LIMITS_H
+#ifndef RS_KLIMITS_H
+#define RS_KLIMITS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 
 /* What the kernel says; 0 for a value that could not be read (that check
  * is skipped). */
-struct rs_limits {
+struct rs_klimits {
 	uint64_t file_max;        /* fs.file-max */
 	uint64_t files_used;      /* fs.file-nr, first field */
 	uint64_t mem_avail_kb;    /* MemAvailable, /proc/meminfo */
@@ -26,7 +26,7 @@ struct rs_limits {
 };
 
 /* The size of the run the limits are judged against. */
-struct rs_limits_run {
+struct rs_klimits_run {
 	uint64_t conns;           /* -c: connections open at once */
 	bool hold;                /* --hold: all of them, then one storm */
 	bool servers;             /* embedded servers: two sockets each */
@@ -44,13 +44,13 @@ struct rs_limits_run {
 #define RS_SOCK_KERNEL_BYTES 3712u
 
 /* Read the limits from /proc. Values that cannot be read stay 0. */
-void rs_limits_read(struct rs_limits *l);
+void rs_klimits_read(struct rs_klimits *l);
 
 /* Judge run r against l. Returns 0 when it fits, else -E2BIG (memory or
  * files), -ENOSPC (TCP memory, orphans, conntrack, maps) after writing one
  * line into msg: what the run needs, the limit, and what to do (the
  * sysctl to raise and by how much, or a -c that fits). Pure. */
-int rs_limits_judge(const struct rs_limits *l, const struct rs_limits_run *r,
+int rs_klimits_judge(const struct rs_klimits *l, const struct rs_klimits_run *r,
 		    char *msg, size_t len);
 
 /*
@@ -60,7 +60,7 @@ int rs_limits_judge(const struct rs_limits *l, const struct rs_limits_run *r,
  * entering it. Writes what it raised (or "") into note; returns 0 or
  * -errno after writing the failure into note.
  */
-int rs_limits_netns_raise(const struct rs_limits_run *r, uint32_t ports,
+int rs_klimits_netns_raise(const struct rs_klimits_run *r, uint32_t ports,
 			  char *note, size_t len);
 
 #endif
