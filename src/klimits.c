@@ -66,6 +66,11 @@ static uint64_t meminfo_kb(const char *key)
 	return v;
 }
 
+uint64_t rs_klimits_slab_kb(void)
+{
+	return meminfo_kb("Slab");
+}
+
 void rs_klimits_read(struct rs_klimits *l)
 {
 	long ps = sysconf(_SC_PAGESIZE);

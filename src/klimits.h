@@ -43,6 +43,9 @@ struct rs_klimits_run {
  */
 #define RS_SOCK_KERNEL_BYTES 3712u
 
+/* The kernel's Slab (/proc/meminfo), KiB; 0 when it cannot be read. */
+uint64_t rs_klimits_slab_kb(void);
+
 /* Read the limits from /proc. Values that cannot be read stay 0. */
 void rs_klimits_read(struct rs_klimits *l);
 

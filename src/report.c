@@ -134,6 +134,15 @@ double rs_hold_bytes_per_conn(const struct rs_hold_stats *h)
 	       (double)h->established;
 }
 
+double rs_hold_kernel_bytes_per_conn(const struct rs_hold_stats *h)
+{
+	if (!h->established || !h->slab_held_kb ||
+	    h->slab_held_kb < h->slab_before_kb)
+		return 0;
+	return (double)(h->slab_held_kb - h->slab_before_kb) * 1024.0 /
+	       (double)h->established;
+}
+
 static void print_hold(const struct rs_hold_stats *h, FILE *f)
 {
 	char storm[32];
@@ -149,6 +158,10 @@ static void print_hold(const struct rs_hold_stats *h, FILE *f)
 		   " kB with %" PRIu64 " held: %.0f bytes per connection\n",
 		h->rss_before_kb, h->rss_held_kb, h->established,
 		rs_hold_bytes_per_conn(h));
+	fprintf(f, "slab         %" PRIu64 " kB before, %" PRIu64
+		   " kB held (host-wide): %.0f bytes per connection, both sockets\n",
+		h->slab_before_kb, h->slab_held_kb,
+		rs_hold_kernel_bytes_per_conn(h));
 }
 
 void rs_report_print(const struct rs_report *r, FILE *f)
@@ -987,6 +1000,10 @@ static void write_hold(const struct rs_report *r, FILE *f)
 	rs_row_set(&w, "rss_before_kb", "%" PRIu64, h->rss_before_kb);
 	rs_row_set(&w, "rss_held_kb", "%" PRIu64, h->rss_held_kb);
 	rs_row_set(&w, "bytes_per_conn", "%.1f", rs_hold_bytes_per_conn(h));
+	rs_row_set(&w, "slab_before_kb", "%" PRIu64, h->slab_before_kb);
+	rs_row_set(&w, "slab_held_kb", "%" PRIu64, h->slab_held_kb);
+	rs_row_set(&w, "kernel_bytes_per_conn", "%.1f",
+		   rs_hold_kernel_bytes_per_conn(h));
 	rs_row_set(&w, "client_threads", "%u", r->cfg->threads);
 	rs_row_set(&w, "server_threads", "%u", r->cfg->server_threads);
 	rs_row_set(&w, "ports", "%u", r->cfg->ports);

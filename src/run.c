@@ -435,6 +435,7 @@ static void call_storm(struct rs_shared *sh, struct rs_server *sv,
 			last = t;
 	}
 	out->hold.rss_held_kb = rs_rss_kb();
+	out->hold.slab_held_kb = rs_klimits_slab_kb();
 	out->hold.established = held;
 	out->hold.establish_s = last > sh->t0 ? (double)(last - sh->t0) / 1e9 :
 						0;
@@ -623,6 +624,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	memset(out, 0, sizeof(*out));
 	/* before the run allocates anything: --hold's baseline */
 	out->hold.rss_before_kb = rs_rss_kb();
+	out->hold.slab_before_kb = rs_klimits_slab_kb();
 	out->hold.target = cfg->concurrency;
 	out->hold.storm_s = -1;
 	memset(&sh, 0, sizeof(sh));
