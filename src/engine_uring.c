@@ -32,7 +32,7 @@ struct uctx {
 /* At most this many completions per loop pass. Every stamp of a pass is
  * its one clock read and its SQEs reach the kernel only at the next wait,
  * so a pass's length is the width of their uncertainty. Uncapped, a pass
- * at -c 10000 took p99 90 us .. 1.4 ms (thousands of CQEs, and an inline
+ * at -c 10000 took p99 90 us .. 2 ms (thousands of CQEs, and an inline
  * submit when the SQ filled); 32 kept p99 at 24-40 us with the same
  * connections/s and CPU per connection (docs/performance.md, the clock).
  * The rest wait in the CQ for the next pass; the wait returns at once. */
