@@ -50,4 +50,15 @@ printf '100\n' >"$TMP/value"
 unshare -m sh -c 'mount --bind "$1" /proc/sys/net/ipv4/tcp_max_orphans && shift && exec "$@"' sh \
 	"$TMP/value" "$RSTSTORM" run -q -c 1000 --hold -d 20s --close rst \
 	>"$TMP/rst" 2>&1 || fail "--close rst under tcp_max_orphans 100: exit $?: $(tail -3 "$TMP/rst")"
+# --netns raises the namespace's own backlog limits to what the run needs
+# (-c 5000 on one port: 5064), and says so; the host's stay as they were
+host=$(cat /proc/sys/net/core/somaxconn)
+"$RSTSTORM" run -q -c 5000 -n 5000 --ports 1 --netns >"$TMP/ns" 2>&1 ||
+	fail "--netns -c 5000 --ports 1: exit $?: $(tail -3 "$TMP/ns")"
+# (a fresh namespace starts at 4096 and 2048 since Linux 5.4)
+grep -q '^netns: raised in the run.s namespace: net.core.somaxconn [0-9]* -> 5064, net.ipv4.tcp_max_syn_backlog [0-9]* -> 5064$' "$TMP/ns" ||
+	fail "no netns line: $(head -3 "$TMP/ns")"
+[ "$(cat /proc/sys/net/core/somaxconn)" = "$host" ] ||
+	fail "the host's somaxconn changed"
+grep -q '(books balance)' "$TMP/ns" || fail "--netns -c 5000: books"
 echo ok
