@@ -135,7 +135,9 @@ static bool may_start(const struct rs_worker *wk, uint64_t now)
 
 static bool window_ok(const struct rs_worker *wk)
 {
-	return wk->inflight - wk->nheld < wk->hold_window;
+	/* 64-bit: no wrap with no window (UINT32_MAX), and none while a
+	 * slot started in this call is held before it is counted busy */
+	return (uint64_t)wk->inflight < (uint64_t)wk->hold_window + wk->nheld;
 }
 
 static void start_slot(struct rs_worker *wk, uint32_t s, uint64_t now);

@@ -73,11 +73,11 @@ static void test_sqe_waits_on_sqpoll_ring(void **state)
 
 /* ---- the fake transport ------------------------------------------------ */
 
-#define NSLOTS 4
+#define NSLOTS 80 /* the --hold window test needs more than 64 */
 #define NEVER UINT64_MAX
 #define MS 1000000ull
 #define T_NS (1000 * MS) /* --timeout in these tests */
-#define MAXLOG 512
+#define MAXLOG 4096
 
 struct fake_ev {
 	char kind;      /* 'I' issue, 'C' cancel, 'W' wait (at = deadline) */
@@ -467,6 +467,41 @@ static void test_hold_storm_in_progress(void **state)
 	assert_int_equal(rs_tally_failed_total(R.tally), 0);
 }
 
+/* --hold sets connections up through a window: with 256 client threads
+ * each worker's share of RS_HOLD_WINDOW (16384) is 64, so 64 sockets are
+ * issued before the first is held, and each one held starts the next; all
+ * 80 are held, and the storm ends them all. Without the window (1 thread:
+ * 16384) all 80 start at once. */
+static void test_hold_window(void **state)
+{
+	unsigned before = 0;
+
+	(void)state;
+	for (unsigned threads = 256; threads; threads = threads == 256 ? 1 : 0) {
+		setup_run(80, 80, "send");
+		R.cfg.hold = true;
+		R.cfg.threads = threads;
+		F.lat[RS_STEP_WAIT] = NEVER;
+		F.storm_at = F.clock + 20 * T_NS;
+		for (unsigned s = 0; s < 80; s++)
+			F.wait_at[s] = F.storm_at + MS;
+		run_fake();
+		before = 0;
+		for (unsigned i = 0; i < F.nlog; i++) {
+			if (F.log[i].kind == 'I' &&
+			    F.log[i].step == RS_STEP_WAIT)
+				break;
+			before += F.log[i].kind == 'I' &&
+				  F.log[i].step == RS_STEP_SOCKET;
+		}
+		assert_int_equal(before, threads == 256 ? 64 : 80);
+		assert_int_equal(count('I', RS_STEP_SOCKET), 80);
+		assert_int_equal(count('I', RS_STEP_WAIT), 80);
+		assert_int_equal(R.tally->completed, 80);
+		assert_int_equal(rs_tally_failed_total(R.tally), 0);
+	}
+}
+
 /* Without --hold the same wait times out T after it was issued. */
 static void test_wait_times_out_without_hold(void **state)
 {
@@ -834,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_late_result_not_counted),
 		cmocka_unit_test(test_hold_waits_for_storm),
 		cmocka_unit_test(test_hold_storm_in_progress),
+		cmocka_unit_test(test_hold_window),
 		cmocka_unit_test(test_wait_times_out_without_hold),
 		cmocka_unit_test(test_op_gap),
 		cmocka_unit_test(test_wait_gap_and_none),
