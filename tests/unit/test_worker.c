@@ -92,6 +92,8 @@ static struct fake {
 	int res[RS_STEP_BIND + 1];
 	bool cancel_late;               /* a cancelled request still ends */
 	uint64_t storm_at, abort_at;    /* 0: never */
+	uint64_t seen_at;               /* another worker sees a storm
+					 * close then (0: never) */
 	struct {
 		bool on;
 		uint64_t due;
@@ -182,6 +184,9 @@ static void f_events(void)
 		atomic_store(&F.sh->storm_ns, F.storm_at);
 	if (F.abort_at && F.clock >= F.abort_at)
 		atomic_store(&F.sh->abort_run, 1);
+	if (F.seen_at && F.clock >= F.seen_at &&
+	    atomic_load(&F.sh->storm_seen_ns) < F.seen_at)
+		atomic_store(&F.sh->storm_seen_ns, F.seen_at);
 }
 
 /* Sleep until the deadline or the first completion due: the fake clock
@@ -200,6 +205,8 @@ static void f_wait(struct rs_worker *wk, uint64_t deadline)
 		next = F.storm_at;
 	if (F.abort_at && F.abort_at > F.clock && F.abort_at < next)
 		next = F.abort_at;
+	if (F.seen_at && F.seen_at > F.clock && F.seen_at < next)
+		next = F.seen_at;
 	assert_true(next != NEVER);
 	if (next > F.clock)
 		F.clock = next;
@@ -465,6 +472,26 @@ static void test_hold_storm_in_progress(void **state)
 	assert_int_equal(count('C', -1), 0);
 	assert_int_equal(R.tally->completed, 2);
 	assert_int_equal(rs_tally_failed_total(R.tally), 0);
+}
+
+/* --hold: a close another worker saw keeps this worker's held waits
+ * alive too: slot 0's close comes 1.8 T after the storm, and another
+ * worker saw one at 0.9 T; alone (no such close) it times out at T. */
+static void test_hold_storm_seen_elsewhere(void **state)
+{
+	(void)state;
+	for (int other = 1; other >= 0; other--) {
+		setup_run(1, 1, "send");
+		R.cfg.hold = true;
+		F.lat[RS_STEP_WAIT] = NEVER;
+		F.storm_at = F.clock + 20 * T_NS;
+		F.wait_at[0] = F.storm_at + 18 * T_NS / 10;
+		F.seen_at = other ? F.storm_at + 9 * T_NS / 10 : 0;
+		run_fake();
+		assert_int_equal(R.tally->completed, other ? 1 : 0);
+		assert_int_equal(R.tally->failed[RS_PH_WAIT][RS_RES_TIMEOUT],
+				 other ? 0 : 1);
+	}
 }
 
 /* --hold sets connections up through a window: with 256 client threads
@@ -870,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_hold_waits_for_storm),
 		cmocka_unit_test(test_hold_storm_in_progress),
 		cmocka_unit_test(test_hold_window),
+		cmocka_unit_test(test_hold_storm_seen_elsewhere),
 		cmocka_unit_test(test_wait_times_out_without_hold),
 		cmocka_unit_test(test_op_gap),
 		cmocka_unit_test(test_wait_gap_and_none),
