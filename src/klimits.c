@@ -14,9 +14,10 @@
 #define SPARE_FILES 256u
 
 /* The storm's orphans at once on loopback, where each FIN is ACKed as it
- * is sent: 201 at the peak of a storm of 500 546 FIN closes (1 000 000
- * held, 6.18). Ten times that is asked for; across a link every FIN close
- * may be an orphan for a round trip, so all of them are. */
+ * is sent: 201 and 944 at the peaks of two storms of ~500 000 FIN closes
+ * (1 000 000 held, 6.18, /proc/net/sockstat every 0.5 s). About twice the
+ * larger is asked for; across a link every FIN close may be an orphan for
+ * a round trip, so all of them are. */
 #define LOOPBACK_ORPHANS 2048u
 
 /* TCP memory (tcp_mem, pages) per connection: the peak of a 1 000 000
