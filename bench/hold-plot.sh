@@ -15,7 +15,8 @@ command -v gnuplot >/dev/null ||
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# runs.dat: N added_MiB bytes_per_conn (every run)
+# runs.dat: N added_MiB bytes_per_conn kernel_bytes_per_conn (every run;
+#           NaN for rows of a hold.csv before the kernel's column)
 # med.dat:  N median_added_MiB median_bytes_per_conn marginal_bytes threads
 awk -F, -v runs="$tmp/runs.dat" -v med="$tmp/med.dat" '
 	function median(s,    n, a, i, j, t) {
@@ -26,7 +27,9 @@ awk -F, -v runs="$tmp/runs.dat" -v med="$tmp/med.dat" '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	{
 		n = $c["N"]; add = ($c["rss_held_kb"] - $c["rss_before_kb"]) * 1024
-		printf "%d %.4f %.1f\n", n, add / 1048576, add / n >runs
+		kb = ("kernel_bytes_per_conn" in c) ? $c["kernel_bytes_per_conn"] : "NaN"
+		if (kb + 0 <= 0) kb = "NaN" # host-wide Slab fell: others freed more
+		printf "%d %.4f %.1f %s\n", n, add / 1048576, add / n, kb >runs
 		A[n] = A[n] " " add; th[n] = $c["client_threads"] "+" $c["server_threads"]
 		if (!(n in seen)) { seen[n] = 1; ns[++k] = n }
 	}
@@ -41,14 +44,14 @@ awk -F, -v runs="$tmp/runs.dat" -v med="$tmp/med.dat" '
 	}' "$csv"
 
 gnuplot <<GP
-set terminal pngcairo size 1200,480 font ",10"
+set terminal pngcairo size 1650,480 font ",10"
 set output "$png"
-set multiplot layout 1,2 title "rststorm run --hold: memory of N connections held at once (results/bench/hold.csv; each point a run, lines the medians)" noenhanced
+set multiplot layout 1,3 title "rststorm run --hold: memory of N connections held at once (results/bench/hold.csv; each point a run, lines the medians)" noenhanced
 set xlabel "connections held (N)"
 set grid
 set key top left
 set title "VmRSS added by the held connections (labels: client+server threads)"
-set xrange [0:110000]
+set xrange [0:*]
 set ylabel "MiB (held - before the run)"
 set yrange [0:*]
 plot "$tmp/runs.dat" using 1:2 with points pt 6 lc 1 title "a run", \
@@ -56,12 +59,17 @@ plot "$tmp/runs.dat" using 1:2 with points pt 6 lc 1 title "a run", \
      "$tmp/med.dat" using 1:2:(sprintf("%s thr", stringcolumn(5))) with labels offset 0,1.2 left notitle
 set title "bytes per connection"
 set logscale x
-set xrange [700:140000]
+set xrange [700:1400000]
 set ylabel "bytes"
 set yrange [0:700]
 plot "$tmp/runs.dat" using 1:3 with points pt 6 lc 1 title "added / N, a run", \
      "$tmp/med.dat" using 1:3 with lines lw 2 lc 1 title "added / N, median", \
-     "$tmp/med.dat" using 1:4 with linespoints lw 2 lc 2 pt 7 title "marginal: between this N and the one before"
+     "$tmp/med.dat" using 1:4 with linespoints lw 2 lc 2 pt 7 title "marginal: between this N and the one before", \
+     256 with lines dt 2 lc 8 title "target: 256 bytes"
+set title "kernel slab per connection (both sockets; host-wide)"
+set ylabel "bytes"
+set yrange [0:*]
+plot "$tmp/runs.dat" using 1:4 with points pt 7 lc 3 title "a run"
 unset multiplot
 GP
 echo "picture: $png"

@@ -68,6 +68,9 @@ struct rs_shared {
 	uint32_t nsrcs;
 	_Atomic uint64_t storm_ns;   /* --hold: when the storm was called, 0
 				      * before: a wait's timeout starts then */
+	_Atomic uint64_t storm_seen_ns; /* --hold: the latest held wait any
+					 * client saw end (the storm is
+					 * still under way) */
 	/* Time since the close: with RS_CLOCK_STAMP the servers' close
 	 * stamps (close_stamp, relative to stamp_t0 on the CLOCK_MONOTONIC
 	 * this host shares); with RS_CLOCK_SEEN the completion of the wait

@@ -29,6 +29,15 @@ struct uctx {
 	int one;                 /* setsockopt's value for IP_BIND_ADDRESS_NO_PORT */
 };
 
+/* At most this many completions per loop pass. Every stamp of a pass is
+ * its one clock read and its SQEs reach the kernel only at the next wait,
+ * so a pass's length is the width of their uncertainty. Uncapped, a pass
+ * at -c 10000 took p99 90 us .. 2 ms (thousands of CQEs, and an inline
+ * submit when the SQ filled); 32 kept p99 at 24-40 us with the same
+ * connections/s and CPU per connection (docs/performance.md, the clock).
+ * The rest wait in the CQ for the next pass; the wait returns at once. */
+#define RS_PASS_CQES 32u
+
 static void prep_step(struct uctx *x, uint32_t slot)
 {
 	struct rs_client *w = x->w;
@@ -204,6 +213,8 @@ static uint64_t u_reap(struct rs_worker *wk, rs_done_fn done)
 	 * server's close (seen on 5.10: 2-8 % of first sends under --wait
 	 * close). The rest wait for the next pass. */
 	ready = io_uring_cq_ready(&x->ring);
+	if (ready > RS_PASS_CQES)
+		ready = RS_PASS_CQES;
 	io_uring_for_each_cqe(&x->ring, head, cqe) {
 		uint64_t ud = io_uring_cqe_get_data64(cqe);
 

@@ -277,6 +277,8 @@ int rs_hlog_write(const struct rs_report *r, const char *path, char *err,
 	fprintf(o.f, "#[BaseTime: %.3f (seconds since epoch)]\n", start);
 	fprintf(o.f, "\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n");
 	ret = write_line(o.f, "connect", &t->connect_ns, r->elapsed_s);
+	if (!ret) /* the client loop's pass durations (worker.c) */
+		ret = write_line(o.f, "pass", &t->pass_ns, r->elapsed_s);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES && !ret; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n && !ret; i++) {
 			const char *k = rs_op_name(r->cfg->script.kind[i]);

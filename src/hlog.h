@@ -53,7 +53,7 @@ int rs_hlog_prepare(const char *path, char *err, size_t errlen);
 /* After the run: write the interval log of r to path through a temporary
  * file and a rename. One interval, the whole run (StartTimestamp 0.000
  * from BaseTime = the run's start, Interval_Length its elapsed time),
- * one line per non-empty histogram of histograms.csv, tagged `connect`,
+ * one line per non-empty histogram of histograms.csv, tagged `connect`, `pass`,
  * `op.MODE.KINDn`, `since_close.MODE.KINDn`, `since_close_err.MODE.KINDn`
  * (e.g. `op.fin.send1`). Returns 0, or -errno with the reason in err. */
 int rs_hlog_write(const struct rs_report *r, const char *path, char *err,

@@ -142,9 +142,9 @@ int rs_histname_rank(const char *name)
 {
 	static const char *const n[] = { "connect_ns", "op_ns",
 					 "since_close_ns",
-					 "since_close_err_ns" };
+					 "since_close_err_ns", "pass_ns" };
 
-	return rank_in(name, n, 4);
+	return rank_in(name, n, 5);
 }
 
 int rs_counter_rank(const char *name)
@@ -174,9 +174,10 @@ static const char *row_ok(enum rs_rfile f, char **row)
 
 		if (rs_histo_bucket_lo(b) != lo || rs_histo_bucket_hi(b) != hi)
 			return "bucket_lo_ns and bucket_hi_ns are not a bucket of the histogram layout (docs/csv.md)";
-		if ((strcmp(row[3], "connect_ns") == 0) !=
+		if ((strcmp(row[3], "connect_ns") == 0 ||
+		     strcmp(row[3], "pass_ns") == 0) !=
 		    (strcmp(row[4], "all") == 0 && strcmp(row[5], "0") == 0))
-			return "connect_ns goes with close_mode all and op_index 0, the other histograms with a close mode and an op";
+			return "connect_ns and pass_ns go with close_mode all and op_index 0, the other histograms with a close mode and an op";
 	}
 	return NULL;
 }
@@ -215,8 +216,8 @@ static char **copy_row(char **fields, unsigned n)
 /*
  * Map the header h (n names) onto the columns of file f in schema version
  * v: map[col] is the header position of each column of that version, or
- * -1 for a column added within version 1 (early_v1) that an older version
- * 1 file lacks. Returns 0, or -EINVAL with the first mismatch in err.
+ * -1 for a column added within version 1 or 2 (early_v1) that an older
+ * file of that version lacks. Returns 0, or -EINVAL with the first mismatch in err.
  */
 static int header_map(enum rs_rfile f, unsigned v, char **h, unsigned n,
 		      int *map, const char *path, char *err, size_t errlen)
@@ -234,7 +235,7 @@ static int header_map(enum rs_rfile f, unsigned v, char **h, unsigned n,
 			map[i] = (int)j++;
 			continue;
 		}
-		if (v == 1 && c->early_v1)
+		if (c->early_v1 && (v == 1 || c->since == v))
 			continue;
 		snprintf(err, errlen,
 			 "%s: header does not match the documented columns of schema_version %u: column %u is '%.40s', expected '%s'",

@@ -134,6 +134,15 @@ double rs_hold_bytes_per_conn(const struct rs_hold_stats *h)
 	       (double)h->established;
 }
 
+double rs_hold_kernel_bytes_per_conn(const struct rs_hold_stats *h)
+{
+	if (!h->established || !h->slab_held_kb ||
+	    h->slab_held_kb < h->slab_before_kb)
+		return 0;
+	return (double)(h->slab_held_kb - h->slab_before_kb) * 1024.0 /
+	       (double)h->established;
+}
+
 static void print_hold(const struct rs_hold_stats *h, FILE *f)
 {
 	char storm[32];
@@ -149,6 +158,10 @@ static void print_hold(const struct rs_hold_stats *h, FILE *f)
 		   " kB with %" PRIu64 " held: %.0f bytes per connection\n",
 		h->rss_before_kb, h->rss_held_kb, h->established,
 		rs_hold_bytes_per_conn(h));
+	fprintf(f, "slab         %" PRIu64 " kB before, %" PRIu64
+		   " kB held (host-wide): %.0f bytes per connection, both sockets\n",
+		h->slab_before_kb, h->slab_held_kb,
+		rs_hold_kernel_bytes_per_conn(h));
 }
 
 void rs_report_print(const struct rs_report *r, FILE *f)
@@ -227,6 +240,9 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	merged_op_histo(t, nops, &oph);
 	print_pcts(f, "latency      connect", &t->connect_ns);
 	print_pcts(f, "             op     ", &oph);
+	/* every stamp of a pass is its one clock read: the pass's length is
+	 * the width of their uncertainty */
+	print_pcts(f, "clock        pass   ", &t->pass_ns);
 	fprintf(f, "cpu          client user %.2f s sys %.2f s   server user %.2f s sys %.2f s   process user %.2f s sys %.2f s\n",
 		(double)t->user_ns / 1e9, (double)t->sys_ns / 1e9,
 		(double)s->user_ns / 1e9, (double)s->sys_ns / 1e9,
@@ -703,6 +719,8 @@ static const struct rs_histo *hist_of(void *arg, const char *name)
 
 	if (strcmp(name, "connect_ns") == 0)
 		return c->per_op ? NULL : &c->t->connect_ns;
+	if (strcmp(name, "pass_ns") == 0)
+		return c->per_op ? NULL : &c->t->pass_ns;
 	if (strcmp(name, "op_ns") == 0)
 		return c->per_op ? &c->t->op_ns[c->m][c->i] : c->op_all;
 	if (strcmp(name, "since_close_ns") == 0 && c->per_op)
@@ -929,6 +947,7 @@ static void write_histograms(const struct rs_report *r, FILE *f)
 
 	rs_schema_header(RS_RF_HISTOGRAMS, f);
 	write_histo(r, f, "connect_ns", "all", 0, "connect", &t->connect_ns);
+	write_histo(r, f, "pass_ns", "all", 0, "pass", &t->pass_ns);
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
 			const char *k = rs_op_name(r->cfg->script.kind[i]);
@@ -981,6 +1000,10 @@ static void write_hold(const struct rs_report *r, FILE *f)
 	rs_row_set(&w, "rss_before_kb", "%" PRIu64, h->rss_before_kb);
 	rs_row_set(&w, "rss_held_kb", "%" PRIu64, h->rss_held_kb);
 	rs_row_set(&w, "bytes_per_conn", "%.1f", rs_hold_bytes_per_conn(h));
+	rs_row_set(&w, "slab_before_kb", "%" PRIu64, h->slab_before_kb);
+	rs_row_set(&w, "slab_held_kb", "%" PRIu64, h->slab_held_kb);
+	rs_row_set(&w, "kernel_bytes_per_conn", "%.1f",
+		   rs_hold_kernel_bytes_per_conn(h));
 	rs_row_set(&w, "client_threads", "%u", r->cfg->threads);
 	rs_row_set(&w, "server_threads", "%u", r->cfg->server_threads);
 	rs_row_set(&w, "ports", "%u", r->cfg->ports);

@@ -24,7 +24,14 @@ struct rs_hold_stats {
 	double drain_s;           /* storm called to the clients' end */
 	uint64_t rss_before_kb;   /* VmRSS before the run allocated anything */
 	uint64_t rss_held_kb;     /* VmRSS with every connection held */
+	uint64_t slab_before_kb;  /* the kernel's Slab (/proc/meminfo, host-
+				   * wide) before, and with every connection
+				   * held: the sockets' memory */
+	uint64_t slab_held_kb;
 };
+
+/* (slab_held - slab_before) / established, in bytes; 0 when none held. */
+double rs_hold_kernel_bytes_per_conn(const struct rs_hold_stats *h);
 
 /* (rss_held - rss_before) / established, in bytes; 0 when none held. */
 double rs_hold_bytes_per_conn(const struct rs_hold_stats *h);

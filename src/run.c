@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "hlog.h"
 #include "json.h"
+#include "klimits.h"
 #include "report.h"
 #include "server.h"
 #include "target.h"
@@ -378,6 +379,35 @@ void rs_check_fd_limit(const struct rs_config *cfg,
 	rs_check_fd_limit_cmd(cfg, p, RS_CMD_RUN);
 }
 
+/*
+ * The kernel's limits against the run's size (klimits.c): a run that will
+ * not fit stops here with one line of advice. Under --netns the
+ * namespace's own net.* sysctls it outgrows are raised first; note gets
+ * what was raised.
+ */
+static void check_kernel_limits(const struct rs_config *cfg, char *note,
+				size_t len)
+{
+	struct rs_klimits lim;
+	struct rs_klimits_run r = {
+		.conns = cfg->concurrency,
+		.hold = cfg->hold,
+		.servers = !cfg->ntargets,
+		.netns = cfg->netns || cfg->link_given,
+		.loopback = !cfg->link_given && !cfg->allow_remote,
+		.rings = cfg->threads + (cfg->ntargets ? 0 : cfg->server_threads),
+		.mix = cfg->mix,
+	};
+	char msg[640];
+
+	note[0] = '\0';
+	if (cfg->netns && rs_klimits_netns_raise(&r, cfg->ports, note, len))
+		rs_fatal("%s", note);
+	rs_klimits_read(&lim);
+	if (rs_klimits_judge(&lim, &r, msg, sizeof(msg)))
+		rs_fatal("%s", msg);
+}
+
 /* --hold progress: connections held so far. */
 static void hold_progress(const struct rs_server *sv, unsigned n,
 			  uint32_t target, double el, FILE *f)
@@ -405,6 +435,7 @@ static void call_storm(struct rs_shared *sh, struct rs_server *sv,
 			last = t;
 	}
 	out->hold.rss_held_kb = rs_rss_kb();
+	out->hold.slab_held_kb = rs_klimits_slab_kb();
 	out->hold.established = held;
 	out->hold.establish_s = last > sh->t0 ? (double)(last - sh->t0) / 1e9 :
 						0;
@@ -593,6 +624,7 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	memset(out, 0, sizeof(*out));
 	/* before the run allocates anything: --hold's baseline */
 	out->hold.rss_before_kb = rs_rss_kb();
+	out->hold.slab_before_kb = rs_klimits_slab_kb();
 	out->hold.target = cfg->concurrency;
 	out->hold.storm_s = -1;
 	memset(&sh, 0, sizeof(sh));
@@ -1178,7 +1210,7 @@ int rs_run(struct rs_config *cfg)
 	struct rs_report rep;
 	bool tty = isatty(STDERR_FILENO) && !cfg->quiet;
 	int status = 0;
-	char line[512], mix[128], ops[160], wait[32], dur[32], why[256];
+	char line[512], netns_note[256], mix[128], ops[160], wait[32], dur[32], why[256];
 	struct rusage ru;
 	struct rs_mib *mib_before, *mib_after = NULL;
 	struct rs_target tgt;
@@ -1247,6 +1279,7 @@ int rs_run(struct rs_config *cfg)
 	rs_probe_require(&probe);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
+	check_kernel_limits(cfg, netns_note, sizeof(netns_note));
 	/* before any thread of the run: its threads start on a side */
 	if (cfg->link_given)
 		link_up(cfg, &rl);
@@ -1313,6 +1346,8 @@ int rs_run(struct rs_config *cfg)
 		       tgt.seed_from_server ? " (seed and close mix taken from the server)" : "");
 	rs_probe_line(&probe, line, sizeof(line));
 	printf("path: %s\n", line);
+	if (netns_note[0])
+		printf("netns: raised in the run's namespace: %s\n", netns_note);
 	if (cfg->link)
 		link_print(&rl, cfg->link_spec.rtt_ns);
 	if (!probe.server_direct)

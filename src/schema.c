@@ -28,6 +28,12 @@
  * it, and the reader gives it the value e, what every run had before the
  * column existed; w as CW's (or NULL). */
 #define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e }
+/* A percentile column added within schema version 2 without a bump:
+ * version 1 files and early version 2 files lack it (0.000: nothing was
+ * measured). */
+#define CV2(n, h, p, d) \
+	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, "percentiles", d, NULL, 2, \
+	  "0.000" }
 /* A percentile column added in schema version 2. */
 #define CP2(n, h, p, g, d) \
 	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL }
@@ -136,6 +142,16 @@ static const struct rs_scol c_summary[] = {
 	    "99.9th percentile of the same"),
 	CP2("op_max_us", "op_ns", 100, "percentiles",
 	    "slowest op (exact, or a bucket top as for connect_max_us)"),
+	CV2("pass_p50_us", "pass_ns", 50,
+	    "median client loop pass (pass_ns): from the clock read that stamps a pass's completions to the wait where the SQEs it prepared go to the kernel. Every timestamp of the pass is that one clock read, so the pass's length is the width of its uncertainty (docs/performance.md, the clock)"),
+	CV2("pass_p90_us", "pass_ns", 90,
+	    "90th percentile of the same"),
+	CV2("pass_p99_us", "pass_ns", 99,
+	    "99th percentile of the same"),
+	CV2("pass_p99_9_us", "pass_ns", 99.9,
+	    "99.9th percentile of the same"),
+	CV2("pass_max_us", "pass_ns", 100,
+	    "longest pass (exact, or a bucket top as for connect_max_us)"),
 	C("client_user_s", RS_CT_FIX3, "s", RS_MR_SUM, NULL, 0, "cpu",
 	  "user CPU of the client threads (RUSAGE_THREAD, summed)"),
 	C("client_sys_s", RS_CT_FIX3, "s", RS_MR_SUM, NULL, 0, "cpu",
@@ -292,13 +308,13 @@ static const struct rs_scol c_histograms[] = {
 	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`server` (key)"),
 	C("histogram", RS_CT_HIST, "", RS_MR_KEY, NULL, 0, NULL,
-	  "`connect_ns`, `op_ns`, `since_close_ns`, `since_close_err_ns` (key)"),
+	  "`connect_ns`, `op_ns`, `since_close_ns`, `since_close_err_ns`, `pass_ns` (the client loop's pass durations) (key)"),
 	C("close_mode", RS_CT_HMODE, "", RS_MR_KEY, NULL, 0, NULL,
-	  "a close mode, or `all` for connect_ns (key)"),
+	  "a close mode, or `all` for connect_ns and pass_ns (key)"),
 	C("op_index", RS_CT_HOPIDX, "", RS_MR_KEY, NULL, 0, NULL,
-	  "1-based op, or `0` for connect_ns (key)"),
+	  "1-based op, or `0` for connect_ns and pass_ns (key)"),
 	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
-	  "`send`, `recv`, or `connect` for connect_ns"),
+	  "`send`, `recv`, `connect` for connect_ns, `pass` for pass_ns"),
 	C("bucket_lo_ns", RS_CT_U64, "ns", RS_MR_KEY, NULL, 0, NULL,
 	  "lowest value in the bucket, inclusive (key)"),
 	C("bucket_hi_ns", RS_CT_U64, "ns", RS_MR_COPY, NULL, 0, NULL,
@@ -328,6 +344,12 @@ static const struct rs_scol c_hold[] = {
 	  "VmRSS when the storm was called, with `established` connections held"),
 	C("bytes_per_conn", RS_CT_FLOAT, "bytes", RS_MR_NONE, NULL, 0, "hold",
 	  "`(rss_held_kb - rss_before_kb) * 1024 / established`: rststorm's own memory per connection (slots, rings, thread stacks); socket memory is the kernel's and is not in it"),
+	C("slab_before_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, "hold",
+	  "the kernel's `Slab` (/proc/meminfo) before the run: host-wide, other processes included"),
+	C("slab_held_kb", RS_CT_U64, "KiB", RS_MR_NONE, NULL, 0, "hold",
+	  "`Slab` when the storm was called"),
+	C("kernel_bytes_per_conn", RS_CT_FLOAT, "bytes", RS_MR_NONE, NULL, 0, "hold",
+	  "`(slab_held_kb - slab_before_kb) * 1024 / established`: the kernel's slab memory per connection, client and server socket (TCP, sock_inode_cache, filp, dentry, ...); host-wide, so other work on the host moves it"),
 	C("client_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
 	  "client rings, as run (the defaults grow to fit the per-ring limit)"),
 	C("server_threads", RS_CT_U64, "", RS_MR_NONE, NULL, 0, "hold",
@@ -599,8 +621,8 @@ static const char *const k_ops[] = { "scenario", "closer", "close_mode",
 				     "op_index", NULL };
 static const char *const k_failures[] = { "scenario", "closer", "phase",
 					  "result", NULL };
-/* connect_ns (close_mode all, op 0) first, then per mode and op: op_ns,
- * since_close_ns, since_close_err_ns, as the writer does */
+/* connect_ns and pass_ns (close_mode all, op 0) first, then per mode and
+ * op: op_ns, since_close_ns, since_close_err_ns, as the writer does */
 static const char *const k_histograms[] = { "scenario", "closer",
 					    "close_mode", "op_index",
 					    "histogram", "bucket_lo_ns", NULL };
@@ -711,7 +733,7 @@ static bool is_phase(const char *s)
 
 static const char *const hist_names[] = { "connect_ns", "op_ns",
 					  "since_close_ns",
-					  "since_close_err_ns" };
+					  "since_close_err_ns", "pass_ns" };
 
 bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why)
 {
@@ -769,8 +791,8 @@ bool rs_schema_type_ok(enum rs_ctype t, const char *s, const char **why)
 		*why = "socket, connect, hello, wait, ops or close";
 		return is_phase(s);
 	case RS_CT_HIST:
-		*why = "connect_ns, op_ns, since_close_ns or since_close_err_ns";
-		return rank_in(s, hist_names, 4) >= 0;
+		*why = "connect_ns, op_ns, since_close_ns, since_close_err_ns or pass_ns";
+		return rank_in(s, hist_names, 5) >= 0;
 	case RS_CT_CPHASE:
 		*why = "alone or load";
 		return rank_in(s, cphase, 2) >= 0;
@@ -924,8 +946,8 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out)
 		if (c->since > 1)
 			fprintf(out, " (since version %u)", c->since);
 		if (c->early_v1)
-			fprintf(out, " (older version 1 files: `%s`)",
-				c->early_v1);
+			fprintf(out, " (older version %u files: `%s`)",
+				c->since > 1 ? c->since : 1, c->early_v1);
 		fprintf(out, " | %s |\n", c->desc);
 	}
 	if (s->nkey) {

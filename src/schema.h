@@ -102,9 +102,10 @@ struct rs_scol {
 	const char *desc;   /* markdown, one line */
 	const char *why;    /* RS_MR_SAME: why a difference is refused */
 	unsigned since;     /* the schema version that added it; 0 = 1 */
-	/* added within version 1 without a bump: early version 1 files
-	 * lack it, and the reader gives it this value (what every run
-	 * had before the column existed); NULL when always there */
+	/* added within version 1 (since 0) or within version 2 (since 2)
+	 * without a bump: early files of that version lack it, and the
+	 * reader gives it this value (what every run had before the column
+	 * existed); NULL when always there */
 	const char *early_v1;
 };
 

@@ -70,6 +70,11 @@ struct rs_tally {
 	 * rate against the time since the close */
 	struct rs_histo since_close_ns[RS_CLOSE_NMODES][RS_MAX_OPS];
 	struct rs_histo since_close_err_ns[RS_CLOSE_NMODES][RS_MAX_OPS];
+	/* client workers: the length of each loop pass, from the clock read
+	 * that stamps the pass's completions to the next wait, where the SQEs
+	 * it prepared go to the kernel (worker.c): the width of the
+	 * uncertainty of every timestamp taken in that pass */
+	struct rs_histo pass_ns;
 };
 
 /*
@@ -86,7 +91,8 @@ struct rs_tally {
 	X(srv_no_slot) X(srv_bad_hello) X(srv_early_eof) X(srv_unread_empty)  \
 	X(srv_open_at_stop) X(srv_close_errors) X(user_ns) X(sys_ns)
 #define RS_TALLY_HISTOS(X) \
-	X(connect_ns) X(op_ns) X(since_close_ns) X(since_close_err_ns)
+	X(connect_ns) X(op_ns) X(since_close_ns) X(since_close_err_ns)        \
+	X(pass_ns)
 
 /* A zeroed tally, or NULL when out of memory. Free with free(). */
 struct rs_tally *rs_tally_new(void);

@@ -75,6 +75,10 @@ struct rs_worker {
 	uint32_t nheld;
 	uint64_t held_next;      /* no held wait expires before this */
 	uint64_t last_wait_done; /* the last wait that saw its close */
+	/* --hold: slots being set up at once (UINT32_MAX: no window), and
+	 * the next slot to start when one of them is held */
+	uint32_t hold_window;
+	uint32_t hold_cursor;
 };
 
 /* Run client worker cl over transport t to the end of the run. Returns 0,

@@ -58,7 +58,7 @@ rep = sys.argv[2]
 hists = {}
 for row in csv.DictReader(open(rep + "/histograms.csv")):
     name = row["histogram"][:-3]  # connect_ns -> connect
-    tag = name if name == "connect" else "%s.%s.%s%s" % (
+    tag = name if name in ("connect", "pass") else "%s.%s.%s%s" % (
         name, row["close_mode"], row["op_kind"], row["op_index"])
     hists.setdefault(tag, []).append(
         (int(row["bucket_lo_ns"]), int(row["bucket_hi_ns"]), int(row["count"])))

@@ -426,7 +426,7 @@ static void test_hold(void **state)
 	assert_true(len > hlen);
 	assert_memory_equal(got, hdr, hlen);
 	assert_string_equal(got + hlen,
-			    "2,run,10,10,0.500000,-1.000000,0.250000,1000,2000,102400.0,2,2,8,1,io_uring-direct,multishot\n");
+			    "2,run,10,10,0.500000,-1.000000,0.250000,1000,2000,102400.0,0,0,0.0,2,2,8,1,io_uring-direct,multishot\n");
 	free(hdr);
 	free(got);
 }

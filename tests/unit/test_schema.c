@@ -125,7 +125,7 @@ static bool is_hist(const char *h)
 {
 	return h && (!strcmp(h, "connect_ns") || !strcmp(h, "op_ns") ||
 		     !strcmp(h, "since_close_ns") ||
-		     !strcmp(h, "since_close_err_ns"));
+		     !strcmp(h, "since_close_err_ns") || !strcmp(h, "pass_ns"));
 }
 
 static void test_table(void **state)

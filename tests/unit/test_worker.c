@@ -73,11 +73,11 @@ static void test_sqe_waits_on_sqpoll_ring(void **state)
 
 /* ---- the fake transport ------------------------------------------------ */
 
-#define NSLOTS 4
+#define NSLOTS 80 /* the --hold window test needs more than 64 */
 #define NEVER UINT64_MAX
 #define MS 1000000ull
 #define T_NS (1000 * MS) /* --timeout in these tests */
-#define MAXLOG 512
+#define MAXLOG 4096
 
 struct fake_ev {
 	char kind;      /* 'I' issue, 'C' cancel, 'W' wait (at = deadline) */
@@ -92,6 +92,8 @@ static struct fake {
 	int res[RS_STEP_BIND + 1];
 	bool cancel_late;               /* a cancelled request still ends */
 	uint64_t storm_at, abort_at;    /* 0: never */
+	uint64_t seen_at;               /* another worker sees a storm
+					 * close then (0: never) */
 	struct {
 		bool on;
 		uint64_t due;
@@ -182,6 +184,9 @@ static void f_events(void)
 		atomic_store(&F.sh->storm_ns, F.storm_at);
 	if (F.abort_at && F.clock >= F.abort_at)
 		atomic_store(&F.sh->abort_run, 1);
+	if (F.seen_at && F.clock >= F.seen_at &&
+	    atomic_load(&F.sh->storm_seen_ns) < F.seen_at)
+		atomic_store(&F.sh->storm_seen_ns, F.seen_at);
 }
 
 /* Sleep until the deadline or the first completion due: the fake clock
@@ -200,6 +205,8 @@ static void f_wait(struct rs_worker *wk, uint64_t deadline)
 		next = F.storm_at;
 	if (F.abort_at && F.abort_at > F.clock && F.abort_at < next)
 		next = F.abort_at;
+	if (F.seen_at && F.seen_at > F.clock && F.seen_at < next)
+		next = F.seen_at;
 	assert_true(next != NEVER);
 	if (next > F.clock)
 		F.clock = next;
@@ -465,6 +472,61 @@ static void test_hold_storm_in_progress(void **state)
 	assert_int_equal(count('C', -1), 0);
 	assert_int_equal(R.tally->completed, 2);
 	assert_int_equal(rs_tally_failed_total(R.tally), 0);
+}
+
+/* --hold: a close another worker saw keeps this worker's held waits
+ * alive too: slot 0's close comes 1.8 T after the storm, and another
+ * worker saw one at 0.9 T; alone (no such close) it times out at T. */
+static void test_hold_storm_seen_elsewhere(void **state)
+{
+	(void)state;
+	for (int other = 1; other >= 0; other--) {
+		setup_run(1, 1, "send");
+		R.cfg.hold = true;
+		F.lat[RS_STEP_WAIT] = NEVER;
+		F.storm_at = F.clock + 20 * T_NS;
+		F.wait_at[0] = F.storm_at + 18 * T_NS / 10;
+		F.seen_at = other ? F.storm_at + 9 * T_NS / 10 : 0;
+		run_fake();
+		assert_int_equal(R.tally->completed, other ? 1 : 0);
+		assert_int_equal(R.tally->failed[RS_PH_WAIT][RS_RES_TIMEOUT],
+				 other ? 0 : 1);
+	}
+}
+
+/* --hold sets connections up through a window: with 256 client threads
+ * each worker's share of RS_HOLD_WINDOW (16384) is 64, so 64 sockets are
+ * issued before the first is held, and each one held starts the next; all
+ * 80 are held, and the storm ends them all. Without the window (1 thread:
+ * 16384) all 80 start at once. */
+static void test_hold_window(void **state)
+{
+	unsigned before = 0;
+
+	(void)state;
+	for (unsigned threads = 256; threads; threads = threads == 256 ? 1 : 0) {
+		setup_run(80, 80, "send");
+		R.cfg.hold = true;
+		R.cfg.threads = threads;
+		F.lat[RS_STEP_WAIT] = NEVER;
+		F.storm_at = F.clock + 20 * T_NS;
+		for (unsigned s = 0; s < 80; s++)
+			F.wait_at[s] = F.storm_at + MS;
+		run_fake();
+		before = 0;
+		for (unsigned i = 0; i < F.nlog; i++) {
+			if (F.log[i].kind == 'I' &&
+			    F.log[i].step == RS_STEP_WAIT)
+				break;
+			before += F.log[i].kind == 'I' &&
+				  F.log[i].step == RS_STEP_SOCKET;
+		}
+		assert_int_equal(before, threads == 256 ? 64 : 80);
+		assert_int_equal(count('I', RS_STEP_SOCKET), 80);
+		assert_int_equal(count('I', RS_STEP_WAIT), 80);
+		assert_int_equal(R.tally->completed, 80);
+		assert_int_equal(rs_tally_failed_total(R.tally), 0);
+	}
 }
 
 /* Without --hold the same wait times out T after it was issued. */
@@ -834,6 +896,8 @@ int main(void)
 		cmocka_unit_test(test_late_result_not_counted),
 		cmocka_unit_test(test_hold_waits_for_storm),
 		cmocka_unit_test(test_hold_storm_in_progress),
+		cmocka_unit_test(test_hold_window),
+		cmocka_unit_test(test_hold_storm_seen_elsewhere),
 		cmocka_unit_test(test_wait_times_out_without_hold),
 		cmocka_unit_test(test_op_gap),
 		cmocka_unit_test(test_wait_gap_and_none),
