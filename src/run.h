@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli.h"
 #include "guest.h"
@@ -28,6 +29,11 @@ struct rs_run_out {
 	struct rs_hold_stats hold;    /* --hold only */
 	uint16_t *srv_ports;          /* the embedded servers' listening */
 	uint32_t nsrv_ports;          /* ports (RST reasons); malloc'd */
+	/* --interval (run only, no guest): the rows, freed by
+	 * rs_run_out_free. iv_nd is the one field set by the caller: the
+	 * stream of its NDJSON lines, or NULL (kept across the reset) */
+	struct rs_iv *iv;
+	FILE *iv_nd;
 };
 
 /* The machinery under `run` and `check`: cfg->concurrency load slots

@@ -546,6 +546,66 @@ static const struct rs_scol c_run_rst[] = {
 	  "`traced`, `overrun` (the trace lost events), `no-reason` (kernel < 6.10), `no-trace` (no tracefs or no permission)"),
 };
 
+/* intervals.csv of run --interval: one row per interval */
+#define IVP(w, h, what)                                                    \
+	C(w "_p50_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "median " what " latency in the interval (" h ")"),                \
+	C(w "_p90_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "90th percentile of the same"),                                   \
+	C(w "_p99_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "99th percentile of the same"),                                   \
+	C(w "_p99_9_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,        \
+	  "99.9th percentile of the same"),                                 \
+	C(w "_max_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "largest: exact when it is the run's largest so far, else the top of the highest non-empty bucket (~3 %)")
+
+static const struct rs_scol c_intervals[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("interval", RS_CT_U64, "", RS_MR_KEY, NULL, 0, NULL,
+	  "0, 1, 2, ...: the interval's number (key)"),
+	C("t_start_s", RS_CT_FIX3, "s", RS_MR_NONE, NULL, 0, NULL,
+	  "`interval` x `--interval`, since the clients' start"),
+	C("t_end_s", RS_CT_FIX3, "s", RS_MR_NONE, NULL, 0, NULL,
+	  "`t_start_s` + `--interval`; the last interval ends at the run's `elapsed_s`"),
+	C("conns_started", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections begun in the interval; the column adds up to summary.csv's `conns_started`, and so do the next three"),
+	C("conns_completed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections completed in the interval"),
+	C("conns_failed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections failed in the interval"),
+	C("conns_abandoned", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections abandoned (only in the last intervals: at the run's end)"),
+	C("ops_completed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "op completions, errors included: the sum of the interval's interval_ops.csv counts; adds up to summary.csv's `ops_completed`"),
+	C("conns_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`conns_completed / (t_end_s - t_start_s)`"),
+	C("ops_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`ops_completed / (t_end_s - t_start_s)`"),
+	C("errors_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`conns_failed / (t_end_s - t_start_s)`"),
+	IVP("connect", "connect_ns", "connect"),
+	IVP("op", "op_ns", "op (all modes and ops)"),
+};
+
+/* interval_ops.csv of run --interval: outcomes.csv's counts by interval */
+static const struct rs_scol c_interval_ops[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("interval", RS_CT_U64, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in intervals.csv (key)"),
+	C("close_mode", RS_CT_MODE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "as in outcomes.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "completions with this result in the interval (no row for 0); per (close_mode, op_index, result) the rows add up to outcomes.csv's `count`"),
+};
+
 /* compare.csv: the key of the cells compared (cells.csv's for check
  * reports, outcomes.csv's for run reports), then both sides and the test */
 #define CMP_TAIL                                                              \
@@ -613,6 +673,9 @@ static const char *const k_check_rst[] = { "scenario", "phase", "side",
 					   "state", "reason", NULL };
 static const char *const k_run_rst[] = { "close_mode", "side", "state",
 					 "reason", NULL };
+static const char *const k_intervals[] = { "interval", NULL };
+static const char *const k_interval_ops[] = { "interval", "close_mode",
+					      "op_index", "result", NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -657,6 +720,10 @@ static const struct rs_sfile files[RS_RF_N] = {
 	  false, "rst_reasons", c_check_rst, k_check_rst),
 	F(RS_RF_RUN_RST, "rst_reasons.csv", RS_RKIND_RUN, false, false,
 	  false, "rst_reasons", c_run_rst, k_run_rst),
+	F(RS_RF_INTERVALS, "intervals.csv", RS_RKIND_RUN, false, false, false,
+	  "intervals", c_intervals, k_intervals),
+	F(RS_RF_INTERVAL_OPS, "interval_ops.csv", RS_RKIND_RUN, false, false,
+	  false, "interval_ops", c_interval_ops, k_interval_ops),
 	FD(RS_RF_CMP_RUN, "compare.csv", "compare/run", "compare.md",
 	   RS_RKIND_RUN, false, false, false, "cells", c_cmp_run, k_cmp_run),
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
