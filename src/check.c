@@ -863,6 +863,34 @@ static void print_rst(const struct sc_run *sr, FILE *f)
 	}
 }
 
+/* The three most frequent whole-trial sequences of each phase, one line:
+ * "sequences alone: ok,ok,EPIPE 100%; ..." */
+static void print_sequences(const struct sc_run *sr, FILE *f)
+{
+	for (unsigned ph = 0; ph < 2; ph++) {
+		const struct phase *p = &sr->ph[ph];
+		const struct rs_seqs *q = &p->r.seqs;
+		unsigned idx[RS_SEQ_MAX];
+		char t[RS_SC_MAX_OPS * 24];
+
+		if (!p->ran || !p->r.trials || !q->n)
+			continue;
+		rs_seqs_by_count(q, idx);
+		fprintf(f, "  sequences %s (%u):", ph ? "under load" : "alone",
+			q->n + (q->other > 0));
+		for (unsigned i = 0; i < q->n && i < 3; i++) {
+			rs_seq_format(&q->s[idx[i]], q->nops, t, sizeof(t));
+			fprintf(f, "%s %s %" PRIu64 " (%.1f%%)", i ? ";" : "", t,
+				q->s[idx[i]].count,
+				100.0 * (double)q->s[idx[i]].count /
+					(double)p->r.trials);
+		}
+		if (q->n > 3 || q->other)
+			fprintf(f, "; ...");
+		fputc('\n', f);
+	}
+}
+
 static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			   FILE *f)
 {
@@ -906,6 +934,7 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 		fprintf(f, "  %-3s %-12s %-17s %-36s %s\n", "", "SIGPIPE",
 			rs_sig_rule_name(sr->ph[0].sig_rule), a, b);
 	}
+	print_sequences(sr, f);
 	print_claims(sr, f);
 	print_rst(sr, f);
 	fprintf(f, "  verdict: alone %s", vname[sr->ph[0].v]);
@@ -1187,6 +1216,47 @@ static void write_check_rst(const struct csv_ctx *x, FILE *f)
 		}
 }
 
+/* sequences.csv: per phase its sequences in the order of their text */
+static void write_sequences(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_SEQUENCES, f);
+	for (unsigned s = 0; s < x->n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &x->runs[s].ph[ph];
+			const struct rs_seqs *q = &p->r.seqs;
+			unsigned idx[RS_SEQ_MAX + 1];
+			char t[RS_SC_MAX_OPS * 24];
+
+			if (!p->ran)
+				continue;
+			rs_seqs_by_text(q, idx);
+			for (unsigned i = 0; i <= q->n; i++) {
+				uint64_t k = i < q->n ? q->s[idx[i]].count :
+							q->other;
+
+				if (!k)
+					continue;
+				if (i < q->n)
+					rs_seq_format(&q->s[idx[i]], q->nops, t,
+						      sizeof(t));
+				else
+					snprintf(t, sizeof(t), "other");
+				phase_row(&w, RS_RF_SEQUENCES, &x->runs[s], ph);
+				rs_row_set(&w, "closer", "%s",
+					   rs_side_name(x->runs[s].closer));
+				rs_row_set(&w, "close_mode", "%s",
+					   rs_close_name(x->runs[s].sc->mode));
+				rs_row_set(&w, "sequence", "%s", t);
+				rs_row_set(&w, "count", "%" PRIu64, k);
+				rs_row_set(&w, "share", "%.6f",
+					   (double)k / (double)p->r.trials);
+				rs_row_write(&w, f);
+			}
+		}
+}
+
 static const struct {
 	enum rs_rfile file;
 	void (*write)(const struct csv_ctx *x, FILE *f);
@@ -1196,6 +1266,7 @@ static const struct {
 	{ RS_RF_CELLS, write_cells },
 	{ RS_RF_CHECK_MIB, write_check_mib },
 	{ RS_RF_CHECK_RST, write_check_rst },
+	{ RS_RF_SEQUENCES, write_sequences },
 };
 
 static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)

@@ -606,6 +606,27 @@ static const struct rs_scol c_interval_ops[] = {
 	  "completions with this result in the interval (no row for 0); per (close_mode, op_index, result) the rows add up to outcomes.csv's `count`"),
 };
 
+/* sequences.csv of check: each distinct sequence of per-op results a
+ * trial gave, with its count */
+static const struct rs_scol c_sequences[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`alone`, `load` (key)"),
+	C("closer", RS_CT_STR, "", RS_MR_SAME, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("close_mode", RS_CT_STR, "", RS_MR_SAME, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("sequence", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the results of the trial's ops in order, joined by commas (`ok,ok,EPIPE`), or `other` for the trials whose sequence came after 64 distinct ones (key)"),
+	C("count", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
+	  "trials that gave this sequence; the phase's rows add up to its `trials` (verdicts.csv)"),
+	C("share", RS_CT_FLOAT, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	  "count / trials, 6 decimals"),
+};
+
 /* compare.csv: the key of the cells compared (cells.csv's for check
  * reports, outcomes.csv's for run reports), then both sides and the test */
 #define CMP_TAIL                                                              \
@@ -676,6 +697,8 @@ static const char *const k_run_rst[] = { "close_mode", "side", "state",
 static const char *const k_intervals[] = { "interval", NULL };
 static const char *const k_interval_ops[] = { "interval", "close_mode",
 					      "op_index", "result", NULL };
+static const char *const k_sequences[] = { "scenario", "phase", "sequence",
+					   NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -724,6 +747,8 @@ static const struct rs_sfile files[RS_RF_N] = {
 	  "intervals", c_intervals, k_intervals),
 	F(RS_RF_INTERVAL_OPS, "interval_ops.csv", RS_RKIND_RUN, false, false,
 	  false, "interval_ops", c_interval_ops, k_interval_ops),
+	F(RS_RF_SEQUENCES, "sequences.csv", RS_RKIND_CHECK, false, true, false,
+	  "sequences", c_sequences, k_sequences),
 	FD(RS_RF_CMP_RUN, "compare.csv", "compare/run", "compare.md",
 	   RS_RKIND_RUN, false, false, false, "cells", c_cmp_run, k_cmp_run),
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
