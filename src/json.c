@@ -435,7 +435,8 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 
 		/* compare.csv is no part of a report */
 		if (f == head || s->kind != d->kind || !d->text[f] ||
-		    f == RS_RF_CMP_RUN || f == RS_RF_CMP_CHECK)
+		    f == RS_RF_CMP_RUN || f == RS_RF_CMP_CHECK ||
+		    f == RS_RF_CMP_SEQ)
 			continue;
 		if (s->one_row) {
 			rs_json_begin(j, s->json, '{');

@@ -672,6 +672,31 @@ static const struct rs_scol c_cmp_check[] = {
 	CMP_TAIL,
 };
 
+static const struct rs_scol c_cmp_seq[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("sequence", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("count_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the sequence's count in A (0: only in B)"),
+	C("total_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the phase's trials in A (the sum of its sequences)"),
+	C("share_a", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,
+	  "count_a / total_a, 6 decimals"),
+	C("count_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the sequence's count in B (0: only in A)"),
+	C("total_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the phase's trials in B"),
+	C("share_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,
+	  "count_b / total_b, 6 decimals"),
+	C("only_in", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "`A` or `B` when the sequence occurred in one report only, else `-`"),
+	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,
+	  "Fisher's two-sided p of the two shares, `%.6g`"),
+	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL,
+	  "1 when p_value < alpha, else 0"),
+};
+
 /* ------------------------------------------------------------- files */
 
 static const char *const k_outcomes[] = { "scenario", "closer", "close_mode",
@@ -699,6 +724,8 @@ static const char *const k_interval_ops[] = { "interval", "close_mode",
 					      "op_index", "result", NULL };
 static const char *const k_sequences[] = { "scenario", "phase", "sequence",
 					   NULL };
+static const char *const k_cmp_seq[] = { "scenario", "phase", "sequence",
+					 NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -754,6 +781,9 @@ static const struct rs_sfile files[RS_RF_N] = {
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
 	   RS_RKIND_CHECK, false, false, false, "cells", c_cmp_check,
 	   k_cmp_check),
+	FD(RS_RF_CMP_SEQ, "compare_sequences.csv", "compare/sequences",
+	   "compare.md", RS_RKIND_CHECK, false, false, false, "sequences",
+	   c_cmp_seq, k_cmp_seq),
 };
 #undef F
 #undef FD

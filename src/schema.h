@@ -41,6 +41,7 @@ enum rs_rfile {
 	RS_RF_SEQUENCES,  /* check, optional (reports before it lack it) */
 	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
 	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
+	RS_RF_CMP_SEQ,    /* compare --csv of two check reports: sequences */
 	RS_RF_N
 };
 
