@@ -1434,6 +1434,29 @@ static int check_link_down(struct rs_config *base)
 	return st.forwarder_errno ? 1 : 0;
 }
 
+/* Off a terminal (CI logs): before a phase, when the period has passed
+ * since the last one, one plain line: elapsed, scenario i of n and the
+ * phase about to run, trials done so far. */
+static void plain_progress(const struct check_opts *o, unsigned s,
+			   const struct sc_run *sr, unsigned ph,
+			   const struct sc_run *runs, uint64_t t_start,
+			   uint64_t *last)
+{
+	uint64_t now = rs_now_ns(), trials = 0;
+
+	if (now - *last < rs_progress_period(0))
+		return;
+	*last = now;
+	for (unsigned i = 0; i <= s; i++)
+		for (unsigned k = 0; k < 2; k++)
+			if (runs[i].ph[k].ran)
+				trials += runs[i].ph[k].r.trials;
+	fprintf(stderr,
+		"rststorm: progress %6.1fs  scenario %u of %u (%s %s)  trials done %" PRIu64 "\n",
+		(double)(now - t_start) / 1e9, s + 1, o->nsel, sr->sc->name,
+		ph ? "under load" : "alone", trials);
+}
+
 int rs_cmd_check(int argc, char **argv)
 {
 	static struct check_opts o;
@@ -1445,6 +1468,7 @@ int rs_cmd_check(int argc, char **argv)
 	char err[512], line[768], started[32], gap[32];
 	time_t wall;
 	bool tty;
+	uint64_t t_start, last_progress;
 	int ret = parse_check(&o, argc, argv, err, sizeof(err));
 
 	if (ret == 1)
@@ -1513,6 +1537,7 @@ int rs_cmd_check(int argc, char **argv)
 		       rst_why);
 	fflush(stdout);
 
+	t_start = last_progress = rs_now_ns();
 	for (unsigned s = 0; s < o.nsel && !signo; s++) {
 		struct sc_run *sr = &runs[s];
 
@@ -1527,6 +1552,9 @@ int rs_cmd_check(int argc, char **argv)
 				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
 					o.nsel, sr->sc->name,
 					ph ? "under load" : "alone");
+			else if (!o.quiet)
+				plain_progress(&o, s, sr, ph, runs, t_start,
+					       &last_progress);
 			st = run_phase(&o, &probe, sr, ph);
 			if (st > 128)
 				signo = sr->ph[ph].signo = st - 128;

@@ -96,9 +96,7 @@ static void progress(struct rs_client *cl, unsigned n, double el, bool tty,
 	fflush(f);
 }
 
-/* The period of the plain progress line: --interval, else 10 s; the
- * environment's RSTSTORM_TEST_PROGRESS_MS, for tests only, overrides both. */
-static uint64_t plain_period(const struct rs_config *cfg)
+uint64_t rs_progress_period(uint64_t interval_ns)
 {
 	const char *e = getenv("RSTSTORM_TEST_PROGRESS_MS");
 	char *end;
@@ -110,7 +108,7 @@ static uint64_t plain_period(const struct rs_config *cfg)
 		if (!errno && !*end && ms >= 100 && ms <= 3600000)
 			return ms * 1000000ull;
 	}
-	return cfg->interval_ns ? cfg->interval_ns : 10000000000ull;
+	return interval_ns ? interval_ns : 10000000000ull;
 }
 
 /*
@@ -619,7 +617,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	bool hold = cfg->hold && cfg->concurrency;
 	/* off a terminal, run prints a plain line now and then (CI logs) */
 	bool plain = !tty && !cfg->quiet && !guest;
-	uint64_t period = tty ? 1000000000ull : plain_period(cfg);
+	uint64_t period = tty ? 1000000000ull :
+				rs_progress_period(cfg->interval_ns);
 	FILE *iv_nd = out->iv_nd;
 
 	memset(out, 0, sizeof(*out));

@@ -46,6 +46,12 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out);
 void rs_run_out_free(struct rs_run_out *out);
 
+/* The period of the plain progress line printed when stderr is not a
+ * terminal: interval_ns (run --interval) when nonzero, else 10 s; the
+ * environment's RSTSTORM_TEST_PROGRESS_MS (100..3600000), for tests only,
+ * overrides both. */
+uint64_t rs_progress_period(uint64_t interval_ns);
+
 /* Grow the client and server thread (and port) counts that were not
  * given, so that no ring's direct descriptor table passes RLIMIT_NOFILE
  * and the rings' completion queues stay small. */

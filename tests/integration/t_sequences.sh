@@ -5,6 +5,7 @@
 # adds the counts by key, and leaves the file out when an input lacks it;
 # compare aligns them by (scenario, phase, sequence): a sequence in one
 # report only is named, shares apart by Fisher's test make it differ.
+# Off a terminal check prints plain progress lines (not with -q).
 . "$(dirname "$0")/lib.sh"
 
 command -v python3 >/dev/null || skip "python3 missing: make deps installs it"
@@ -26,9 +27,18 @@ assert s == [{"scenario": "seed-go", "phase": "alone", "closer": "server",
               "share": 1.0}], s
 PY
 
-# two scenarios, alone and loaded: every phase's counts add up to its trials
-"$RSTSTORM" check seed-go fin-write3 --trials 9 --load-c 20 --gap 1ms -q \
-	--csv "$TMP/b" >"$TMP/out2" 2>&1 || fail "check: exit $?: $(tail -5 "$TMP/out2")"
+# two scenarios, alone and loaded: every phase's counts add up to its
+# trials. Its stderr is a file: plain progress lines (the test period;
+# the loaded phase's 300 ms warm-up makes the run longer than it)
+RSTSTORM_TEST_PROGRESS_MS=100 "$RSTSTORM" check seed-go fin-write3 --trials 9 \
+	--load-c 20 --gap 1ms --csv "$TMP/b" >"$TMP/out2" 2>"$TMP/err2" ||
+	fail "check: exit $?: $(tail -5 "$TMP/out2")"
+np=$(grep -c '^rststorm: progress  *[0-9.]*s  scenario [12] of 2 ([a-z0-9-]* [a-z ]*)  trials done [0-9]*$' "$TMP/err2")
+echo "measured: $np check progress lines, period 100 ms"
+[ "$np" -ge 1 ] || fail "check printed no progress line off a terminal: $(cat "$TMP/err2")"
+RSTSTORM_TEST_PROGRESS_MS=100 "$RSTSTORM" check seed-go fin-write3 --trials 9 \
+	--load-c 20 --gap 1ms -q >/dev/null 2>"$TMP/err2q" || fail "check -q: exit $?"
+grep -q 'progress' "$TMP/err2q" && fail "check -q printed progress lines"
 python3 - "$TMP/b" <<'PY' || fail "sequences against verdicts"
 import csv, sys
 from collections import Counter
