@@ -292,8 +292,13 @@ static void close_one(struct rs_iv *iv, double t_end_s)
 		r->completed = a->completed;
 		r->failed = a->failed;
 		r->abandoned = a->abandoned;
-		r->connect = a->connect;
-		r->op = a->op;
+		r->connect_n = a->connect.count;
+		r->op_n = a->op.count;
+		for (unsigned p = 0; p < RS_IV_NPCT; p++) {
+			r->connect_pct[p] =
+				rs_histo_percentile(&a->connect, rs_iv_pcts[p]);
+			r->op_pct[p] = rs_histo_percentile(&a->op, rs_iv_pcts[p]);
+		}
 		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
 			for (unsigned i = 0; i < RS_MAX_OPS; i++)
 				for (unsigned x = 0; x < RS_RES_N; x++)
@@ -423,13 +428,9 @@ static void fill_row(struct rs_row *w, const struct rs_iv_row *r)
 	rs_row_set(w, "errors_per_s", "%.3f", rate(r->failed, r));
 	for (unsigned p = 0; p < RS_IV_NPCT; p++) {
 		snprintf(col, sizeof(col), "connect_%s_us", pct_name[p]);
-		rs_row_set(w, col, "%.3f",
-			   (double)rs_histo_percentile(&r->connect,
-						       rs_iv_pcts[p]) / 1000.0);
+		rs_row_set(w, col, "%.3f", (double)r->connect_pct[p] / 1000.0);
 		snprintf(col, sizeof(col), "op_%s_us", pct_name[p]);
-		rs_row_set(w, col, "%.3f",
-			   (double)rs_histo_percentile(&r->op, rs_iv_pcts[p]) /
-				   1000.0);
+		rs_row_set(w, col, "%.3f", (double)r->op_pct[p] / 1000.0);
 	}
 }
 

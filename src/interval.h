@@ -29,19 +29,23 @@ struct rs_iv_cell {
  * start. Every count is the workers' difference between two of their own
  * ticks, so the rows add up exactly to the run's totals; a count falls in
  * the interval in which its worker's tick saw it (a tick is 100 ms). */
-struct rs_iv_row {
-	uint64_t k;
-	double t_start_s, t_end_s;
-	uint64_t started, completed, failed, abandoned, ops;
-	struct rs_histo connect, op; /* op: every mode and op merged */
-	struct rs_iv_cell *cells;    /* nonzero counts, by mode, op, result */
-	unsigned ncells;
-};
-
 /* The percentiles of every interval's latency columns: p50 p90 p99 p99.9
  * and 100 (the maximum). */
 #define RS_IV_NPCT 5
 extern const double rs_iv_pcts[RS_IV_NPCT];
+
+struct rs_iv_row {
+	uint64_t k;
+	double t_start_s, t_end_s;
+	uint64_t started, completed, failed, abandoned, ops;
+	/* the interval's latencies (ns): values, and rs_iv_pcts of them;
+	 * op: every mode and op merged. Kept as numbers, not histograms: a
+	 * long run has many rows */
+	uint64_t connect_n, op_n;
+	uint64_t connect_pct[RS_IV_NPCT], op_pct[RS_IV_NPCT];
+	struct rs_iv_cell *cells;    /* nonzero counts, by mode, op, result */
+	unsigned ncells;
+};
 
 /* Histogram of the values recorded into now since prev (a copy of the
  * same histogram taken earlier): buckets, count, clipped and sum are

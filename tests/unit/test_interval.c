@@ -142,8 +142,19 @@ static void test_collector(void **state)
 	 * (b's record, taken at 350 ms, goes to the interval it had been in);
 	 * 2 a's 3000; 3 a's abandonment; 4 nothing */
 	assert_int_equal(rs_iv_row(iv, 0)->started, 4);
-	assert_int_equal(rs_iv_row(iv, 0)->connect.count, 4);
-	assert_int_equal(rs_iv_row(iv, 0)->connect.max, 50000);
+	assert_int_equal(rs_iv_row(iv, 0)->connect_n, 4);
+	assert_int_equal(rs_iv_row(iv, 0)->op_n, 4);
+	/* the maximum (pct 100) exact: the run's largest so far */
+	assert_int_equal(rs_iv_row(iv, 0)->connect_pct[RS_IV_NPCT - 1], 50000);
+	/* p50: the second of 1000, 1001, 1002, 50000, its bucket's top */
+	assert_int_equal(rs_iv_row(iv, 0)->connect_pct[0],
+			 rs_histo_bucket_hi(rs_histo_bucket_of(1001)));
+	assert_int_equal(rs_iv_row(iv, 1)->connect_n, 2);
+	/* 4000 came from b, whose largest so far was 50000: the top of
+	 * its bucket, not exact */
+	assert_int_equal(rs_iv_row(iv, 1)->connect_pct[RS_IV_NPCT - 1],
+			 rs_histo_bucket_hi(rs_histo_bucket_of(4000)));
+	assert_true(rs_histo_bucket_hi(rs_histo_bucket_of(4000)) > 4000);
 	assert_int_equal(rs_iv_row(iv, 1)->started, 2);
 	assert_int_equal(rs_iv_row(iv, 2)->started, 1);
 	assert_int_equal(rs_iv_row(iv, 3)->started, 1);
