@@ -146,6 +146,7 @@ struct plot {
 	int l, r, t, b;
 	double x0, x1, y0, y1;  /* x in log10 when logx */
 	bool logx;
+	int yprec;              /* digits of the y ticks (%g); 0: 2 */
 };
 
 static double px(const struct plot *p, double x)
@@ -190,8 +191,9 @@ static void plot_axes(const struct plot *p, const char *xlabel,
 
 		fprintf(f,
 			"<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
-			"<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2g</text>\n",
+			"<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.*g</text>\n",
 			p->l, y, p->w - p->r, y, p->l - 4, y + 4,
+			p->yprec ? p->yprec : 2,
 			p->y0 + (p->y1 - p->y0) * q / 4);
 	}
 	for (int k = (int)ceil(p->x0); p->logx && k <= (int)floor(p->x1); k++) {
@@ -673,6 +675,22 @@ static void cdf(FILE *f, const struct rs_repdir *d, const char *name,
 	free(g);
 }
 
+/* The smallest v' >= v whose quarter is 1, 2, 2.5 or 5 times a power of
+ * ten: round ticks. */
+static double nice_ceil(double v)
+{
+	static const double m[] = { 1, 2, 2.5, 5, 10 };
+	double q = v / 4, mag;
+
+	if (!(q > 0))
+		return 1;
+	mag = pow(10, floor(log10(q)));
+	for (unsigned i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i] * mag >= q * (1 - 1e-9))
+			return 4 * m[i] * mag;
+	return 40 * mag;
+}
+
 /* One column of intervals.csv (a rate) against the time since the start:
  * a step per interval, the y axis from 0 to the largest value. */
 static void interval_chart(FILE *f, const struct rs_repdir *d,
@@ -682,24 +700,25 @@ static void interval_chart(FILE *f, const struct rs_repdir *d,
 	enum rs_rfile F = RS_RF_INTERVALS;
 	size_t n = d->t[F].nrows;
 	struct plot p = { .f = f, .w = 760, .h = 220, .l = 70, .r = 20,
-			  .t = 16, .b = 40, .y0 = 0, .y1 = 0, .x0 = 0 };
+			  .t = 16, .b = 40, .y0 = 0, .y1 = 0, .x0 = 0,
+			  .yprec = 7 };
 	char tip[160];
+	double top = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		double v = num(col(d, F, i, name));
 		double t = num(col(d, F, i, "t_end_s"));
 
-		p.y1 = v > p.y1 ? v : p.y1;
+		top = v > top ? v : top;
 		p.x1 = t > p.x1 ? t : p.x1;
 	}
 	if (!n) {
 		fprintf(f, "<p>No interval in intervals.csv.</p>\n");
 		return;
 	}
-	if (!(p.y1 > 0))
-		p.y1 = 1; /* all zero: the line lies on the axis */
-	if (!(p.x1 > 0))
-		p.x1 = 1;
+	/* all zero: 0..1, the line lies on the axis */
+	p.y1 = nice_ceil(top);
+	p.x1 = nice_ceil(p.x1);
 	svg_open(f, p.w, p.h, what);
 	plot_axes(&p, "time since the start (s)", what);
 	for (int q = 0; q <= 4; q++) {
@@ -720,7 +739,7 @@ static void interval_chart(FILE *f, const struct rs_repdir *d,
 			px(&p, num(col(d, F, i, "t_end_s"))), py(&p, v));
 	}
 	snprintf(tip, sizeof(tip), "%s: %zu intervals, largest %.6g", what,
-		 n, p.y1);
+		 n, top);
 	fprintf(f, "\"><title>");
 	E(tip);
 	fprintf(f, "</title></polyline>\n</svg>\n");
