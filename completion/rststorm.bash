@@ -14,7 +14,8 @@ _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
 	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
-	--client-index --json --hlog -6 --ipv6 --foreign --request --link -h --help'
+	--client-index --json --hlog --interval -6 --ipv6 --foreign --request
+	--link -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
 	--threads --server-threads --ports --close --seed --ops --wait --op-gap
 	--timeout --csv --ring --engine --sources --target --rate --request

@@ -920,6 +920,34 @@ static void print_rst(const struct sc_run *sr, FILE *f)
 	}
 }
 
+/* The three most frequent whole-trial sequences of each phase, one line:
+ * "sequences alone: ok,ok,EPIPE 100%; ..." */
+static void print_sequences(const struct sc_run *sr, FILE *f)
+{
+	for (unsigned ph = 0; ph < 2; ph++) {
+		const struct phase *p = &sr->ph[ph];
+		const struct rs_seqs *q = &p->r.seqs;
+		unsigned idx[RS_SEQ_MAX];
+		char t[RS_SC_MAX_OPS * 24];
+
+		if (!p->ran || !p->r.trials || !q->n)
+			continue;
+		rs_seqs_by_count(q, idx);
+		fprintf(f, "  sequences %s (%u):", ph ? "under load" : "alone",
+			q->n + (q->other > 0));
+		for (unsigned i = 0; i < q->n && i < 3; i++) {
+			rs_seq_format(&q->s[idx[i]], q->nops, t, sizeof(t));
+			fprintf(f, "%s %s %" PRIu64 " (%.1f%%)", i ? ";" : "", t,
+				q->s[idx[i]].count,
+				100.0 * (double)q->s[idx[i]].count /
+					(double)p->r.trials);
+		}
+		if (q->n > 3 || q->other)
+			fprintf(f, "; ...");
+		fputc('\n', f);
+	}
+}
+
 static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 			   FILE *f)
 {
@@ -963,6 +991,7 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 		fprintf(f, "  %-3s %-12s %-17s %-36s %s\n", "", "SIGPIPE",
 			rs_sig_rule_name(sr->ph[0].sig_rule), a, b);
 	}
+	print_sequences(sr, f);
 	print_claims(sr, f);
 	print_rst(sr, f);
 	fprintf(f, "  verdict: alone %s", vname[sr->ph[0].v]);
@@ -1244,6 +1273,47 @@ static void write_check_rst(const struct csv_ctx *x, FILE *f)
 		}
 }
 
+/* sequences.csv: per phase its sequences in the order of their text */
+static void write_sequences(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_SEQUENCES, f);
+	for (unsigned s = 0; s < x->n; s++)
+		for (unsigned ph = 0; ph < 2; ph++) {
+			const struct phase *p = &x->runs[s].ph[ph];
+			const struct rs_seqs *q = &p->r.seqs;
+			unsigned idx[RS_SEQ_MAX + 1];
+			char t[RS_SC_MAX_OPS * 24];
+
+			if (!p->ran)
+				continue;
+			rs_seqs_by_text(q, idx);
+			for (unsigned i = 0; i <= q->n; i++) {
+				uint64_t k = i < q->n ? q->s[idx[i]].count :
+							q->other;
+
+				if (!k)
+					continue;
+				if (i < q->n)
+					rs_seq_format(&q->s[idx[i]], q->nops, t,
+						      sizeof(t));
+				else
+					snprintf(t, sizeof(t), "other");
+				phase_row(&w, RS_RF_SEQUENCES, &x->runs[s], ph);
+				rs_row_set(&w, "closer", "%s",
+					   rs_side_name(x->runs[s].closer));
+				rs_row_set(&w, "close_mode", "%s",
+					   rs_close_name(x->runs[s].sc->mode));
+				rs_row_set(&w, "sequence", "%s", t);
+				rs_row_set(&w, "count", "%" PRIu64, k);
+				rs_row_set(&w, "share", "%.6f",
+					   (double)k / (double)p->r.trials);
+				rs_row_write(&w, f);
+			}
+		}
+}
+
 static const struct {
 	enum rs_rfile file;
 	void (*write)(const struct csv_ctx *x, FILE *f);
@@ -1253,6 +1323,7 @@ static const struct {
 	{ RS_RF_CELLS, write_cells },
 	{ RS_RF_CHECK_MIB, write_check_mib },
 	{ RS_RF_CHECK_RST, write_check_rst },
+	{ RS_RF_SEQUENCES, write_sequences },
 };
 
 static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
@@ -1547,6 +1618,29 @@ static int check_link_down(struct rs_config *base)
 	return st.forwarder_errno ? 1 : 0;
 }
 
+/* Off a terminal (CI logs): before a phase, when the period has passed
+ * since the last one, one plain line: elapsed, scenario i of n and the
+ * phase about to run, trials done so far. */
+static void plain_progress(const struct check_opts *o, unsigned s,
+			   const struct sc_run *sr, unsigned ph,
+			   const struct sc_run *runs, uint64_t t_start,
+			   uint64_t *last)
+{
+	uint64_t now = rs_now_ns(), trials = 0;
+
+	if (now - *last < rs_progress_period(0))
+		return;
+	*last = now;
+	for (unsigned i = 0; i <= s; i++)
+		for (unsigned k = 0; k < 2; k++)
+			if (runs[i].ph[k].ran)
+				trials += runs[i].ph[k].r.trials;
+	fprintf(stderr,
+		"rststorm: progress %6.1fs  scenario %u of %u (%s %s)  trials done %" PRIu64 "\n",
+		(double)(now - t_start) / 1e9, s + 1, o->nsel, sr->sc->name,
+		ph ? "under load" : "alone", trials);
+}
+
 int rs_cmd_check(int argc, char **argv)
 {
 	static struct check_opts o;
@@ -1558,6 +1652,7 @@ int rs_cmd_check(int argc, char **argv)
 	char err[1024], line[768], started[32], gap[32];
 	time_t wall;
 	bool tty;
+	uint64_t t_start, last_progress;
 	int ret = parse_check(&o, argc, argv, err, sizeof(err));
 
 	if (ret == 1)
@@ -1631,6 +1726,7 @@ int rs_cmd_check(int argc, char **argv)
 		       rst_why);
 	fflush(stdout);
 
+	t_start = last_progress = rs_now_ns();
 	for (unsigned s = 0; s < o.nsel && !signo; s++) {
 		struct sc_run *sr = &runs[s];
 
@@ -1645,6 +1741,9 @@ int rs_cmd_check(int argc, char **argv)
 				fprintf(stderr, "\r[%u/%u] %s %s\033[K", s + 1,
 					o.nsel, sr->sc->name,
 					ph ? "under load" : "alone");
+			else if (!o.quiet)
+				plain_progress(&o, s, sr, ph, runs, t_start,
+					       &last_progress);
 			st = run_phase(&o, &probe, sr, ph);
 			if (st > 128)
 				signo = sr->ph[ph].signo = st - 128;

@@ -2,6 +2,7 @@
  * cross-option checks and the configuration dump. */
 #include "cli.h"
 #include "esc.h"
+#include "interval.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -54,6 +55,7 @@ enum opt_id {
 	OPT_REQUEST,
 	OPT_LINK,
 	OPT_CLIENT_INDEX,
+	OPT_INTERVAL,
 };
 
 /* Which commands take an option. */
@@ -103,6 +105,8 @@ static const struct opt_desc opts[] = {
 	  "write the report as one JSON document to FILE, or - for stdout (the table then goes to stderr)", C_RUN, NULL },
 	{ "hlog", OPT_HLOG, 1, "FILE",
 	  "write the latency histograms as an HdrHistogram interval log (V2 compressed, values in ns) to FILE", C_RUN, NULL },
+	{ "interval", OPT_INTERVAL, 2, "[T]",
+	  "per interval of T (alone: 1s; 100ms..1h): intervals.csv and interval_ops.csv with --csv, NDJSON lines with --json (see man page); progress lines off a terminal every T", C_RUN, NULL },
 	{ "quiet", OPT_QUIET, 0, NULL, "no progress line on stderr", C_ALL, NULL },
 	{ "no-direct", OPT_NO_DIRECT, 0, NULL,
 	  "client sockets from socket(2), not io_uring direct descriptors", C_RUN, NULL },
@@ -460,6 +464,17 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad(err, errlen, o->name, val,
 				   "a file path", "");
 		cfg->hlog_path = val;
+		return 0;
+	case OPT_INTERVAL:
+		if (!val) {
+			cfg->interval_ns = 1000000000ull;
+			return 0;
+		}
+		if (rs_parse_duration(val, &v) || v < RS_IV_MIN_NS ||
+		    v > RS_IV_MAX_NS)
+			return bad_num(err, errlen, o->name, val,
+				   "a duration from 100ms to 1h, e.g. 1s, 500ms (alone: 1s)");
+		cfg->interval_ns = v;
 		return 0;
 	case OPT_QUIET:
 		cfg->quiet = true;
@@ -866,7 +881,8 @@ int rs_cli_parse_cmd(struct rs_config *cfg, enum rs_cli_cmd cmd, int argc,
 		if (!(opts[i].cmds & mask))
 			continue;
 		lopts[k].name = opts[i].name;
-		lopts[k].has_arg = opts[i].has_arg ? required_argument :
+		lopts[k].has_arg = opts[i].has_arg == 2 ? optional_argument :
+				   opts[i].has_arg ? required_argument :
 						     no_argument;
 		lopts[k++].val = opts[i].id;
 		if (opts[i].id < 256) {
@@ -923,6 +939,11 @@ int rs_cli_parse_cmd(struct rs_config *cfg, enum rs_cli_cmd cmd, int argc,
 			rs_cli_usage_cmd(cmd, stdout);
 			return 1;
 		}
+		/* an optional value may be the next word too (--interval 2s):
+		 * the commands take no arguments, so it can be nothing else */
+		if (o->has_arg == 2 && !optarg && optind < argc &&
+		    argv[optind][0] != '-')
+			optarg = argv[optind++];
 		if (c == OPT_DURATION)
 			duration_given = true;
 		if (c == OPT_THREADS)
@@ -1050,6 +1071,10 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 	/* the modes and the spread appear only when used */
 	if (cfg->hold)
 		fprintf(f, "hold=1\n");
+	if (cfg->interval_ns) {
+		rs_format_duration(cfg->interval_ns, dur, sizeof(dur));
+		fprintf(f, "interval=%s\n", dur);
+	}
 	if (cfg->churn)
 		fprintf(f, "churn=1\n");
 	if (cfg->sources > 1)

@@ -60,6 +60,7 @@ struct rs_config {
 	const char *json_path;  /* --json FILE or "-" */
 	const char *hlog_path;  /* --hlog FILE */
 	bool quiet;
+	uint64_t interval_ns;   /* --interval; 0: none */
 	bool no_direct;         /* force socket(2) fds on the client */
 	bool no_multishot;      /* force re-armed single-shot accept */
 	enum rs_ringmode ring;

@@ -96,6 +96,7 @@ struct rs_client {
 	/* progress, published every tick, read by the main thread */
 	_Atomic uint64_t pub_started, pub_completed, pub_failed, pub_ops;
 	atomic_int done;
+	struct rs_ivw *iv;           /* --interval (interval.h), or NULL */
 	int err;                     /* setup failure: -errno, msg says what */
 	char errmsg[320];
 	pthread_t thread;

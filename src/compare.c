@@ -186,6 +186,12 @@ struct cmp {
 	/* tallies */
 	unsigned long nops, nexact, nfisher, ops_differ, ops_missing,
 		verdict_changes, phases_missing;
+	/* check reports: the whole-trial sequences (compare_sequences) */
+	struct ccell *seqs;
+	size_t nseqs, capseqs;
+	unsigned long seq_phases, seq_differ, seq_only;
+	bool seq_absent;             /* a report has no sequences.csv */
+	bool seq_header;             /* their heading printed */
 	const char *shown_scenario;  /* header printed for this one */
 };
 
@@ -459,6 +465,111 @@ static int compare_cells(struct cmp *c)
 	return 0;
 }
 
+/* The sequences of one phase both reports have: rows [a0, a1) of A and
+ * [b0, b1) of B, aligned by sequence; each pair of shares by Fisher's
+ * exact test; a sequence in one report only is named. */
+static int compare_seq_phase(struct cmp *c, char ***ra, size_t a0, size_t a1,
+			     char ***rb, size_t b0, size_t b1)
+{
+	const enum rs_rfile Q = RS_RF_SEQUENCES;
+	unsigned cnt = rs_rcol(Q, "count"), seq = rs_rcol(Q, "sequence");
+	unsigned key[RS_RKEY_MAX];
+	uint64_t ta = 0, tb = 0;
+	size_t first = c->nseqs, i, j;
+	char **any = ra[a0];
+
+	rs_rfile_key(Q, key);
+	for (i = a0; i < a1; i++)
+		ta += rs_rfield_u64(ra[i][cnt]);
+	for (j = b0; j < b1; j++)
+		tb += rs_rfield_u64(rb[j][cnt]);
+	c->seq_phases++;
+	for (i = a0, j = b0; i < a1 || j < b1;) {
+		struct ccell x = { .ta = ta, .tb = tb, .test = TEST_FISHER };
+		int cmp = i == a1 ? 1 : j == b1 ? -1 :
+			  rs_rrow_cmp(Q, ra[i], rb[j], &key[2], 1);
+
+		if (cmp <= 0) {
+			x.ra = ra[i++];
+			x.ca = rs_rfield_u64(x.ra[cnt]);
+		}
+		if (cmp >= 0) {
+			x.rb = rb[j++];
+			x.cb = rs_rfield_u64(x.rb[cnt]);
+		}
+		x.p = rs_fisher_p(x.ca, ta, x.cb, tb);
+		x.differs = x.p < c->o->alpha;
+		c->seq_differ += x.differs;
+		c->seq_only += !x.ra || !x.rb;
+		if (c->nseqs == c->capseqs) {
+			size_t n = c->capseqs ? 2 * c->capseqs : 64;
+			struct ccell *p = realloc(c->seqs, n * sizeof(*p));
+
+			if (!p)
+				return -ENOMEM;
+			c->seqs = p;
+			c->capseqs = n;
+		}
+		c->seqs[c->nseqs++] = x;
+	}
+	for (size_t k = first; k < c->nseqs; k++) {
+		const struct ccell *x = &c->seqs[k];
+
+		if (!c->o->all && !x->differs && x->ra && x->rb)
+			continue;
+		if (!c->seq_header) {
+			fprintf(c->out, "\nwhole-trial sequences (sequences.csv)\n");
+			c->seq_header = true;
+		}
+		fprintf(c->out,
+			"  %s %s: %-24s A %" PRIu64 "/%" PRIu64 " %5.1f%%   B %" PRIu64
+			"/%" PRIu64 " %5.1f%%   p=%.2g%s%s\n",
+			any[rs_rcol(Q, "scenario")], any[rs_rcol(Q, "phase")],
+			(x->ra ? x->ra : x->rb)[seq], x->ca, x->ta,
+			pct(x->ca, x->ta), x->cb, x->tb, pct(x->cb, x->tb),
+			x->p, x->differs ? "  DIFFERS" : "",
+			!x->ra ? "  only in B" : !x->rb ? "  only in A" : "");
+	}
+	return 0;
+}
+
+/* Check reports: sequences.csv of both, phase by phase (a phase in one
+ * report only is the verdicts' business). Skipped, and said, when a
+ * report has no sequences.csv (written before it existed). */
+static int compare_sequences(struct cmp *c)
+{
+	const enum rs_rfile Q = RS_RF_SEQUENCES;
+	const struct rs_rtable *A = &c->a->t[Q], *B = &c->b->t[Q];
+	unsigned key[RS_RKEY_MAX];
+	size_t ia = 0, ib = 0;
+
+	if (!A->present || !B->present) {
+		c->seq_absent = true;
+		return 0;
+	}
+	rs_rfile_key(Q, key);
+	while (ia < A->nrows || ib < B->nrows) {
+		int cmp = ia == A->nrows ? 1 : ib == B->nrows ? -1 :
+			  rs_rrow_cmp(Q, A->rows[ia], B->rows[ib], key, 2);
+		size_t ga = ia, gb = ib;
+
+		if (cmp <= 0)
+			while (ga < A->nrows &&
+			       !rs_rrow_cmp(Q, A->rows[ga], A->rows[ia], key, 2))
+				ga++;
+		if (cmp >= 0)
+			while (gb < B->nrows &&
+			       !rs_rrow_cmp(Q, B->rows[gb], B->rows[ib], key, 2))
+				gb++;
+		if (cmp == 0 &&
+		    compare_seq_phase(c, A->rows, ia, ga, B->rows, ib, gb))
+			return -ENOMEM;
+		ia = ga;
+		ib = gb;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------ path, config */
 
 static void show_side(const struct rs_repdir *d, enum rs_rfile h, FILE *out)
@@ -555,6 +666,37 @@ static void write_rows(const struct cmp *c, FILE *f)
 	}
 }
 
+/* compare_sequences.csv's header and rows. */
+static void write_seq_rows(const struct cmp *c, FILE *f)
+{
+	const enum rs_rfile F = RS_RF_CMP_SEQ;
+
+	rs_schema_header(F, f);
+	for (size_t i = 0; i < c->nseqs; i++) {
+		const struct ccell *x = &c->seqs[i];
+		char **r = x->ra ? x->ra : x->rb;
+		struct rs_row w;
+
+		rs_row_init(&w, F);
+		for (unsigned k = 0; k < rs_schema_file(F)->nkey; k++) {
+			const char *n = rs_schema_file(F)->key[k];
+
+			rs_row_set(&w, n, "%s", r[rs_rcol(RS_RF_SEQUENCES, n)]);
+		}
+		rs_row_set(&w, "count_a", "%" PRIu64, x->ca);
+		rs_row_set(&w, "total_a", "%" PRIu64, x->ta);
+		rs_row_set(&w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
+		rs_row_set(&w, "count_b", "%" PRIu64, x->cb);
+		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
+		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+		rs_row_set(&w, "only_in", "%s",
+			   !x->ra ? "B" : !x->rb ? "A" : "-");
+		rs_row_set(&w, "p_value", "%.6g", x->p);
+		rs_row_set(&w, "differs", "%d", x->differs);
+		rs_row_write(&w, f);
+	}
+}
+
 static int write_csv(const struct cmp *c, char *err, size_t errlen)
 {
 	struct rs_csv_out o;
@@ -568,6 +710,13 @@ static int write_csv(const struct cmp *c, char *err, size_t errlen)
 	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare.csv", err, errlen)))
 		return ret;
 	write_rows(c, o.f);
+	if ((ret = rs_csv_close(&o, err, errlen)) || !c->l.check ||
+	    c->seq_absent)
+		return ret;
+	if ((ret = rs_csv_open(&o, c->o->csv_dir, "compare_sequences.csv", err,
+			       errlen)))
+		return ret;
+	write_seq_rows(c, o.f);
 	return rs_csv_close(&o, err, errlen);
 }
 
@@ -606,6 +755,11 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 	if (l->check) {
 		rs_json_u64(&j, "verdict_changes", c->verdict_changes);
 		rs_json_u64(&j, "phases_missing", c->phases_missing);
+		if (!c->seq_absent) {
+			rs_json_u64(&j, "sequences", c->nseqs);
+			rs_json_u64(&j, "sequences_differ", c->seq_differ);
+			rs_json_u64(&j, "sequences_one_only", c->seq_only);
+		}
 	}
 	rs_json_end(&j, '}');
 	/* the cells: compare.csv's rows, typed by the schema table */
@@ -627,6 +781,27 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 		return -ENOMEM;
 	}
 	free(text);
+	text = NULL;
+	len = 0;
+	if (l->check && !c->seq_absent) {
+		m = open_memstream(&text, &len);
+		if (!m) {
+			rs_json_abort(&o);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		write_seq_rows(c, m);
+		if (fclose(m) != 0 ||
+		    rs_json_rows(&j, "sequences", RS_RF_CMP_SEQ, text, len,
+				 err, errlen)) {
+			free(text);
+			rs_json_abort(&o);
+			if (!*err)
+				snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		free(text);
+	}
 	rs_json_end(&j, '}');
 	fputc('\n', o.f);
 	return rs_json_close(&o, err, errlen);
@@ -661,9 +836,10 @@ int rs_compare_dirs(const char *a, const char *b,
 	c.out = out;
 	layout_init(&c.l, A.kind);
 	show_path(&c);
-	if (compare_cells(&c)) {
+	if (compare_cells(&c) || (c.l.check && compare_sequences(&c))) {
 		snprintf(err, errlen, "out of memory");
 		free(c.cells);
+		free(c.seqs);
 		goto out;
 	}
 	if (c.shown_scenario || c.o->all)
@@ -675,8 +851,13 @@ int rs_compare_dirs(const char *a, const char *b,
 	if (c.l.check)
 		fprintf(out, "; %lu verdict changes, %lu phases in one report only",
 			c.verdict_changes, c.phases_missing);
+	if (c.l.check && c.seq_absent)
+		fprintf(out, "; sequences not compared (a report has no sequences.csv)");
+	else if (c.l.check)
+		fprintf(out, "; %zu whole-trial sequences in %lu phases: %lu differ, %lu in one report only",
+			c.nseqs, c.seq_phases, c.seq_differ, c.seq_only);
 	status = c.ops_differ || c.ops_missing || c.verdict_changes ||
-			 c.phases_missing ?
+			 c.phases_missing || c.seq_differ ?
 			 1 :
 			 0;
 	fprintf(out, "\nresult: %s\n",
@@ -686,6 +867,7 @@ int rs_compare_dirs(const char *a, const char *b,
 	else if (o->json_path && write_json(&c, a, b, status, err, errlen))
 		status = 2;
 	free(c.cells);
+	free(c.seqs);
 out:
 	rs_repdir_free(&A);
 	rs_repdir_free(&B);

@@ -146,6 +146,7 @@ struct plot {
 	int l, r, t, b;
 	double x0, x1, y0, y1;  /* x in log10 when logx */
 	bool logx;
+	int yprec;              /* digits of the y ticks (%g); 0: 2 */
 };
 
 static double px(const struct plot *p, double x)
@@ -190,8 +191,9 @@ static void plot_axes(const struct plot *p, const char *xlabel,
 
 		fprintf(f,
 			"<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>"
-			"<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.2g</text>\n",
+			"<text class=\"tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.*g</text>\n",
 			p->l, y, p->w - p->r, y, p->l - 4, y + 4,
+			p->yprec ? p->yprec : 2,
 			p->y0 + (p->y1 - p->y0) * q / 4);
 	}
 	for (int k = (int)ceil(p->x0); p->logx && k <= (int)floor(p->x1); k++) {
@@ -673,6 +675,76 @@ static void cdf(FILE *f, const struct rs_repdir *d, const char *name,
 	free(g);
 }
 
+/* The smallest v' >= v whose quarter is 1, 2, 2.5 or 5 times a power of
+ * ten: round ticks. */
+static double nice_ceil(double v)
+{
+	static const double m[] = { 1, 2, 2.5, 5, 10 };
+	double q = v / 4, mag;
+
+	if (!(q > 0))
+		return 1;
+	mag = pow(10, floor(log10(q)));
+	for (unsigned i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (m[i] * mag >= q * (1 - 1e-9))
+			return 4 * m[i] * mag;
+	return 40 * mag;
+}
+
+/* One column of intervals.csv (a rate) against the time since the start:
+ * a step per interval, the y axis from 0 to the largest value. */
+static void interval_chart(FILE *f, const struct rs_repdir *d,
+			   const char *name, const char *what,
+			   const char *colour)
+{
+	enum rs_rfile F = RS_RF_INTERVALS;
+	size_t n = d->t[F].nrows;
+	struct plot p = { .f = f, .w = 760, .h = 220, .l = 70, .r = 20,
+			  .t = 16, .b = 40, .y0 = 0, .y1 = 0, .x0 = 0,
+			  .yprec = 7 };
+	char tip[160];
+	double top = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double v = num(col(d, F, i, name));
+		double t = num(col(d, F, i, "t_end_s"));
+
+		top = v > top ? v : top;
+		p.x1 = t > p.x1 ? t : p.x1;
+	}
+	if (!n) {
+		fprintf(f, "<p>No interval in intervals.csv.</p>\n");
+		return;
+	}
+	/* all zero: 0..1, the line lies on the axis */
+	p.y1 = nice_ceil(top);
+	p.x1 = nice_ceil(p.x1);
+	svg_open(f, p.w, p.h, what);
+	plot_axes(&p, "time since the start (s)", what);
+	for (int q = 0; q <= 4; q++) {
+		double x = px(&p, p.x1 * q / 4);
+
+		fprintf(f,
+			"<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
+			"<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.3g</text>\n",
+			x, p.t, x, p.h - p.b, x, p.h - p.b + 14, p.x1 * q / 4);
+	}
+	fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+		colour);
+	for (size_t i = 0; i < n; i++) {
+		double v = num(col(d, F, i, name));
+
+		fprintf(f, "%.1f,%.1f %.1f,%.1f ",
+			px(&p, num(col(d, F, i, "t_start_s"))), py(&p, v),
+			px(&p, num(col(d, F, i, "t_end_s"))), py(&p, v));
+	}
+	snprintf(tip, sizeof(tip), "%s: %zu intervals, largest %.6g", what,
+		 n, top);
+	fprintf(f, "\"><title>");
+	E(tip);
+	fprintf(f, "</title></polyline>\n</svg>\n");
+}
+
 static bool always(const struct rs_repdir *d, enum rs_rfile file,
 		      size_t i)
 {
@@ -731,6 +803,15 @@ static void run_page(FILE *f, struct rs_repdir *d)
 	cdf(f, d, "connect_ns", "connect latency");
 	fprintf(f, "<h3>ops</h3>\n");
 	cdf(f, d, "op_ns", "op latency (issue to completion)");
+	if (d->t[RS_RF_INTERVALS].present) {
+		fprintf(f, "<h2 id=\"intervals\">Interval rates</h2>\n");
+		interval_chart(f, d, "conns_per_s", "connections per second",
+			       palette[0]);
+		interval_chart(f, d, "errors_per_s",
+			       "failed connections per second", palette[3]);
+		interval_chart(f, d, "ops_per_s", "ops per second",
+			       palette[2]);
+	}
 	if (d->t[RS_RF_HOLD].present) {
 		fprintf(f, "<h2 id=\"hold\">Hold</h2>\n");
 		kv_table(f, d, RS_RF_HOLD);
@@ -1107,6 +1188,12 @@ int rs_html_report(const char *dir, const char *out, char *err,
 		kind = d.kind == RS_RKIND_RUN ? PAGE_RUN : PAGE_CHECK;
 		if (kind == PAGE_RUN && exists(dir, "hold.csv") &&
 		    rs_repdir_load_one(&d, RS_RF_HOLD, dir, err, errlen)) {
+			rs_repdir_free(&d);
+			return 2;
+		}
+		if (kind == PAGE_RUN && exists(dir, "intervals.csv") &&
+		    rs_repdir_load_one(&d, RS_RF_INTERVALS, dir, err,
+				       errlen)) {
 			rs_repdir_free(&d);
 			return 2;
 		}

@@ -296,7 +296,7 @@ void rs_json_abort(struct rs_json_out *o)
 
 /* ---------------------------------------------------------- document */
 
-static void field(struct rs_json *j, const struct rs_scol *c, const char *v)
+void rs_json_field(struct rs_json *j, const struct rs_scol *c, const char *v)
 {
 	if (rs_schema_json_null(c->type, v))
 		rs_json_null(j, c->name);
@@ -358,7 +358,7 @@ static int one_row(struct rs_json *j, const struct rs_jdoc *d, enum rs_rfile f,
 		ret = 0;
 		for (unsigned i = 1; i < s->ncols && i < n; i++)
 			if (!g || strcmp(s->cols[i].group, g) == 0)
-				field(j, &s->cols[i], fl[i]);
+				rs_json_field(j, &s->cols[i], fl[i]);
 	} else if (ret == 0) {
 		snprintf(err, errlen, "%s: no row", s->name);
 		ret = -EINVAL;
@@ -384,7 +384,7 @@ int rs_json_rows(struct rs_json *j, const char *key, enum rs_rfile f,
 	while ((ret = rs_csvr_next(x.r, &fl, &n, err, errlen)) == 1) {
 		rs_json_begin(j, NULL, '{');
 		for (unsigned i = 1; i < s->ncols && i < n; i++)
-			field(j, &s->cols[i], fl[i]);
+			rs_json_field(j, &s->cols[i], fl[i]);
 		rs_json_end(j, '}');
 	}
 	rs_json_end(j, ']');
@@ -435,7 +435,8 @@ int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 
 		/* compare.csv is no part of a report */
 		if (f == head || s->kind != d->kind || !d->text[f] ||
-		    f == RS_RF_CMP_RUN || f == RS_RF_CMP_CHECK)
+		    f == RS_RF_CMP_RUN || f == RS_RF_CMP_CHECK ||
+		    f == RS_RF_CMP_SEQ)
 			continue;
 		if (s->one_row) {
 			rs_json_begin(j, s->json, '{');

@@ -99,6 +99,10 @@ int rs_jdoc_write(const struct rs_jdoc *d, const char *path, char *err,
 int rs_jdoc_emit(const struct rs_jdoc *d, struct rs_json *j, char *err,
 		 size_t errlen);
 
+/* One field of column c, its text v typed by the schema: a number,
+ * null (a p-value of -) or a string. */
+void rs_json_field(struct rs_json *j, const struct rs_scol *c, const char *v);
+
 /* The rows of the CSV text (len bytes) of file f as an array named key of
  * the current object: one object per row, without schema_version, typed
  * by the schema. Returns 0 or -errno with err. */

@@ -1107,6 +1107,56 @@ static int write_check_mib(struct wctx *w, FILE *f)
 	return ret;
 }
 
+/* sequences.csv's share: the merged count over the merged phase's trials
+ * (verdicts.csv). */
+static int seq_share(struct merge *m, const struct rs_scol *c, char ***rows,
+		     struct rs_row *r, void *arg)
+{
+	const enum rs_rfile Q = RS_RF_SEQUENCES;
+	const struct wctx *w = arg;
+	char **r0 = first_of(rows, m->n);
+	unsigned qs = rs_rcol(Q, "scenario"), qp = rs_rcol(Q, "phase");
+	unsigned vs = rs_rcol(RS_RF_VERDICTS, "scenario");
+	unsigned vp = rs_rcol(RS_RF_VERDICTS, "phase");
+	uint64_t n;
+	int ret = sum_u64(m, rows, Q, "count", &n);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < w->nph; i++) {
+		const struct mphase *p = &w->ph[i];
+
+		if (strcmp(p->row[vs], r0[qs]) || strcmp(p->row[vp], r0[qp]))
+			continue;
+		rs_row_set(r, c->name, "%.6f",
+			   p->trials ? (double)n / (double)p->trials : 0.0);
+		return 0;
+	}
+	return refuse(m, "%s/sequences.csv: (%s, %s) has no row in verdicts.csv",
+		      m->d[0].dir, r0[qs], r0[qp]);
+}
+
+/* sequences.csv: the counts added by (scenario, phase, sequence). */
+static int write_sequences(struct wctx *w, FILE *f)
+{
+	const enum rs_rfile Q = RS_RF_SEQUENCES;
+	struct walk *wk = walk_new(w->m, Q);
+	char **rows[w->m->n];
+	struct rs_row r;
+	int ret = 0;
+
+	if (!wk)
+		return -ENOMEM;
+	rs_schema_header(Q, f);
+	while (!ret && walk_next(wk, rows)) {
+		ret = merge_fields(w->m, Q, rows, NULL, &r, seq_share, w);
+		if (!ret)
+			ret = put_row(w->m, &r, f);
+	}
+	free(wk);
+	return ret;
+}
+
 /* ---------------------------------------------------------- writing */
 
 static int oom(struct merge *m)
@@ -1234,8 +1284,11 @@ static int merge_check(struct merge *m)
 		{ "verdicts.csv", write_verdicts },
 		{ "cells.csv", write_cells },
 		{ "mib.csv", write_check_mib },
+		{ "sequences.csv", write_sequences },
 	};
 	char **rows[m->n];
+	char path[4200];
+	bool seqs = true;
 	struct mrows cells = { 0 };
 	struct mphase *ph = NULL;
 	struct mmib *mib = NULL;
@@ -1260,7 +1313,19 @@ static int merge_check(struct merge *m)
 	}
 	c.ph = ph;
 	c.mib = mib;
-	st = write_all(&c, files, sizeof(files) / sizeof(files[0]));
+	/* sequences.csv only when every input has one (reports before it
+	 * lack it): a partial sum would lie */
+	for (unsigned i = 0; i < m->n; i++)
+		seqs = seqs && m->d[i].t[RS_RF_SEQUENCES].present;
+	st = write_all(&c, files,
+		       sizeof(files) / sizeof(files[0]) - !seqs);
+	/* one left from an earlier report would be read as this one's */
+	snprintf(path, sizeof(path), "%s/sequences.csv", m->out);
+	if (!st && !seqs && unlink(path) && errno != ENOENT) {
+		snprintf(m->err, m->errlen, "%s: cannot remove: %s", path,
+			 strerror(errno));
+		st = 1;
+	}
 out:
 	free(cells.r);
 	free(ph);

@@ -759,6 +759,79 @@ static int check_check(struct rs_repdir *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* sequences.csv (when there) against verdicts.csv: every (scenario,
+ * phase) of sequences has its verdicts row, with the same closer and
+ * close_mode, and counts that add to its trials. */
+static int check_sequences(struct rs_repdir *d, char *err, size_t errlen)
+{
+	const enum rs_rfile Q = RS_RF_SEQUENCES;
+	const struct rs_rtable *q = &d->t[Q];
+	const struct rs_rtable *v = &d->t[RS_RF_VERDICTS];
+	static const char *const same[] = { "closer", "close_mode" };
+	unsigned qk[RS_RKEY_MAX], vk[RS_RKEY_MAX];
+	unsigned qcount = rs_rcol(Q, "count");
+	unsigned vtrials = rs_rcol(RS_RF_VERDICTS, "trials");
+	size_t j = 0;
+	char k[200];
+
+	if (!q->present)
+		return 0;
+	rs_rfile_key(Q, qk);
+	rs_rfile_key(RS_RF_VERDICTS, vk);
+	for (size_t i = 0; i < q->nrows;) {
+		uint64_t sum = 0;
+		size_t g;
+		int cmp = 1;
+
+		while (j < v->nrows) {
+			char *tmp[32];
+
+			tmp[vk[0]] = q->rows[i][qk[0]];
+			tmp[vk[1]] = q->rows[i][qk[1]];
+			cmp = rs_rrow_cmp(RS_RF_VERDICTS, v->rows[j], tmp, vk,
+					  2);
+			if (cmp >= 0)
+				break;
+			j++;
+		}
+		key_text(Q, q->rows[i], qk, 2, k, sizeof(k));
+		if (j == v->nrows || cmp != 0) {
+			snprintf(err, errlen,
+				 "%s/sequences.csv: (%s) has no row in verdicts.csv",
+				 d->dir, k);
+			return -EINVAL;
+		}
+		for (g = i; g < q->nrows &&
+			    !rs_rrow_cmp(Q, q->rows[g], q->rows[i], qk, 2);
+		     g++) {
+			for (unsigned x = 0; x < 2; x++)
+				if (strcmp(q->rows[g][rs_rcol(Q, same[x])],
+					   v->rows[j][rs_rcol(RS_RF_VERDICTS,
+							      same[x])])) {
+					snprintf(err, errlen,
+						 "%s/sequences.csv: (%s): %s differs from verdicts.csv",
+						 d->dir, k, same[x]);
+					return -EINVAL;
+				}
+			if (add_u64(&sum, rs_rfield_u64(q->rows[g][qcount]))) {
+				snprintf(err, errlen,
+					 "%s/sequences.csv: (%s): counts overflow 64 bits",
+					 d->dir, k);
+				return -EINVAL;
+			}
+		}
+		if (sum != rs_rfield_u64(v->rows[j][vtrials])) {
+			snprintf(err, errlen,
+				 "%s/sequences.csv: (%s): counts add to %" PRIu64
+				 ", verdicts.csv says %s trials",
+				 d->dir, k, sum, v->rows[j][vtrials]);
+			return -EINVAL;
+		}
+		i = g;
+	}
+	return 0;
+}
+
 struct rs_histo_sel rs_histo_sel(const char *name, const char *mode,
 				  const char *op, struct rs_histo *out)
 {
@@ -943,6 +1016,8 @@ int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 			goto bad;
 	ret = d->kind == RS_RKIND_RUN ? check_run(d, err, errlen) :
 					check_check(d, err, errlen);
+	if (!ret && d->kind == RS_RKIND_CHECK)
+		ret = check_sequences(d, err, errlen);
 	if (ret)
 		goto bad;
 	return 0;

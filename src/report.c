@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "esc.h"
+#include "interval.h"
 #include "json.h"
 #include "ring.h"
 #include "util.h"
@@ -1013,6 +1014,20 @@ static void write_hold(const struct rs_report *r, FILE *f)
 	rs_row_write(&w, f);
 }
 
+static void write_intervals(const struct rs_report *r, FILE *f)
+{
+	rs_schema_header(RS_RF_INTERVALS, f);
+	for (unsigned i = 0; i < rs_iv_nrows(r->iv); i++)
+		rs_iv_write_row(rs_iv_row(r->iv, i), f);
+}
+
+static void write_interval_ops(const struct rs_report *r, FILE *f)
+{
+	rs_schema_header(RS_RF_INTERVAL_OPS, f);
+	for (unsigned i = 0; i < rs_iv_nrows(r->iv); i++)
+		rs_iv_write_ops(rs_iv_row(r->iv, i), &r->cfg->script, f);
+}
+
 /* The run's files and their writers, in the order they are written. */
 static const struct {
 	enum rs_rfile file;
@@ -1025,16 +1040,20 @@ static const struct {
 	{ RS_RF_HISTOGRAMS, write_histograms },
 	{ RS_RF_RUN_MIB, write_mib },
 	{ RS_RF_HOLD, write_hold },
+	{ RS_RF_INTERVALS, write_intervals },
+	{ RS_RF_INTERVAL_OPS, write_interval_ops },
 };
 
 /* Whether the run has the file: mib.csv needs both snapshots, hold.csv
- * a --hold run. */
+ * a --hold run, intervals.csv and interval_ops.csv --interval. */
 static bool has_file(const struct rs_report *r, enum rs_rfile f)
 {
 	if (f == RS_RF_RUN_MIB)
 		return r->mib_before && r->mib_after;
 	if (f == RS_RF_HOLD)
 		return r->hold != NULL;
+	if (f == RS_RF_INTERVALS || f == RS_RF_INTERVAL_OPS)
+		return r->iv != NULL;
 	return true;
 }
 

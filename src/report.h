@@ -36,6 +36,8 @@ double rs_hold_kernel_bytes_per_conn(const struct rs_hold_stats *h);
 /* (rss_held - rss_before) / established, in bytes; 0 when none held. */
 double rs_hold_bytes_per_conn(const struct rs_hold_stats *h);
 
+struct rs_iv;
+
 struct rs_report {
 	const struct rs_config *cfg;
 	const struct rs_probe *probe;
@@ -55,6 +57,7 @@ struct rs_report {
 	const struct rs_mib *mib_before, *mib_after;
 	bool mib_own_netns;
 	const struct rs_hold_stats *hold; /* --hold, else NULL */
+	const struct rs_iv *iv;           /* --interval (interval.h), else NULL */
 	/* where the servers were: "ipv4", "ipv6" or "mixed"; the clock of
 	 * the time since the close ("stamp", "seen"); "embedded" or the
 	 * --target list (NULL: "ipv4", "stamp", "embedded") */

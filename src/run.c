@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include "scenario.h"
 #include "probe.h"
 #include "hlog.h"
+#include "interval.h"
 #include "json.h"
 #include "klimits.h"
 #include "report.h"
@@ -49,6 +51,9 @@ static void *client_thread(void *arg)
 	w->err = rs_engine_of(w->sh->cfg)->client_run(w);
 	if (w->err)
 		atomic_store(&w->sh->abort_run, 1);
+	/* --interval: the rest of its counts, read after the join */
+	if (w->iv)
+		rs_ivw_final(w->iv, w->tally, rs_now_ns());
 	thread_cpu(w->tally);
 	atomic_store(&w->done, 1);
 	return NULL;
@@ -67,7 +72,10 @@ static void *server_thread(void *arg)
 	return NULL;
 }
 
-static void progress(struct rs_client *cl, unsigned n, double el, FILE *f)
+/* The progress line: redrawn in place on a terminal (tty), else one
+ * plain line (run --interval or every 10 s, for CI logs). */
+static void progress(struct rs_client *cl, unsigned n, double el, bool tty,
+		     FILE *f)
 {
 	uint64_t done = 0, failed = 0, ops = 0, started = 0;
 
@@ -81,11 +89,27 @@ static void progress(struct rs_client *cl, unsigned n, double el, FILE *f)
 		ops += atomic_load_explicit(&cl[i].pub_ops,
 					    memory_order_relaxed);
 	}
-	fprintf(f, "\r%6.1fs  connections %" PRIu64 " (%.0f/s)  ops %" PRIu64
-		   "  failed %" PRIu64 "  in flight %" PRIu64 "\033[K",
-		el, done, el > 0 ? (double)done / el : 0, ops, failed,
-		started - done - failed);
+	fprintf(f, "%s%6.1fs  connections %" PRIu64 " (%.0f/s)  ops %" PRIu64
+		   "  failed %" PRIu64 "  in flight %" PRIu64 "%s",
+		tty ? "\r" : "rststorm: progress ", el, done,
+		el > 0 ? (double)done / el : 0, ops, failed,
+		started - done - failed, tty ? "\033[K" : "\n");
 	fflush(f);
+}
+
+uint64_t rs_progress_period(uint64_t interval_ns)
+{
+	const char *e = getenv("RSTSTORM_TEST_PROGRESS_MS");
+	char *end;
+	unsigned long long ms;
+
+	if (e && *e) {
+		errno = 0;
+		ms = strtoull(e, &end, 10);
+		if (!errno && !*end && ms >= 100 && ms <= 3600000)
+			return ms * 1000000ull;
+	}
+	return interval_ns ? interval_ns : 10000000000ull;
 }
 
 /*
@@ -410,14 +434,16 @@ static void check_kernel_limits(const struct rs_config *cfg, char *note,
 
 /* --hold progress: connections held so far. */
 static void hold_progress(const struct rs_server *sv, unsigned n,
-			  uint32_t target, double el, FILE *f)
+			  uint32_t target, double el, bool tty, FILE *f)
 {
 	uint64_t held = 0;
 
 	for (unsigned i = 0; i < n; i++)
 		held += atomic_load_explicit(&sv[i].pub_held,
 					     memory_order_relaxed);
-	fprintf(f, "\r%6.1fs  held %" PRIu64 " of %u\033[K", el, held, target);
+	fprintf(f, "%s%6.1fs  held %" PRIu64 " of %u%s",
+		tty ? "\r" : "rststorm: progress ", el, held, target,
+		tty ? "\033[K" : "\n");
 	fflush(f);
 }
 
@@ -620,6 +646,11 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	time_t wall;
 	int storm_fd = -1;
 	bool hold = cfg->hold && cfg->concurrency;
+	/* off a terminal, run prints a plain line now and then (CI logs) */
+	bool plain = !tty && !cfg->quiet && !guest;
+	uint64_t period = tty ? 1000000000ull :
+				rs_progress_period(cfg->interval_ns);
+	FILE *iv_nd = out->iv_nd;
 
 	memset(out, 0, sizeof(*out));
 	/* before the run allocates anything: --hold's baseline */
@@ -732,6 +763,15 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 	sh.t0 = rs_now_ns();
 	sh.stamp_t0 = own_stamps ? sh.t0 : tl->stamp_t0;
 	sh.deadline = cfg->duration_ns ? sh.t0 + cfg->duration_ns : 0;
+	if (cfg->interval_ns && !guest) {
+		out->iv = rs_iv_new(sh.t0, cfg->interval_ns, cfg->threads,
+				    &cfg->script, iv_nd);
+		if (!out->iv)
+			rs_fatal("out of memory for --interval's records of %u client threads: lower --threads",
+				 cfg->threads);
+		for (unsigned i = 0; i < cfg->threads; i++)
+			cl[i].iv = rs_iv_worker(out->iv, i);
+	}
 	for (unsigned i = 0; i < nservers; i++) {
 		char err[320];
 
@@ -798,16 +838,21 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 				holding = false;
 			}
 		}
-		if (tty && (now - last_progress >= 1000000000ull ||
-			    done == cfg->threads)) {
+		if (out->iv)
+			rs_iv_poll(out->iv);
+		if ((tty || plain) &&
+		    (now - last_progress >= period ||
+		     (tty && done == cfg->threads))) {
 			if (holding)
 				hold_progress(sv, nservers, cfg->concurrency,
-					      (double)(now - sh.t0) / 1e9,
+					      (double)(now - sh.t0) / 1e9, tty,
 					      stderr);
 			else
 				progress(cl, cfg->threads,
-					 (double)(now - sh.t0) / 1e9, stderr);
-			last_progress = now;
+					 (double)(now - sh.t0) / 1e9, tty,
+					 stderr);
+			/* on the period's grid: lines 10 s apart, not 10.1 */
+			last_progress = tty ? now : now - (now - sh.t0) % period;
 		}
 		if (done == cfg->threads)
 			break;
@@ -818,6 +863,8 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		pthread_join(cl[i].thread, NULL);
 	out->t0 = sh.t0;
 	out->t_end = rs_now_ns();
+	if (out->iv && rs_iv_finish(out->iv, (double)(out->t_end - sh.t0) / 1e9))
+		rs_fatal("out of memory for --interval's rows: use a longer --interval");
 	for (unsigned i = 0; i < nservers; i++)
 		atomic_store(&sv[i].stop, 1);
 	for (unsigned i = 0; i < nservers; i++)
@@ -884,6 +931,8 @@ void rs_run_out_free(struct rs_run_out *out)
 	free(out->client);
 	free(out->server);
 	free(out->srv_ports);
+	rs_iv_free(out->iv);
+	out->iv = NULL;
 	out->client = out->server = NULL;
 	out->srv_ports = NULL;
 }
@@ -1203,6 +1252,58 @@ static void link_report(const struct rs_config *cfg,
 			    rl->st.to_client.dropped_err;
 }
 
+/* fclose after every write: nonzero when any failed. */
+static int fclose_checked(FILE *f)
+{
+	int bad = fflush(f) != 0 || ferror(f);
+
+	return (fclose(f) != 0) || bad;
+}
+
+/* --interval with --json: where the NDJSON lines go, one per interval as
+ * it ends. --json -: standard output, ahead of the document (a line of
+ * its own too: the whole stream is NDJSON); --json FILE: FILE's sibling
+ * NAME.intervals.ndjson (NAME: FILE without .json), written as the run
+ * goes (no temporary file: it is meant to be followed). Returns the
+ * stream, or NULL with the reason in err. */
+static FILE *iv_nd_open(const char *json, char *path, size_t plen, char *err,
+			size_t errlen)
+{
+	size_t n = strlen(json);
+	FILE *f;
+	int fd;
+
+	if (strcmp(json, "-") == 0) {
+		struct rs_json_out o;
+
+		*path = '\0';
+		if (rs_json_open(&o, "-", err, errlen))
+			return NULL;
+		return o.f;
+	}
+	if (n >= 5 && strcmp(json + n - 5, ".json") == 0)
+		n -= 5;
+	if ((size_t)snprintf(path, plen, "%.*s.intervals.ndjson", (int)n,
+			     json) >= plen) {
+		snprintf(err, errlen, "--json %.60s: path too long for its intervals.ndjson sibling",
+			 json);
+		return NULL;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "--interval: cannot write %s: %s (%s): name a --json file in a directory you can write",
+			 path, strerror(e), rs_errname(e));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 int rs_run(struct rs_config *cfg)
 {
 	struct rs_probe probe;
@@ -1216,6 +1317,8 @@ int rs_run(struct rs_config *cfg)
 	struct rs_target tgt;
 	char targets[RS_MAX_ADDRS * RS_ADDR_TEXT];
 	struct run_link rl;
+	FILE *iv_nd = NULL;
+	char iv_nd_path[4200];
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&tgt, 0, sizeof(tgt));
@@ -1246,6 +1349,15 @@ int rs_run(struct rs_config *cfg)
 		if (strcmp(cfg->json_path, "-") == 0 && rs_json_claim_stdout())
 			rs_fatal("--json -: cannot set standard output aside: %s",
 				 strerror(errno));
+		if (cfg->interval_ns) {
+			iv_nd = iv_nd_open(cfg->json_path, iv_nd_path,
+					   sizeof(iv_nd_path), err,
+					   sizeof(err));
+			if (!iv_nd) {
+				fprintf(stderr, "rststorm run: %s\n", err);
+				return 2;
+			}
+		}
 	}
 	if (!cfg->seed_given)
 		cfg->seed = rs_now_ns() ^ ((uint64_t)getpid() << 32);
@@ -1358,7 +1470,15 @@ int rs_run(struct rs_config *cfg)
 	fflush(stdout);
 
 	run_rst_drain();
+	out.iv_nd = iv_nd;
 	rs_run_core(cfg, &probe, NULL, tty, &out);
+	if (iv_nd && fclose_checked(iv_nd)) {
+		fprintf(stderr,
+			"rststorm: interval lines not all written to %s: check that the disk has room and the reader is still there\n",
+			*iv_nd_path ? iv_nd_path : "standard output");
+		status = 1;
+	}
+	iv_nd = NULL;
 	status = out.status;
 	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
 		status = 1;
@@ -1385,6 +1505,7 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->link_given)
 		link_report(cfg, &rl, &rep);
 	rep.hold = cfg->hold ? &out.hold : NULL;
+	rep.iv = out.iv;
 	rep.family = rs_family_name(cfg->ipv6 ? AF_INET6 : AF_INET);
 	rep.clock = "stamp";
 	rep.target = "embedded";

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "cli.h"
 #include "guest.h"
@@ -28,6 +29,11 @@ struct rs_run_out {
 	struct rs_hold_stats hold;    /* --hold only */
 	uint16_t *srv_ports;          /* the embedded servers' listening */
 	uint32_t nsrv_ports;          /* ports (RST reasons); malloc'd */
+	/* --interval (run only, no guest): the rows, freed by
+	 * rs_run_out_free. iv_nd is the one field set by the caller: the
+	 * stream of its NDJSON lines, or NULL (kept across the reset) */
+	struct rs_iv *iv;
+	FILE *iv_nd;
 };
 
 /* The machinery under `run` and `check`: cfg->concurrency load slots
@@ -39,6 +45,12 @@ struct rs_run_out {
 int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out);
 void rs_run_out_free(struct rs_run_out *out);
+
+/* The period of the plain progress line printed when stderr is not a
+ * terminal: interval_ns (run --interval) when nonzero, else 10 s; the
+ * environment's RSTSTORM_TEST_PROGRESS_MS (100..3600000), for tests only,
+ * overrides both. */
+uint64_t rs_progress_period(uint64_t interval_ns);
 
 /* Grow the client and server thread (and port) counts that were not
  * given, so that no ring's direct descriptor table passes RLIMIT_NOFILE

@@ -568,6 +568,87 @@ static const struct rs_scol c_run_rst[] = {
 	  "`traced`, `overrun` (the trace lost events), `no-reason` (kernel < 6.10), `no-trace` (no tracefs or no permission)"),
 };
 
+/* intervals.csv of run --interval: one row per interval */
+#define IVP(w, h, what)                                                    \
+	C(w "_p50_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "median " what " latency in the interval (" h ")"),                \
+	C(w "_p90_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "90th percentile of the same"),                                   \
+	C(w "_p99_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "99th percentile of the same"),                                   \
+	C(w "_p99_9_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,        \
+	  "99.9th percentile of the same"),                                 \
+	C(w "_max_us", RS_CT_FLOAT, "µs", RS_MR_NONE, NULL, 0, NULL,          \
+	  "largest: exact when it is the run's largest so far, else the top of the highest non-empty bucket (~3 %)")
+
+static const struct rs_scol c_intervals[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("interval", RS_CT_U64, "", RS_MR_KEY, NULL, 0, NULL,
+	  "0, 1, 2, ...: the interval's number (key)"),
+	C("t_start_s", RS_CT_FIX3, "s", RS_MR_NONE, NULL, 0, NULL,
+	  "`interval` x `--interval`, since the clients' start"),
+	C("t_end_s", RS_CT_FIX3, "s", RS_MR_NONE, NULL, 0, NULL,
+	  "`t_start_s` + `--interval`; the last interval ends at the run's `elapsed_s`"),
+	C("conns_started", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections begun in the interval; the column adds up to summary.csv's `conns_started`, and so do the next three"),
+	C("conns_completed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections completed in the interval"),
+	C("conns_failed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections failed in the interval"),
+	C("conns_abandoned", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "connections abandoned (only in the last intervals: at the run's end)"),
+	C("ops_completed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "op completions, errors included: the sum of the interval's interval_ops.csv counts; adds up to summary.csv's `ops_completed`"),
+	C("conns_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`conns_completed / (t_end_s - t_start_s)`"),
+	C("ops_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`ops_completed / (t_end_s - t_start_s)`"),
+	C("errors_per_s", RS_CT_FLOAT, "1/s", RS_MR_NONE, NULL, 0, NULL,
+	  "`conns_failed / (t_end_s - t_start_s)`"),
+	IVP("connect", "connect_ns", "connect"),
+	IVP("op", "op_ns", "op (all modes and ops)"),
+};
+
+/* interval_ops.csv of run --interval: outcomes.csv's counts by interval */
+static const struct rs_scol c_interval_ops[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("interval", RS_CT_U64, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in intervals.csv (key)"),
+	C("close_mode", RS_CT_MODE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "as in outcomes.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "completions with this result in the interval (no row for 0); per (close_mode, op_index, result) the rows add up to outcomes.csv's `count`"),
+};
+
+/* sequences.csv of check: each distinct sequence of per-op results a
+ * trial gave, with its count */
+static const struct rs_scol c_sequences[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`alone`, `load` (key)"),
+	C("closer", RS_CT_STR, "", RS_MR_SAME, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("close_mode", RS_CT_STR, "", RS_MR_SAME, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("sequence", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "the results of the trial's ops in order, joined by commas (`ok,ok,EPIPE`), or `other` for the trials whose sequence came after 64 distinct ones (key)"),
+	C("count", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
+	  "trials that gave this sequence; the phase's rows add up to its `trials` (verdicts.csv)"),
+	C("share", RS_CT_FLOAT, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	  "count / trials, 6 decimals"),
+};
+
 /* compare.csv: the key of the cells compared (cells.csv's for check
  * reports, outcomes.csv's for run reports), then both sides and the test */
 #define CMP_TAIL                                                              \
@@ -613,6 +694,31 @@ static const struct rs_scol c_cmp_check[] = {
 	CMP_TAIL,
 };
 
+static const struct rs_scol c_cmp_seq[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("sequence", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL, "as in sequences.csv"),
+	C("count_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the sequence's count in A (0: only in B)"),
+	C("total_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the phase's trials in A (the sum of its sequences)"),
+	C("share_a", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,
+	  "count_a / total_a, 6 decimals"),
+	C("count_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the sequence's count in B (0: only in A)"),
+	C("total_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the phase's trials in B"),
+	C("share_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,
+	  "count_b / total_b, 6 decimals"),
+	C("only_in", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
+	  "`A` or `B` when the sequence occurred in one report only, else `-`"),
+	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,
+	  "Fisher's two-sided p of the two shares, `%.6g`"),
+	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL,
+	  "1 when p_value < alpha, else 0"),
+};
+
 /* ------------------------------------------------------------- files */
 
 static const char *const k_outcomes[] = { "scenario", "closer", "close_mode",
@@ -635,6 +741,13 @@ static const char *const k_check_rst[] = { "scenario", "phase", "side",
 					   "state", "reason", NULL };
 static const char *const k_run_rst[] = { "close_mode", "side", "state",
 					 "reason", NULL };
+static const char *const k_intervals[] = { "interval", NULL };
+static const char *const k_interval_ops[] = { "interval", "close_mode",
+					      "op_index", "result", NULL };
+static const char *const k_sequences[] = { "scenario", "phase", "sequence",
+					   NULL };
+static const char *const k_cmp_seq[] = { "scenario", "phase", "sequence",
+					 NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -679,11 +792,20 @@ static const struct rs_sfile files[RS_RF_N] = {
 	  false, "rst_reasons", c_check_rst, k_check_rst),
 	F(RS_RF_RUN_RST, "rst_reasons.csv", RS_RKIND_RUN, false, false,
 	  false, "rst_reasons", c_run_rst, k_run_rst),
+	F(RS_RF_INTERVALS, "intervals.csv", RS_RKIND_RUN, false, false, false,
+	  "intervals", c_intervals, k_intervals),
+	F(RS_RF_INTERVAL_OPS, "interval_ops.csv", RS_RKIND_RUN, false, false,
+	  false, "interval_ops", c_interval_ops, k_interval_ops),
+	F(RS_RF_SEQUENCES, "sequences.csv", RS_RKIND_CHECK, false, true, false,
+	  "sequences", c_sequences, k_sequences),
 	FD(RS_RF_CMP_RUN, "compare.csv", "compare/run", "compare.md",
 	   RS_RKIND_RUN, false, false, false, "cells", c_cmp_run, k_cmp_run),
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
 	   RS_RKIND_CHECK, false, false, false, "cells", c_cmp_check,
 	   k_cmp_check),
+	FD(RS_RF_CMP_SEQ, "compare_sequences.csv", "compare/sequences",
+	   "compare.md", RS_RKIND_CHECK, false, false, false, "sequences",
+	   c_cmp_seq, k_cmp_seq),
 };
 #undef F
 #undef FD

@@ -36,8 +36,12 @@ enum rs_rfile {
 	RS_RF_HOLD,       /* run --hold: written, not read back */
 	RS_RF_CHECK_RST,  /* check --netns: RST reasons, not read back */
 	RS_RF_RUN_RST,    /* run --netns: RST reasons, not read back */
+	RS_RF_INTERVALS,  /* run --interval: not read back */
+	RS_RF_INTERVAL_OPS,
+	RS_RF_SEQUENCES,  /* check, optional (reports before it lack it) */
 	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
 	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
+	RS_RF_CMP_SEQ,    /* compare --csv of two check reports: sequences */
 	RS_RF_N
 };
 

@@ -750,6 +750,7 @@ static void trial_end(struct tctx *x, uint32_t i)
 	r->trials++;
 	for (unsigned k = 0; k < sc->nops; k++)
 		r->n[k][t->res[k]]++;
+	rs_seqs_add(&r->seqs, t->res, sc->nops);
 	r->rst_unread += t->f_unread;
 	r->rst_linger += t->f_linger;
 	r->rst_linger_sent += t->f_linger_sent;

@@ -15,12 +15,14 @@
 #include "outcome.h"
 #include "rstreason.h"
 #include "scenario.h"
+#include "seq.h"
 
 /* What the trials of one (scenario, phase) observed. */
 struct rs_trial_result {
 	uint64_t trials;        /* set up and run to the end */
 	uint64_t setup_failed;  /* the pair could not be opened */
 	uint64_t n[RS_SC_MAX_OPS][RS_RES_N];
+	struct rs_seqs seqs;    /* each trial's results as one sequence */
 	uint64_t sigpipe;       /* SIGPIPE deliveries during the phase */
 	uint64_t epipe_writes;  /* EPIPE results of write ops */
 	char setup_err[160];    /* the first setup failure */

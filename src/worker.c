@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "conn.h"
+#include "interval.h"
 #include "ring.h"
 #include "util.h"
 
@@ -398,6 +399,8 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 
 		next_tick = now + wk->tick_ns;
 		rs_conn_publish(cl);
+		if (cl->iv)
+			rs_ivw_tick(cl->iv, cl->tally, now);
 		if (guest_active(wk) && cl->guest->stop &&
 		    atomic_load_explicit(&sh->stop, memory_order_relaxed))
 			cl->guest->stop(cl->guest);

@@ -1,4 +1,4 @@
-# rststorm report: a run report (and one with --hold), a check report and a
+# rststorm report: a run report (and one with --hold, one with --interval), a check report and a
 # compare report rendered to HTML and loaded in headless Chromium. Fails on
 # any console message (the page has no script, and its CSP blocks every
 # fetch, so a message means something went wrong), on an <svg> with nothing
@@ -29,6 +29,8 @@ grep -q '<p id="x">up</p>' "$TMP/probe.dom" ||
 	fail "run: exit $?"
 "$RSTSTORM" run -q -c 50 -n 500 --csv "$TMP/run2" >/dev/null ||
 	fail "run (wait close): exit $?"
+"$RSTSTORM" run -q -c 50 -d 1s --interval 200ms --csv "$TMP/iv" >/dev/null ||
+	fail "run --interval: exit $?"
 "$RSTSTORM" run -q --hold -c 100 -d 10s --csv "$TMP/hold" >/dev/null ||
 	fail "run --hold: exit $?"
 [ -f "$TMP/hold/hold.csv" ] || fail "run --hold wrote no hold.csv"
@@ -157,7 +159,7 @@ load() {
 	fi
 }
 
-for r in run hold check cmp planted; do
+for r in run iv hold check cmp planted; do
 	"$RSTSTORM" report "$TMP/$r" >"$TMP/out" 2>"$TMP/err" ||
 		fail "report $r: exit $?: $(cat "$TMP/err")"
 	[ -s "$TMP/err" ] && fail "report $r: wrote to stderr: $(cat "$TMP/err")"
@@ -180,6 +182,11 @@ for want in 'outcome shares' 'errors among the ops' 'connect latency' 'op latenc
 	grep -q "$want" "$TMP/run/report.html" || fail "run page: no '$want'"
 done
 grep -q 'id="hold"' "$TMP/hold/report.html" || fail "hold page: no hold section"
+grep -q 'id="intervals"' "$TMP/iv/report.html" || fail "interval page: no interval section"
+grep -q 'id="intervals"' "$TMP/run/report.html" && fail "run page: an interval section without intervals.csv"
+for want in 'connections per second' 'failed connections per second' 'ops per second'; do
+	grep -q "aria-label=\"$want\"" "$TMP/iv/report.html" || fail "interval page: no '$want' chart"
+done
 grep -q 'id="hold"' "$TMP/run/report.html" && fail "run page: a hold section without hold.csv"
 grep -q '>PASS<' "$TMP/check/report.html" || fail "check page: no PASS cell in the grid"
 for sc in seed-go fin-write3; do
@@ -201,6 +208,7 @@ grep -q "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;&amp;amp;" "$TMP/planted/re
 
 load run "$TMP/run/report.html" "$TMP/run.png"
 load hold "$TMP/hold/report.html"
+load iv "$TMP/iv/report.html"
 load check "$TMP/check/report.html" "$TMP/check.png"
 load cmp "$TMP/cmp/report.html" "$TMP/cmp.png"
 load planted "$TMP/planted/report.html"
