@@ -40,6 +40,11 @@ int rs_run_core(const struct rs_config *cfg, const struct rs_probe *probe,
 		struct rs_guest *guest, bool tty, struct rs_run_out *out);
 void rs_run_out_free(struct rs_run_out *out);
 
+/* The plan seed of --repeat block b (0-based): the seed itself for block
+ * 0, a splitmix64 step of seed and b for the others, so blocks draw
+ * different plans and a report's seeds reproduce each block. Pure. */
+uint64_t rs_block_seed(uint64_t seed, unsigned b);
+
 /* Grow the client and server thread (and port) counts that were not
  * given, so that no ring's direct descriptor table passes RLIMIT_NOFILE
  * and the rings' completion queues stay small. */

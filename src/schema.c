@@ -591,6 +591,51 @@ static const struct rs_scol c_cmp_check[] = {
 	CMP_TAIL,
 };
 
+/* blocks.csv: the replicate blocks of --repeat N (or the inputs of a
+ * merge), so compare can see the spread between runs of one
+ * configuration; rows as outcomes.csv's (cells.csv's) with the block */
+static const struct rs_scol c_run_blocks[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("block", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	  "1-based block number (key); merge renumbers the blocks of all inputs, ordered by seed, then by their rows"),
+	C("seed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "the block's plan seed (`--seed` for block 1, derived for the others)"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`run` (key)"),
+	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`server` (key)"),
+	C("close_mode", RS_CT_MODE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
+	  "as in outcomes.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "completions with this result in the block; a block's counts add to its op totals, all blocks' to outcomes.csv"),
+};
+
+static const struct rs_scol c_check_blocks[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("block", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	  "1-based block number (key); merge renumbers as for run reports"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`alone`, `load` (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	  "trials with this result in the block; all blocks' add to cells.csv"),
+};
+
 /* ------------------------------------------------------------- files */
 
 static const char *const k_outcomes[] = { "scenario", "closer", "close_mode",
@@ -613,6 +658,11 @@ static const char *const k_check_rst[] = { "scenario", "phase", "side",
 					   "state", "reason", NULL };
 static const char *const k_run_rst[] = { "close_mode", "side", "state",
 					 "reason", NULL };
+static const char *const k_run_blocks[] = { "block", "scenario", "closer",
+					    "close_mode", "op_index", "result",
+					    NULL };
+static const char *const k_check_blocks[] = { "block", "scenario", "phase",
+					      "op_index", "result", NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -662,6 +712,12 @@ static const struct rs_sfile files[RS_RF_N] = {
 	FD(RS_RF_CMP_CHECK, "compare.csv", "compare/check", "compare.md",
 	   RS_RKIND_CHECK, false, false, false, "cells", c_cmp_check,
 	   k_cmp_check),
+	FD(RS_RF_RUN_BLOCKS, "blocks.csv", "run/blocks.csv", "csv.md",
+	   RS_RKIND_RUN, false, true, false, "blocks", c_run_blocks,
+	   k_run_blocks),
+	FD(RS_RF_CHECK_BLOCKS, "blocks.csv", "check/blocks.csv", "csv.md",
+	   RS_RKIND_CHECK, false, true, false, "blocks", c_check_blocks,
+	   k_check_blocks),
 };
 #undef F
 #undef FD

@@ -38,6 +38,8 @@ enum rs_rfile {
 	RS_RF_RUN_RST,    /* run --netns: RST reasons, not read back */
 	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
 	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
+	RS_RF_RUN_BLOCKS, /* run --repeat N: per block outcomes, optional */
+	RS_RF_CHECK_BLOCKS, /* check --repeat N: per block cells, optional */
 	RS_RF_N
 };
 
