@@ -562,11 +562,27 @@ static const struct rs_scol c_run_rst[] = {
 	C("share_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,           \
 	  "count_b / total_b, 6 decimals"),                                   \
 	C("test", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                   \
-	  "`exact` (result sets compared), `fisher`, or `missing` (op in one " \
+	  "`exact` (result sets compared), `welch-blocks` (both sides have "  \
+	  ">= 2 blocks), `fisher` (no blocks), or `missing` (op in one "      \
 	  "report only)"),                                                    \
 	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,               \
-	  "Fisher's two-sided p, `%.6g`; `-` for `exact` and `missing`"),     \
-	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL, "1 or 0")
+	  "the test's two-sided p, `%.6g`; `-` for `exact` and `missing`"),   \
+	C("p_adjusted", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,            \
+	  "`welch-blocks`: p after Holm over all such cells; else `-`"),      \
+	C("blocks_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`welch-blocks`: A's blocks that ran the op (else 0)"),             \
+	C("blocks_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`welch-blocks`: B's blocks that ran the op (else 0)"),             \
+	C("sd_a", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "sd of A's block shares (0 without blocks)"),                       \
+	C("sd_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "sd of B's block shares"),                                          \
+	C("diff", RS_CT_SDEC, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "share_b - share_a, 6 decimals"),                                   \
+	C("decision", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`same`, `different`, or `unknown` (`fisher` without `--strict`: the spread between runs is unknown, not judged)"), \
+	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "1 when the cell fails the comparison, else 0")
 
 static const struct rs_scol c_cmp_run[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
