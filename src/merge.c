@@ -349,6 +349,7 @@ static int merge_fields(struct merge *m, enum rs_rfile F, char ***rows,
 		switch (c->merge) {
 		case RS_MR_SCHEMA:
 		case RS_MR_NONE:
+		case RS_MR_BLOCK: /* blocks.csv: write_blocks_of */
 			break;
 		case RS_MR_KEY:
 		case RS_MR_COPY:

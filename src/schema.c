@@ -613,9 +613,9 @@ static const struct rs_scol c_cmp_check[] = {
 static const struct rs_scol c_run_blocks[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
-	C("block", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	C("block", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
 	  "1-based block number (key); merge renumbers the blocks of all inputs, ordered by seed, then by their rows"),
-	C("seed", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("seed", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
 	  "the block's plan seed (`--seed` for block 1, derived for the others)"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "`run` (key)"),
@@ -629,14 +629,14 @@ static const struct rs_scol c_run_blocks[] = {
 	  "as in outcomes.csv"),
 	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
 	  "as in outcomes.csv (key)"),
-	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("count", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
 	  "completions with this result in the block; a block's counts add to its op totals, all blocks' to outcomes.csv"),
 };
 
 static const struct rs_scol c_check_blocks[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
 	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
-	C("block", RS_CT_U64, "", RS_MR_RECOMPUTE, NULL, 0, NULL,
+	C("block", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
 	  "1-based block number (key); merge renumbers as for run reports"),
 	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "as in cells.csv (key)"),
@@ -648,7 +648,7 @@ static const struct rs_scol c_check_blocks[] = {
 	  "as in cells.csv"),
 	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
 	  "as in cells.csv (key)"),
-	C("count", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,
+	C("count", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
 	  "trials with this result in the block; all blocks' add to cells.csv"),
 };
 
@@ -961,6 +961,7 @@ const char *rs_mrule_name(enum rs_mrule r)
 		[RS_MR_PCT] = "percentile of the summed histogram",
 		[RS_MR_RECOMPUTE] = "recomputed",
 		[RS_MR_NONE] = "not merged",
+		[RS_MR_BLOCK] = "kept per block",
 	};
 
 	return n[r];

@@ -87,6 +87,7 @@ enum rs_mrule {
 	RS_MR_PCT,       /* percentile pct of histogram hist of the sums */
 	RS_MR_RECOMPUTE, /* computed again from the merged counts */
 	RS_MR_NONE,      /* the file is not merged */
+	RS_MR_BLOCK,     /* blocks.csv: each input's blocks kept, renumbered */
 };
 
 struct rs_scol {
