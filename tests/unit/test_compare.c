@@ -163,7 +163,7 @@ static const char *copy_report(struct fixture *fx, const char *src,
 	static const char *const names[] = {
 		"check.csv", "verdicts.csv", "cells.csv", "mib.csv",
 		"summary.csv", "outcomes.csv", "ops.csv", "failures.csv",
-		"histograms.csv",
+		"histograms.csv", "blocks.csv",
 	};
 	char *out;
 
@@ -792,7 +792,7 @@ static void assert_same_dir(const char *want, const char *got)
 	static const char *const names[] = {
 		"check.csv", "verdicts.csv", "cells.csv", "mib.csv",
 		"summary.csv", "outcomes.csv", "ops.csv", "failures.csv",
-		"histograms.csv",
+		"histograms.csv", "blocks.csv",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
