@@ -3,7 +3,8 @@
 # configuration compare equal, and how often a planted change is found.
 #   bench/compare-gate.sh [PAIRS] [OUT]   (20 pairs, results/compare-gate)
 # Each run: rststorm run $GATE_ARGS --repeat $REPEAT (default --wait none
-# -c 300 -n 1200 --repeat 5: five blocks of 1200 connections), seeds differ.
+# -c 300 -n 1500 --repeat 20: twenty blocks of 1500 connections), seeds
+# differ.
 #  - same:    run 2i against run 2i+1 (same configuration)       -> exit 0?
 #  - strict:  the same pairs without blocks.csv, compare --strict (the old
 #             Fisher-per-run rule)                                 -> exit 0?
@@ -12,14 +13,14 @@
 #             rewritten consistently)                              -> exit 1?
 #  - mix:     --close fin=50,rst=50 against --close fin=50,unread=50 (MIX_PAIRS)
 # Writes OUT/pairs.csv (one row per comparison) and OUT/summary.txt. Runs
-# under nice; about 5 s per run on 2 cores. RSTSTORM: the binary (./rststorm).
+# under nice; about 9 s per run on 2 cores (8 minutes in all). RSTSTORM: the binary (./rststorm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-20}
 out=${2:-results/compare-gate}
-repeat=${REPEAT:-5}
+repeat=${REPEAT:-20}
 mix_pairs=${MIX_PAIRS:-5}
-read -r -a args <<<"${GATE_ARGS:---wait none -c 300 -n 1200}"
+read -r -a args <<<"${GATE_ARGS:---wait none -c 300 -n 1500}"
 bin=${RSTSTORM:-./rststorm}
 [ -x "$bin" ] || { echo "compare-gate: $bin not built: run make first" >&2; exit 1; }
 case $pairs in '' | *[!0-9]*) echo "compare-gate: PAIRS '$pairs': a whole number" >&2; exit 2 ;; esac
