@@ -9,8 +9,8 @@
 #  - strict:  the same pairs without blocks.csv, compare --strict (the old
 #             Fisher-per-run rule)                                 -> exit 0?
 #  - shift:   run 2i against run 2i+1 with fin op 2's EPIPE share moved
-#             10 points to ok in every block (blocks.csv and outcomes.csv
-#             rewritten consistently)                              -> exit 1?
+#             $SHIFT points (default 10) to ok in every block (blocks.csv
+#             and outcomes.csv rewritten consistently)             -> exit 1?
 #  - mix:     --close fin=50,rst=50 against --close fin=50,unread=50 (MIX_PAIRS)
 # Writes OUT/pairs.csv (one row per comparison) and OUT/summary.txt. Runs
 # under nice; about 9 s per run on 2 cores (8 minutes in all). RSTSTORM: the binary (./rststorm).
@@ -20,6 +20,8 @@ pairs=${1:-20}
 out=${2:-results/compare-gate}
 repeat=${REPEAT:-20}
 mix_pairs=${MIX_PAIRS:-5}
+shift_pts=${SHIFT:-10}
+case $shift_pts in '' | *[!0-9]*) echo "compare-gate: SHIFT '$shift_pts': whole points" >&2; exit 2 ;; esac
 read -r -a args <<<"${GATE_ARGS:---wait none -c 300 -n 1500}"
 bin=${RSTSTORM:-./rststorm}
 [ -x "$bin" ] || { echo "compare-gate: $bin not built: run make first" >&2; exit 1; }
@@ -42,13 +44,13 @@ cmp() { # A B [options]: compare's exit status
 	echo "$st"
 }
 
-# shift DIR: move 10 points of fin op 2's share from EPIPE to ok in every
-# block, and the same counts in outcomes.csv
+# shift DIR: move $shift_pts points of fin op 2's share from EPIPE to ok in
+# every block, and the same counts in outcomes.csv
 plant_shift() {
 	local d=$1
-	awk -F, -v OFS=, '
+	awk -F, -v OFS=, -v pts="$shift_pts" '
 		NR == FNR { if (FNR > 1 && $6 == "fin" && $7 == 2) { t[$2] += $10; if ($9 == "EPIPE") e[$2] = $10 }; next }
-		FNR == 1 { for (b in t) { m[b] = int(t[b] / 10 + 0.5); if (m[b] > e[b]) m[b] = e[b] }; print; next }
+		FNR == 1 { for (b in t) { m[b] = int(t[b] * pts / 100 + 0.5); if (m[b] > e[b]) m[b] = e[b] }; print; next }
 		$6 == "fin" && $7 == 2 && $9 == "EPIPE" { $10 -= m[$2] }
 		$6 == "fin" && $7 == 2 && $9 == "ok" { $10 += m[$2]; seen[$2] = 1 }
 		{ print }
@@ -84,7 +86,7 @@ for ((i = 0; i < pairs; i++)); do
 	[ "$st" = 0 ] && strict=$((strict + 1))
 	plant_shift "$b"
 	st=$(cmp "$a" "$b")
-	echo "shift10,$i,$((1000 + 2 * i)),$((1001 + 2 * i)),$st,\"$(grep '^compare:' "$work/cmp.txt")\"" >>"$out/pairs.csv"
+	echo "shift$shift_pts,$i,$((1000 + 2 * i)),$((1001 + 2 * i)),$st,\"$(grep '^compare:' "$work/cmp.txt")\"" >>"$out/pairs.csv"
 	[ "$st" = 1 ] && shift=$((shift + 1))
 	rm -rf "$a" "$b" "$a.nb" "$b.nb"
 done
@@ -102,6 +104,6 @@ done
 	echo "runs: rststorm run ${args[*]} --repeat $repeat (seeds differ), compare defaults (alpha 0.01, Holm, min-diff 5 points)"
 	echo "same configuration, equal:               $same of $pairs pairs"
 	echo "same configuration, old rule (--strict, no blocks) equal: $strict of $pairs pairs"
-	echo "planted 10-point shift (fin op 2 EPIPE -> ok, every block), found: $shift of $pairs pairs"
+	echo "planted $shift_pts-point shift (fin op 2 EPIPE -> ok, every block), found: $shift of $pairs pairs"
 	echo "planted close mix (fin=50,rst=50 vs fin=50,unread=50), found: $mix of $mix_pairs pairs"
 } | tee "$out/summary.txt"
