@@ -11,6 +11,7 @@
 #include "compare.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
@@ -18,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "esc.h"
 #include "json.h"
@@ -923,6 +925,157 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 
 /* ------------------------------------------------------------ command */
 
+/* ------------------------------------------------------- report sets */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether dir is a report (summary.csv or check.csv in it). */
+static bool is_report(const char *dir)
+{
+	return is_file(dir, "summary.csv") || is_file(dir, "check.csv");
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The subdirectories of dir that are reports, sorted; NULL-terminated in
+ * *names (free each and the array). Returns their number or -errno. */
+static int sub_reports(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	int n = 0;
+
+	*names = NULL;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char sub[4200];
+		char **p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >=
+			    (int)sizeof(sub) ||
+		    !is_report(sub))
+			continue;
+		p = realloc(v, (size_t)(n + 2) * sizeof(*v));
+		if (!p || !(p[n] = strdup(e->d_name))) {
+			free(p ? p : v);
+			closedir(d);
+			return -ENOMEM;
+		}
+		v = p;
+		v[++n] = NULL;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), name_cmp);
+	*names = v;
+	return n;
+}
+
+static void free_names(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Two directories that are not reports but hold reports (the kernel
+ * matrix's results/kernels/<release>/ with run/ and check/): the reports
+ * of the same name compared pair by pair, a report in one only a
+ * difference. --csv DIR writes DIR/NAME/compare.csv; --json is refused
+ * (one document per comparison). The worst status wins.
+ */
+static int compare_sets(const char *a, const char *b,
+			const struct rs_compare_opts *o, FILE *out, char *err,
+			size_t errlen)
+{
+	char **na = NULL, **nb = NULL;
+	int ka = sub_reports(a, &na), kb = sub_reports(b, &nb);
+	int status = 0, i = 0, j = 0;
+
+	if (ka <= 0 || kb <= 0) {
+		snprintf(err, errlen,
+			 "%s: not a report: no summary.csv (rststorm run --csv) or check.csv (rststorm check --csv), nor subdirectories that are reports",
+			 ka <= 0 ? a : b);
+		status = 2;
+		goto out;
+	}
+	if (o->json_path) {
+		snprintf(err, errlen,
+			 "--json: not with directories of reports (%s, %s): compare their reports one pair at a time",
+			 a, b);
+		status = 2;
+		goto out;
+	}
+	while (i < ka || j < kb) {
+		int c = i == ka ? 1 : j == kb ? -1 : strcmp(na[i], nb[j]);
+		char pa[4200], pb[4200], csv[4200];
+		struct rs_compare_opts so = *o;
+		int st;
+
+		if (c) {
+			fprintf(out, "== %s: only in %s\n\n",
+				c < 0 ? na[i] : nb[j], c < 0 ? "A" : "B");
+			status = status < 1 ? 1 : status;
+			i += c < 0;
+			j += c > 0;
+			continue;
+		}
+		if (snprintf(pa, sizeof(pa), "%s/%s", a, na[i]) >=
+			    (int)sizeof(pa) ||
+		    snprintf(pb, sizeof(pb), "%s/%s", b, nb[j]) >=
+			    (int)sizeof(pb) ||
+		    (o->csv_dir &&
+		     snprintf(csv, sizeof(csv), "%s/%s", o->csv_dir, na[i]) >=
+			     (int)sizeof(csv))) {
+			snprintf(err, errlen, "%.60s...: path too long", a);
+			status = 2;
+			goto out;
+		}
+		if (o->csv_dir)
+			so.csv_dir = csv;
+		fprintf(out, "== %s\n", na[i]);
+		st = rs_compare_dirs(pa, pb, &so, out, err, errlen);
+		if (st == 2) {
+			status = 2;
+			goto out;
+		}
+		fputc('\n', out);
+		status = st > status ? st : status;
+		i++;
+		j++;
+	}
+	fprintf(out, "result of the %d report pairs: %s\n", ka > kb ? ka : kb,
+		status ? "DIFFERENT" : "same within tolerance");
+out:
+	free_names(na);
+	free_names(nb);
+	return status;
+}
+
 int rs_compare_dirs(const char *a, const char *b,
 		    const struct rs_compare_opts *o, FILE *out, char *err,
 		    size_t errlen)
@@ -934,6 +1087,8 @@ int rs_compare_dirs(const char *a, const char *b,
 	size_t nsink = 0, ntested = 0;
 	double *p = NULL, *adj = NULL;
 
+	if (!is_report(a) && !is_report(b) && is_dir(a) && is_dir(b))
+		return compare_sets(a, b, o, out, err, errlen);
 	/* histograms are no judged cells: reports without them compare */
 	if (rs_repdir_load_opt(&A, a, RS_RLOAD_NO_HISTOGRAMS, err, errlen))
 		return 2;
