@@ -90,4 +90,18 @@ usage "--min-diff 'x'" compare --min-diff x "$TMP/a" "$TMP/a"
 usage "--repeat" run --repeat 0 -n 10
 usage "--repeat" run --repeat 1001 -n 10
 usage "--repeat 2: not with --hold" run --repeat 2 --hold -c 10
+
+# check --repeat: each phase's trials in blocks; check.csv asks trials x N
+"$RSTSTORM" check seed-go race-fin-nowait --trials 5 --repeat 2 --load-c 0 --gap 1ms -q \
+	--csv "$TMP/c" >"$TMP/c.txt" 2>&1 || fail "check --repeat 2: exit $?: $(tail -n 3 "$TMP/c.txt")"
+[ "$(awk -F, 'NR > 1 { b[$2] = 1 } END { print length(b) }' "$TMP/c/blocks.csv")" = 2 ] ||
+	fail "check --repeat 2: blocks.csv has not 2 blocks"
+grep -q "^seed-go,alone,.*,10," <(cut -d, -f2- "$TMP/c/verdicts.csv") || fail "check --repeat 2: seed-go alone did not run 10 trials: $(cat "$TMP/c/verdicts.csv")"
+grep -q "blocks min/median/max 100/100/100%" "$TMP/c.txt" || fail "check --repeat 2: no block spread printed: $(cat "$TMP/c.txt")"
+"$RSTSTORM" compare "$TMP/c" "$TMP/c" >"$TMP/out" || fail "check report against itself: exit $?"
+grep -q "by the block test" "$TMP/out" || fail "check blocks: not the block test: $(cat "$TMP/out")"
+"$RSTSTORM" check seed-go --trials 5 --load-c 0 --gap 1ms -q --csv "$TMP/c" >/dev/null 2>&1 || fail "check again: exit $?"
+[ ! -f "$TMP/c/blocks.csv" ] || fail "check without --repeat left a stale blocks.csv"
+usage "--repeat '0'" check --repeat 0 seed-go
+
 exit 0
