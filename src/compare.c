@@ -1015,18 +1015,19 @@ static int compare_sets(const char *a, const char *b,
 	char **na = NULL, **nb = NULL;
 	int ka = sub_reports(a, &na), kb = sub_reports(b, &nb);
 	int status = 0, i = 0, j = 0;
+	char ea[RS_ESC_VALUE], eb[RS_ESC_VALUE];
 
 	if (ka <= 0 || kb <= 0) {
 		snprintf(err, errlen,
 			 "%s: not a report: no summary.csv (rststorm run --csv) or check.csv (rststorm check --csv), nor subdirectories that are reports",
-			 ka <= 0 ? a : b);
+			 rs_esc(ea, sizeof(ea), ka <= 0 ? a : b));
 		status = 2;
 		goto out;
 	}
 	if (o->json_path) {
 		snprintf(err, errlen,
 			 "--json: not with directories of reports (%s, %s): compare their reports one pair at a time",
-			 a, b);
+			 rs_esc(ea, sizeof(ea), a), rs_esc(eb, sizeof(eb), b));
 		status = 2;
 		goto out;
 	}
@@ -1038,7 +1039,8 @@ static int compare_sets(const char *a, const char *b,
 
 		if (c) {
 			fprintf(out, "== %s: only in %s\n\n",
-				c < 0 ? na[i] : nb[j], c < 0 ? "A" : "B");
+				rs_esc(ea, sizeof(ea), c < 0 ? na[i] : nb[j]),
+				c < 0 ? "A" : "B");
 			status = status < 1 ? 1 : status;
 			i += c < 0;
 			j += c > 0;
@@ -1051,13 +1053,14 @@ static int compare_sets(const char *a, const char *b,
 		    (o->csv_dir &&
 		     snprintf(csv, sizeof(csv), "%s/%s", o->csv_dir, na[i]) >=
 			     (int)sizeof(csv))) {
-			snprintf(err, errlen, "%.60s...: path too long", a);
+			snprintf(err, errlen, "%s...: path too long",
+				 rs_esc(ea, 64, a));
 			status = 2;
 			goto out;
 		}
 		if (o->csv_dir)
 			so.csv_dir = csv;
-		fprintf(out, "== %s\n", na[i]);
+		fprintf(out, "== %s\n", rs_esc(ea, sizeof(ea), na[i]));
 		st = rs_compare_dirs(pa, pb, &so, out, err, errlen);
 		if (st == 2) {
 			status = 2;

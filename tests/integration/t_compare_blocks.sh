@@ -74,6 +74,17 @@ nb=$(awk -F, 'NR > 1 { b[$2] = 1 } END { print length(b) }' "$TMP/m3/blocks.csv"
 [ "$nb" = 4 ] || fail "merge a.nb b: $nb blocks, want 4 (a block-less input is one block)"
 "$RSTSTORM" compare "$TMP/m" "$TMP/m" >/dev/null || fail "merged against itself: exit $?"
 
+# directories of reports (the kernel matrix's layout): pair by pair
+mkdir -p "$TMP/s1" "$TMP/s2"
+cp -r "$TMP/a" "$TMP/s1/run" && cp -r "$TMP/a" "$TMP/s2/run"
+"$RSTSTORM" compare "$TMP/s1" "$TMP/s2" >"$TMP/out" || fail "report sets: exit $?: $(cat "$TMP/out")"
+grep -q "^== run" "$TMP/out" || fail "report sets: no run pair: $(cat "$TMP/out")"
+cp -r "$TMP/f" "$TMP/s1/other"
+st=0
+"$RSTSTORM" compare "$TMP/s1" "$TMP/s2" >"$TMP/out" || st=$?
+[ $st -eq 1 ] || fail "report sets, one report only in A: exit $st"
+grep -q "^== other: only in A" "$TMP/out" || fail "report sets: $(cat "$TMP/out")"
+
 # usage errors: exit 2, one line naming the option
 usage() {
 	local want=$1
