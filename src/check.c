@@ -1680,8 +1680,10 @@ int rs_cmd_check(int argc, char **argv)
 	rs_rstr_stop(rstr);
 	rstr = NULL;
 	for (unsigned s = 0; s < o.nsel; s++)
-		for (unsigned ph = 0; ph < 2; ph++)
+		for (unsigned ph = 0; ph < 2; ph++) {
 			free(runs[s].ph[ph].rst_lines);
+			free(runs[s].ph[ph].blk);
+		}
 	free(runs);
 	if (check_link_down(&o.base) && !status)
 		status = 1;

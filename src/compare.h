@@ -1,5 +1,7 @@
 /* `rststorm compare A B`: what differs between two reports of the same
- * kind, cell by cell, with Fisher's exact test for shares. */
+ * kind, cell by cell: exact cells by their results, measured shares
+ * against the spread between replicate blocks (Welch, Holm, a minimum
+ * difference), or by Fisher's exact test under --strict without blocks. */
 #ifndef RS_COMPARE_H
 #define RS_COMPARE_H
 
