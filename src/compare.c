@@ -446,6 +446,18 @@ static void test_blocks(struct cmp *c, struct ccell *x, char **op,
 	x->p = rs_welch_p(c->sha, x->nba, c->shb, x->nbb);
 }
 
+/* How many blocks of d ran the op of row r. */
+static unsigned ran_blocks(struct cmp *c, const struct rs_repdir *d, char **r,
+			   unsigned nb)
+{
+	unsigned n = 0;
+
+	block_counts(d, &c->l, r, NULL, c->bn, nb);
+	for (unsigned i = 0; i < nb; i++)
+		n += c->bn[i] > 0;
+	return n;
+}
+
 /* Compare one op (a group of cells with the same key but the result):
  * rows [a0, a1) of A and [b0, b1) of B, either range possibly empty. */
 static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
@@ -470,6 +482,12 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 	       exact	  ? TEST_EXACT :
 	       c->nba >= 2 && c->nbb >= 2 ? TEST_BLOCKS :
 				 TEST_FISHER;
+	/* an op that fewer than 2 blocks of a side ran has no spread there:
+	 * as without blocks */
+	if (test == TEST_BLOCKS &&
+	    (ran_blocks(c, c->a, any, c->nba) < 2 ||
+	     ran_blocks(c, c->b, any, c->nbb) < 2))
+		test = TEST_FISHER;
 	c->nops++;
 	if (test == TEST_EXACT)
 		c->nexact++;

@@ -620,6 +620,35 @@ static void test_compare_blocks(void **state)
 	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.05, false), 0);
 	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.05, true), 1);
 	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.01, true), 0);
+	/* fin op 2 only in block 1 of one side: no spread to test against
+	 * there, so the op is judged as without blocks (Fisher, spread
+	 * unknown: not failed unless --strict) */
+	{
+		const char *one = blocks_report(fx, "one-block", up);
+
+		drop_lines(one, "blocks.csv", "fin,2,recv");
+		edit(one, "blocks.csv", "1,1,7,run,server,fin,1,send,ok,25\n",
+		     "1,1,7,run,server,fin,1,send,ok,25\n"
+		     "1,1,7,run,server,fin,2,recv,eof,92\n"
+		     "1,1,7,run,server,fin,2,recv,ECONNRESET,8\n");
+		o.csv_dir = t(fx, "cmp1");
+		o.strict = false;
+		assert_int_equal(rs_compare_dirs(a, one, &o, fx->devnull,
+						 fx->err, sizeof(fx->err)),
+				 0);
+		csv = slurp(t(fx, "cmp1/compare.csv"), NULL);
+		assert_non_null(csv);
+		assert_non_null(strstr(csv,
+				       "2,run,server,fin,2,recv,eof,80,100,0.800000,92,100,0.920000,fisher,"));
+		free(csv);
+		o.csv_dir = NULL;
+		o.strict = true;
+		/* Fisher: 80/100 against 92/100, p = 0.024 */
+		o.alpha = 0.05;
+		assert_int_equal(rs_compare_dirs(a, one, &o, fx->devnull,
+						 fx->err, sizeof(fx->err)),
+				 1);
+	}
 	/* blocks that do not add up to the totals are refused */
 	edit(b, "blocks.csv", "fin,2,recv,eof,23", "fin,2,recv,eof,22");
 	assert_int_equal(cmp_opt(fx, a, b, 0.01, false), 2);
