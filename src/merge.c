@@ -831,10 +831,10 @@ static int judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 	for (size_t i = 0; i < nph; i++) {
 		char **r = ph[i].row;
 
-		/* cells belong to a verdicts row (checked on reading) */
-		while (c < cells->n && (strcmp(cells->r[c].row[cs], r[vs]) ||
-					strcmp(cells->r[c].row[cp], r[vp])))
-			c++;
+		/* cells belong to a verdicts row (checked on reading) and
+		 * come in the phases' order, so this phase's, if any, are
+		 * next: a phase without cells (trials that all failed to set
+		 * up) must not skip the cells of the phases after it */
 		ph[i].c0 = c;
 		while (c < cells->n && !strcmp(cells->r[c].row[cs], r[vs]) &&
 		       !strcmp(cells->r[c].row[cp], r[vp]))

@@ -921,6 +921,32 @@ static void test_merge_halves(void **state)
 	one_line_naming(fx, "header does not match");
 }
 
+/* A phase with trials but no cells (the reader takes it) does not make
+ * merge lose the cells of the phases after it (found by fuzz_repdir:
+ * tests/fuzz/regress/merge-phase-without-cells). */
+static void test_merge_phase_without_cells(void **state)
+{
+	struct fixture *fx = *state;
+	const char *x = copy_report(fx, "check-a", "x");
+	const char *y = copy_report(fx, "check-a", "y");
+	struct rs_repdir d;
+	char *cells;
+
+	drop_lines(x, "cells.csv", "race-rst-xcpu,load");
+	drop_lines(y, "cells.csv", "race-rst-xcpu,load");
+	assert_int_equal(merge2(fx, x, y, t(fx, "sum")), 0);
+	cells = slurp(t(fx, "sum/cells.csv"), NULL);
+	assert_non_null(cells);
+	assert_non_null(strstr(cells, "2,fin-write3-write,alone,server,fin,1,write,ok,40,"));
+	assert_non_null(strstr(cells, "2,fin-write3-write,load,server,fin,3,write,EPIPE,40,"));
+	free(cells);
+	/* and the sum, blocks.csv included, loads again */
+	assert_int_equal(rs_repdir_load(&d, t(fx, "sum"), fx->err,
+					sizeof(fx->err)),
+			 0);
+	rs_repdir_free(&d);
+}
+
 static void test_merge_refusals(void **state)
 {
 	struct fixture *fx = *state;
@@ -1084,6 +1110,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_merge_halves, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_merge_phase_without_cells,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided, setup,
