@@ -2,7 +2,8 @@
 # Prints the kernel matrix as Markdown: one row per kernel in
 # results/kernels/*/ with the path rststorm's probe chose, then, where
 # `rststorm check` left a verdicts.csv, one row per scenario and phase with
-# each kernel's verdict.
+# each kernel's verdict, then what `rststorm compare` (./rststorm, or
+# $RSTSTORM) says of the host's reports against each guest's.
 #   bench/kernels-table.sh [DIR]      (DIR defaults to results/kernels)
 set -euo pipefail
 usage="usage: bench/kernels-table.sh [DIR]   (DIR: results/kernels by default)"
@@ -153,3 +154,47 @@ for kv in "${vfiles[@]}"; do
 	[[ " ${ks[*]} " == *" $k "* ]] || ks+=("$k")
 done
 awk -v kernels="${ks[*]}" "$(csv_awk)$prog" "${args[@]}"
+
+# rststorm compare of the host's reports (the kernel without package.txt:
+# no qemu) against each guest's, as compare judges today: its summary line
+# per report kind, and the path differences it shows
+host=""
+for k in "${kernels[@]}"; do [ -f "$dir/$k/package.txt" ] || host=$k; done
+bin=${RSTSTORM:-./rststorm}
+echo
+if [ -z "$host" ] || [ ! -x "$bin" ]; then
+	echo "(no compare table: ${host:+$bin is not built}${host:-no host kernel in $dir})"
+	exit 0
+fi
+echo "\`rststorm compare $dir/$host $dir/KERNEL\` (exit status; per report: ops compared, how, differ; path differences shown):"
+echo
+echo "| A (host $host) vs B | exit | check | check verdict changes | run | \`--strict\` (Fisher per cell): check, run differ | path differences |"
+echo "|---|---|---|---|---|---|---|"
+for k in "${kernels[@]}"; do
+	[ "$k" = "$host" ] && continue
+	st=0
+	"$bin" compare "$dir/$host" "$dir/$k" >"${TMPDIR:-/tmp}/kt.$$" 2>&1 || st=$?
+	strict=$("$bin" compare --strict "$dir/$host" "$dir/$k" 2>&1 |
+		awk '/^== / { kind = $2 } /^compare: / { d = $0; sub(/.*\): /, "", d); sub(/ differ.*/, "", d); s[kind] = d }
+			END { printf "%s, %s (exit %s)", s["check"], s["run"], (s["check"] + s["run"] ? 1 : 0) }')
+	awk -v k="$k" -v st="$st" -v strict="$strict" '
+		/^== / { kind = $2 }
+		/^compare: / {
+			line = $0
+			ops = $2; ex = line; sub(/.*\(/, "", ex); sub(/ exact.*/, "", ex)
+			blk = line; sub(/.*exact, /, "", blk); sub(/ by the block test.*/, "", blk)
+			fis = line; sub(/.*min-diff [0-9.]+ points, /, "", fis); sub(/ by Fisher.*/, "", fis)
+			dif = line; sub(/.*\): /, "", dif); sub(/ differ.*/, "", dif)
+			c[kind] = ops " ops (" ex " exact, " blk " by blocks, " fis " Fisher: spread unknown), " dif " differ"
+			if (kind == "check") { vc = line; sub(/.*; /, "", vc); sub(/ verdict changes.*/, "", vc); v = vc }
+		}
+		/^spread unknown: / { u[kind] = $3 }
+		/^        differs: / { if (!(kind in p)) { p[kind] = substr($0, 18) } }
+		END {
+			for (x in u) c[x] = c[x] "; " u[x] " ops apart by Fisher, not judged"
+			path = p["check"] != "" ? p["check"] : "kernel only"
+			if (p["run"] != "" && p["run"] != p["check"]) path = path " (run: " p["run"] ")"
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", k, st, c["check"], v, c["run"], strict, path
+		}' "${TMPDIR:-/tmp}/kt.$$"
+	rm -f "${TMPDIR:-/tmp}/kt.$$"
+done

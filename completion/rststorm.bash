@@ -15,11 +15,11 @@ _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
 	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
 	--client-index --json --hlog --interval -6 --ipv6 --foreign --request
-	--link -h --help'
+	--link --repeat -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
 	--threads --server-threads --ports --close --seed --ops --wait --op-gap
 	--timeout --csv --ring --engine --sources --target --rate --request
-	--client-index --json --hlog --link'
+	--client-index --json --hlog --link --repeat'
 
 _rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
 	--quiet --no-multishot --ring --no-server-direct --listen --allow-remote
@@ -27,14 +27,15 @@ _rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
 _rststorm_args_serve='-d --duration -t --threads --close --seed --csv --ring
 	--listen'
 
-_rststorm_opts_check='--trials --load-c --gap --closer --parallel --timeout
+_rststorm_opts_check='--trials --repeat --load-c --gap --closer --parallel --timeout
 	--csv --json --netns --link --ring --no-direct --no-multishot -f --file
 	--all -6 --ipv6 -q --quiet -h --help'
-_rststorm_args_check='--trials --load-c --gap --closer --parallel --timeout
+_rststorm_args_check='--trials --repeat --load-c --gap --closer --parallel --timeout
 	--csv --json --ring --link -f --file'
 
-_rststorm_opts_compare='--alpha --csv --json --all -h --help'
-_rststorm_args_compare='--alpha --csv --json'
+_rststorm_opts_compare='--alpha --min-diff --strict --csv --json --all -h
+	--help'
+_rststorm_args_compare='--alpha --min-diff --csv --json'
 
 _rststorm_opts_merge='-o --output --json -h --help'
 _rststorm_args_merge='-o --output --json'

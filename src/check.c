@@ -36,6 +36,7 @@
 
 struct check_opts {
 	uint32_t trials;
+	uint32_t repeat;        /* --repeat: blocks of --trials per phase */
 	uint32_t load_c;
 	uint32_t parallel;
 	uint64_t gap_ns;
@@ -70,6 +71,9 @@ struct phase {
 	int signo;              /* the signal that interrupted it, or 0 */
 	uint32_t want_trials;
 	struct rs_trial_result r;
+	/* --repeat: each block's r.n, the blocks run (r holds the sums) */
+	uint64_t (*blk)[RS_SC_MAX_OPS][RS_RES_N];
+	unsigned nblk;
 	enum verdict v;
 	char detail[512];
 	unsigned sig_rule;
@@ -101,10 +105,12 @@ struct sc_run {
 /* ---------------------------------------------------------------- CLI */
 
 enum { O_TRIALS = 256, O_LOADC, O_GAP, O_CLOSER, O_TIMEOUT, O_CSV, O_NETNS,
-       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK, O_ALL };
+       O_PARALLEL, O_RING, O_NODIRECT, O_NOMULTI, O_JSON, O_LINK, O_ALL,
+       O_REPEAT };
 
 static const struct option longopts[] = {
 	{ "trials", 1, NULL, O_TRIALS },
+	{ "repeat", 1, NULL, O_REPEAT },
 	{ "load-c", 1, NULL, O_LOADC },
 	{ "gap", 1, NULL, O_GAP },
 	{ "closer", 1, NULL, O_CLOSER },
@@ -143,6 +149,9 @@ static void check_usage(FILE *f)
 		"\n"
 		"options:\n"
 		"  --trials N        trials per scenario and phase (default 200; 1..1000000)\n"
+		"  --repeat N        run each phase N times, --trials each, as replicate\n"
+		"                    blocks (blocks.csv; measured cells show the spread\n"
+		"                    between blocks) (default 1; 1..1000)\n"
 		"  --load-c N        load connections in flight in the loaded phase\n"
 		"                    (default 1000; 0: no loaded phase; up to 100000)\n"
 		"  --gap T           the seeds' pause between writes (default 1s; 0..60s)\n"
@@ -189,6 +198,7 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 
 	memset(o, 0, sizeof(*o));
 	o->trials = 200;
+	o->repeat = 1;
 	o->load_c = 1000;
 	o->parallel = 50;
 	o->gap_ns = 1000000000ull;
@@ -208,6 +218,13 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 					   "%s '%s': a whole number 1..1000000",
 					   "--trials", a);
 			o->trials = (uint32_t)v;
+			break;
+		case O_REPEAT:
+			if (rs_parse_count(a, &v) || v < 1 || v > RS_MAX_REPEAT)
+				return bad(err, errlen,
+					   "%s '%s': a whole number 1..1000",
+					   "--repeat", a);
+			o->repeat = (uint32_t)v;
 			break;
 		case O_LOADC:
 			if (rs_parse_count(a, &v) || v > 100000)
@@ -758,7 +775,7 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 
 	memset(p, 0, sizeof(*p));
 	p->loaded = loaded;
-	p->want_trials = o->trials;
+	p->want_trials = o->trials * o->repeat;
 	lc.concurrency = loaded ? o->load_c : 0;
 	rs_load_shape(&lc, probe);
 	lc.count = 0;
@@ -780,24 +797,56 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 	tc.link = o->base.link;
 	/* the load reaches its steady state on loopback within ~100 ms */
 	tc.warmup_ns = loaded ? 300000000ull : 0;
-	g = rs_trials_new(&tc, &p->r, err, sizeof(err));
-	if (!g)
-		rs_fatal("check %s: %s", sr->sc->name, err);
-	rst_begin(p, o->trials);
+	rst_begin(p, o->trials * o->repeat);
+	if (o->repeat > 1 && !(p->blk = calloc(o->repeat, sizeof(*p->blk))))
+		rs_fatal("check --repeat %u: out of memory for the blocks' counts: ask for fewer blocks",
+			 o->repeat);
 	before = rs_mib_read();
-	st = rs_run_core(&lc, &pr, g, false, &out);
+	/*
+	 * --repeat N: the phase's trials N times, each block a run of its
+	 * own (its load, its trials); the trials' counts add up in p->r
+	 * (trial.c adds; it sets sigpipe and foreign_closes per block, so
+	 * those are summed here) and each block's counts are kept.
+	 */
+	for (unsigned b = 0; b < o->repeat; b++) {
+		struct rs_run_out bo;
+		uint64_t sig = p->r.sigpipe, foreign = p->r.foreign_closes;
+		uint64_t n0[RS_SC_MAX_OPS][RS_RES_N];
+
+		memcpy(n0, p->r.n, sizeof(n0));
+		g = rs_trials_new(&tc, &p->r, err, sizeof(err));
+		if (!g)
+			rs_fatal("check %s: %s", sr->sc->name, err);
+		st = rs_run_core(&lc, &pr, g, false, b ? &bo : &out);
+		/* one complete line of its own, whatever the engine printed */
+		if (p->r.start_err)
+			fprintf(stderr,
+				"rststorm check %s: the trials could not start: %s (%s)%s%s: %s\n",
+				sr->sc->name, strerror(-p->r.start_err),
+				rs_errname(-p->r.start_err), g->errmsg[0] ? ": " : "",
+				g->errmsg,
+				p->r.start_err == -EMFILE || p->r.start_err == -ENFILE ?
+					"raise the open file limit (ulimit -n) or lower --parallel" :
+					"run the scenario alone to see whether it persists");
+		rs_trials_free(g);
+		if (b) {
+			p->r.sigpipe += sig;
+			p->r.foreign_closes += foreign;
+			rs_tally_add(out.client, bo.client);
+			rs_tally_add(out.server, bo.server);
+			out.t_end += bo.t_end - bo.t0;
+			rs_run_out_free(&bo);
+		}
+		if (p->blk) {
+			for (unsigned i = 0; i < RS_SC_MAX_OPS; i++)
+				for (unsigned r = 0; r < RS_RES_N; r++)
+					p->blk[b][i][r] = p->r.n[i][r] - n0[i][r];
+			p->nblk = b + 1;
+		}
+		if (st || p->r.start_err || p->r.skip[0])
+			break;
+	}
 	after = before ? rs_mib_read() : NULL;
-	/* one complete line of its own, whatever the engine printed */
-	if (p->r.start_err)
-		fprintf(stderr,
-			"rststorm check %s: the trials could not start: %s (%s)%s%s: %s\n",
-			sr->sc->name, strerror(-p->r.start_err),
-			rs_errname(-p->r.start_err), g->errmsg[0] ? ": " : "",
-			g->errmsg,
-			p->r.start_err == -EMFILE || p->r.start_err == -ENFILE ?
-				"raise the open file limit (ulimit -n) or lower --parallel" :
-				"run the scenario alone to see whether it persists");
-	rs_trials_free(g);
 	rst_end(sr, p);
 	p->ran = true;
 	p->elapsed_s = (double)(out.t_end - out.t0) / 1e9;
@@ -813,6 +862,39 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 }
 
 /* ---------------------------------------------------------- output */
+
+static int cmp_dbl(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* --repeat: the spread of a share between the blocks of a phase, as
+ * " blocks min/median/max a/b/c%" (nothing with fewer than 2 blocks). */
+static void block_spread(const struct rs_scenario *sc, const struct phase *p,
+			 unsigned i, char *buf, size_t len)
+{
+	double sh[RS_MAX_REPEAT];
+	unsigned m = 0;
+
+	for (unsigned b = 0; b < p->nblk; b++) {
+		uint64_t tot = 0;
+
+		for (unsigned r = 0; r < RS_RES_N; r++)
+			tot += p->blk[b][i][r];
+		if (tot)
+			sh[m++] = 100.0 *
+				  (double)exp_count(&sc->op[i], p->blk[b][i]) /
+				  (double)tot;
+	}
+	if (m < 2)
+		return;
+	qsort(sh, m, sizeof(sh[0]), cmp_dbl);
+	rs_append(buf, len, " blocks min/median/max %.0f/%.0f/%.0f%%", sh[0],
+		  m % 2 ? sh[m / 2] : (sh[m / 2 - 1] + sh[m / 2]) / 2,
+		  sh[m - 1]);
+}
 
 static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 		      unsigned i, char *buf, size_t len)
@@ -846,6 +928,7 @@ static void cell_text(const struct rs_scenario *sc, const struct phase *p,
 		rs_sc_exp_format(&sc->op[i], e, sizeof(e));
 		rs_wilson95(exp_count(&sc->op[i], n), tot, &lo, &hi);
 		rs_append(buf, len, " [%s %.1f-%.1f%%]", e, 100 * lo, 100 * hi);
+		block_spread(sc, p, i, buf, len);
 	}
 }
 
@@ -1081,7 +1164,8 @@ static void write_check_head(const struct csv_ctx *x, FILE *f)
 		   x->probe->socket_direct ? "io_uring-direct" : "socket(2)");
 	rs_row_set(&w, "accept", "%s",
 		   x->probe->multishot_accept ? "multishot" : "single-shot");
-	rs_row_set(&w, "trials", "%u", o->trials);
+	/* the trials asked per phase: --trials times --repeat */
+	rs_row_set(&w, "trials", "%" PRIu64, (uint64_t)o->trials * o->repeat);
 	rs_row_set(&w, "load_c", "%u", o->load_c);
 	rs_row_set(&w, "parallel", "%u", o->parallel);
 	rs_row_set(&w, "gap_s", "%.3f", (double)o->gap_ns / 1e9);
@@ -1192,6 +1276,40 @@ static void write_cells(const struct csv_ctx *x, FILE *f)
 				}
 			}
 		}
+}
+
+/* blocks.csv (--repeat >= 2): each phase's cells per block */
+static void write_blocks(const struct csv_ctx *x, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_CHECK_BLOCKS, f);
+	for (unsigned b = 0; b < x->o->repeat; b++)
+		for (unsigned s = 0; s < x->n; s++)
+			for (unsigned ph = 0; ph < 2; ph++) {
+				const struct phase *p = &x->runs[s].ph[ph];
+				const struct rs_scenario *sc = x->runs[s].sc;
+
+				if (!p->ran || b >= p->nblk)
+					continue;
+				for (unsigned i = 0; i < sc->nops; i++)
+					for (unsigned r = 0; r < RS_RES_N; r++) {
+						uint64_t k = p->blk[b][i][r];
+
+						if (!k)
+							continue;
+						phase_row(&w, RS_RF_CHECK_BLOCKS,
+							  &x->runs[s], ph);
+						rs_row_set(&w, "block", "%u", b + 1);
+						rs_row_set(&w, "op_index", "%u", i + 1);
+						rs_row_set(&w, "op_kind", "%s",
+							   rs_sop_name(sc->op[i].kind));
+						rs_row_set(&w, "result", "%s",
+							   rs_result_name(r));
+						rs_row_set(&w, "count", "%" PRIu64, k);
+						rs_row_write(&w, f);
+					}
+			}
 }
 
 static void write_check_mib(const struct csv_ctx *x, FILE *f)
@@ -1324,7 +1442,14 @@ static const struct {
 	{ RS_RF_CHECK_MIB, write_check_mib },
 	{ RS_RF_CHECK_RST, write_check_rst },
 	{ RS_RF_SEQUENCES, write_sequences },
+	{ RS_RF_CHECK_BLOCKS, write_blocks },
 };
+
+/* blocks.csv only with --repeat >= 2 */
+static bool has_file(const struct csv_ctx *x, enum rs_rfile f)
+{
+	return f != RS_RF_CHECK_BLOCKS || x->o->repeat >= 2;
+}
 
 static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
 {
@@ -1339,6 +1464,20 @@ static int write_csv(const struct csv_ctx *x, char *err, size_t errlen)
 	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files); i++) {
 		struct rs_csv_out c;
 
+		if (!has_file(x, check_files[i].file)) {
+			/* a blocks.csv of an earlier check would not add up */
+			char path[4200];
+
+			snprintf(path, sizeof(path), "%s/%s", dir,
+				 rs_schema_file(check_files[i].file)->name);
+			if (unlink(path) && errno != ENOENT) {
+				ret = -errno;
+				snprintf(err, errlen, "%.300s: cannot remove: %s",
+					 path, strerror(-ret));
+				return ret;
+			}
+			continue;
+		}
 		ret = rs_csv_open(&c, dir,
 				  rs_schema_file(check_files[i].file)->name,
 				  err, errlen);
@@ -1359,7 +1498,11 @@ static int write_json(const struct csv_ctx *x, const char *path, char *err,
 	int ret = 0;
 
 	for (size_t i = 0; i < RS_ARRAY_SIZE(check_files) && !ret; i++) {
-		FILE *m = rs_jdoc_begin(&d, check_files[i].file, err, errlen);
+		FILE *m;
+
+		if (!has_file(x, check_files[i].file))
+			continue;
+		m = rs_jdoc_begin(&d, check_files[i].file, err, errlen);
 
 		if (!m) {
 			ret = -ENOMEM;
@@ -1825,8 +1968,10 @@ int rs_cmd_check(int argc, char **argv)
 	rs_rstr_stop(rstr);
 	rstr = NULL;
 	for (unsigned s = 0; s < o.nsel; s++)
-		for (unsigned ph = 0; ph < 2; ph++)
+		for (unsigned ph = 0; ph < 2; ph++) {
 			free(runs[s].ph[ph].rst_lines);
+			free(runs[s].ph[ph].blk);
+		}
 	free(runs);
 	if (check_link_down(&o.base) && !status)
 		status = 1;

@@ -56,6 +56,7 @@ enum opt_id {
 	OPT_LINK,
 	OPT_CLIENT_INDEX,
 	OPT_INTERVAL,
+	OPT_REPEAT,
 };
 
 /* Which commands take an option. */
@@ -145,6 +146,8 @@ static const struct opt_desc opts[] = {
 	  "servers and clients in two fresh network namespaces joined by an emulated link: rtt=T[,loss=P%][,jitter=T][,rate=R][,limit=N], e.g. rtt=20ms,loss=1% (root; not with --target or --netns)", C_RUN, NULL },
 	{ "client-index", OPT_CLIENT_INDEX, 1, "I/N",
 	  "with --target: client I (0..N-1) of a fleet of N: connection ids and close stamp slots I x (1000000/N) on, apart from the others' (N 1..1000)", C_RUN, NULL },
+	{ "repeat", OPT_REPEAT, 1, "N",
+	  "run the same configuration N times as replicate blocks (seeds derived from --seed, recorded in blocks.csv), for compare's between-block spread (default 1; 1..1000)", C_RUN, NULL },
 	{ "help", OPT_HELP, 0, NULL, "this text", C_ALL, NULL },
 };
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -161,6 +164,7 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
 	cfg->threads = ncpu;
 	cfg->server_threads = ncpu;
 	cfg->ports = 8;
+	cfg->repeat = 1;
 	rs_mix_parse("fin=50,rst=50", &cfg->mix, err, sizeof(err));
 	rs_script_parse("write,write,write,read", &cfg->script, err,
 			sizeof(err));
@@ -488,6 +492,11 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 	case OPT_NETNS:
 		cfg->netns = true;
 		return 0;
+	case OPT_REPEAT:
+		if (parse_u32(val, 1, RS_MAX_REPEAT, &cfg->repeat))
+			return bad_num(err, errlen, o->name, val,
+				       "a whole number from 1 to 1000");
+		return 0;
 	case OPT_HOLD:
 		cfg->hold = true;
 		return 0;
@@ -754,6 +763,18 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 	}
 	if (rs_cli_check_fleet(cfg, err, errlen))
 		return -EINVAL;
+	if (cfg->repeat > 1 && (cfg->hold || cfg->ntargets)) {
+		snprintf(err, errlen,
+			 "--repeat %u: not with %s (each block is a whole run of the embedded servers)",
+			 cfg->repeat, cfg->hold ? "--hold" : "--target");
+		return -EINVAL;
+	}
+	if (cfg->repeat > 1 && cfg->interval_ns) {
+		snprintf(err, errlen,
+			 "--repeat %u: not with --interval (the intervals are one run's time series; the blocks are its replicates: ask for one or the other)",
+			 cfg->repeat);
+		return -EINVAL;
+	}
 	if (cfg->ntargets && cfg->hold) {
 		snprintf(err, errlen,
 			 "--hold: not with --target (the storm is called inside one process)");

@@ -41,6 +41,9 @@ enum rs_cli_cmd { RS_CLI_RUN, RS_CLI_SERVE };
 /* The client engine (struct rs_engine in client.h). */
 enum rs_engine_id { RS_ENGINE_URING, RS_ENGINE_EPOLL };
 
+/* --repeat: most replicate blocks (run and check) */
+#define RS_MAX_REPEAT 1000u
+
 struct rs_config {
 	uint32_t concurrency;   /* connections in flight, all client threads */
 	uint64_t duration_ns;   /* 0: no time limit (then count is set) */
@@ -51,6 +54,7 @@ struct rs_config {
 	struct rs_mix mix;
 	uint64_t seed;
 	bool seed_given;
+	uint32_t repeat;        /* --repeat: replicate blocks (1: none) */
 	struct rs_script script;
 	enum rs_wait wait;
 	uint64_t gap_ns;        /* RS_WAIT_GAP */

@@ -1,12 +1,17 @@
 /* `rststorm compare A B`: two reports of the same kind aligned by key.
  * Cells judged exact differ when the set of results differs; every other
- * cell (measured cells of a check, all cells of a run) differs when
- * Fisher's exact test puts its two shares apart at the chosen alpha.
- * Verdict changes, ops and phases found in one report only, and the
- * probe path and configuration of each side are shown too. */
+ * cell (measured cells of a check, all cells of a run) is measured: with
+ * replicate blocks on both sides (blocks.csv) it differs when its shares
+ * are at least --min-diff apart and Welch's t test on the block shares,
+ * Holm-adjusted over all measured cells, is below alpha; without blocks
+ * the spread between runs is unknown, and Fisher's exact test is shown
+ * but fails only under --strict. Verdict changes, ops and phases found in
+ * one report only, and the probe path and configuration of each side are
+ * shown too. */
 #include "compare.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <float.h>
 #include <getopt.h>
@@ -14,6 +19,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "esc.h"
 #include "json.h"
@@ -119,10 +125,140 @@ double rs_fisher_p(uint64_t k1, uint64_t n1, uint64_t k2, uint64_t n2)
 	return sum > 1.0 ? 1.0 : sum;
 }
 
+/* --------------------------------------------------- Welch and Holm */
+
+/* The continued fraction of the regularized incomplete beta function
+ * (modified Lentz), for x < (a + 1) / (a + b + 2). */
+static double betacf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1), h;
+
+	if (fabs(d) < tiny)
+		d = tiny;
+	d = 1 / d;
+	h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, aa, del;
+
+		aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + aa * d;
+		d = fabs(d) < tiny ? tiny : d;
+		c = 1 + aa / c;
+		c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-15)
+			break;
+	}
+	return h;
+}
+
+/* I_x(a, b), the regularized incomplete beta function. */
+static double incbeta(double x, double a, double b)
+{
+	double front;
+
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+		    b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * betacf(a, b, x) / a;
+	return 1 - front * betacf(b, a, 1 - x) / b;
+}
+
+double rs_t2_sf(double t, double df)
+{
+	if (!(df > 0))
+		return 1.0;
+	if (isinf(t))
+		return 0.0;
+	return incbeta(df / (df + t * t), df / 2, 0.5);
+}
+
+static void mean_var(const double *v, unsigned n, double *mean, double *var)
+{
+	double m = 0, q = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		m += v[i];
+	m /= n;
+	for (unsigned i = 0; i < n; i++)
+		q += (v[i] - m) * (v[i] - m);
+	*mean = m;
+	*var = n > 1 ? q / (n - 1) : 0;
+}
+
+double rs_welch_p(const double *a, unsigned na, const double *b, unsigned nb)
+{
+	double ma, va, mb, vb, ea, eb, se2, df;
+
+	if (na < 2 || nb < 2)
+		return 1.0;
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	ea = va / na;
+	eb = vb / nb;
+	se2 = ea + eb;
+	/* shares are k/n: below 1e-15 a variance is rounding, not spread */
+	if (se2 < 1e-24)
+		return fabs(mb - ma) < 1e-12 ? 1.0 : 0.0;
+	df = se2 * se2 / (ea * ea / (na - 1) + eb * eb / (nb - 1));
+	return rs_t2_sf((mb - ma) / sqrt(se2), df);
+}
+
+static int cmp_idx(const void *x, const void *y, void *arg)
+{
+	const double *p = arg;
+	double a = p[*(const size_t *)x], b = p[*(const size_t *)y];
+
+	return a < b ? -1 : a > b ? 1 :
+	       *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+int rs_holm(const double *p, size_t n, double *adj)
+{
+	size_t *ix = malloc((n + 1) * sizeof(*ix));
+	double run = 0;
+
+	if (!ix)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ix[i] = i;
+	qsort_r(ix, n, sizeof(*ix), cmp_idx, (void *)p);
+	/* the k-th smallest (0-based) times n - k, kept monotone */
+	for (size_t k = 0; k < n; k++) {
+		double v = p[ix[k]] * (double)(n - k);
+
+		if (v > 1)
+			v = 1;
+		if (v > run)
+			run = v;
+		adj[ix[k]] = run;
+	}
+	free(ix);
+	return 0;
+}
+
 /* ----------------------------------------------------------- layout */
 
-enum test { TEST_EXACT, TEST_FISHER, TEST_MISSING };
-static const char *const test_name[] = { "exact", "fisher", "missing" };
+/* Most blocks a side's blocks.csv may number (a merge of many) */
+#define RS_MAX_BLOCKS 65536u
+
+enum test { TEST_EXACT, TEST_FISHER, TEST_MISSING, TEST_BLOCKS };
+static const char *const test_name[] = { "exact", "fisher", "missing",
+					 "welch-blocks" };
 
 /* Where the cells of a kind are, and which columns make their key. */
 struct layout {
@@ -133,6 +269,11 @@ struct layout {
 	unsigned scenario, result, count, judged, expected, phase, op, kind,
 		mode;
 	bool check;
+	/* blocks.csv: the group columns it has (bkey[k] of key[k], -1:
+	 * none), its result, count and block */
+	enum rs_rfile bf;
+	int bkey[8];
+	unsigned bres, bcount, bblock;
 };
 
 /* The key of a cell: compare.csv's key columns in the schema table, which
@@ -165,6 +306,68 @@ static void layout_init(struct layout *l, enum rs_rkind k)
 		l->expected = rs_rcol(l->f, "expected");
 		l->phase = rs_rcol(l->f, "phase");
 	}
+	l->bf = l->check ? RS_RF_CHECK_BLOCKS : RS_RF_RUN_BLOCKS;
+	for (unsigned i = 0; i < l->ngroup; i++)
+		l->bkey[i] = rs_schema_find(l->bf, names[i]);
+	l->bres = rs_rcol(l->bf, "result");
+	l->bcount = rs_rcol(l->bf, "count");
+	l->bblock = rs_rcol(l->bf, "block");
+}
+
+/* The replicate blocks of a report: the highest block number of its
+ * blocks.csv (0: none). */
+static unsigned nblocks_of(const struct rs_repdir *d, const struct layout *l)
+{
+	const struct rs_rtable *t = &d->t[l->bf];
+	uint64_t n = 0;
+
+	for (size_t i = 0; t->present && i < t->nrows; i++) {
+		uint64_t b = rs_rfield_u64(t->rows[i][l->bblock]);
+
+		n = b > n ? b : n;
+	}
+	return n > RS_MAX_BLOCKS ? RS_MAX_BLOCKS : (unsigned)n;
+}
+
+/* Per block, the counts of the op of row r (a cells.csv or outcomes.csv
+ * row) with result res (NULL: all results, the op's block totals). */
+static void block_counts(const struct rs_repdir *d, const struct layout *l,
+			 char **r, const char *res, uint64_t *out,
+			 unsigned nb)
+{
+	const struct rs_rtable *t = &d->t[l->bf];
+
+	memset(out, 0, nb * sizeof(*out));
+	for (size_t i = 0; i < t->nrows; i++) {
+		char **b = t->rows[i];
+		uint64_t k = rs_rfield_u64(b[l->bblock]);
+		unsigned g;
+
+		for (g = 0; g < l->ngroup; g++)
+			if (l->bkey[g] >= 0 &&
+			    strcmp(b[l->bkey[g]], r[l->key[g]]) != 0)
+				break;
+		if (g < l->ngroup || (res && strcmp(b[l->bres], res) != 0) ||
+		    k < 1 || k > nb)
+			continue;
+		out[k - 1] += rs_rfield_u64(b[l->bcount]);
+	}
+}
+
+/* The shares of the blocks that ran the op (total > 0): returns their
+ * number; their sd into *sd. */
+static unsigned block_shares(const uint64_t *k, const uint64_t *n,
+			     unsigned nb, double *sh, double *sd)
+{
+	unsigned m = 0;
+	double mean, var;
+
+	for (unsigned i = 0; i < nb; i++)
+		if (n[i])
+			sh[m++] = (double)k[i] / (double)n[i];
+	mean_var(sh, m ? m : 1, &mean, &var);
+	*sd = m > 1 ? sqrt(var) : 0;
+	return m;
 }
 
 /* One result of one op, as the two reports have it. */
@@ -172,8 +375,13 @@ struct ccell {
 	char **ra, **rb;    /* the rows, NULL where a report has none */
 	uint64_t ca, ta, cb, tb;
 	enum test test;
-	double p;           /* Fisher only */
+	double p;           /* Fisher or the block test */
+	double padj;        /* the block test's p, Holm over all such cells */
+	double diff;        /* share B - share A */
+	unsigned nba, nbb;  /* blocks that ran the op, each side */
+	double sda, sdb;    /* sd of the block shares, each side */
 	bool differs;
+	const char *decision;
 };
 
 struct cmp {
@@ -183,9 +391,15 @@ struct cmp {
 	FILE *out;
 	struct ccell *cells;
 	size_t ncells, cap;
+	unsigned nba, nbb;   /* blocks of each side (0: no blocks.csv) */
+	uint64_t *bk, *bn;   /* per block counts and totals, one side */
+	double *sha, *shb;   /* block shares */
+	/* pass 2: the Holm-adjusted p of each cell of pass 1 (NULL: pass 1) */
+	const double *adj;
+	size_t nadj;
 	/* tallies */
-	unsigned long nops, nexact, nfisher, ops_differ, ops_missing,
-		verdict_changes, phases_missing;
+	unsigned long nops, nexact, nfisher, nblocks, ops_differ, ops_missing,
+		ops_unknown, verdict_changes, phases_missing;
 	/* check reports: the whole-trial sequences (compare_sequences) */
 	struct ccell *seqs;
 	size_t nseqs, capseqs;
@@ -223,6 +437,33 @@ static double pct(uint64_t k, uint64_t n)
 	return n ? 100.0 * (double)k / (double)n : 0.0;
 }
 
+/* The block test of cell x: A's and B's block shares for its result. */
+static void test_blocks(struct cmp *c, struct ccell *x, char **op,
+			const char *res)
+{
+	const struct layout *l = &c->l;
+
+	block_counts(c->a, l, op, NULL, c->bn, c->nba);
+	block_counts(c->a, l, op, res, c->bk, c->nba);
+	x->nba = block_shares(c->bk, c->bn, c->nba, c->sha, &x->sda);
+	block_counts(c->b, l, op, NULL, c->bn, c->nbb);
+	block_counts(c->b, l, op, res, c->bk, c->nbb);
+	x->nbb = block_shares(c->bk, c->bn, c->nbb, c->shb, &x->sdb);
+	x->p = rs_welch_p(c->sha, x->nba, c->shb, x->nbb);
+}
+
+/* How many blocks of d ran the op of row r. */
+static unsigned ran_blocks(struct cmp *c, const struct rs_repdir *d, char **r,
+			   unsigned nb)
+{
+	unsigned n = 0;
+
+	block_counts(d, &c->l, r, NULL, c->bn, nb);
+	for (unsigned i = 0; i < nb; i++)
+		n += c->bn[i] > 0;
+	return n;
+}
+
 /* Compare one op (a group of cells with the same key but the result):
  * rows [a0, a1) of A and [b0, b1) of B, either range possibly empty. */
 static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
@@ -230,7 +471,7 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 {
 	const struct layout *l = &c->l;
 	uint64_t ta = 0, tb = 0;
-	bool exact = l->check, differs = false;
+	bool exact = l->check, differs = false, unknown = false;
 	size_t first = c->ncells, i, j;
 	char **any = a1 > a0 ? ra[a0] : rb[b0];
 	enum test test;
@@ -243,16 +484,28 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 		tb += rs_rfield_u64(rb[j][l->count]);
 		exact = exact && strcmp(rb[j][l->judged], "exact") == 0;
 	}
-	test = !ta || !tb ? TEST_MISSING : exact ? TEST_EXACT : TEST_FISHER;
+	test = !ta || !tb ? TEST_MISSING :
+	       exact	  ? TEST_EXACT :
+	       c->nba >= 2 && c->nbb >= 2 ? TEST_BLOCKS :
+				 TEST_FISHER;
+	/* an op that fewer than 2 blocks of a side ran has no spread there:
+	 * as without blocks */
+	if (test == TEST_BLOCKS &&
+	    (ran_blocks(c, c->a, any, c->nba) < 2 ||
+	     ran_blocks(c, c->b, any, c->nbb) < 2))
+		test = TEST_FISHER;
 	c->nops++;
 	if (test == TEST_EXACT)
 		c->nexact++;
 	else if (test == TEST_FISHER)
 		c->nfisher++;
+	else if (test == TEST_BLOCKS)
+		c->nblocks++;
 
 	/* the results of the op, both sides, in result order */
 	for (i = a0, j = b0; i < a1 || j < b1;) {
-		struct ccell x = { .ta = ta, .tb = tb, .test = test, .p = 1 };
+		struct ccell x = { .ta = ta, .tb = tb, .test = test, .p = 1,
+				   .padj = 1 };
 		const unsigned *res_col = &l->key[l->ngroup];
 		int cmp = i == a1 ? 1 :
 			  j == b1 ? -1 :
@@ -266,16 +519,33 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 			x.rb = rb[j++];
 			x.cb = rs_rfield_u64(x.rb[l->count]);
 		}
+		x.diff = pct(x.cb, x.tb) / 100 - pct(x.ca, x.ta) / 100;
 		switch (test) {
 		case TEST_MISSING:
 			x.differs = true;
+			x.decision = "different";
 			break;
 		case TEST_EXACT:
 			x.differs = !x.ca != !x.cb;
+			x.decision = x.differs ? "different" : "same";
 			break;
 		case TEST_FISHER:
 			x.p = rs_fisher_p(x.ca, ta, x.cb, tb);
-			x.differs = x.p < c->o->alpha;
+			x.differs = c->o->strict && x.p < c->o->alpha;
+			x.decision = c->o->strict ? (x.differs ? "different" :
+								  "same") :
+						    "unknown";
+			unknown |= !c->o->strict && x.p < c->o->alpha;
+			break;
+		case TEST_BLOCKS:
+			test_blocks(c, &x, any, (x.ra ? x.ra : x.rb)[l->result]);
+			if (c->adj && c->ncells < c->nadj)
+				x.padj = c->adj[c->ncells];
+			/* the margin first: a shift too small to matter never
+			 * fails, however sure the test is of it */
+			x.differs = fabs(x.diff) >= c->o->min_diff - 1e-9 &&
+				    x.padj < c->o->alpha;
+			x.decision = x.differs ? "different" : "same";
 			break;
 		}
 		differs |= x.differs;
@@ -286,7 +556,9 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 		c->ops_missing++;
 	else if (differs)
 		c->ops_differ++;
-	if (!differs && !c->o->all)
+	else if (unknown)
+		c->ops_unknown++;
+	if (!differs && !unknown && !c->o->all)
 		return 0;
 
 	scenario_header(c, any[l->scenario]);
@@ -299,10 +571,22 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 		fprintf(c->out, " (exact, expected %s): %s\n",
 			any[l->expected],
 			differs ? "the results differ" : "same results");
-	else
-		fprintf(c->out, " (%s, Fisher's exact test): %s\n",
+	else if (test == TEST_BLOCKS)
+		fprintf(c->out,
+			" (%s, Welch test on %u+%u block shares, Holm, min-diff %.1f points): %s\n",
+			l->check ? "measured" : "share", c->nba, c->nbb,
+			100 * c->o->min_diff,
+			differs ? "shares differ" : "same within the spread");
+	else if (c->o->strict)
+		fprintf(c->out, " (%s, Fisher's exact test, --strict): %s\n",
 			l->check ? "measured" : "share",
 			differs ? "shares differ" : "same within alpha");
+	else
+		fprintf(c->out,
+			" (%s, Fisher's exact test): %s\n",
+			l->check ? "measured" : "share",
+			unknown ? "shares differ, spread between runs unknown (no blocks: not judged)" :
+				  "same within alpha, spread between runs unknown");
 	for (size_t k = first; k < c->ncells; k++) {
 		const struct ccell *x = &c->cells[k];
 		const char *res = (x->ra ? x->ra : x->rb)[l->result];
@@ -314,6 +598,13 @@ static int compare_group(struct cmp *c, char ***ra, size_t a0, size_t a1,
 			pct(x->cb, x->tb));
 		if (test == TEST_FISHER)
 			fprintf(c->out, "   p=%.2g%s", x->p,
+				x->differs	       ? "  DIFFERS" :
+				!c->o->strict && x->p < c->o->alpha ? "  (spread unknown)" :
+								 "");
+		else if (test == TEST_BLOCKS)
+			fprintf(c->out,
+				"   sd A %.1f B %.1f points, p=%.2g Holm %.2g%s",
+				100 * x->sda, 100 * x->sdb, x->p, x->padj,
 				x->differs ? "  DIFFERS" : "");
 		else if (test == TEST_EXACT && x->differs)
 			fprintf(c->out, "   only in %s", x->ca ? "A" : "B");
@@ -527,7 +818,8 @@ static int compare_seq_phase(struct cmp *c, char ***ra, size_t a0, size_t a1,
 			any[rs_rcol(Q, "scenario")], any[rs_rcol(Q, "phase")],
 			(x->ra ? x->ra : x->rb)[seq], x->ca, x->ta,
 			pct(x->ca, x->ta), x->cb, x->tb, pct(x->cb, x->tb),
-			x->p, x->differs ? "  DIFFERS" : "",
+			x->p, !x->differs ? "" :
+			c->o->strict ? "  DIFFERS" : "  differs (spread unknown)",
 			!x->ra ? "  only in B" : !x->rb ? "  only in A" : "");
 	}
 	return 0;
@@ -657,10 +949,22 @@ static void write_rows(const struct cmp *c, FILE *f)
 		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
 		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
 		rs_row_set(&w, "test", "%s", test_name[x->test]);
-		if (x->test == TEST_FISHER)
+		if (x->test == TEST_FISHER || x->test == TEST_BLOCKS)
 			rs_row_set(&w, "p_value", "%.6g", x->p);
 		else
 			rs_row_set(&w, "p_value", "-");
+		if (x->test == TEST_BLOCKS)
+			rs_row_set(&w, "p_adjusted", "%.6g", x->padj);
+		else
+			rs_row_set(&w, "p_adjusted", "-");
+		rs_row_set(&w, "blocks_a", "%u", x->nba);
+		rs_row_set(&w, "blocks_b", "%u", x->nbb);
+		rs_row_set(&w, "sd_a", "%.6f", x->sda);
+		rs_row_set(&w, "sd_b", "%.6f", x->sdb);
+		/* no "-0.000000" */
+		rs_row_set(&w, "diff", "%.6f",
+			   fabs(x->diff) < 5e-7 ? 0.0 : x->diff);
+		rs_row_set(&w, "decision", "%s", x->decision);
 		rs_row_set(&w, "differs", "%d", x->differs);
 		rs_row_write(&w, f);
 	}
@@ -745,12 +1049,18 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 	rs_json_str(&j, "a", a);
 	rs_json_str(&j, "b", b);
 	rs_json_dbl(&j, "alpha", c->o->alpha);
+	rs_json_dbl(&j, "min_diff", c->o->min_diff);
+	rs_json_num(&j, "strict", c->o->strict ? "true" : "false");
+	rs_json_u64(&j, "blocks_a", c->nba);
+	rs_json_u64(&j, "blocks_b", c->nbb);
 	rs_json_str(&j, "result", status ? "different" : "same");
 	rs_json_begin(&j, "totals", '{');
 	rs_json_u64(&j, "ops", c->nops);
 	rs_json_u64(&j, "exact", c->nexact);
 	rs_json_u64(&j, "fisher", c->nfisher);
+	rs_json_u64(&j, "welch_blocks", c->nblocks);
 	rs_json_u64(&j, "ops_differ", c->ops_differ);
+	rs_json_u64(&j, "ops_spread_unknown", c->ops_unknown);
 	rs_json_u64(&j, "ops_missing", c->ops_missing);
 	if (l->check) {
 		rs_json_u64(&j, "verdict_changes", c->verdict_changes);
@@ -809,6 +1119,160 @@ static int write_json(const struct cmp *c, const char *a, const char *b,
 
 /* ------------------------------------------------------------ command */
 
+/* ------------------------------------------------------- report sets */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *dir, const char *name)
+{
+	char path[4200];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether dir is a report (summary.csv or check.csv in it). */
+static bool is_report(const char *dir)
+{
+	return is_file(dir, "summary.csv") || is_file(dir, "check.csv");
+}
+
+static int name_cmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* The subdirectories of dir that are reports, sorted; NULL-terminated in
+ * *names (free each and the array). Returns their number or -errno. */
+static int sub_reports(const char *dir, char ***names)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	int n = 0;
+
+	*names = NULL;
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		char sub[4200];
+		char **p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(sub, sizeof(sub), "%s/%s", dir, e->d_name) >=
+			    (int)sizeof(sub) ||
+		    !is_report(sub))
+			continue;
+		p = realloc(v, (size_t)(n + 2) * sizeof(*v));
+		if (!p || !(p[n] = strdup(e->d_name))) {
+			free(p ? p : v);
+			closedir(d);
+			return -ENOMEM;
+		}
+		v = p;
+		v[++n] = NULL;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, (size_t)n, sizeof(*v), name_cmp);
+	*names = v;
+	return n;
+}
+
+static void free_names(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/*
+ * Two directories that are not reports but hold reports (the kernel
+ * matrix's results/kernels/<release>/ with run/ and check/): the reports
+ * of the same name compared pair by pair, a report in one only a
+ * difference. --csv DIR writes DIR/NAME/compare.csv; --json is refused
+ * (one document per comparison). The worst status wins.
+ */
+static int compare_sets(const char *a, const char *b,
+			const struct rs_compare_opts *o, FILE *out, char *err,
+			size_t errlen)
+{
+	char **na = NULL, **nb = NULL;
+	int ka = sub_reports(a, &na), kb = sub_reports(b, &nb);
+	int status = 0, i = 0, j = 0;
+	char ea[RS_ESC_VALUE], eb[RS_ESC_VALUE];
+
+	if (ka <= 0 || kb <= 0) {
+		snprintf(err, errlen,
+			 "%s: not a report: no summary.csv (rststorm run --csv) or check.csv (rststorm check --csv), nor subdirectories that are reports",
+			 rs_esc(ea, sizeof(ea), ka <= 0 ? a : b));
+		status = 2;
+		goto out;
+	}
+	if (o->json_path) {
+		snprintf(err, errlen,
+			 "--json: not with directories of reports (%s, %s): compare their reports one pair at a time",
+			 rs_esc(ea, sizeof(ea), a), rs_esc(eb, sizeof(eb), b));
+		status = 2;
+		goto out;
+	}
+	while (i < ka || j < kb) {
+		int c = i == ka ? 1 : j == kb ? -1 : strcmp(na[i], nb[j]);
+		char pa[4200], pb[4200], csv[4200];
+		struct rs_compare_opts so = *o;
+		int st;
+
+		if (c) {
+			fprintf(out, "== %s: only in %s\n\n",
+				rs_esc(ea, sizeof(ea), c < 0 ? na[i] : nb[j]),
+				c < 0 ? "A" : "B");
+			status = status < 1 ? 1 : status;
+			i += c < 0;
+			j += c > 0;
+			continue;
+		}
+		if (snprintf(pa, sizeof(pa), "%s/%s", a, na[i]) >=
+			    (int)sizeof(pa) ||
+		    snprintf(pb, sizeof(pb), "%s/%s", b, nb[j]) >=
+			    (int)sizeof(pb) ||
+		    (o->csv_dir &&
+		     snprintf(csv, sizeof(csv), "%s/%s", o->csv_dir, na[i]) >=
+			     (int)sizeof(csv))) {
+			snprintf(err, errlen, "%s...: path too long",
+				 rs_esc(ea, 64, a));
+			status = 2;
+			goto out;
+		}
+		if (o->csv_dir)
+			so.csv_dir = csv;
+		fprintf(out, "== %s\n", rs_esc(ea, sizeof(ea), na[i]));
+		st = rs_compare_dirs(pa, pb, &so, out, err, errlen);
+		if (st == 2) {
+			status = 2;
+			goto out;
+		}
+		fputc('\n', out);
+		status = st > status ? st : status;
+		i++;
+		j++;
+	}
+	fprintf(out, "result of the %d report pairs: %s\n", ka > kb ? ka : kb,
+		status ? "DIFFERENT" : "same within tolerance");
+out:
+	free_names(na);
+	free_names(nb);
+	return status;
+}
+
 int rs_compare_dirs(const char *a, const char *b,
 		    const struct rs_compare_opts *o, FILE *out, char *err,
 		    size_t errlen)
@@ -816,10 +1280,16 @@ int rs_compare_dirs(const char *a, const char *b,
 	struct rs_repdir A, B;
 	struct cmp c;
 	int status = 2;
+	char *sink = NULL;
+	size_t nsink = 0, ntested = 0;
+	double *p = NULL, *adj = NULL;
 
-	if (rs_repdir_load(&A, a, err, errlen))
+	if (!is_report(a) && !is_report(b) && is_dir(a) && is_dir(b))
+		return compare_sets(a, b, o, out, err, errlen);
+	/* histograms are no judged cells: reports without them compare */
+	if (rs_repdir_load_opt(&A, a, RS_RLOAD_NO_HISTOGRAMS, err, errlen))
 		return 2;
-	if (rs_repdir_load(&B, b, err, errlen)) {
+	if (rs_repdir_load_opt(&B, b, RS_RLOAD_NO_HISTOGRAMS, err, errlen)) {
 		rs_repdir_free(&A);
 		return 2;
 	}
@@ -833,39 +1303,93 @@ int rs_compare_dirs(const char *a, const char *b,
 	c.a = &A;
 	c.b = &B;
 	c.o = o;
-	c.out = out;
 	layout_init(&c.l, A.kind);
-	show_path(&c);
-	if (compare_cells(&c) || (c.l.check && compare_sequences(&c))) {
-		snprintf(err, errlen, "out of memory");
-		free(c.cells);
-		free(c.seqs);
-		goto out;
+	c.nba = nblocks_of(&A, &c.l);
+	c.nbb = nblocks_of(&B, &c.l);
+	{
+		unsigned nb = (c.nba > c.nbb ? c.nba : c.nbb) + 1;
+
+		c.bk = calloc(nb, sizeof(*c.bk));
+		c.bn = calloc(nb, sizeof(*c.bn));
+		c.sha = calloc(nb, sizeof(*c.sha));
+		c.shb = calloc(nb, sizeof(*c.shb));
 	}
+	/* pass 1, printing nothing: the block tests' p values, then Holm
+	 * over all of them; pass 2 judges and prints with the adjusted p */
+	c.out = open_memstream(&sink, &nsink);
+	if (!c.bk || !c.bn || !c.sha || !c.shb || !c.out ||
+	    compare_cells(&c))
+		goto oom;
+	fclose(c.out);
+	c.out = NULL;
+	if (!(p = calloc(c.ncells + 1, sizeof(*p))) ||
+	    !(adj = calloc(c.ncells + 1, sizeof(*adj))))
+		goto oom;
+	for (size_t i = 0; i < c.ncells; i++)
+		if (c.cells[i].test == TEST_BLOCKS)
+			p[ntested++] = c.cells[i].p;
+	if (rs_holm(p, ntested, adj))
+		goto oom;
+	for (size_t i = 0, k = 0; i < c.ncells; i++)
+		p[i] = c.cells[i].test == TEST_BLOCKS ? adj[k++] : 1;
+	c.adj = p;
+	c.nadj = c.ncells;
+	c.ncells = 0;
+	c.nops = c.nexact = c.nfisher = c.nblocks = c.ops_differ = 0;
+	c.ops_missing = c.ops_unknown = c.verdict_changes = 0;
+	c.phases_missing = 0;
+	c.shown_scenario = NULL;
+	c.out = out;
+	show_path(&c);
+	if (compare_cells(&c) || (c.l.check && compare_sequences(&c)))
+		goto oom;
 	if (c.shown_scenario || c.o->all)
 		fputc('\n', out);
 	fprintf(out,
-		"compare: %lu ops (%lu exact, %lu by Fisher's exact test at alpha %g): %lu differ, %lu in one report only",
-		c.nops, c.nexact, c.nfisher, o->alpha, c.ops_differ,
-		c.ops_missing);
+		"compare: %lu ops (%lu exact, %lu by the block test at alpha %g with Holm and min-diff %g points, %lu by Fisher's exact test%s): %lu differ, %lu in one report only",
+		c.nops, c.nexact, c.nblocks, o->alpha, 100 * o->min_diff,
+		c.nfisher, o->strict ? ", --strict" : ", not judged: spread unknown",
+		c.ops_differ, c.ops_missing);
 	if (c.l.check)
 		fprintf(out, "; %lu verdict changes, %lu phases in one report only",
 			c.verdict_changes, c.phases_missing);
 	if (c.l.check && c.seq_absent)
 		fprintf(out, "; sequences not compared (a report has no sequences.csv)");
 	else if (c.l.check)
-		fprintf(out, "; %zu whole-trial sequences in %lu phases: %lu differ, %lu in one report only",
-			c.nseqs, c.seq_phases, c.seq_differ, c.seq_only);
+		fprintf(out, "; %zu whole-trial sequences in %lu phases: %lu differ by Fisher's exact test%s, %lu in one report only",
+			c.nseqs, c.seq_phases, c.seq_differ,
+			o->strict ? "" : " (not judged: spread unknown)",
+			c.seq_only);
+	/* a sequence's share has no blocks: judged under --strict only (a
+	 * deterministic scenario's change shows in its exact cells) */
 	status = c.ops_differ || c.ops_missing || c.verdict_changes ||
-			 c.phases_missing || c.seq_differ ?
+			 c.phases_missing || (o->strict && c.seq_differ) ?
 			 1 :
 			 0;
+	if (c.ops_unknown)
+		fprintf(out,
+			"\nspread unknown: %lu ops differ by Fisher's exact test, which takes one run's trials as independent; runs of one configuration differ by more. Not judged: give both reports blocks (--repeat N, or merge runs) or use --strict",
+			c.ops_unknown);
 	fprintf(out, "\nresult: %s\n",
 		status ? "DIFFERENT" : "same within tolerance");
 	if (o->csv_dir && write_csv(&c, err, errlen))
 		status = 2;
 	else if (o->json_path && write_json(&c, a, b, status, err, errlen))
 		status = 2;
+	goto done;
+oom:
+	snprintf(err, errlen, "out of memory");
+	status = 2;
+done:
+	if (c.out && c.out != out)
+		fclose(c.out);
+	free(sink);
+	free(p);
+	free(adj);
+	free(c.bk);
+	free(c.bn);
+	free(c.sha);
+	free(c.shb);
 	free(c.cells);
 	free(c.seqs);
 out:
@@ -882,32 +1406,43 @@ static void compare_usage(FILE *f)
 		"Compare two reports of the same kind (directories written by\n"
 		"`rststorm run --csv` or `rststorm check --csv`), op by op and result by\n"
 		"result. A check's cells judged exact differ when the results that occur\n"
-		"differ; every other share is compared with Fisher's exact test.\n"
+		"differ. Every other share is measured: when both reports have replicate\n"
+		"blocks (--repeat N, or merged runs) it differs when the shares are at\n"
+		"least --min-diff apart and Welch's t test on the block shares, Holm-\n"
+		"adjusted over all measured cells, is below --alpha. Without blocks the\n"
+		"spread between runs is unknown: differences by Fisher's exact test are\n"
+		"shown but fail only with --strict.\n"
 		"Exit status: 0 same within tolerance, 1 something differs, 2 unreadable\n"
-		"or mismatched input.\n"
+		"or mismatched input, or a usage error.\n"
 		"\n"
 		"options:\n"
 		"  --alpha P     significance level of the test (default %g; 0 < P < 1)\n"
+		"  --min-diff D  smallest difference of shares that can fail, in points\n"
+		"                (default %g; 0..100)\n"
+		"  --strict      without blocks, fail on Fisher's exact test (p < alpha)\n"
 		"  --csv DIR     write the comparison, one row per cell, to DIR/compare.csv\n"
 		"  --json FILE   the comparison as one JSON document; - for stdout (the\n"
 		"                text then goes to stderr)\n"
 		"  --all         print every op and verdict, not only those that differ\n"
 		"  -h, --help    this text\n",
-		RS_COMPARE_ALPHA);
+		RS_COMPARE_ALPHA, 100 * RS_COMPARE_MIN_DIFF);
 }
 
 int rs_cmd_compare(int argc, char **argv)
 {
-	enum { O_ALPHA = 256, O_CSV, O_ALL, O_JSON };
+	enum { O_ALPHA = 256, O_CSV, O_ALL, O_JSON, O_MIN_DIFF, O_STRICT };
 	static const struct option longopts[] = {
 		{ "alpha", 1, NULL, O_ALPHA },
+		{ "min-diff", 1, NULL, O_MIN_DIFF },
+		{ "strict", 0, NULL, O_STRICT },
 		{ "csv", 1, NULL, O_CSV },
 		{ "json", 1, NULL, O_JSON },
 		{ "all", 0, NULL, O_ALL },
 		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rs_compare_opts o = { .alpha = RS_COMPARE_ALPHA };
+	struct rs_compare_opts o = { .alpha = RS_COMPARE_ALPHA,
+				     .min_diff = RS_COMPARE_MIN_DIFF };
 	char err[1024], ev[RS_ESC_VALUE];
 	int c, st;
 
@@ -933,6 +1468,25 @@ int rs_cmd_compare(int argc, char **argv)
 			o.alpha = v;
 			break;
 		}
+		case O_MIN_DIFF: {
+			char *end;
+			double v;
+
+			errno = 0;
+			v = strtod(optarg, &end);
+			if (!*optarg || *end || errno || !(v >= 0 && v <= 100) ||
+			    optarg[strspn(optarg, "0123456789.")]) {
+				fprintf(stderr,
+					"rststorm compare: --min-diff '%s': percentage points from 0 to 100 in decimal (e.g. 5 or 2.5)\n",
+					rs_esc(ev, sizeof(ev), optarg));
+				return 2;
+			}
+			o.min_diff = v / 100;
+			break;
+		}
+		case O_STRICT:
+			o.strict = true;
+			break;
 		case O_CSV:
 			if (!*optarg) {
 				fprintf(stderr,

@@ -349,6 +349,7 @@ static int merge_fields(struct merge *m, enum rs_rfile F, char ***rows,
 		switch (c->merge) {
 		case RS_MR_SCHEMA:
 		case RS_MR_NONE:
+		case RS_MR_BLOCK: /* blocks.csv: write_blocks_of */
 			break;
 		case RS_MR_KEY:
 		case RS_MR_COPY:
@@ -830,10 +831,10 @@ static int judge_all(struct mphase *ph, size_t nph, const struct mrows *cells)
 	for (size_t i = 0; i < nph; i++) {
 		char **r = ph[i].row;
 
-		/* cells belong to a verdicts row (checked on reading) */
-		while (c < cells->n && (strcmp(cells->r[c].row[cs], r[vs]) ||
-					strcmp(cells->r[c].row[cp], r[vp])))
-			c++;
+		/* cells belong to a verdicts row (checked on reading) and
+		 * come in the phases' order, so this phase's, if any, are
+		 * next: a phase without cells (trials that all failed to set
+		 * up) must not skip the cells of the phases after it */
 		ph[i].c0 = c;
 		while (c < cells->n && !strcmp(cells->r[c].row[cs], r[vs]) &&
 		       !strcmp(cells->r[c].row[cp], r[vp]))
@@ -1159,6 +1160,151 @@ static int write_sequences(struct wctx *w, FILE *f)
 
 /* ---------------------------------------------------------- writing */
 
+/* ------------------------------------------------------------ blocks */
+
+/* One replicate block of the merge: rows [r0, r1) of an input's
+ * blocks.csv, or (an input without one) its whole outcomes.csv or
+ * cells.csv, which is then one block. */
+struct mblock {
+	const struct rs_repdir *d;
+	enum rs_rfile src;     /* the blocks file or the totals file */
+	size_t r0, r1;
+	uint64_t seed;
+	char *text;            /* its rows without block and seed: the order */
+};
+
+static int mblock_cmp(const void *x, const void *y)
+{
+	const struct mblock *a = x, *b = y;
+
+	if (a->seed != b->seed)
+		return a->seed < b->seed ? -1 : 1;
+	return strcmp(a->text, b->text);
+}
+
+/* The columns of blocks file F a block's rows carry over (all but
+ * schema_version, block and seed). */
+static bool block_col(const char *name)
+{
+	return strcmp(name, "schema_version") && strcmp(name, "block") &&
+	       strcmp(name, "seed");
+}
+
+static int block_text(struct mblock *b, enum rs_rfile F)
+{
+	const struct rs_sfile *sf = rs_schema_file(F);
+	const struct rs_rtable *t = &b->d->t[b->src];
+	size_t len = 0;
+	FILE *m = open_memstream(&b->text, &len);
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t i = b->r0; i < b->r1; i++) {
+		for (unsigned c = 0; c < sf->ncols; c++)
+			if (block_col(sf->cols[c].name))
+				fprintf(m, "%s,",
+					t->rows[i][rs_rcol(b->src,
+							   sf->cols[c].name)]);
+		fputc('\n', m);
+	}
+	return fclose(m) ? -ENOMEM : 0;
+}
+
+/*
+ * blocks.csv of the merge: the blocks of every input (an input without
+ * blocks.csv is one block, its totals), ordered by seed and then by their
+ * rows so that the order of the inputs does not matter, and numbered from
+ * 1. A fleet's hosts merged are the blocks of the fleet's report.
+ */
+static int write_blocks_of(struct wctx *wc, enum rs_rfile F, enum rs_rfile T,
+			   FILE *f)
+{
+	struct merge *m = wc->m;
+	const struct rs_sfile *sf = rs_schema_file(F);
+	bool seeded = rs_schema_find(F, "seed") >= 0;
+	struct mblock *bl = NULL;
+	size_t nb = 0, cap = 0;
+	int ret = 0;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rs_repdir *d = &m->d[i];
+		const struct rs_rtable *t = &d->t[F];
+		unsigned cb = rs_rcol(F, "block");
+
+		for (size_t r = 0; r < (t->present ? t->nrows : 1);) {
+			struct mblock b = { .d = d, .src = F, .r0 = r };
+
+			if (!t->present) {
+				b.src = T;
+				b.r1 = d->t[T].nrows;
+				if (seeded)
+					b.seed = rs_rfield_u64(rs_rget1(
+						d, RS_RF_SUMMARY, "seed"));
+				r = 1;
+			} else {
+				while (r < t->nrows &&
+				       !strcmp(t->rows[r][cb],
+					       t->rows[b.r0][cb]))
+					r++;
+				b.r1 = r;
+				if (seeded)
+					b.seed = rs_rfield_u64(
+						t->rows[b.r0][rs_rcol(F, "seed")]);
+			}
+			if (nb == cap) {
+				size_t n = cap ? 2 * cap : 16;
+				struct mblock *p = realloc(bl, n * sizeof(*p));
+
+				if (!p) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				bl = p;
+				cap = n;
+			}
+			bl[nb++] = b;
+			if ((ret = block_text(&bl[nb - 1], F)))
+				goto out;
+		}
+	}
+	qsort(bl, nb, sizeof(*bl), mblock_cmp);
+	rs_schema_header(F, f);
+	for (size_t k = 0; k < nb; k++) {
+		const struct rs_rtable *t = &bl[k].d->t[bl[k].src];
+
+		for (size_t i = bl[k].r0; i < bl[k].r1; i++) {
+			struct rs_row w;
+
+			rs_row_init(&w, F);
+			rs_row_set(&w, "block", "%zu", k + 1);
+			if (seeded)
+				rs_row_set(&w, "seed", "%" PRIu64, bl[k].seed);
+			for (unsigned c = 0; c < sf->ncols; c++)
+				if (block_col(sf->cols[c].name))
+					rs_row_set(&w, sf->cols[c].name, "%s",
+						   t->rows[i][rs_rcol(bl[k].src,
+								      sf->cols[c].name)]);
+			if ((ret = put_row(m, &w, f)))
+				goto out;
+		}
+	}
+out:
+	for (size_t k = 0; k < nb; k++)
+		free(bl[k].text);
+	free(bl);
+	return ret;
+}
+
+static int write_run_blocks(struct wctx *w, FILE *f)
+{
+	return write_blocks_of(w, RS_RF_RUN_BLOCKS, RS_RF_OUTCOMES, f);
+}
+
+static int write_check_blocks(struct wctx *w, FILE *f)
+{
+	return write_blocks_of(w, RS_RF_CHECK_BLOCKS, RS_RF_CELLS, f);
+}
+
 static int oom(struct merge *m)
 {
 	snprintf(m->err, m->errlen, "out of memory");
@@ -1239,6 +1385,7 @@ static int merge_run(struct merge *m)
 		{ "ops.csv", write_ops },
 		{ "failures.csv", write_failures },
 		{ "histograms.csv", write_histograms },
+		{ "blocks.csv", write_run_blocks },
 		{ "mib.csv", write_run_mib },
 	};
 	char **rows[m->n];
@@ -1283,6 +1430,7 @@ static int merge_check(struct merge *m)
 		{ "check.csv", write_check_head },
 		{ "verdicts.csv", write_verdicts },
 		{ "cells.csv", write_cells },
+		{ "blocks.csv", write_check_blocks },
 		{ "mib.csv", write_check_mib },
 		{ "sequences.csv", write_sequences },
 	};

@@ -604,6 +604,85 @@ static int add_u64(uint64_t *sum, uint64_t v)
 	return __builtin_add_overflow(*sum, v, sum) ? -EOVERFLOW : 0;
 }
 
+/* blocks.csv against the totals (outcomes.csv, cells.csv): per key (the
+ * blocks' key without `block`) the blocks add up to the total's count,
+ * and no total lacks its blocks. */
+static int check_blocks(struct rs_repdir *d, enum rs_rfile B, enum rs_rfile T,
+			char *err, size_t errlen)
+{
+	const struct rs_rtable *b = &d->t[B], *t = &d->t[T];
+	struct sort_ctx sc = { .f = B };
+	unsigned bk[RS_RKEY_MAX], tk[RS_RKEY_MAX], nb, nt;
+	unsigned bc = rs_rcol(B, "count"), tc = rs_rcol(T, "count");
+	char ***rows;
+	size_t i = 0, j = 0;
+	char k[200];
+	int ret = 0;
+
+	if (!b->present)
+		return 0;
+	nb = rs_rfile_key(B, bk);
+	nt = rs_rfile_key(T, tk);
+	/* the totals' key, by name, is the blocks' without `block` first */
+	for (unsigned x = 0; x < nt; x++)
+		tk[x] = rs_rcol(T, rs_schema_col(B, bk[x + 1])->name);
+	if (nb != nt + 1)
+		abort();
+	rows = malloc((b->nrows + 1) * sizeof(*rows));
+	if (!rows) {
+		snprintf(err, errlen, "%s: out of memory", d->dir);
+		return -ENOMEM;
+	}
+	memcpy(rows, b->rows, b->nrows * sizeof(*rows));
+	sc.n = nt;
+	memcpy(sc.cols, bk + 1, nt * sizeof(*bk));
+	qsort_r(rows, b->nrows, sizeof(*rows), sort_cmp, &sc);
+	while (i < b->nrows || j < t->nrows) {
+		char *tmp[RS_ROW_MAXCOLS];
+		uint64_t sum = 0;
+		int c;
+
+		if (i < b->nrows)
+			for (unsigned x = 0; x < nt; x++)
+				tmp[tk[x]] = rows[i][bk[x + 1]];
+		c = i == b->nrows ? 1 :
+		    j == t->nrows ? -1 :
+				    -rs_rrow_cmp(T, t->rows[j], tmp, tk, nt);
+		if (c > 0) {
+			key_text(T, t->rows[j], tk, nt, k, sizeof(k));
+			snprintf(err, errlen,
+				 "%s/%s: (%s) has no rows in blocks.csv",
+				 d->dir, FILE_(T).name, k);
+			ret = -EINVAL;
+			break;
+		}
+		key_text(B, rows[i], bk + 1, nt, k, sizeof(k));
+		for (size_t g = i; i < b->nrows &&
+				   !rs_rrow_cmp(B, rows[i], rows[g], bk + 1, nt);
+		     i++)
+			if (add_u64(&sum, rs_rfield_u64(rows[i][bc]))) {
+				snprintf(err, errlen,
+					 "%s/blocks.csv: (%s): counts overflow 64 bits",
+					 d->dir, k);
+				ret = -EINVAL;
+				goto out;
+			}
+		if (c < 0 || sum != rs_rfield_u64(t->rows[j][tc])) {
+			snprintf(err, errlen,
+				 "%s/blocks.csv: (%s): the blocks add to %" PRIu64
+				 ", %s says %s",
+				 d->dir, k, sum, FILE_(T).name,
+				 c < 0 ? "nothing" : t->rows[j][tc]);
+			ret = -EINVAL;
+			break;
+		}
+		j++;
+	}
+out:
+	free(rows);
+	return ret;
+}
+
 /* outcomes.csv against ops.csv: every (mode, op) group of outcomes has its
  * ops row, with the same op_kind, and its counts add to `counted`. */
 static int check_run(struct rs_repdir *d, char *err, size_t errlen)
@@ -950,6 +1029,12 @@ static bool exists(const char *path)
 int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 		   size_t errlen)
 {
+	return rs_repdir_load_opt(d, dir, 0, err, errlen);
+}
+
+int rs_repdir_load_opt(struct rs_repdir *d, const char *dir, unsigned flags,
+		       char *err, size_t errlen)
+{
 	char path[4200];
 	struct stat st;
 	bool run, check;
@@ -995,7 +1080,10 @@ int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 		if (FILE_(f).kind != d->kind || !FILE_(f).readback)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, FILE_(f).name);
-		if (!FILE_(f).required && !exists(path))
+		if ((!FILE_(f).required ||
+		     (f == RS_RF_HISTOGRAMS &&
+		      (flags & RS_RLOAD_NO_HISTOGRAMS))) &&
+		    !exists(path))
 			continue;
 		ret = load_file(&d->t[f], f, path, err, errlen);
 		if (ret) {
@@ -1018,6 +1106,12 @@ int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 					check_check(d, err, errlen);
 	if (!ret && d->kind == RS_RKIND_CHECK)
 		ret = check_sequences(d, err, errlen);
+	if (!ret)
+		ret = d->kind == RS_RKIND_RUN ?
+			      check_blocks(d, RS_RF_RUN_BLOCKS, RS_RF_OUTCOMES,
+					   err, errlen) :
+			      check_blocks(d, RS_RF_CHECK_BLOCKS, RS_RF_CELLS,
+					   err, errlen);
 	if (ret)
 		goto bad;
 	return 0;

@@ -74,6 +74,14 @@ unsigned rs_rcol(enum rs_rfile f, const char *name);
 int rs_repdir_load(struct rs_repdir *d, const char *dir, char *err,
 		   size_t errlen);
 
+/* rs_repdir_load with flags: RS_RLOAD_NO_HISTOGRAMS takes a run report
+ * without histograms.csv (compare, which judges no histogram; the
+ * committed kernel matrix reports lack it); its older-version percentile
+ * columns then stay as the file has them. */
+#define RS_RLOAD_NO_HISTOGRAMS 1u
+int rs_repdir_load_opt(struct rs_repdir *d, const char *dir, unsigned flags,
+		       char *err, size_t errlen);
+
 /* Most key columns of a file. */
 #define RS_RKEY_MAX 8
 

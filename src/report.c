@@ -863,6 +863,36 @@ static void write_outcomes(const struct rs_report *r, FILE *f)
 	}
 }
 
+/* blocks.csv: outcomes.csv's cells per --repeat block, with its seed */
+static void write_blocks(const struct rs_report *r, FILE *f)
+{
+	struct rs_row w;
+
+	rs_schema_header(RS_RF_RUN_BLOCKS, f);
+	for (unsigned b = 0; b < r->nblocks; b++)
+		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
+			for (unsigned i = 0; i < r->cfg->script.n; i++)
+				for (unsigned x = 0; x < RS_RES_N; x++) {
+					uint64_t n = r->blocks[b].n[m][i][x];
+
+					if (!n)
+						continue;
+					row_start(&w, r, RS_RF_RUN_BLOCKS);
+					rs_row_set(&w, "block", "%u", b + 1);
+					rs_row_set(&w, "seed", "%" PRIu64,
+						   r->block_seeds[b]);
+					rs_row_set(&w, "close_mode", "%s",
+						   rs_close_name(m));
+					rs_row_set(&w, "op_index", "%u", i + 1);
+					rs_row_set(&w, "op_kind", "%s",
+						   rs_op_name(r->cfg->script.kind[i]));
+					rs_row_set(&w, "result", "%s",
+						   rs_result_name(x));
+					rs_row_set(&w, "count", "%" PRIu64, n);
+					rs_row_write(&w, f);
+				}
+}
+
 static void write_ops(const struct rs_report *r, FILE *f)
 {
 	const struct rs_tally *t = r->client;
@@ -1042,6 +1072,7 @@ static const struct {
 	{ RS_RF_HOLD, write_hold },
 	{ RS_RF_INTERVALS, write_intervals },
 	{ RS_RF_INTERVAL_OPS, write_interval_ops },
+	{ RS_RF_RUN_BLOCKS, write_blocks },
 };
 
 /* Whether the run has the file: mib.csv needs both snapshots, hold.csv
@@ -1054,6 +1085,8 @@ static bool has_file(const struct rs_report *r, enum rs_rfile f)
 		return r->hold != NULL;
 	if (f == RS_RF_INTERVALS || f == RS_RF_INTERVAL_OPS)
 		return r->iv != NULL;
+	if (f == RS_RF_RUN_BLOCKS)
+		return r->nblocks >= 2;
 	return true;
 }
 
@@ -1077,6 +1110,20 @@ int rs_report_write_csv(const struct rs_report *r, const char *dir,
 		ret = rs_csv_close(&o, err, errlen);
 		if (ret)
 			return ret;
+	}
+	if (!has_file(r, RS_RF_RUN_BLOCKS)) {
+		/* a blocks.csv of an earlier run would not add up */
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 rs_schema_file(RS_RF_RUN_BLOCKS)->name);
+		if (unlink(path) && errno != ENOENT) {
+			int e = errno;
+
+			snprintf(err, errlen, "%s: cannot remove: %s", path,
+				 strerror(e));
+			return -e;
+		}
 	}
 	return 0;
 }

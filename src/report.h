@@ -69,14 +69,20 @@ struct rs_report {
 	const char *link;
 	uint64_t link_rtt_asked_us, link_rtt_min_us, link_rtt_srtt_us;
 	uint64_t link_lost, link_dropped;
+	/* --repeat N: each block's outcome table and plan seed (nblocks 0
+	 * or 1: no blocks.csv; the totals are the client tally's) */
+	const struct rs_outcome *blocks;
+	const uint64_t *block_seeds;
+	unsigned nblocks;
 };
 
 /* The human table and summary. */
 void rs_report_print(const struct rs_report *r, FILE *f);
 
 /* Write summary.csv, outcomes.csv, ops.csv, failures.csv,
- * histograms.csv, (when the snapshots exist) mib.csv and (--hold)
- * hold.csv into dir (created if missing), each through a temporary
+ * histograms.csv, (when the snapshots exist) mib.csv, (--hold)
+ * hold.csv and (nblocks >= 2) blocks.csv into dir; a stale blocks.csv
+ * is removed (created if missing), each through a temporary
  * file renamed into place. Returns 0, or -errno with what failed in err. */
 int rs_report_write_csv(const struct rs_report *r, const char *dir,
 			char *err, size_t errlen);

@@ -937,6 +937,74 @@ void rs_run_out_free(struct rs_run_out *out)
 	out->srv_ports = NULL;
 }
 
+uint64_t rs_block_seed(uint64_t seed, unsigned b)
+{
+	uint64_t z;
+
+	if (!b)
+		return seed;
+	z = seed + (uint64_t)b * 0x9e3779b97f4a7c15ull;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/*
+ * --repeat N: rs_run_core N times, block b with rs_block_seed(seed, b);
+ * the blocks' tallies add into out (as one longer run: elapsed is the sum
+ * of the blocks'), and each block's outcome table is kept for blocks.csv.
+ * Stops after a block a signal ended. Returns the blocks run.
+ */
+static unsigned run_blocks(struct rs_config *cfg, const struct rs_probe *probe,
+			   bool tty, struct rs_run_out *out,
+			   struct rs_outcome *blocks, uint64_t *seeds,
+			   uint64_t *elapsed_ns)
+{
+	uint64_t base = cfg->seed;
+	unsigned b;
+
+	*elapsed_ns = 0;
+	for (b = 0; b < cfg->repeat; b++) {
+		struct rs_run_out blk, *o = b ? &blk : out;
+
+		blk.iv_nd = NULL; /* --interval is one block's (cli.c) */
+
+		cfg->seed = seeds[b] = rs_block_seed(base, b);
+		if (cfg->repeat > 1 && !cfg->quiet)
+			fprintf(stderr, "block %u/%u: --seed %" PRIu64 "\n",
+				b + 1, cfg->repeat, cfg->seed);
+		rs_run_core(cfg, probe, NULL, tty, o);
+		*elapsed_ns += o->t_end - o->t0;
+		if (blocks)
+			blocks[b] = o->client->outcome;
+		if (b) {
+			uint16_t *p = realloc(out->srv_ports,
+					      (out->nsrv_ports +
+					       blk.nsrv_ports + 1) *
+						      sizeof(*p));
+
+			rs_tally_add(out->client, blk.client);
+			rs_tally_add(out->server, blk.server);
+			if (p) {
+				memcpy(p + out->nsrv_ports, blk.srv_ports,
+				       blk.nsrv_ports * sizeof(*p));
+				out->srv_ports = p;
+				out->nsrv_ports += blk.nsrv_ports;
+			}
+			out->t_end = blk.t_end;
+			out->status |= blk.status;
+			out->signo = blk.signo;
+			rs_run_out_free(&blk);
+		}
+		if (out->signo) {
+			b++;
+			break;
+		}
+	}
+	cfg->seed = base;
+	return b;
+}
+
 /* run --netns: the kernel's reason for each RST (rstreason.h) by the close
  * mode, the sender's side, state and reason. Started before the namespace
  * is entered (a user namespace has no tracefs). */
@@ -1319,6 +1387,8 @@ int rs_run(struct rs_config *cfg)
 	struct run_link rl;
 	FILE *iv_nd = NULL;
 	char iv_nd_path[4200];
+	struct rs_outcome *blocks = NULL;
+	uint64_t *seeds = NULL, elapsed_ns = 0;
 
 	memset(&rep, 0, sizeof(rep));
 	memset(&tgt, 0, sizeof(tgt));
@@ -1427,6 +1497,8 @@ int rs_run(struct rs_config *cfg)
 	printf("%s%s%s",
 	       cfg->netns ? " --netns" : "", cfg->hold ? " --hold" : "",
 	       cfg->churn ? " --churn" : "");
+	if (cfg->repeat > 1)
+		printf(" --repeat %u", cfg->repeat);
 	if (cfg->sources > 1)
 		printf(" --sources %u", cfg->sources);
 	if (cfg->engine == RS_ENGINE_EPOLL)
@@ -1470,8 +1542,17 @@ int rs_run(struct rs_config *cfg)
 	fflush(stdout);
 
 	run_rst_drain();
+	seeds = calloc(cfg->repeat, sizeof(*seeds));
+	blocks = cfg->repeat > 1 ? calloc(cfg->repeat, sizeof(*blocks)) : NULL;
+	if (!seeds || (cfg->repeat > 1 && !blocks))
+		rs_fatal("--repeat %u: out of memory for the blocks' outcome tables: ask for fewer blocks",
+			 cfg->repeat);
 	out.iv_nd = iv_nd;
-	rs_run_core(cfg, &probe, NULL, tty, &out);
+	rep.nblocks = run_blocks(cfg, &probe, tty, &out, blocks, seeds,
+				 &elapsed_ns);
+	rep.blocks = blocks;
+	rep.block_seeds = seeds;
+	status = out.status;
 	if (iv_nd && fclose_checked(iv_nd)) {
 		fprintf(stderr,
 			"rststorm: interval lines not all written to %s: check that the disk has room and the reader is still there\n",
@@ -1479,7 +1560,6 @@ int rs_run(struct rs_config *cfg)
 		status = 1;
 	}
 	iv_nd = NULL;
-	status = out.status;
 	if (cfg->ntargets && rs_target_recheck(cfg, &tgt))
 		status = 1;
 	if (mib_before)
@@ -1497,7 +1577,7 @@ int rs_run(struct rs_config *cfg)
 	rep.scenario = "run";
 	rep.closer = "server";
 	rep.engine = rs_engine_of(cfg)->name;
-	rep.elapsed_s = (double)(out.t_end - out.t0) / 1e9;
+	rep.elapsed_s = (double)elapsed_ns / 1e9;
 	rep.mib_before = mib_before;
 	rep.mib_after = mib_after;
 	/* with --link: the link's two namespaces, summed */
@@ -1590,6 +1670,8 @@ int rs_run(struct rs_config *cfg)
 	rs_mib_free(mib_before);
 	rs_mib_free(mib_after);
 	rs_run_out_free(&out);
+	free(blocks);
+	free(seeds);
 	rs_target_close(&tgt);
 	free(cfg->request_buf);
 	cfg->request_buf = NULL;

@@ -51,6 +51,10 @@ void rs_run_out_free(struct rs_run_out *out);
  * environment's RSTSTORM_TEST_PROGRESS_MS (100..3600000), for tests only,
  * overrides both. */
 uint64_t rs_progress_period(uint64_t interval_ns);
+/* The plan seed of --repeat block b (0-based): the seed itself for block
+ * 0, a splitmix64 step of seed and b for the others, so blocks draw
+ * different plans and a report's seeds reproduce each block. Pure. */
+uint64_t rs_block_seed(uint64_t seed, unsigned b);
 
 /* Grow the client and server thread (and port) counts that were not
  * given, so that no ring's direct descriptor table passes RLIMIT_NOFILE

@@ -665,11 +665,27 @@ static const struct rs_scol c_sequences[] = {
 	C("share_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,           \
 	  "count_b / total_b, 6 decimals"),                                   \
 	C("test", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,                   \
-	  "`exact` (result sets compared), `fisher`, or `missing` (op in one " \
+	  "`exact` (result sets compared), `welch-blocks` (both sides have "  \
+	  ">= 2 blocks), `fisher` (no blocks), or `missing` (op in one "      \
 	  "report only)"),                                                    \
 	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,               \
-	  "Fisher's two-sided p, `%.6g`; `-` for `exact` and `missing`"),     \
-	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL, "1 or 0")
+	  "the test's two-sided p, `%.6g`; `-` for `exact` and `missing`"),   \
+	C("p_adjusted", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,            \
+	  "`welch-blocks`: p after Holm over all such cells; else `-`"),      \
+	C("blocks_a", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`welch-blocks`: A's blocks that ran the op (else 0)"),             \
+	C("blocks_b", RS_CT_U64, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`welch-blocks`: B's blocks that ran the op (else 0)"),             \
+	C("sd_a", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "sd of A's block shares (0 without blocks)"),                       \
+	C("sd_b", RS_CT_FIX6, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "sd of B's block shares"),                                          \
+	C("diff", RS_CT_SDEC, "0..1", RS_MR_NONE, NULL, 0, NULL,              \
+	  "share_b - share_a, 6 decimals"),                                   \
+	C("decision", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,               \
+	  "`same`, `different`, or `unknown` (`fisher` without `--strict`: the spread between runs is unknown, not judged)"), \
+	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL,                \
+	  "1 when the cell fails the comparison, else 0")
 
 static const struct rs_scol c_cmp_run[] = {
 	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL, "`1`"),
@@ -716,7 +732,52 @@ static const struct rs_scol c_cmp_seq[] = {
 	C("p_value", RS_CT_PVAL, "", RS_MR_NONE, NULL, 0, NULL,
 	  "Fisher's two-sided p of the two shares, `%.6g`"),
 	C("differs", RS_CT_BIT, "", RS_MR_NONE, NULL, 0, NULL,
-	  "1 when p_value < alpha, else 0"),
+	  "1 when p_value < alpha, else 0 (judged under --strict only: a sequence's share has no blocks)"),
+};
+
+/* blocks.csv: the replicate blocks of --repeat N (or the inputs of a
+ * merge), so compare can see the spread between runs of one
+ * configuration; rows as outcomes.csv's (cells.csv's) with the block */
+static const struct rs_scol c_run_blocks[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("block", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
+	  "1-based block number (key); merge renumbers the blocks of all inputs, ordered by seed, then by their rows"),
+	C("seed", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
+	  "the block's plan seed (`--seed` for block 1, derived for the others)"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`run` (key)"),
+	C("closer", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`server` (key)"),
+	C("close_mode", RS_CT_MODE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
+	  "as in outcomes.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in outcomes.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
+	  "completions with this result in the block; a block's counts add to its op totals, all blocks' to outcomes.csv"),
+};
+
+static const struct rs_scol c_check_blocks[] = {
+	C("schema_version", RS_CT_SCHEMA, "", RS_MR_SCHEMA, NULL, 0, NULL,
+	  "`" RS_STR(RS_CSV_SCHEMA) "`"),
+	C("block", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
+	  "1-based block number (key); merge renumbers as for run reports"),
+	C("scenario", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("phase", RS_CT_CPHASE, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`alone`, `load` (key)"),
+	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
+	  "as in cells.csv"),
+	C("result", RS_CT_RESULT, "", RS_MR_KEY, NULL, 0, NULL,
+	  "as in cells.csv (key)"),
+	C("count", RS_CT_U64, "", RS_MR_BLOCK, NULL, 0, NULL,
+	  "trials with this result in the block; all blocks' add to cells.csv"),
 };
 
 /* ------------------------------------------------------------- files */
@@ -748,6 +809,11 @@ static const char *const k_sequences[] = { "scenario", "phase", "sequence",
 					   NULL };
 static const char *const k_cmp_seq[] = { "scenario", "phase", "sequence",
 					 NULL };
+static const char *const k_run_blocks[] = { "block", "scenario", "closer",
+					    "close_mode", "op_index", "result",
+					    NULL };
+static const char *const k_check_blocks[] = { "block", "scenario", "phase",
+					      "op_index", "result", NULL };
 static const char *const k_cmp_run[] = { "scenario", "closer", "close_mode",
 					 "op_index", "op_kind", "result",
 					 NULL };
@@ -806,6 +872,12 @@ static const struct rs_sfile files[RS_RF_N] = {
 	FD(RS_RF_CMP_SEQ, "compare_sequences.csv", "compare/sequences",
 	   "compare.md", RS_RKIND_CHECK, false, false, false, "sequences",
 	   c_cmp_seq, k_cmp_seq),
+	FD(RS_RF_RUN_BLOCKS, "blocks.csv", "run/blocks.csv", "csv.md",
+	   RS_RKIND_RUN, false, true, false, "blocks", c_run_blocks,
+	   k_run_blocks),
+	FD(RS_RF_CHECK_BLOCKS, "blocks.csv", "check/blocks.csv", "csv.md",
+	   RS_RKIND_CHECK, false, true, false, "blocks", c_check_blocks,
+	   k_check_blocks),
 };
 #undef F
 #undef FD
@@ -1033,6 +1105,7 @@ const char *rs_mrule_name(enum rs_mrule r)
 		[RS_MR_PCT] = "percentile of the summed histogram",
 		[RS_MR_RECOMPUTE] = "recomputed",
 		[RS_MR_NONE] = "not merged",
+		[RS_MR_BLOCK] = "kept per block",
 	};
 
 	return n[r];

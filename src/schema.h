@@ -42,6 +42,8 @@ enum rs_rfile {
 	RS_RF_CMP_RUN,    /* compare --csv of two run reports */
 	RS_RF_CMP_CHECK,  /* compare --csv of two check reports */
 	RS_RF_CMP_SEQ,    /* compare --csv of two check reports: sequences */
+	RS_RF_RUN_BLOCKS, /* run --repeat N: per block outcomes, optional */
+	RS_RF_CHECK_BLOCKS, /* check --repeat N: per block cells, optional */
 	RS_RF_N
 };
 
@@ -89,6 +91,7 @@ enum rs_mrule {
 	RS_MR_PCT,       /* percentile pct of histogram hist of the sums */
 	RS_MR_RECOMPUTE, /* computed again from the merged counts */
 	RS_MR_NONE,      /* the file is not merged */
+	RS_MR_BLOCK,     /* blocks.csv: each input's blocks kept, renumbered */
 };
 
 struct rs_scol {

@@ -106,12 +106,12 @@ for a, b in zip(r, d["cells"]):
         if k == "schema_version":
             continue
         j = b[k]
-        if k == "p_value":
+        if k in ("p_value", "p_adjusted"):
             assert (v == "-") == (j is None), (v, j)
             if j is not None:
                 assert Decimal(v) == j, (v, j)   # exactly the CSV's digits
-                fisher += 1
-        elif k.startswith("share"):
+                fisher += k == "p_value"
+        elif k.startswith("share") or k in ("sd_a", "sd_b", "diff"):
             assert Decimal(v) == j, (k, v, j)
         elif isinstance(j, int):
             assert str(j) == v, (k, v, j)

@@ -163,7 +163,7 @@ static const char *copy_report(struct fixture *fx, const char *src,
 	static const char *const names[] = {
 		"check.csv", "verdicts.csv", "cells.csv", "mib.csv",
 		"summary.csv", "outcomes.csv", "ops.csv", "failures.csv",
-		"histograms.csv",
+		"histograms.csv", "blocks.csv",
 	};
 	char *out;
 
@@ -233,9 +233,24 @@ static void drop_lines(const char *dir, const char *file, const char *what)
 	free(data);
 }
 
+static int cmp_opt(struct fixture *fx, const char *a, const char *b,
+		   double alpha, bool strict)
+{
+	struct rs_compare_opts o = { .alpha = alpha,
+				     .min_diff = RS_COMPARE_MIN_DIFF,
+				     .strict = strict };
+
+	fx->err[0] = '\0';
+	return rs_compare_dirs(a, b, &o, fx->devnull, fx->err,
+			       sizeof(fx->err));
+}
+
+/* the old rule, as --strict keeps it for reports without blocks */
 static int cmp(struct fixture *fx, const char *a, const char *b, double alpha)
 {
-	struct rs_compare_opts o = { .alpha = alpha };
+	struct rs_compare_opts o = { .alpha = alpha,
+				     .min_diff = RS_COMPARE_MIN_DIFF,
+				     .strict = true };
 
 	fx->err[0] = '\0';
 	return rs_compare_dirs(a, b, &o, fx->devnull, fx->err,
@@ -445,6 +460,199 @@ static void test_compare_goldens(void **state)
 	/* merged output compares like any report */
 	assert_int_equal(cmp(fx, g("check-whole"), g("check-whole"), 0.01), 0);
 	assert_int_equal(cmp(fx, g("run-whole"), g("run-whole"), 0.01), 0);
+	/* without --strict, measured cells of reports without blocks are
+	 * shown but not judged: the spread between runs is unknown */
+	assert_int_equal(cmp_opt(fx, g("check-a"), g("check-sig"), 0.01, false),
+			 0);
+	assert_int_equal(cmp_opt(fx, g("run-h1"), g("run-h2"), 0.01, false), 0);
+	/* exact cells stay exact */
+	assert_int_equal(cmp_opt(fx, g("check-a"), g("check-exact"), 0.01,
+				 false),
+			 1);
+}
+
+/* ------------------------------------------------------------- blocks */
+
+static void test_holm(void **state)
+{
+	/* R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") =
+	 * 0.03 0.06 0.06 0.02 */
+	static const double p[] = { 0.01, 0.04, 0.03, 0.005 };
+	static const double want[] = { 0.03, 0.06, 0.06, 0.02 };
+	/* ties and a cap at 1: p.adjust(c(0.5, 0.5, 0.001), "holm") =
+	 * 1 1 0.003 */
+	static const double q[] = { 0.5, 0.5, 0.001 };
+	static const double wq[] = { 1, 1, 0.003 };
+	double adj[4];
+
+	(void)state;
+	assert_int_equal(rs_holm(p, 4, adj), 0);
+	for (int i = 0; i < 4; i++)
+		assert_true(fabs(adj[i] - want[i]) < 1e-12);
+	assert_int_equal(rs_holm(q, 3, adj), 0);
+	for (int i = 0; i < 3; i++)
+		assert_true(fabs(adj[i] - wq[i]) < 1e-12);
+	assert_int_equal(rs_holm(q, 0, adj), 0);
+}
+
+static void test_welch(void **state)
+{
+	static const double a[] = { 0.80, 0.80, 0.80, 0.80 };
+	static const double b[] = { 0.92, 0.92, 0.92, 0.92 };
+	static const double c[] = { 0.40, 1.00, 0.80, 1.00 };
+	static const double d[] = { 1.00, 1.00, 0.48, 1.00 };
+	static const double e[] = { 0.1, 0.2, 0.3 };
+	static const double f[] = { 0.5, 0.6, 0.7, 0.8 };
+
+	(void)state;
+	assert_true(rs_welch_p(a, 4, a, 4) == 1.0);
+	assert_true(rs_welch_p(a, 4, b, 4) == 0.0); /* no spread: sure */
+	/* t.test(c(.4, 1, .8, 1), c(1, 1, .48, 1))$p.value: 0.72814 (the t
+	 * density integrated numerically, not this code) */
+	assert_true(fabs(rs_welch_p(c, 4, d, 4) - 0.7281389) < 1e-5);
+	/* t.test(c(.1, .2, .3), c(.5, .6, .7, .8))$p.value: 0.0035621 */
+	assert_true(fabs(rs_welch_p(e, 3, f, 4) - 0.0035621) < 1e-6);
+	assert_true(rs_welch_p(e, 1, f, 4) == 1.0); /* too few blocks */
+	/* Student's t, two-sided: qt(0.975, 10) = 2.228139 */
+	assert_true(fabs(rs_t2_sf(2.228139, 10) - 0.05) < 1e-6);
+	assert_true(fabs(rs_t2_sf(-2.228139, 10) - 0.05) < 1e-6);
+	assert_true(rs_t2_sf(0, 3) == 1.0);
+}
+
+/*
+ * A run report with 4 blocks made from run-h1 (each op 100 completions,
+ * 25 a block): fin op 2 recv has eof[b] of 25 in block b, ECONNRESET the
+ * rest; every other op splits its golden counts (rst op 1: ok 2,1,1,1).
+ * outcomes.csv holds the sums.
+ */
+static const char *blocks_report(struct fixture *fx, const char *name,
+				 const unsigned eof[4])
+{
+	const char *d = copy_report(fx, "run-h1", name);
+	char path[PATH_MAX], buf[4096];
+	unsigned sum = 0;
+	size_t n = 0;
+
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "schema_version,block,seed,scenario,closer,close_mode,op_index,op_kind,result,count\n");
+	for (unsigned b = 0; b < 4; b++) {
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "1,%u,%u,run,server,fin,1,send,ok,25\n"
+				      "1,%u,%u,run,server,fin,2,recv,eof,%u\n",
+				      b + 1, 7 + b, b + 1, 7 + b, eof[b]);
+		if (eof[b] < 25)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "1,%u,%u,run,server,fin,2,recv,ECONNRESET,%u\n",
+					      b + 1, 7 + b, 25 - eof[b]);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "1,%u,%u,run,server,rst,1,send,ok,%u\n"
+				      "1,%u,%u,run,server,rst,1,send,ECONNRESET,%u\n"
+				      "1,%u,%u,run,server,rst,2,recv,eof,25\n",
+				      b + 1, 7 + b, b ? 1 : 2, b + 1, 7 + b,
+				      b ? 24 : 23, b + 1, 7 + b);
+		sum += eof[b];
+	}
+	snprintf(path, sizeof(path), "%s/blocks.csv", d);
+	spit(path, buf, n);
+	n = (size_t)snprintf(buf, sizeof(buf),
+			     "schema_version,scenario,closer,close_mode,op_index,op_kind,result,count,share\n"
+			     "1,run,server,fin,1,send,ok,100,1.000000\n"
+			     "1,run,server,fin,2,recv,eof,%u,%.6f\n",
+			     sum, sum / 100.0);
+	if (sum < 100)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+				      "1,run,server,fin,2,recv,ECONNRESET,%u,%.6f\n",
+				      100 - sum, (100 - sum) / 100.0);
+	n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+			      "1,run,server,rst,1,send,ok,5,0.050000\n"
+			      "1,run,server,rst,1,send,ECONNRESET,95,0.950000\n"
+			      "1,run,server,rst,2,recv,eof,100,1.000000\n");
+	snprintf(path, sizeof(path), "%s/outcomes.csv", d);
+	spit(path, buf, n);
+	return d;
+}
+
+static void test_compare_blocks(void **state)
+{
+	struct fixture *fx = *state;
+	static const unsigned flat[4] = { 20, 20, 20, 20 };   /* 80 % */
+	static const unsigned up[4] = { 23, 23, 23, 23 };     /* 92 % */
+	static const unsigned wide_a[4] = { 10, 25, 20, 25 }; /* 80 % */
+	static const unsigned wide_b[4] = { 25, 25, 12, 25 }; /* 87 % */
+	static const unsigned near[4] = { 21, 21, 21, 21 };   /* 84 % */
+	const char *a = blocks_report(fx, "flat", flat);
+	const char *a2 = blocks_report(fx, "flat2", flat);
+	const char *b = blocks_report(fx, "up", up);
+	const char *wa = blocks_report(fx, "wide-a", wide_a);
+	const char *wb = blocks_report(fx, "wide-b", wide_b);
+	const char *nb = blocks_report(fx, "near", near);
+	struct rs_compare_opts o = { .alpha = 0.01, .min_diff = 0.03 };
+	char *csv;
+
+	/* equal blocks: not different */
+	assert_int_equal(cmp_opt(fx, a, a2, 0.01, false), 0);
+	/* shifted by 12 points with no spread: different, both ways */
+	assert_int_equal(cmp_opt(fx, a, b, 0.01, false), 1);
+	assert_int_equal(cmp_opt(fx, b, a, 0.01, false), 1);
+	/* shifted by 7 points within a spread of ~30: the same */
+	assert_int_equal(cmp_opt(fx, wa, wb, 0.01, false), 0);
+	/* 4 points, below the default --min-diff of 5, however sure: the
+	 * same; with a margin of 3 points it differs */
+	assert_int_equal(cmp_opt(fx, a, nb, 0.01, false), 0);
+	assert_int_equal(rs_compare_dirs(a, nb, &o, fx->devnull, fx->err,
+					 sizeof(fx->err)),
+			 1);
+	/* compare.csv: the test, p, Holm's p, blocks, sd, diff, decision */
+	o.min_diff = 0.05;
+	o.csv_dir = t(fx, "cmp");
+	assert_int_equal(rs_compare_dirs(a, b, &o, fx->devnull, fx->err,
+					 sizeof(fx->err)),
+			 1);
+	csv = slurp(t(fx, "cmp/compare.csv"), NULL);
+	assert_non_null(csv);
+	assert_non_null(strstr(csv,
+			       "2,run,server,fin,2,recv,eof,80,100,0.800000,92,100,0.920000,welch-blocks,0,0,4,4,0.000000,0.000000,0.120000,different,1\n"));
+	assert_non_null(strstr(csv,
+			       "2,run,server,fin,1,send,ok,100,100,1.000000,100,100,1.000000,welch-blocks,1,1,4,4,0.000000,0.000000,0.000000,same,0\n"));
+	free(csv);
+	/* a block-less side: spread unknown, not judged unless --strict
+	 * (80/100 against 92/100: Fisher's p = 0.024) */
+	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.05, false), 0);
+	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.05, true), 1);
+	assert_int_equal(cmp_opt(fx, g("run-h1"), b, 0.01, true), 0);
+	/* fin op 2 only in block 1 of one side: no spread to test against
+	 * there, so the op is judged as without blocks (Fisher, spread
+	 * unknown: not failed unless --strict) */
+	{
+		const char *one = blocks_report(fx, "one-block", up);
+
+		drop_lines(one, "blocks.csv", "fin,2,recv");
+		edit(one, "blocks.csv", "1,1,7,run,server,fin,1,send,ok,25\n",
+		     "1,1,7,run,server,fin,1,send,ok,25\n"
+		     "1,1,7,run,server,fin,2,recv,eof,92\n"
+		     "1,1,7,run,server,fin,2,recv,ECONNRESET,8\n");
+		o.csv_dir = t(fx, "cmp1");
+		o.strict = false;
+		assert_int_equal(rs_compare_dirs(a, one, &o, fx->devnull,
+						 fx->err, sizeof(fx->err)),
+				 0);
+		csv = slurp(t(fx, "cmp1/compare.csv"), NULL);
+		assert_non_null(csv);
+		assert_non_null(strstr(csv,
+				       "2,run,server,fin,2,recv,eof,80,100,0.800000,92,100,0.920000,fisher,"));
+		free(csv);
+		o.csv_dir = NULL;
+		o.strict = true;
+		/* Fisher: 80/100 against 92/100, p = 0.024 */
+		o.alpha = 0.05;
+		assert_int_equal(rs_compare_dirs(a, one, &o, fx->devnull,
+						 fx->err, sizeof(fx->err)),
+				 1);
+	}
+	/* blocks that do not add up to the totals are refused */
+	edit(b, "blocks.csv", "fin,2,recv,eof,23", "fin,2,recv,eof,22");
+	assert_int_equal(cmp_opt(fx, a, b, 0.01, false), 2);
+	one_line_naming(fx, "blocks.csv");
 }
 
 static void test_compare_kinds(void **state)
@@ -577,7 +785,8 @@ static void test_compare_missing_files(void **state)
 static void test_compare_csv(void **state)
 {
 	struct fixture *fx = *state;
-	struct rs_compare_opts o = { .alpha = 0.01,
+	struct rs_compare_opts o = { .alpha = 0.01, .strict = true,
+				     .min_diff = RS_COMPARE_MIN_DIFF,
 				     .csv_dir = t(fx, "out/deeper") };
 	char *csv;
 
@@ -588,13 +797,13 @@ static void test_compare_csv(void **state)
 	csv = slurp(t(fx, "out/deeper/compare.csv"), NULL);
 	assert_non_null(csv);
 	assert_non_null(strstr(csv,
-			       "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n"));
+			       "schema_version,scenario,phase,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,p_adjusted,blocks_a,blocks_b,sd_a,sd_b,diff,decision,differs\n"));
 	assert_non_null(strstr(csv,
-			       "2,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ok,13,20,0.650000,20,20,1.000000,fisher,0.00831601,-,0,0,0.000000,0.000000,0.350000,different,1\n"));
 	assert_non_null(strstr(csv,
-			       "2,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,1\n"));
+			       "2,race-rst-xcpu,alone,server,rst,1,send,ECONNRESET,7,20,0.350000,0,20,0.000000,fisher,0.00831601,-,0,0,0.000000,0.000000,-0.350000,different,1\n"));
 	assert_non_null(strstr(csv,
-			       "2,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,0\n"));
+			       "2,seed-go,alone,server,fin,3,send,EPIPE,20,20,1.000000,20,20,1.000000,exact,-,-,0,0,0.000000,0.000000,0.000000,same,0\n"));
 	free(csv);
 	/* an unwritable place: 2, naming it */
 	o.csv_dir = "/proc/rststorm-no-such-dir";
@@ -612,7 +821,7 @@ static void assert_same_dir(const char *want, const char *got)
 	static const char *const names[] = {
 		"check.csv", "verdicts.csv", "cells.csv", "mib.csv",
 		"summary.csv", "outcomes.csv", "ops.csv", "failures.csv",
-		"histograms.csv",
+		"histograms.csv", "blocks.csv",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -710,6 +919,32 @@ static void test_merge_halves(void **state)
 	edit(t(fx, "v2short"), "summary.csv", ",none,0,0,0,0,0\n", "\n");
 	assert_int_equal(cmp(fx, t(fx, "v2short"), g("run-whole"), 0.01), 2);
 	one_line_naming(fx, "header does not match");
+}
+
+/* A phase with trials but no cells (the reader takes it) does not make
+ * merge lose the cells of the phases after it (found by fuzz_repdir:
+ * tests/fuzz/regress/merge-phase-without-cells). */
+static void test_merge_phase_without_cells(void **state)
+{
+	struct fixture *fx = *state;
+	const char *x = copy_report(fx, "check-a", "x");
+	const char *y = copy_report(fx, "check-a", "y");
+	struct rs_repdir d;
+	char *cells;
+
+	drop_lines(x, "cells.csv", "race-rst-xcpu,load");
+	drop_lines(y, "cells.csv", "race-rst-xcpu,load");
+	assert_int_equal(merge2(fx, x, y, t(fx, "sum")), 0);
+	cells = slurp(t(fx, "sum/cells.csv"), NULL);
+	assert_non_null(cells);
+	assert_non_null(strstr(cells, "2,fin-write3-write,alone,server,fin,1,write,ok,40,"));
+	assert_non_null(strstr(cells, "2,fin-write3-write,load,server,fin,3,write,EPIPE,40,"));
+	free(cells);
+	/* and the sum, blocks.csv included, loads again */
+	assert_int_equal(rs_repdir_load(&d, t(fx, "sum"), fx->err,
+					sizeof(fx->err)),
+			 0);
+	rs_repdir_free(&d);
 }
 
 static void test_merge_refusals(void **state)
@@ -859,6 +1094,10 @@ int main(void)
 		cmocka_unit_test(test_csvread_bounds),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_fisher),
+		cmocka_unit_test(test_holm),
+		cmocka_unit_test(test_welch),
+		cmocka_unit_test_setup_teardown(test_compare_blocks, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_compare_goldens, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_compare_kinds, setup,
@@ -871,6 +1110,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_merge_halves, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_merge_phase_without_cells,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merge_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_one_sided, setup,

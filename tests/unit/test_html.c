@@ -121,9 +121,9 @@ static void test_page_escapes(void **state)
 	snprintf(out, sizeof(out), "%s/page.html", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("schema_version,scenario,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,differs\n"
-	      "1,\"<script>alert('a&b')</script>\",server,fin,1,send,ok,10,10,1.000000,10,10,1.000000,fisher,1,0\n"
-	      "1,\"<img src=x onerror=alert(1)>\",server,rst,1,send,EPIPE,1,10,0.100000,9,10,0.900000,fisher,0.00109,1\n",
+	fputs("schema_version,scenario,closer,close_mode,op_index,op_kind,result,count_a,total_a,share_a,count_b,total_b,share_b,test,p_value,p_adjusted,blocks_a,blocks_b,sd_a,sd_b,diff,decision,differs\n"
+	      "1,\"<script>alert('a&b')</script>\",server,fin,1,send,ok,10,10,1.000000,10,10,1.000000,fisher,1,-,0,0,0.000000,0.000000,0.000000,same,0\n"
+	      "1,\"<img src=x onerror=alert(1)>\",server,rst,1,send,EPIPE,1,10,0.100000,9,10,0.900000,fisher,0.00109,-,0,0,0.000000,0.000000,0.800000,different,1\n",
 	      f);
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(rs_html_report(dir, out, err, sizeof(err)), 0);
