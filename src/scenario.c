@@ -46,6 +46,8 @@
 #define EOF_ RS_RES_EOF
 #define E(e) (RS_RES_ERRNO0 + (e))
 #define NOCLAIM (-1)
+#define KILL RS_RES_KILLED
+#define NOTRUN RS_RES_NOTRUN
 
 /* one op: kind, gap before it, judged how, expected result(s), claim */
 #define X(k, r) { RS_SOP_##k, false, RS_EXP_EXACT, 1, { r, 0 }, NOCLAIM }
@@ -244,12 +246,143 @@ static const struct rs_scenario catalogue[] = {
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_UNREAD, RS_SCW_OBSERVED, RS_PATH_INLINE,
 	  1, 0, 0, 2, { X(SEND, E(ECONNRESET)), X(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, true, RS_SIGDISP_COUNT, false },
+
+	/* ---- SIGPIPE's action, O_NONBLOCK, reads after a drawn RST, ------
+	 * ---- waiting for the error, the Go write-up's closing remark ----- */
+	/* SIGPIPE's default action: the ops after the close run in a child
+	 * process (trial.c), so a kill is the op's result (killed:SIGPIPE)
+	 * and the ops after it never run (not-run); the check's own counter
+	 * sees nothing of the child: rule none */
+	{ "sigdfl-fin-sys-write", "server closes (FIN); client writes 3 times with write(2), SIGPIPE at its default action (the client's ops run in a child process)",
+	  "F4: the 1st write draws an RST; F1: EPIPE; F2: sk_stream_error() sends SIGPIPE to the writer (send_sig, kernel/signal.c), whose default action ends it: killed in the 2nd write, the 3rd never runs",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3,
+	  { X(SYS_WRITE, OK), O(SYS_WRITE, KILL), O(SYS_WRITE, NOTRUN) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	{ "sigdfl-rst-sys-write", "server closes with SO_LINGER 0 (RST); client writes 3 times with write(2), SIGPIPE at its default action (in a child process)",
+	  "F2: the 1st write reports ECONNRESET (no signal: only EPIPE raises one); the 2nd sees SEND_SHUTDOWN: EPIPE and SIGPIPE, which kills the writer",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3,
+	  { X(SYS_WRITE, E(ECONNRESET)), X(SYS_WRITE, KILL),
+	    X(SYS_WRITE, NOTRUN) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	{ "sigdfl-fin-write", "server closes (FIN); client writes 3 times with IORING_OP_WRITE issued inline, SIGPIPE at its default action (in a child process)",
+	  "F4, F1; F7: IORING_OP_WRITE goes through sock_write_iter without MSG_NOSIGNAL, issued inline the SIGPIPE goes to the submitter, delivered on the way out of io_uring_enter: killed there",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3, { X(WRITE, OK), O(WRITE, KILL), O(WRITE, NOTRUN) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	{ "sigdfl-rst-write", "server closes with SO_LINGER 0 (RST); client writes 3 times with IORING_OP_WRITE inline, SIGPIPE at its default action (in a child process)",
+	  "F2: ECONNRESET first (no signal); then EPIPE, and F7: SIGPIPE to the submitter, which it kills",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3,
+	  { X(WRITE, E(ECONNRESET)), X(WRITE, KILL), X(WRITE, NOTRUN) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	{ "sigdfl-fin-write-sqpoll", "server closes (FIN); client writes 3 times with IORING_OP_WRITE on an SQPOLL ring, SIGPIPE at its default action (in a child process)",
+	  "F7: the SQ thread issues the write and takes the SIGPIPE; an io thread blocks every signal but SIGKILL and SIGSTOP (create_io_thread, kernel/fork.c; 5.10: a kthread, signals ignored), so it stays pending there and nothing is killed; the drawn RST may be processed after the next write is issued: a share",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_SQPOLL,
+	  0, 0, 0, 3,
+	  { X(WRITE, OK), O(WRITE, E(EPIPE)), O(WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	{ "sigdfl-rst-write-sqpoll", "server closes with SO_LINGER 0 (RST); client writes twice with IORING_OP_WRITE on an SQPOLL ring, SIGPIPE at its default action (in a child process)",
+	  "F2: ECONNRESET, then EPIPE; F7: the SIGPIPE goes to the SQ thread, which blocks it: nobody is killed",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_SQPOLL,
+	  0, 0, 0, 2, { X(WRITE, E(ECONNRESET)), X(WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
+	/* SIG_IGN: sig_ignored() (kernel/signal.c) drops the signal when it
+	 * is raised, so the write returns EPIPE and nothing is delivered */
+	{ "sigign-fin-sys-write", "server closes (FIN); client writes 3 times with write(2), SIGPIPE ignored (SIG_IGN)",
+	  "F4, F1; F2 raises SIGPIPE, which an ignored action discards at once (sig_ignored, kernel/signal.c): the write returns EPIPE",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3,
+	  { X(SYS_WRITE, OK), O(SYS_WRITE, E(EPIPE)), O(SYS_WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_IGNORE, false },
+	{ "sigign-rst-sys-write", "server closes with SO_LINGER 0 (RST); client writes twice with write(2), SIGPIPE ignored",
+	  "F2: ECONNRESET, then EPIPE; the SIGPIPE is discarded (sig_ignored)",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 2, { X(SYS_WRITE, E(ECONNRESET)), X(SYS_WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_IGNORE, false },
+	{ "sigign-fin-write", "server closes (FIN); client writes 3 times with IORING_OP_WRITE inline, SIGPIPE ignored",
+	  "F4, F1; F7: the SIGPIPE raised in the submitter is discarded (sig_ignored): the completions carry EPIPE",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3, { X(WRITE, OK), O(WRITE, E(EPIPE)), O(WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_IGNORE, false },
+	{ "sigign-rst-write", "server closes with SO_LINGER 0 (RST); client writes twice with IORING_OP_WRITE inline, SIGPIPE ignored",
+	  "F2: ECONNRESET, then EPIPE; the SIGPIPE is discarded (sig_ignored)",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 2, { X(WRITE, E(ECONNRESET)), X(WRITE, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_IGNORE, false },
+	/* O_NONBLOCK on the socket against MSG_DONTWAIT per call */
+	{ "nonblock-fin-read", "client's socket O_NONBLOCK: read(2) on the idle connection; server closes (FIN); client reads, sends twice",
+	  "O_NONBLOCK makes sock_read_iter pass MSG_DONTWAIT: EAGAIN with nothing queued; after the FIN the same as blocking: F3 EOF, F4 and F1 for the sends",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 1, 4,
+	  { X(SYS_READ, E(EAGAIN)), X(SYS_READ, EOF_), X(SYS_SEND, OK),
+	    O(SYS_SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, true },
+	{ "dontwait-fin-recv", "blocking socket, recv(2) with MSG_DONTWAIT on the idle connection; server closes (FIN); client receives, sends twice",
+	  "MSG_DONTWAIT per call: tcp_recvmsg's timeout is 0, EAGAIN with nothing queued, as O_NONBLOCK; then F3 EOF, F4 and F1",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 1, 4,
+	  { X(SYS_RECV, E(EAGAIN)), X(SYS_RECV, EOF_), X(SYS_SEND, OK),
+	    O(SYS_SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	{ "nonblock-rst-read", "client's socket O_NONBLOCK: read(2) on the idle connection; server closes with SO_LINGER 0 (RST); client reads twice, sends",
+	  "EAGAIN while idle; after the RST the same as blocking: F3 ECONNRESET once, then 0; F2 EPIPE",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_RST, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 1, 4,
+	  { X(SYS_READ, E(EAGAIN)), X(SYS_READ, E(ECONNRESET)),
+	    X(SYS_READ, EOF_), X(SYS_SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, true },
+	{ "nonblock-uring-recv", "client's socket O_NONBLOCK: IORING_OP_RECV on the idle connection; server closes (FIN); client receives, sends twice (io_uring)",
+	  "io_uring honours O_NONBLOCK on a socket (io_recv: REQ_F_NOWAIT -> EAGAIN, no poll armed); after the FIN: F3 EOF, F4 and F1",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 1, 4,
+	  { X(RECV, E(EAGAIN)), X(RECV, EOF_), X(SEND, OK), O(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, true },
+	/* reads after an RST: one the client drew, one from unread data */
+	{ "fin-write-read", "server closes (FIN); client sends (drawing an RST), receives twice, SO_ERROR, sends",
+	  "F4: the send draws an RST; F1: in CLOSE_WAIT it leaves EPIPE, not ECONNRESET; F3: the FIN came first (SOCK_DONE): reads give 0 and leave the error; F6: SO_ERROR takes EPIPE; the last send sees SEND_SHUTDOWN",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 5,
+	  { X(SEND, OK), X(RECV, EOF_), X(RECV, EOF_), O(SOERROR, E(EPIPE)),
+	    O(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	{ "unread-read2", "client sends 16 bytes; server closes without reading them (RST); client receives twice, sends",
+	  "F5: close() with unread data sends an RST; F1: ECONNRESET (ESTABLISHED); F3: the 1st receive reports it, the 2nd sees RCV_SHUTDOWN: 0; F2: EPIPE",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_UNREAD, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  16, 0, 0, 3,
+	  { X(RECV, E(ECONNRESET)), X(RECV, EOF_), X(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	/* waiting for the error: a poll for POLLERR|POLLHUP between writes */
+	{ "fin-poll-write", "server closes (FIN); client sends, polls for POLLERR|POLLHUP, sends",
+	  "F4: the send draws an RST; tcp_poll() reports POLLERR (sk_err, F1) and POLLHUP (SHUTDOWN_MASK) only once it is processed, so the 2nd send follows it: EPIPE",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	{ "fin-poll-write-async", "as fin-poll-write, every op forced to io-wq (IOSQE_ASYNC)",
+	  "as fin-poll-write: the poll orders the 2nd send after the RST on any path (without it, fin-write3-async: a share)",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_ASYNC,
+	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	{ "fin-poll-write-sqpoll", "as fin-poll-write on an SQPOLL ring",
+	  "as fin-poll-write: the poll orders the 2nd send after the RST on any path",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_SQPOLL,
+	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
+	/* the Go write-up's closing remark, in its own set-up */
+	{ "seed-go-read", "Go write-up's closing remark: as seed-go (server reads 1 byte, closes: FIN; client writes, --gap, writes: the RST), then --gap, the client reads, then writes",
+	  "F1: the RST drawn in CLOSE_WAIT leaves EPIPE, not ECONNRESET; F3: the FIN came first: the read gives 0 (EOF), not ECONNRESET, and leaves EPIPE for the write",
+	  "Go write-up", RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_NONE,
+	  RS_PATH_INLINE, 0, 0, 1, 4,
+	  { X(SEND, OK), XG(SEND, OK, NOCLAIM), XG(RECV, EOF_, E(ECONNRESET)),
+	    O(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
 };
 
 static const char *const sop_names[RS_SOP_N] = {
 	"send",     "sendmsg",   "write",    "send-flags0",
 	"recv",     "read",      "sys-send", "sys-write",
-	"sys-recv", "sys-read",  "so-error",
+	"sys-recv", "sys-read",  "so-error", "poll-err",
 };
 
 const char *rs_sop_name(unsigned sop)
@@ -266,7 +399,18 @@ bool rs_sop_is_write(unsigned sop)
 
 bool rs_sop_is_uring(unsigned sop)
 {
-	return sop <= RS_SOP_READ;
+	switch (sop) {
+	case RS_SOP_SEND:
+	case RS_SOP_SENDMSG:
+	case RS_SOP_WRITE:
+	case RS_SOP_SEND0:
+	case RS_SOP_RECV:
+	case RS_SOP_READ:
+	case RS_SOP_POLLERR:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *rs_sigdisp_name(unsigned d)
