@@ -333,12 +333,20 @@ static const struct rs_scenario catalogue[] = {
 	  { X(SYS_READ, E(EAGAIN)), X(SYS_READ, E(ECONNRESET)),
 	    X(SYS_READ, EOF_), X(SYS_SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, true },
-	{ "nonblock-uring-recv", "client's socket O_NONBLOCK: IORING_OP_RECV on the idle connection; server closes (FIN); client receives, sends twice (io_uring)",
-	  "io_uring honours O_NONBLOCK on a socket (io_recv: REQ_F_NOWAIT -> EAGAIN, no poll armed); after the FIN: F3 EOF, F4 and F1",
+	{ "nonblock-uring-recv", "client's socket O_NONBLOCK: IORING_OP_RECV on the idle connection (a --timeout wait); server closes (FIN); client receives, sends twice",
+	  "io_uring does not honour O_NONBLOCK on a socket: io_recv adds MSG_DONTWAIT for its own first try and arms a poll on EAGAIN (only MSG_DONTWAIT in the SQE makes it REQ_F_NOWAIT), so the receive waits, here until check cancels it at --timeout; after the FIN: F3 EOF, F4 and F1",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
 	  0, 0, 1, 4,
-	  { X(RECV, E(EAGAIN)), X(RECV, EOF_), X(SEND, OK), O(SEND, E(EPIPE)) },
+	  { X(RECV, RS_RES_TIMEOUT), X(RECV, EOF_), X(SEND, OK),
+	    O(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, true },
+	{ "dontwait-uring-recv", "IORING_OP_RECV with MSG_DONTWAIT on the idle connection; server closes (FIN); client receives (MSG_DONTWAIT), sends twice",
+	  "MSG_DONTWAIT in the SQE makes the request REQ_F_NOWAIT (io_uring/net.c): EAGAIN, no poll; after the FIN: F3 EOF, F4 and F1",
+	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
+	  0, 0, 1, 4,
+	  { X(RECV_DW, E(EAGAIN)), X(RECV_DW, EOF_), X(SEND, OK),
+	    O(SEND, E(EPIPE)) },
+	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
 	/* reads after an RST: one the client drew, one from unread data */
 	{ "fin-write-read", "server closes (FIN); client sends (drawing an RST), receives twice, SO_ERROR, sends",
 	  "F4: the send draws an RST; F1: in CLOSE_WAIT it leaves EPIPE, not ECONNRESET; F3: the FIN came first (SOCK_DONE): reads give 0 and leave the error; F6: SO_ERROR takes EPIPE; the last send sees SEND_SHUTDOWN",
@@ -383,6 +391,7 @@ static const char *const sop_names[RS_SOP_N] = {
 	"send",     "sendmsg",   "write",    "send-flags0",
 	"recv",     "read",      "sys-send", "sys-write",
 	"sys-recv", "sys-read",  "so-error", "poll-err",
+	"recv-dontwait",
 };
 
 const char *rs_sop_name(unsigned sop)
@@ -407,6 +416,7 @@ bool rs_sop_is_uring(unsigned sop)
 	case RS_SOP_RECV:
 	case RS_SOP_READ:
 	case RS_SOP_POLLERR:
+	case RS_SOP_RECV_DW:
 		return true;
 	default:
 		return false;

@@ -436,6 +436,10 @@ static void prep_sqe(const struct tctx *x, struct trial *t,
 	case RS_SOP_READ:
 		io_uring_prep_read(sqe, t->vfd, t->buf, sizeof(t->buf), 0);
 		break;
+	case RS_SOP_RECV_DW:
+		io_uring_prep_recv(sqe, t->vfd, t->buf, sizeof(t->buf),
+				   MSG_DONTWAIT);
+		break;
 	case RS_SOP_POLLERR:
 		/* one-shot; POLLIN after a FIN does not end it: only the
 		 * error (POLLERR) or both directions shut (POLLHUP) */
