@@ -378,7 +378,7 @@ static const struct rs_scenario catalogue[] = {
 	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
 	/* the Go write-up's closing remark, in its own set-up */
-	{ "seed-go-read", "Go write-up's closing remark: as seed-go (server reads 1 byte, closes: FIN; client writes, --gap, writes: the RST), then --gap, the client reads, then writes",
+	{ "go-remark-read", "Go write-up's closing remark: as seed-go (server reads 1 byte, closes: FIN; client writes, --gap, writes: the RST), then --gap, the client reads, then writes",
 	  "F1: the RST drawn in CLOSE_WAIT leaves EPIPE, not ECONNRESET; F3: the FIN came first: the read gives 0 (EOF), not ECONNRESET, and leaves EPIPE for the write",
 	  "Go write-up", RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_NONE,
 	  RS_PATH_INLINE, 0, 0, 1, 4,

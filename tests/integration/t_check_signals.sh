@@ -12,7 +12,7 @@ names="sigdfl-fin-sys-write sigdfl-rst-sys-write sigdfl-fin-write
 	sigign-fin-sys-write sigign-rst-sys-write sigign-fin-write
 	sigign-rst-write nonblock-fin-read dontwait-fin-recv nonblock-rst-read
 	nonblock-uring-recv dontwait-uring-recv fin-write-read unread-read2
-	fin-poll-write fin-poll-write-async fin-poll-write-sqpoll seed-go-read"
+	fin-poll-write fin-poll-write-async fin-poll-write-sqpoll go-remark-read"
 
 # shellcheck disable=SC2086
 "$RSTSTORM" check -q --trials 20 --load-c 100 --gap 20ms --timeout 300ms \
@@ -82,5 +82,5 @@ echo "measured: SIGPIPE/EPIPE ignored $i, counted after it $s"
 
 # the Go write-up's closing remark is reported, and does not hold
 grep -q "claim (Go write-up): op 3 recv -> ECONNRESET: alone does not hold (0/20)" \
-	"$TMP/all.out" || fail "Go closing remark: $(grep -A12 '^seed-go-read' "$TMP/all.out")"
+	"$TMP/all.out" || fail "Go closing remark: $(grep -A12 '^go-remark-read' "$TMP/all.out")"
 exit 0
