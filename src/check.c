@@ -871,9 +871,13 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 
 	rs_sc_describe(sc, sr->closer, desc, sizeof(desc));
 	fprintf(f, "%s: %s\n", sc->name, desc);
-	fprintf(f, "  closer %s, %s, wait %s, path %s; SIGPIPE expected: %s\n",
+	fprintf(f, "  closer %s, %s, wait %s, path %s%s%s; SIGPIPE expected: %s\n",
 		rs_side_name(sr->closer), rs_close_name(sc->mode),
 		rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
+		sc->sigdisp == RS_SIGDISP_DEFAULT ?
+			", SIGPIPE action default (the ops in a child)" :
+		sc->sigdisp == RS_SIGDISP_IGNORE ? ", SIGPIPE ignored" : "",
+		sc->nonblock ? ", O_NONBLOCK" : "",
 		rs_sig_rule_name(sr->ph[0].sig_rule));
 	snprintf(head[0], sizeof(head[0]), "alone (%" PRIu64 ")",
 		 sr->ph[0].r.trials);
@@ -1277,9 +1281,14 @@ int rs_cmd_scenarios(int argc, char **argv)
 
 		if (sc->test_only && !rs_scenario_test_visible())
 			continue;
-		printf("%-24s closer %-6s %-8s wait %-8s path %-6s", sc->name,
+		printf("%-24s closer %-6s %-8s wait %-8s path %-6s%s%s", sc->name,
 		       rs_side_name(sc->closer), rs_close_name(sc->mode),
-		       rs_sc_wait_name(sc->wait), rs_path_name(sc->path));
+		       rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
+		       sc->sigdisp != RS_SIGDISP_COUNT ? " SIGPIPE-action " : "",
+		       sc->sigdisp != RS_SIGDISP_COUNT ?
+			       rs_sigdisp_name(sc->sigdisp) : "");
+		if (sc->nonblock)
+			printf(" O_NONBLOCK");
 		printf("\n  %s\n  expect:", sc->desc);
 		for (unsigned k = 0; k < sc->nops; k++) {
 			char e[40];
