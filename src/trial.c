@@ -594,7 +594,9 @@ static __attribute__((noreturn)) void child_main(const struct tctx *x,
 		memset(&p, 0, sizeof(p));
 		if (sc->path == RS_PATH_SQPOLL) {
 			p.flags = IORING_SETUP_SQPOLL;
-			p.sq_thread_idle = 100;
+			/* 1 ms: up to --parallel children each have an SQ
+			 * thread, which spins while not idle */
+			p.sq_thread_idle = 1;
 		}
 		e = io_uring_queue_init_params(8, &ring, &p);
 		if (e) {
