@@ -503,6 +503,15 @@ int rs_trial_child_results(int wstatus, bool killed_by_us,
 			res[k] = o->res[k];
 		return 0;
 	}
+	/* killed by check after its last op returned: the ring's teardown
+	 * was slow (an SQPOLL ring on 5.10 under emulation), the results
+	 * are whole */
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
+	    killed_by_us && cur >= nops) {
+		for (unsigned k = first; k < nops; k++)
+			res[k] = o->res[k];
+		return 0;
+	}
 	if (!WIFSIGNALED(wstatus)) {
 		snprintf(why, whylen, "the victim's child ended with wait status %#x",
 			 (unsigned)wstatus);
@@ -675,8 +684,10 @@ static void child_start(struct tctx *x, uint32_t i, uint64_t now)
 	t->child = (pid_t)pid;
 	t->pidfd = pidfd;
 	t->child_killed = false;
+	/* 5 s more for its exit: an SQPOLL ring's teardown took over 1 s
+	 * on 5.10 under emulation */
 	t->child_deadline = now + left * (x->cfg.timeout_ns + x->cfg.gap_ns) +
-			    1000000000ull;
+			    5000000000ull;
 	sqe = rs_ring_sqe_must(x->ring, "check");
 	io_uring_prep_poll_add(sqe, pidfd, POLLIN);
 	io_uring_sqe_set_data64(sqe, ud_of(t, i));

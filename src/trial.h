@@ -107,7 +107,8 @@ struct rs_child_out {
  * (o). Every op that returned keeps its result; the op running when
  * SIGPIPE killed the child gets RS_RES_KILLED and the ops after it
  * RS_RES_NOTRUN; the op running when check killed it RS_RES_TIMEOUT, and
- * the rest not-run. Returns 0 with res[first..nops-1] set, or -1 when the
+ * the rest not-run; a child check killed after its last op returned
+ * keeps them all. Returns 0 with res[first..nops-1] set, or -1 when the
  * child ended any other way (another signal, an exit status other than 0,
  * an exit before its last op returned): why then says how, one line, and
  * res is not touched. Pure.

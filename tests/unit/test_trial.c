@@ -112,7 +112,20 @@ static void test_killed_at_timeout(void **state)
 			 0);
 	assert_int_equal(res[0], RS_RES_TIMEOUT);
 	assert_int_equal(res[1], RS_RES_NOTRUN);
+	/* killed by check after its last op returned (a slow teardown):
+	 * every result stands */
+	out_init(&o, 2);
+	o.res[1] = EPIPE_RES;
+	res_init(res);
+	assert_int_equal(rs_trial_child_results(W_EXITCODE(0, SIGKILL), true,
+						&o, 0, 2, res, why,
+						sizeof(why)),
+			 0);
+	assert_int_equal(res[0], RS_RES_OK);
+	assert_int_equal(res[1], EPIPE_RES);
+	assert_int_equal(res[2], UNSET);
 	/* the same SIGKILL from someone else is no result */
+	out_init(&o, 0);
 	res_init(res);
 	assert_int_equal(rs_trial_child_results(W_EXITCODE(0, SIGKILL), false,
 						&o, 0, 2, res, why,
