@@ -362,17 +362,17 @@ static const struct rs_scenario catalogue[] = {
 	  { X(RECV, E(ECONNRESET)), X(RECV, EOF_), X(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
 	/* waiting for the error: a poll for POLLERR|POLLHUP between writes */
-	{ "fin-poll-write", "server closes (FIN); client sends, polls for POLLERR|POLLHUP, sends",
-	  "F4: the send draws an RST; tcp_poll() reports POLLERR (sk_err, F1) and POLLHUP (SHUTDOWN_MASK) only once it is processed, so the 2nd send follows it: EPIPE",
+	{ "fin-poll-write", "server closes (FIN); client sends, waits in poll(2) for POLLERR|POLLHUP, sends",
+	  "F4: the send draws an RST; tcp_poll() reports POLLERR (sk_err, F1) and POLLHUP (SHUTDOWN_MASK) only once it is processed, so the 2nd send follows it: EPIPE (poll(2): io_uring's poll adds POLLRDHUP, which the FIN already set)",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_INLINE,
 	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
-	{ "fin-poll-write-async", "as fin-poll-write, every op forced to io-wq (IOSQE_ASYNC)",
+	{ "fin-poll-write-async", "as fin-poll-write, both sends forced to io-wq (IOSQE_ASYNC)",
 	  "as fin-poll-write: the poll orders the 2nd send after the RST on any path (without it, fin-write3-async: a share)",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_ASYNC,
 	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
 	  RS_SIG_NONE, false, RS_SIGDISP_COUNT, false },
-	{ "fin-poll-write-sqpoll", "as fin-poll-write on an SQPOLL ring",
+	{ "fin-poll-write-sqpoll", "as fin-poll-write, the sends on an SQPOLL ring",
 	  "as fin-poll-write: the poll orders the 2nd send after the RST on any path",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_SQPOLL,
 	  0, 0, 0, 3, { X(SEND, OK), X(POLLERR, OK), X(SEND, E(EPIPE)) },
@@ -415,7 +415,6 @@ bool rs_sop_is_uring(unsigned sop)
 	case RS_SOP_SEND0:
 	case RS_SOP_RECV:
 	case RS_SOP_READ:
-	case RS_SOP_POLLERR:
 	case RS_SOP_RECV_DW:
 		return true;
 	default:

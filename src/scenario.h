@@ -25,8 +25,11 @@ enum rs_sop {
 	RS_SOP_SYS_RECV,  /* recv(2) */
 	RS_SOP_SYS_READ,  /* read(2) */
 	RS_SOP_SOERROR,   /* getsockopt(SO_ERROR): ok = none pending */
-	RS_SOP_POLLERR,   /* IORING_OP_POLL_ADD for POLLERR|POLLHUP: ok =
-			   * seen, timeout = not within --timeout */
+	RS_SOP_POLLERR,   /* poll(2) for POLLERR|POLLHUP: ok = seen,
+			   * timeout = not within --timeout (a syscall on
+			   * any path: io_uring's poll reports POLLRDHUP
+			   * unasked, so it cannot wait for the error after
+			   * a FIN) */
 	RS_SOP_RECV_DW,   /* IORING_OP_RECV, up to 256 bytes, MSG_DONTWAIT */
 	RS_SOP_N
 };
