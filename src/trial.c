@@ -508,7 +508,7 @@ int rs_trial_child_results(int wstatus, bool killed_by_us,
 			   unsigned nops, uint16_t *res, char *why,
 			   size_t whylen)
 {
-	unsigned cur = o->cur < 0 ? 0 : (unsigned)o->cur, end;
+	unsigned cur = o->cur < 0 ? 0 : (unsigned)o->cur;
 
 	if (WIFEXITED(wstatus)) {
 		if (WEXITSTATUS(wstatus) == RS_CHILD_EXIT_RING) {
@@ -552,8 +552,7 @@ int rs_trial_child_results(int wstatus, bool killed_by_us,
 						     "during an op");
 		return -1;
 	}
-	end = cur;
-	for (unsigned k = first; k < end; k++)
+	for (unsigned k = first; k < cur; k++)
 		res[k] = o->res[k];
 	res[cur] = WTERMSIG(wstatus) == SIGPIPE ? RS_RES_KILLED : RS_RES_TIMEOUT;
 	for (unsigned k = cur + 1; k < nops; k++)
