@@ -278,7 +278,7 @@ static const struct rs_scenario catalogue[] = {
 	  { X(WRITE, E(ECONNRESET)), X(WRITE, KILL), X(WRITE, NOTRUN) },
 	  RS_SIG_NONE, false, RS_SIGDISP_DEFAULT, false },
 	{ "sigdfl-fin-write-sqpoll", "server closes (FIN); client writes 3 times with IORING_OP_WRITE on an SQPOLL ring, SIGPIPE at its default action (in a child process)",
-	  "F7: the SQ thread issues the write and takes the SIGPIPE; an io thread blocks every signal but SIGKILL and SIGSTOP (create_io_thread, kernel/fork.c; 5.10: a kthread, signals ignored), so it stays pending there and nothing is killed; the drawn RST may be processed after the next write is issued: a share",
+	  "F7: the SQ thread issues the write and takes the SIGPIPE; an io thread blocks every signal but SIGKILL and SIGSTOP (create_io_thread, kernel/fork.c; upstream 5.10's SQ thread is a kthread, which ignores signals), so it stays pending there and nothing is killed; the drawn RST may be processed after the next write is issued: a share",
 	  NULL, RS_SIDE_SERVER, RS_CLOSE_FIN, RS_SCW_OBSERVED, RS_PATH_SQPOLL,
 	  0, 0, 0, 3,
 	  { X(WRITE, OK), O(WRITE, E(EPIPE)), O(WRITE, E(EPIPE)) },
