@@ -394,20 +394,6 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			 "-f: the files hold test-only scenarios only: name them, with RS_TEST_SCENARIOS=1");
 		return -EINVAL;
 	}
-	/* refused until the trial runs them (trial.c): a scenario asking for
-	 * another SIGPIPE disposition or O_NONBLOCK would run without them */
-	for (unsigned i = 0; i < o->nsel; i++)
-		if (o->sel[i]->sigdisp != RS_SIGDISP_COUNT ||
-		    o->sel[i]->nonblock) {
-			snprintf(err, errlen,
-				 "%s (%s:%u): sigpipe-action %s, socket %s: this build runs only sigpipe-action count and socket block",
-				 o->sel[i]->name,
-				 rs_esc(ev, sizeof(ev), o->sel[i]->file),
-				 o->sel[i]->line,
-				 rs_sigdisp_name(o->sel[i]->sigdisp),
-				 o->sel[i]->nonblock ? "nonblock" : "block");
-			return -EINVAL;
-		}
 	return 0;
 }
 
@@ -1039,9 +1025,13 @@ static void print_scenario(const struct check_opts *o, const struct sc_run *sr,
 
 	rs_sc_describe(sc, sr->closer, desc, sizeof(desc));
 	fprintf(f, "%s: %s\n", sc->name, desc);
-	fprintf(f, "  closer %s, %s, wait %s, path %s; SIGPIPE expected: %s\n",
+	fprintf(f, "  closer %s, %s, wait %s, path %s%s%s; SIGPIPE expected: %s\n",
 		rs_side_name(sr->closer), rs_close_name(sc->mode),
 		rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
+		sc->sigdisp == RS_SIGDISP_DEFAULT ?
+			", SIGPIPE action default (the ops in a child)" :
+		sc->sigdisp == RS_SIGDISP_IGNORE ? ", SIGPIPE ignored" : "",
+		sc->nonblock ? ", O_NONBLOCK" : "",
 		rs_sig_rule_name(sr->ph[0].sig_rule));
 	snprintf(head[0], sizeof(head[0]), "alone (%" PRIu64 ")",
 		 sr->ph[0].r.trials);
@@ -1572,9 +1562,14 @@ static int load_files(const char *cmd, char **files, unsigned n)
 static void list_scenario(const struct rs_scenario *sc,
 			  const struct rs_probe *probe)
 {
-	printf("%-24s closer %-6s %-8s wait %-8s path %-6s", sc->name,
+	printf("%-24s closer %-6s %-8s wait %-8s path %-6s%s%s", sc->name,
 	       rs_side_name(sc->closer), rs_close_name(sc->mode),
-	       rs_sc_wait_name(sc->wait), rs_path_name(sc->path));
+	       rs_sc_wait_name(sc->wait), rs_path_name(sc->path),
+	       sc->sigdisp != RS_SIGDISP_COUNT ? " SIGPIPE-action " : "",
+	       sc->sigdisp != RS_SIGDISP_COUNT ?
+		       rs_sigdisp_name(sc->sigdisp) : "");
+	if (sc->nonblock)
+		printf(" O_NONBLOCK");
 	printf("\n  %s\n  expect:", sc->desc);
 	for (unsigned k = 0; k < sc->nops; k++) {
 		char e[40];

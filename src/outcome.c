@@ -19,6 +19,10 @@ const char *rs_result_name(unsigned r)
 		return "short";
 	case RS_RES_ERRNO0:
 		return "E0";
+	case RS_RES_KILLED:
+		return "killed:SIGPIPE";
+	case RS_RES_NOTRUN:
+		return "not-run";
 	default:
 		return r < RS_RES_N ? rs_errname((int)(r - RS_RES_ERRNO0)) :
 				      "?";
@@ -34,6 +38,10 @@ int rs_result_from_name(const char *name)
 			return (int)r;
 	if (strcmp(name, "E0") == 0)
 		return RS_RES_ERRNO0;
+	if (strcmp(name, rs_result_name(RS_RES_KILLED)) == 0)
+		return RS_RES_KILLED;
+	if (strcmp(name, rs_result_name(RS_RES_NOTRUN)) == 0)
+		return RS_RES_NOTRUN;
 	/* compared without rs_errname's shared buffer: "E58" is an errno
 	 * the C library does not name */
 	e = rs_errno_from_name(name);

@@ -18,7 +18,15 @@ enum {
 	RS_RES_ERRNO0,  /* RS_RES_ERRNO0 + e: -e from the kernel */
 };
 #define RS_RES_ERRNO_MAX 134
-#define RS_RES_N (RS_RES_ERRNO0 + RS_RES_ERRNO_MAX + 1)
+/* After the errno range (so no errno code moves): what a check trial whose
+ * victim runs in a child process with SIGPIPE's default action can end in
+ * besides a return value. */
+enum {
+	/* the op raised SIGPIPE and the child running it was killed */
+	RS_RES_KILLED = RS_RES_ERRNO0 + RS_RES_ERRNO_MAX + 1,
+	RS_RES_NOTRUN, /* an op after a killed one: never issued */
+	RS_RES_N
+};
 
 /* The result code of a completion value (bytes or -errno). */
 static inline unsigned rs_result_of(int res)
@@ -38,7 +46,8 @@ static inline bool rs_result_is_error(unsigned r)
 	return r != RS_RES_OK && r != RS_RES_EOF;
 }
 
-/* "ok", "eof", "timeout", "short", "EPIPE", ... Thread-safe. */
+/* "ok", "eof", "timeout", "short", "EPIPE", ..., "killed:SIGPIPE",
+ * "not-run". Thread-safe. */
 const char *rs_result_name(unsigned r);
 
 /* The code for a name, or -1. */

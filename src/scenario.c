@@ -21,7 +21,8 @@
 static const char *const sop_names[RS_SOP_N] = {
 	"send",     "sendmsg",   "write",    "send-flags0",
 	"recv",     "read",      "sys-send", "sys-write",
-	"sys-recv", "sys-read",  "so-error",
+	"sys-recv", "sys-read",  "so-error", "poll-err",
+	"recv-dontwait",
 };
 
 const char *rs_sop_name(unsigned sop)
@@ -38,7 +39,18 @@ bool rs_sop_is_write(unsigned sop)
 
 bool rs_sop_is_uring(unsigned sop)
 {
-	return sop <= RS_SOP_READ;
+	switch (sop) {
+	case RS_SOP_SEND:
+	case RS_SOP_SENDMSG:
+	case RS_SOP_WRITE:
+	case RS_SOP_SEND0:
+	case RS_SOP_RECV:
+	case RS_SOP_READ:
+	case RS_SOP_RECV_DW:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *rs_sigdisp_name(unsigned d)

@@ -29,11 +29,18 @@ enum rs_sop {
 	RS_SOP_SYS_RECV,  /* recv(2) */
 	RS_SOP_SYS_READ,  /* read(2) */
 	RS_SOP_SOERROR,   /* getsockopt(SO_ERROR): ok = none pending */
+	RS_SOP_POLLERR,   /* poll(2) for POLLERR|POLLHUP: ok = seen,
+			   * timeout = not within --timeout (a syscall on
+			   * any path: io_uring's poll reports POLLRDHUP
+			   * unasked, so it cannot wait for the error after
+			   * a FIN) */
+	RS_SOP_RECV_DW,   /* IORING_OP_RECV, up to 256 bytes, MSG_DONTWAIT */
 	RS_SOP_N
 };
 
 /* "send", "sendmsg", "write", "send-flags0", "recv", "read", "sys-send",
- * "sys-write", "sys-recv", "sys-read", "so-error". */
+ * "sys-write", "sys-recv", "sys-read", "so-error", "poll-err",
+ * "recv-dontwait". */
 const char *rs_sop_name(unsigned sop);
 bool rs_sop_is_write(unsigned sop);  /* puts bytes on the wire */
 bool rs_sop_is_uring(unsigned sop);  /* goes through the ring */

@@ -415,7 +415,10 @@ static int finish(struct parser *ps, const struct tok *at)
 		return perr(ps, ps->before_col, n, strlen(n), "%s", what);
 	}
 	for (unsigned i = 0; i < sc->nops; i++)
+		/* poll-err is poll(2) on every path: a wait between ring
+		 * ops, not an op the path applies to */
 		if (!rs_sop_is_uring(sc->op[i].kind) &&
+		    sc->op[i].kind != RS_SOP_POLLERR &&
 		    sc->path != RS_PATH_INLINE) {
 			const char *k = rs_sop_name(sc->op[i].kind);
 

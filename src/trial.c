@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <liburing.h>
+#include <linux/sched.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,7 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addr.h"
@@ -32,7 +37,10 @@
 /* T_CLOSING: the victim is done, the closer thread is not yet: the slot
  * waits for it (a handshake, never a timeout) */
 /* T_PAIR: over a link, the slot waits for the connector's next pair */
-enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING, T_PAIR };
+/* T_CHILD: SIGPIPE's default action: a child process runs the victim's
+ * ops after the close; the slot waits for it to end (a poll on its pidfd) */
+enum tstep { T_FREE, T_PRE, T_WAIT, T_GAP, T_OP, T_CLOSING, T_PAIR,
+	     T_CHILD };
 
 #define NO_TRIAL 0xffffffffu
 /* the guest index of the poll on the connector's pipe (over a link) */
@@ -58,6 +66,13 @@ struct trial {
 	/* the same by side ([0] closer, [1] victim) for the RST reasons */
 	uint8_t p_state[2], p_on_close[2];
 	uint16_t lport, cport;
+	/* T_CHILD: the child running the ops, its pidfd, when it is overdue
+	 * and whether it was killed for that; failed: the child ended in a
+	 * way no result says (the trial counts as not set up) */
+	pid_t child;
+	int pidfd;
+	uint64_t child_deadline;
+	bool child_killed, failed;
 	struct msghdr msg;
 	struct iovec iov;
 	uint8_t out;
@@ -97,6 +112,12 @@ struct tctx {
 	bool room_init;
 	atomic_int cstop;
 	uint8_t pattern[BUF_LEN];
+	/* SIGPIPE's default action: what each slot's child reports, in a
+	 * shared mapping (the child has its own copy of everything else) */
+	struct rs_child_out *cout;
+	/* SIG_IGN: the action it replaced while the trials run */
+	struct sigaction sig_saved;
+	bool sig_set;
 };
 
 static atomic_ullong sigpipes;
@@ -319,16 +340,14 @@ static uint64_t ud_of(const struct trial *t, uint32_t i)
 	return rs_ud_make(RS_UD_GUEST, t->gen, i);
 }
 
-static void record(struct tctx *x, struct trial *t, int res)
+/* The result code r of op k, and what it implies for the counters. */
+static void record_code(struct tctx *x, struct trial *t, unsigned k,
+			unsigned r)
 {
-	unsigned kind = x->sc->op[t->op].kind, r;
+	unsigned kind = x->sc->op[k].kind;
 
-	if (t->cancelled && (res == -ECANCELED || res == -EINTR))
-		r = RS_RES_TIMEOUT;
-	else
-		r = rs_result_of(res);
-	t->res[t->op] = (uint16_t)r;
-	if (rs_sop_is_write(kind) && t->op >= x->sc->ops_before) {
+	t->res[k] = (uint16_t)r;
+	if (rs_sop_is_write(kind) && k >= x->sc->ops_before) {
 		if (r == RS_RES_OK)
 			t->ok_writes_after++;
 		else if (r == RS_RES_ERRNO0 + EPIPE)
@@ -336,8 +355,52 @@ static void record(struct tctx *x, struct trial *t, int res)
 	}
 }
 
-/* A plain syscall op, run here and now. Returns bytes, 0 or -errno. */
-static int sys_op(struct trial *t, unsigned kind, uint64_t timeout_ns)
+/* A completion value (or a syscall's) as a result code: a cancel by
+ * rststorm after --timeout is a timeout. */
+static unsigned result_code(int res, bool cancelled)
+{
+	if (cancelled && (res == -ECANCELED || res == -EINTR))
+		return RS_RES_TIMEOUT;
+	return rs_result_of(res);
+}
+
+static void record(struct tctx *x, struct trial *t, int res)
+{
+	record_code(x, t, t->op, result_code(res, t->cancelled));
+}
+
+/* poll(2) until the socket reports POLLERR or POLLHUP, at most
+ * timeout_ns: 1 when seen, -ECANCELED at the timeout. poll(2), not the
+ * ring's POLL_ADD: io_uring adds POLLRDHUP to every poll it arms
+ * (IO_POLL_UNMASK, io_uring/poll.c), so after a FIN its poll completes
+ * at once, error or not (measured: res 0x2000). poll(2) reports only
+ * what was asked and POLLERR/POLLHUP; a signal handler's EINTR polls on
+ * for the time left. */
+static int poll_err(int fd, uint64_t timeout_ns)
+{
+	uint64_t end = rs_now_ns() + timeout_ns;
+
+	for (;;) {
+		struct pollfd p = { fd, POLLERR | POLLHUP, 0 };
+		uint64_t now = rs_now_ns();
+		int n;
+
+		if (now >= end)
+			return -ECANCELED;
+		n = poll(&p, 1, (int)((end - now + 999999) / 1000000));
+		if (n > 0)
+			return 1;
+		if (n == 0)
+			return -ECANCELED;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* A plain syscall op, run here and now. Returns bytes, 0 or -errno.
+ * nonblock: the socket is O_NONBLOCK, so no call waits. */
+static int sys_op(struct trial *t, unsigned kind, uint64_t timeout_ns,
+		  bool nonblock)
 {
 	ssize_t n;
 	int e = 0;
@@ -355,8 +418,8 @@ static int sys_op(struct trial *t, unsigned kind, uint64_t timeout_ns)
 		break;
 	case RS_SOP_SYS_READ:
 		/* read(2) blocks on an idle socket: never wait past the
-		 * timeout */
-		if (!readable(t->vfd, (int)(timeout_ns / 1000000)))
+		 * timeout (an O_NONBLOCK socket answers at once) */
+		if (!nonblock && !readable(t->vfd, (int)(timeout_ns / 1000000)))
 			return -ECANCELED;
 		n = read(t->vfd, t->buf, sizeof(t->buf));
 		break;
@@ -364,15 +427,19 @@ static int sys_op(struct trial *t, unsigned kind, uint64_t timeout_ns)
 		if (getsockopt(t->vfd, SOL_SOCKET, SO_ERROR, &e, &len))
 			return -errno;
 		return e ? -e : 1;
+	case RS_SOP_POLLERR:
+		return poll_err(t->vfd, timeout_ns);
 	default:
 		return -EINVAL;
 	}
 	return n < 0 ? -errno : (int)n;
 }
 
-static void prep_op(struct tctx *x, struct trial *t, uint32_t i)
+/* Fill sqe for the trial's io_uring op t->op (on any ring: the worker's,
+ * or a victim child's own). */
+static void prep_sqe(const struct tctx *x, struct trial *t,
+		     struct io_uring_sqe *sqe)
 {
-	struct io_uring_sqe *sqe = rs_ring_sqe_must(x->ring, "check");
 	unsigned kind = x->sc->op[t->op].kind;
 
 	switch (kind) {
@@ -399,15 +466,304 @@ static void prep_op(struct tctx *x, struct trial *t, uint32_t i)
 	case RS_SOP_READ:
 		io_uring_prep_read(sqe, t->vfd, t->buf, sizeof(t->buf), 0);
 		break;
+	case RS_SOP_RECV_DW:
+		io_uring_prep_recv(sqe, t->vfd, t->buf, sizeof(t->buf),
+				   MSG_DONTWAIT);
+		break;
 	}
 	if (x->sc->path == RS_PATH_ASYNC)
 		sqe->flags |= IOSQE_ASYNC;
+}
+
+static void prep_op(struct tctx *x, struct trial *t, uint32_t i)
+{
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(x->ring, "check");
+
+	prep_sqe(x, t, sqe);
 	io_uring_sqe_set_data64(sqe, ud_of(t, i));
 }
 
 static void trial_end(struct tctx *x, uint32_t i);
 static void begin(struct tctx *x, uint64_t now);
 static void do_close(struct tctx *x, uint32_t i, uint64_t now);
+
+/* ---------------------------------------- SIGPIPE's default action */
+
+/*
+ * With SIGPIPE's default action an EPIPE kills the process that raised
+ * it, so the victim's ops after the close run in a child process, one per
+ * trial, and the kill is a result. The child is made with CLONE_FILES: it
+ * shares the descriptor table, so it holds no extra reference to any
+ * socket (a forked copy would keep every other trial's socket open, and
+ * delay its close, for as long as it lives). It runs only system calls
+ * (no allocation, no locks: another thread of the parent may have held
+ * one at the clone), sets SIGPIPE to SIG_DFL and unblocks it, makes its
+ * own ring for io_uring ops (the parent's is not its to use; the path's
+ * SQPOLL or IOSQE_ASYNC as the scenario says), and writes each result to
+ * the slot's rs_child_out before the next op starts.
+ */
+
+int rs_trial_child_results(int wstatus, bool killed_by_us,
+			   const struct rs_child_out *o, unsigned first,
+			   unsigned nops, uint16_t *res, char *why,
+			   size_t whylen)
+{
+	unsigned cur = o->cur < 0 ? 0 : (unsigned)o->cur;
+
+	if (WIFEXITED(wstatus)) {
+		if (WEXITSTATUS(wstatus) == RS_CHILD_EXIT_RING) {
+			snprintf(why, whylen,
+				 "the victim's child could not set up its io_uring: %s",
+				 strerror(o->err));
+			return -1;
+		}
+		if (WEXITSTATUS(wstatus) || cur < nops) {
+			snprintf(why, whylen,
+				 "the victim's child exited with status %d after %u of %u ops",
+				 WEXITSTATUS(wstatus),
+				 cur < first ? 0 : cur - first, nops - first);
+			return -1;
+		}
+		for (unsigned k = first; k < nops; k++)
+			res[k] = o->res[k];
+		return 0;
+	}
+	/* killed by check after its last op returned: the ring's teardown
+	 * was slow (an SQPOLL ring on 5.10 under emulation), the results
+	 * are whole */
+	if (WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL &&
+	    killed_by_us && cur >= nops) {
+		for (unsigned k = first; k < nops; k++)
+			res[k] = o->res[k];
+		return 0;
+	}
+	if (!WIFSIGNALED(wstatus)) {
+		snprintf(why, whylen, "the victim's child ended with wait status %#x",
+			 (unsigned)wstatus);
+		return -1;
+	}
+	if (cur < first || cur >= nops ||
+	    (WTERMSIG(wstatus) != SIGPIPE &&
+	     !(killed_by_us && WTERMSIG(wstatus) == SIGKILL))) {
+		snprintf(why, whylen,
+			 "the victim's child was killed by signal %d (%s) %s",
+			 WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)),
+			 cur < first || cur >= nops ? "outside its ops" :
+						     "during an op");
+		return -1;
+	}
+	for (unsigned k = first; k < cur; k++)
+		res[k] = o->res[k];
+	res[cur] = WTERMSIG(wstatus) == SIGPIPE ? RS_RES_KILLED : RS_RES_TIMEOUT;
+	for (unsigned k = cur + 1; k < nops; k++)
+		res[k] = RS_RES_NOTRUN;
+	return 0;
+}
+
+#define CHILD_UD_OP 1
+#define CHILD_UD_CANCEL 2
+
+/* In the child: wait for the op's completion; past the timeout cancel it
+ * (cancelled: then -ECANCELED is a timeout). Returns its res. */
+static int child_wait(struct io_uring *ring, struct __kernel_timespec *to,
+		      bool *cancelled)
+{
+	for (;;) {
+		struct io_uring_cqe *cqe;
+		uint64_t ud;
+		int e = *cancelled ? io_uring_wait_cqe(ring, &cqe) :
+				     io_uring_wait_cqe_timeout(ring, &cqe, to);
+
+		if (e == -ETIME && !*cancelled) {
+			struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+			io_uring_prep_cancel64(sqe, CHILD_UD_OP, 0);
+			io_uring_sqe_set_data64(sqe, CHILD_UD_CANCEL);
+			io_uring_submit(ring);
+			*cancelled = true;
+			continue;
+		}
+		if (e == -EINTR)
+			continue;
+		if (e)
+			_exit(4);
+		ud = cqe->user_data;
+		e = cqe->res;
+		io_uring_cqe_seen(ring, cqe);
+		/* a cancel's completion, this op's or an earlier one's */
+		if (ud == CHILD_UD_OP)
+			return e;
+	}
+}
+
+/* The child: ops t->op.. of the scenario, then _exit. */
+static __attribute__((noreturn)) void child_main(const struct tctx *x,
+						 struct trial *t,
+						 struct rs_child_out *o)
+{
+	const struct rs_scenario *sc = x->sc;
+	struct sigaction sa;
+	sigset_t set;
+	struct io_uring ring;
+	struct timespec gap = { (time_t)(x->cfg.gap_ns / 1000000000ull),
+				(long)(x->cfg.gap_ns % 1000000000ull) };
+	struct __kernel_timespec to = {
+		(long long)(x->cfg.timeout_ns / 1000000000ull),
+		(long long)(x->cfg.timeout_ns % 1000000000ull) };
+	bool uring = false;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	for (unsigned k = t->op; k < sc->nops; k++)
+		uring |= rs_sop_is_uring(sc->op[k].kind);
+	if (uring) {
+		struct io_uring_params p;
+		int e;
+
+		memset(&p, 0, sizeof(p));
+		if (sc->path == RS_PATH_SQPOLL) {
+			p.flags = IORING_SETUP_SQPOLL;
+			/* 1 ms: up to --parallel children each have an SQ
+			 * thread, which spins while not idle */
+			p.sq_thread_idle = 1;
+		}
+		e = io_uring_queue_init_params(8, &ring, &p);
+		if (e) {
+			o->err = -e;
+			_exit(RS_CHILD_EXIT_RING);
+		}
+		o->ring_fd = ring.ring_fd;
+	}
+	for (; t->op < sc->nops; t->op++) {
+		const struct rs_sc_op *op = &sc->op[t->op];
+		struct io_uring_sqe *sqe;
+		bool cancelled = false;
+		int res;
+
+		o->cur = t->op;
+		if (op->gap && x->cfg.gap_ns)
+			while (nanosleep(&gap, &gap) && errno == EINTR)
+				;
+		if (!rs_sop_is_uring(op->kind)) {
+			res = sys_op(t, op->kind, x->cfg.timeout_ns,
+				     sc->nonblock);
+			o->res[t->op] = (uint16_t)result_code(res, true);
+			continue;
+		}
+		sqe = io_uring_get_sqe(&ring);
+		prep_sqe(x, t, sqe);
+		io_uring_sqe_set_data64(sqe, CHILD_UD_OP);
+		io_uring_submit(&ring);
+		res = child_wait(&ring, &to, &cancelled);
+		o->res[t->op] = (uint16_t)result_code(res, cancelled);
+	}
+	o->cur = sc->nops;
+	if (uring) {
+		/* first: a kill between the two leaves an fd, never makes
+		 * the parent close a number another thread reuses */
+		o->ring_fd = -1;
+		io_uring_queue_exit(&ring);
+	}
+	_exit(0);
+}
+
+/* Start the child for the trial in slot i and wait for its end through a
+ * poll on its pidfd; the deadline covers its ops, gaps and timeouts. A
+ * child that cannot be made ends the trial as not set up. */
+static void child_start(struct tctx *x, uint32_t i, uint64_t now)
+{
+	struct trial *t = &x->t[i];
+	struct rs_child_out *o = &x->cout[i];
+	struct clone_args ca;
+	struct io_uring_sqe *sqe;
+	unsigned left = x->sc->nops - t->op;
+	int pidfd = -1;
+	long pid;
+
+	memset(o, 0, sizeof(*o));
+	o->cur = t->op;
+	o->ring_fd = -1;
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CLONE_FILES | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0)
+		child_main(x, t, o);
+	if (pid < 0) {
+		int e = errno;
+
+		if (!x->res->setup_failed)
+			snprintf(x->res->setup_err, sizeof(x->res->setup_err),
+				 "cannot start the victim's child process (clone3): %s: the kernel needs 5.3; raise the process limit (ulimit -u)",
+				 strerror(e));
+		t->failed = true;
+		trial_end(x, i);
+		return;
+	}
+	t->child = (pid_t)pid;
+	t->pidfd = pidfd;
+	t->child_killed = false;
+	/* 5 s more for its exit: an SQPOLL ring's teardown took over 1 s
+	 * on 5.10 under emulation */
+	t->child_deadline = now + left * (x->cfg.timeout_ns + x->cfg.gap_ns) +
+			    5000000000ull;
+	sqe = rs_ring_sqe_must(x->ring, "check");
+	io_uring_prep_poll_add(sqe, pidfd, POLLIN);
+	io_uring_sqe_set_data64(sqe, ud_of(t, i));
+	t->step = T_CHILD;
+	t->inflight = true;
+	t->cancelled = false;
+	t->t_issue = now;
+}
+
+/* Reap slot i's child (it has ended, or is killed now) and close what it
+ * may have left open: its pidfd, and its ring when it died first. */
+static int child_reap(struct tctx *x, struct trial *t, uint32_t i,
+		      bool kill_it)
+{
+	int st = 0;
+
+	if (kill_it)
+		kill(t->child, SIGKILL);
+	while (waitpid(t->child, &st, 0) < 0 && errno == EINTR)
+		;
+	t->child = 0;
+	close(t->pidfd);
+	t->pidfd = -1;
+	if (x->cout[i].ring_fd >= 0) {
+		close(x->cout[i].ring_fd);
+		x->cout[i].ring_fd = -1;
+	}
+	return st;
+}
+
+/* The child of slot i has ended: its results, then the trial's end. */
+static void child_done(struct tctx *x, uint32_t i)
+{
+	struct trial *t = &x->t[i];
+	unsigned first = t->op, nops = x->sc->nops;
+	uint16_t res[RS_SC_MAX_OPS];
+	char why[160];
+	int st = child_reap(x, t, i, false);
+
+	if (rs_trial_child_results(st, t->child_killed, &x->cout[i], first,
+				   nops, res, why, sizeof(why))) {
+		if (!x->res->setup_failed)
+			snprintf(x->res->setup_err, sizeof(x->res->setup_err),
+				 "%s", why);
+		t->failed = true;
+	} else {
+		for (unsigned k = first; k < nops; k++)
+			record_code(x, t, k, res[k]);
+	}
+	t->op = (uint8_t)nops;
+	trial_end(x, i);
+}
 
 /* Issue op t->op (after its gap), or run it when it is a syscall; go on
  * until something is in flight or the trial is over. */
@@ -424,6 +780,12 @@ static void next_op(struct tctx *x, uint32_t i, uint64_t now)
 			return;
 		}
 		op = &sc->op[t->op];
+		/* SIGPIPE's default action: the ops after the close, gaps
+		 * included, are the child's */
+		if (sc->sigdisp == RS_SIGDISP_DEFAULT && t->step != T_PRE) {
+			child_start(x, i, now);
+			return;
+		}
 		if (op->gap && x->cfg.gap_ns && t->step != T_GAP &&
 		    t->op >= sc->ops_before) {
 			struct io_uring_sqe *sqe =
@@ -446,7 +808,11 @@ static void next_op(struct tctx *x, uint32_t i, uint64_t now)
 			t->inflight = true;
 			return;
 		}
-		record(x, t, sys_op(t, op->kind, x->cfg.timeout_ns));
+		/* -ECANCELED: the syscall op's wait reached --timeout */
+		record_code(x, t, t->op,
+			    result_code(sys_op(t, op->kind, x->cfg.timeout_ns,
+					       sc->nonblock),
+					true));
 		t->op++;
 		if (t->step == T_PRE && t->op >= sc->ops_before) {
 			do_close(x, i, now);
@@ -627,6 +993,41 @@ static bool pair_next(struct tctx *x, struct pair_msg *m)
 	return false;
 }
 
+/* O_NONBLOCK on the victim's socket. Returns 0, or -1 with err set. */
+static int nonblock_set(int fd, char *err, size_t errlen)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot make the victim's socket O_NONBLOCK: %s",
+		 strerror(errno));
+	return -1;
+}
+
+/* SIGPIPE ignored (SIG_IGN) while a scenario's trials run, and the
+ * action it replaced (the counting handler) back once they are done. */
+static void sig_ignore(struct tctx *x)
+{
+	struct sigaction sa;
+
+	if (x->sc->sigdisp != RS_SIGDISP_IGNORE || x->sig_set)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGPIPE, &sa, &x->sig_saved) == 0)
+		x->sig_set = true;
+}
+
+static void sig_restore(struct tctx *x)
+{
+	if (!x->sig_set)
+		return;
+	sigaction(SIGPIPE, &x->sig_saved, NULL);
+	x->sig_set = false;
+}
+
 /* Start the next trial in slot i, if any is left. */
 static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
 {
@@ -657,6 +1058,17 @@ static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
 			x->finished++;
 			continue;
 		}
+		t->pidfd = -1;
+		if (sc->nonblock && nonblock_set(t->vfd, err, sizeof(err))) {
+			close(t->vfd);
+			close(t->cfd);
+			t->vfd = t->cfd = -1;
+			if (!x->res->setup_failed++)
+				snprintf(x->res->setup_err,
+					 sizeof(x->res->setup_err), "%s", err);
+			x->finished++;
+			continue;
+		}
 		if (sc->victim_sends)
 			(void)!send(t->vfd, x->pattern, sc->victim_sends,
 				    MSG_NOSIGNAL);
@@ -671,6 +1083,7 @@ static void trial_start(struct tctx *x, uint32_t i, uint64_t now)
 	t->step = T_FREE;
 	if (x->finished == x->cfg.trials) {
 		x->res->sigpipe = rs_sigpipe_count() - x->sig0;
+		sig_restore(x);
 		x->g.done = true;
 	}
 }
@@ -747,10 +1160,15 @@ static void trial_end(struct tctx *x, uint32_t i)
 	note_rec(x, t, fin_close && vst == TCP_CLOSE,
 		 sc->mode != RS_CLOSE_SHUTDOWN ? t->ok_writes_after + fin_close :
 						 0);
-	r->trials++;
-	for (unsigned k = 0; k < sc->nops; k++)
-		r->n[k][t->res[k]]++;
-	rs_seqs_add(&r->seqs, t->res, sc->nops);
+	if (t->failed) {
+		/* its child ended in a way no result says (setup_err) */
+		r->setup_failed++;
+	} else {
+		r->trials++;
+		for (unsigned k = 0; k < sc->nops; k++)
+			r->n[k][t->res[k]]++;
+		rs_seqs_add(&r->seqs, t->res, sc->nops);
+	}
 	r->rst_unread += t->f_unread;
 	r->rst_linger += t->f_linger;
 	r->rst_linger_sent += t->f_linger_sent;
@@ -802,6 +1220,10 @@ static void g_cqe(struct rs_guest *g, uint64_t ud, int res, uint64_t now)
 	case T_GAP:
 		next_op(x, i, now);
 		return;
+	case T_CHILD:
+		/* the pidfd is readable: the child has ended */
+		child_done(x, i);
+		return;
 	case T_OP:
 		record(x, t, res);
 		t->op++;
@@ -820,6 +1242,7 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 		/* what is in flight goes with the ring; the fds with
 		 * rs_trials_free() */
 		x->res->sigpipe = rs_sigpipe_count() - x->sig0;
+		sig_restore(x);
 		x->g.done = true;
 		return;
 	}
@@ -835,6 +1258,16 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 		if (t->step == T_CLOSING &&
 		    atomic_load_explicit(&t->xcpu_done, memory_order_acquire)) {
 			trial_end(x, i);
+			continue;
+		}
+		/* a child past its deadline is killed; its end (the poll on
+		 * its pidfd) ends the trial with a timeout */
+		if (t->step == T_CHILD) {
+			if (t->inflight && !t->child_killed &&
+			    now > t->child_deadline) {
+				kill(t->child, SIGKILL);
+				t->child_killed = true;
+			}
 			continue;
 		}
 		/* now is the loop pass's clock: a request issued after it
@@ -853,6 +1286,7 @@ static void g_tick(struct rs_guest *g, uint64_t now)
 static void begin(struct tctx *x, uint64_t now)
 {
 	x->begun = true;
+	sig_ignore(x);
 	x->sig0 = rs_sigpipe_count();
 	for (uint32_t i = 0; i < x->cfg.parallel; i++)
 		trial_start(x, i, now);
@@ -1095,6 +1529,19 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	}
 	for (uint32_t i = 0; i < x->cfg.parallel; i++)
 		x->t[i].cfd = x->t[i].vfd = -1;
+	if (cfg->sc->sigdisp == RS_SIGDISP_DEFAULT) {
+		x->cout = mmap(NULL, x->cfg.parallel * sizeof(*x->cout),
+			       PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (x->cout == MAP_FAILED) {
+			snprintf(err, errlen,
+				 "cannot map memory shared with the victim's child processes: %s",
+				 strerror(errno));
+			free(x->t);
+			free(x);
+			return NULL;
+		}
+	}
 	memset(x->pattern, 'd', sizeof(x->pattern));
 	if (getenv("RSTSTORM_TEST_LINGER_EINVAL"))
 		linger_len = 1;
@@ -1109,6 +1556,8 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
 	x->gap_ts.tv_nsec = (long long)(cfg->gap_ns % 1000000000ull);
 
 	if (trials_listen(x, err, errlen)) {
+		if (x->cout)
+			munmap(x->cout, x->cfg.parallel * sizeof(*x->cout));
 		free(x->t);
 		free(x);
 		return NULL;
@@ -1168,11 +1617,17 @@ void rs_trials_free(struct rs_guest *g)
 	if (x->room_init)
 		sem_destroy(&x->room);
 	for (uint32_t i = 0; i < x->cfg.parallel; i++) {
+		/* a child still running (the trials were stopped) */
+		if (x->t[i].child > 0)
+			child_reap(x, &x->t[i], i, true);
 		if (x->t[i].cfd >= 0)
 			close(x->t[i].cfd);
 		if (x->t[i].vfd >= 0)
 			close(x->t[i].vfd);
 	}
+	sig_restore(x);
+	if (x->cout)
+		munmap(x->cout, x->cfg.parallel * sizeof(*x->cout));
 	close(x->lfd);
 	free(x->t);
 	free(x);

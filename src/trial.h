@@ -8,6 +8,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "guest.h"
@@ -85,6 +86,39 @@ void rs_trials_stop(struct rs_guest *g);
 
 /* Close what is left and free. */
 void rs_trials_free(struct rs_guest *g);
+
+/* What the child that runs a trial's victim ops (a scenario with
+ * SIGPIPE's default action) writes for its slot, in memory shared with
+ * the parent: the op running (nops once all returned), each op's result
+ * code, its ring's fd until it closes it (-1: none), and the errno of a
+ * ring it could not set up. */
+struct rs_child_out {
+	int32_t cur;
+	int32_t ring_fd;
+	int32_t err;
+	uint16_t res[RS_SC_MAX_OPS];
+};
+
+/* The exit status of a child that could not set up its ring. */
+#define RS_CHILD_EXIT_RING 3
+
+/*
+ * The result codes of ops first..nops-1 of a trial whose victim ran them
+ * in a child process, from how the child ended (wstatus from waitpid;
+ * killed_by_us: check sent it SIGKILL at the timeout) and what it wrote
+ * (o). Every op that returned keeps its result; the op running when
+ * SIGPIPE killed the child gets RS_RES_KILLED and the ops after it
+ * RS_RES_NOTRUN; the op running when check killed it RS_RES_TIMEOUT, and
+ * the rest not-run; a child check killed after its last op returned
+ * keeps them all. Returns 0 with res[first..nops-1] set, or -1 when the
+ * child ended any other way (another signal, an exit status other than 0,
+ * an exit before its last op returned): why then says how, one line, and
+ * res is not touched. Pure.
+ */
+int rs_trial_child_results(int wstatus, bool killed_by_us,
+			   const struct rs_child_out *o, unsigned first,
+			   unsigned nops, uint16_t *res, char *why,
+			   size_t whylen);
 
 /* Install the SIGPIPE counter (once per process). */
 void rs_sigpipe_count_install(void);

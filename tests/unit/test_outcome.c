@@ -47,7 +47,9 @@ static void test_result_of(void **state)
 			    "ECANCELED");
 
 	/* The largest errno kept, and the first beyond it. */
-	assert_int_equal(rs_result_of(-RS_RES_ERRNO_MAX), RS_RES_N - 1);
+	assert_int_equal(rs_result_of(-RS_RES_ERRNO_MAX),
+			 RS_RES_ERRNO0 + RS_RES_ERRNO_MAX);
+	assert_true(RS_RES_ERRNO0 + RS_RES_ERRNO_MAX < RS_RES_KILLED);
 	assert_int_equal(rs_result_of(-RS_RES_ERRNO_MAX - 1), RS_RES_ERRNO0);
 	/* Out of range: kept visible as "E0", not dropped or overrun. */
 	assert_int_equal(rs_result_of(-9999), RS_RES_ERRNO0);
@@ -75,10 +77,12 @@ static void test_result_names(void **state)
 		{ "EPIPE", RS_RES_ERRNO0 + EPIPE },
 		{ "ECONNRESET", RS_RES_ERRNO0 + ECONNRESET },
 		{ "EAGAIN", RS_RES_ERRNO0 + EAGAIN },
+		{ "killed:SIGPIPE", RS_RES_KILLED },
+		{ "not-run", RS_RES_NOTRUN },
 	};
 	static const char *const unknown[] = {
 		"bogus", "", "OK", "Eof", "EPIPE ", "epipe", "E9999", "?",
-		"E-1",
+		"E-1", "killed", "killed:SIGKILL", "not run",
 	};
 	char name[32];
 	size_t i;

@@ -41,8 +41,11 @@ static void test_entries_well_formed(void **state)
 				assert_in_range(op->exp[e], 0, RS_RES_N - 1);
 			if (op->claim >= 0)
 				assert_non_null(sc->claim_src);
-			/* a syscall op cannot be made async or SQPOLL */
-			if (!rs_sop_is_uring(op->kind))
+			/* a syscall op cannot be made async or SQPOLL;
+			 * the poll for the error waits between ring ops
+			 * on any path */
+			if (!rs_sop_is_uring(op->kind) &&
+			    op->kind != RS_SOP_POLLERR)
 				assert_int_equal(sc->path, RS_PATH_INLINE);
 		}
 		for (size_t j = 0; j < i; j++)
@@ -171,6 +174,75 @@ static void test_exp_format_unnamed(void **state)
 	assert_string_not_equal(a, rs_result_name(op.exp[1]));
 }
 
+/* Which ops go through the ring: named one by one (an order-based test
+ * broke when ops were appended), every kind named. */
+static void test_sop_kinds(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < RS_SOP_N; k++)
+		assert_string_not_equal(rs_sop_name(k), "?");
+	assert_true(rs_sop_is_uring(RS_SOP_SEND));
+	assert_true(rs_sop_is_uring(RS_SOP_READ));
+	assert_false(rs_sop_is_uring(RS_SOP_POLLERR));
+	assert_true(rs_sop_is_uring(RS_SOP_RECV_DW));
+	assert_false(rs_sop_is_uring(RS_SOP_SYS_SEND));
+	assert_false(rs_sop_is_uring(RS_SOP_SYS_READ));
+	assert_false(rs_sop_is_uring(RS_SOP_SOERROR));
+	assert_false(rs_sop_is_uring(RS_SOP_N));
+	assert_false(rs_sop_is_write(RS_SOP_POLLERR));
+	assert_false(rs_sop_is_write(RS_SOP_RECV_DW));
+	assert_string_equal(rs_sop_name(RS_SOP_POLLERR), "poll-err");
+	assert_string_equal(rs_sop_name(RS_SOP_RECV_DW), "recv-dontwait");
+}
+
+/* SIGPIPE's default action: the kill is an op's result, after which
+ * only not-run can follow; the check's counter sees no child's signal,
+ * so such a scenario's rule is none. killed:SIGPIPE and not-run appear
+ * in no other scenario. */
+static void test_sigdisp_entries(void **state)
+{
+	unsigned dfl = 0, ign = 0, nb = 0;
+
+	(void)state;
+	assert_string_equal(rs_sigdisp_name(RS_SIGDISP_DEFAULT), "default");
+	assert_string_equal(rs_sigdisp_name(RS_SIGDISP_IGNORE), "ignore");
+	for (size_t i = 0; i < rs_scenario_count(); i++) {
+		const struct rs_scenario *sc = rs_scenario_at(i);
+		bool killed = false;
+
+		dfl += sc->sigdisp == RS_SIGDISP_DEFAULT;
+		ign += sc->sigdisp == RS_SIGDISP_IGNORE;
+		nb += sc->nonblock;
+		if (sc->sigdisp != RS_SIGDISP_COUNT)
+			assert_int_equal(sc->sigpipe, RS_SIG_NONE);
+		for (unsigned k = 0; k < sc->nops; k++) {
+			unsigned r = sc->op[k].exp[0];
+
+			if (sc->sigdisp != RS_SIGDISP_DEFAULT)
+				assert_true(r != RS_RES_KILLED &&
+					    r != RS_RES_NOTRUN);
+			if (killed)
+				assert_int_equal(r, RS_RES_NOTRUN);
+			else if (r == RS_RES_NOTRUN)
+				fail_msg("%s: op %u not-run before a kill",
+					 sc->name, k + 1);
+			killed |= r == RS_RES_KILLED;
+			/* a kill comes only from a write */
+			if (r == RS_RES_KILLED)
+				assert_true(rs_sop_is_write(sc->op[k].kind));
+		}
+	}
+	assert_true(dfl >= 4);
+	assert_true(ign >= 4);
+	assert_true(nb >= 2);
+	/* a default-action scenario the kill ends, and one on SQPOLL that
+	 * nothing kills */
+	assert_int_equal(rs_scenario_find("sigdfl-fin-sys-write")->op[1].exp[0],
+			 RS_RES_KILLED);
+	assert_int_equal(rs_scenario_find("sigdfl-rst-write-sqpoll")->op[1].exp[0],
+			 RS_RES_ERRNO0 + EPIPE);
+}
+
 static void test_describe_closer(void **state)
 {
 	const struct rs_scenario *sc = rs_scenario_find("fin-write3");
@@ -201,6 +273,8 @@ int main(void)
 		cmocka_unit_test(test_exp_format),
 		cmocka_unit_test(test_exp_format_unnamed),
 		cmocka_unit_test(test_describe_closer),
+		cmocka_unit_test(test_sop_kinds),
+		cmocka_unit_test(test_sigdisp_entries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
