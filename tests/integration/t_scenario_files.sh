@@ -82,7 +82,7 @@ bad "desc x\n" "1:1: expected 'scenario NAME' first, found 'desc'"
 bad "${H}op send expect EPIPX\nsigpipe none\n" \
 	"7:16: expected a result: ok, eof, timeout, short, or an errno name such as EPIPE or ECONNRESET, found 'EPIPX'"
 bad "${H}op sendd expect ok\n" \
-	"7:4: expected send, sendmsg, write, send-flags0, recv, read, sys-send, sys-write, sys-recv, sys-read or so-error, found 'sendd'"
+	"7:4: expected send, sendmsg, write, send-flags0, recv, read, sys-send, sys-write, sys-recv, sys-read, so-error, poll-err or recv-dontwait, found 'sendd'"
 bad "${H}op send expect ok\n" "8:1: expected a 'sigpipe' line in scenario 't' (line 1), found end of file"
 bad "scenario t\ncloser server fin now\n" "2:19: expected end of line (or a # comment), found 'now'"
 bad "scenario t\ndesc a\033[2Jb\n" "2:7: expected text, a space or a tab, found '\\x1b'"

@@ -197,7 +197,7 @@ static const struct {
 	{ "scenario a b\n", "f.scn:1:12: expected end of line (or a # comment), found 'b'" },
 	{ HEAD "frob 1\n", "f.scn:7:1: expected scenario, desc, basis, claim, closer, wait, path, victim-sends, closer-sends, before, sigpipe-action, socket, test-only, op, sigpipe, found 'frob'" },
 	{ HEAD "desc again\n", "f.scn:7:1: expected each key once per scenario ('desc' is at line 2), found 'desc'" },
-	{ HEAD "op sendd expect ok\n", "f.scn:7:4: expected send, sendmsg, write, send-flags0, recv, read, sys-send, sys-write, sys-recv, sys-read or so-error, found 'sendd'" },
+	{ HEAD "op sendd expect ok\n", "f.scn:7:4: expected send, sendmsg, write, send-flags0, recv, read, sys-send, sys-write, sys-recv, sys-read, so-error, poll-err or recv-dontwait, found 'sendd'" },
 	{ HEAD "op send\n", "f.scn:7:8: expected 'expect' and the expected result(s) of the op, found end of line" },
 	{ HEAD "op send expect\n", "f.scn:7:15: expected the expected result(s) after 'expect': R or R|R, found end of line" },
 	{ HEAD "op send expect EPIPX\n", "f.scn:7:16: expected a result: ok, eof, timeout, short, or an errno name such as EPIPE or ECONNRESET, found 'EPIPX'" },
