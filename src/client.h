@@ -108,6 +108,12 @@ struct rs_engine {
 extern const struct rs_engine rs_engine_uring;
 extern const struct rs_engine rs_engine_epoll;
 
+/* The io_uring op every op of the script needs, probed: 0, or -EOPNOTSUPP
+ * with one line in err naming the op, the kernel that has it and what to
+ * do. */
+int rs_engine_uring_ops(const struct rs_script *sc, const struct rs_probe *p,
+			char *err, size_t errlen);
+
 /* The engine --engine names. */
 static inline const struct rs_engine *rs_engine_of(const struct rs_config *cfg)
 {

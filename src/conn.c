@@ -94,13 +94,15 @@ static void fail(struct rs_client *w, struct rs_conn *c, unsigned r)
 
 
 static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
-		      unsigned r, uint64_t now)
+		      int res, unsigned r, uint64_t now)
 {
 	struct rs_tally *t = w->tally;
 	const struct rs_shared *sh = w->sh;
 	uint64_t stamp, t_close = 0;
 
 	rs_outcome_count(&t->outcome, c->mode, c->op, r);
+	if (r == RS_RES_OK)
+		t->op_bytes[c->mode][c->op] += (uint64_t)res;
 	rs_histo_record(&t->op_ns[c->mode][c->op], now - c->t_step);
 
 	/* the close: the server's stamp, or (another host, a foreign
@@ -201,7 +203,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 		after_wait(w, c);
 		return;
 	case RS_STEP_OP:
-		record_op(w, slot, c, r, now);
+		record_op(w, slot, c, res, r, now);
 		if (++c->op < cfg->script.n) {
 			if (cfg->op_gap_ns)
 				c->step = RS_STEP_OPGAP;

@@ -1245,6 +1245,9 @@ int rs_run(struct rs_config *cfg)
 	}
 	rs_probe_run(&probe, cfg);
 	rs_probe_require(&probe);
+	if (cfg->engine == RS_ENGINE_URING &&
+	    rs_engine_uring_ops(&cfg->script, &probe, why, sizeof(why)))
+		rs_fatal("%s", why);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
 	/* before any thread of the run: its threads start on a side */

@@ -275,6 +275,7 @@ static void setup_run(uint32_t nslots, uint64_t budget, const char *script)
 					 sizeof(err)),
 			 0);
 	R.cfg.wait = RS_WAIT_CLOSE;
+	R.cfg.op_size = 1;
 	R.cfg.timeout_ns = T_NS;
 	R.sh.cfg = &R.cfg;
 	R.sh.probe = &R.probe;
@@ -679,6 +680,7 @@ static void setup_real(const struct rs_transport *t, const char *script,
 					 sizeof(err)),
 			 0);
 	Q.cfg.wait = wait;
+	Q.cfg.op_size = 1;
 	Q.cfg.timeout_ns = timeout_ns;
 	/* the probe takes the epoll engine's path (no direct descriptors) */
 	if (t == &rs_transport_epoll)
