@@ -166,7 +166,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	if (r->interrupted)
 		fprintf(f, "INTERRUPTED by signal %d after %.2f s: partial results\n\n",
 			r->interrupted, r->elapsed_s);
-	fprintf(f, "%-9s %9s %3s %-5s %12s %7s  %s\n", "close", "conns", "op",
+	fprintf(f, "%-9s %9s %3s %-7s %12s %7s  %s\n", "close", "conns", "op",
 		"kind", "since-close", "before",
 		"results (share of the op's completions)");
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
@@ -191,9 +191,13 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 						 (double)t->op_issued[m][i]);
 			else
 				snprintf(b, sizeof(b), "-");
-			fprintf(f, "%3u %-5s %12s %7s  ", i + 1,
+			fprintf(f, "%3u %-7s %12s %7s  ", i + 1,
 				rs_op_name(cfg->script.kind[i]), a, b);
 			print_results(&t->outcome, m, i, f);
+			/* the data the ok ops moved (reads of --server-sends,
+			 * --op-size writes), apart from the close's result */
+			if (t->op_bytes[m][i])
+				fprintf(f, "  bytes %" PRIu64, t->op_bytes[m][i]);
 			fputc('\n', f);
 		}
 	}
@@ -255,6 +259,11 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		fprintf(f, "server notes close actions through the ring that failed %" PRIu64
 			   "\n",
 			s->srv_close_errors);
+	if (cfg->server_sends)
+		fprintf(f, "server sends %u bytes before each close: sent %" PRIu64
+			   " bytes, %" PRIu64 " sends failed or short\n",
+			cfg->server_sends, s->srv_sent_bytes,
+			s->srv_send_short);
 	if (r->mib_before && r->mib_after) {
 		fprintf(f, "kernel       %s:",
 			r->link ? "the link's two namespaces, summed" :
@@ -869,6 +878,7 @@ static void write_ops(const struct rs_report *r, FILE *f)
 				   t->op_abandoned[m][i]);
 			rs_row_set(&w, "before_close", "%" PRIu64,
 				   t->before_close[m][i]);
+			rs_row_set(&w, "bytes", "%" PRIu64, t->op_bytes[m][i]);
 			rs_row_pcts(&w, hist_of, &hc);
 			rs_row_write(&w, f);
 		}

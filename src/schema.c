@@ -22,15 +22,18 @@
 #define RS_STR_(x) #x
 #define RS_STR(x) RS_STR_(x)
 
-#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL }
-#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL }
+#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL, false }
+#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL, false }
 /* A column added within version 1 (no bump): older version 1 files lack
  * it, and the reader gives it the value e, what every run had before the
  * column existed; w as CW's (or NULL). */
-#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e }
+#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e, false }
+/* A column added within version 2 (no bump): every older file (version 1,
+ * and version 2 files before it) lacks it and is read as e. */
+#define CE2(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e, true }
 /* A percentile column added in schema version 2. */
 #define CP2(n, h, p, g, d) \
-	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL }
+	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL, false }
 
 /* ------------------------------------------------------------ columns
  *
@@ -238,7 +241,7 @@ static const struct rs_scol c_ops[] = {
 	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
 	  "1-based (key)"),
 	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
-	  "`send`, `recv`"),
+	  "`send`, `sendmsg`, `send-zc`, `write`, `recv`, `read` (before `write` and `read` were their own ops: `send`, `recv`)"),
 	C("issued", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
 	  "times this op was issued"),
 	C("counted", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
@@ -247,6 +250,9 @@ static const struct rs_scol c_ops[] = {
 	  "issued but still in flight when the run was abandoned"),
 	C("before_close", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
 	  "completions with no close stamp of this connection at or before the op's issue time. The op ran before the server's close and is in no since_close histogram"),
+	CE2("bytes", RS_CT_U64, "", RS_MR_SUM, NULL,
+	   "bytes the op's `ok` completions moved: data read (e.g. `--server-sends`), or written (`--op-size` each, less when short). The close's result is counted apart, in outcomes.csv (a read that returns data is `ok`)",
+	   NULL, "0"),
 	C("op_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 50, NULL,
 	  "median op latency: issue to completion (op_ns)"),
 	CP2("op_p90_us", "op_ns", 90, NULL,
@@ -924,8 +930,8 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out)
 		if (c->since > 1)
 			fprintf(out, " (since version %u)", c->since);
 		if (c->early_v1)
-			fprintf(out, " (older version 1 files: `%s`)",
-				c->early_v1);
+			fprintf(out, " (older version %s files: `%s`)",
+				c->early_v2 ? "1 and 2" : "1", c->early_v1);
 		fprintf(out, " | %s |\n", c->desc);
 	}
 	if (s->nkey) {

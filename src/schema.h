@@ -106,6 +106,9 @@ struct rs_scol {
 	 * lack it, and the reader gives it this value (what every run
 	 * had before the column existed); NULL when always there */
 	const char *early_v1;
+	/* added within version 2 without a bump: early version 2 files lack
+	 * it as well (read as early_v1) */
+	bool early_v2;
 };
 
 struct rs_sfile {

@@ -40,6 +40,7 @@ struct rs_server_conn {
  * shutdown), or AUX_DROP for a close-direct that has no slot. */
 #define AUX_DROP RS_CLOSE_NMODES
 #define AUX_QUERY (RS_CLOSE_NMODES + 1) /* the send of a query's answer */
+#define AUX_SENDS (RS_CLOSE_NMODES + 2) /* --server-sends' send */
 
 /* Close actions queued before a submit (direct descriptors). */
 #define RS_CLOSE_BATCH 64
@@ -65,6 +66,7 @@ struct sctx {
 	struct linger linger0;  /* {1, 0}: SO_LINGER's value, for the ring */
 	struct __kernel_timespec tick_ts;
 	char who[24];           /* "server N", for fatal messages */
+	uint8_t *out;           /* --server-sends: the bytes, one pattern */
 	uint8_t sink[4096];
 };
 
@@ -199,6 +201,44 @@ static void stamp(struct sctx *x, const struct rs_server_conn *c)
 			      memory_order_release);
 }
 
+/* --server-sends: the bytes a send moved (or its -errno), counted. */
+static void sends_done(struct sctx *x, int res)
+{
+	struct rs_tally *t = x->s->tally;
+
+	if (res > 0)
+		t->srv_sent_bytes += (uint64_t)res;
+	if (res != (int)x->s->sh->cfg->server_sends)
+		t->srv_send_short++;
+}
+
+/*
+ * --server-sends: N bytes right before the close, so the client's reads
+ * meet data first. Nonblocking (MSG_DONTWAIT): a send the peer's window
+ * cannot take whole is counted short (srv_send_short), never waited for,
+ * so the close is not delayed. Direct descriptors: an SQE ahead of the
+ * close actions (in SQ order, run inline at submit).
+ */
+static void send_before_close(struct sctx *x, uint32_t i)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	unsigned n = x->s->sh->cfg->server_sends;
+	struct io_uring_sqe *sqe;
+
+	if (!n)
+		return;
+	if (!x->direct) {
+		ssize_t r = send(c->fd, x->out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		sends_done(x, r < 0 ? -errno : (int)r);
+		return;
+	}
+	sqe = rs_ring_sqe_must(&x->ring, x->who);
+	io_uring_prep_send(sqe, c->fd, x->out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV_AUX, AUX_SENDS, i));
+}
+
 /*
  * Direct descriptors have no fd for a syscall: the close actions are SQEs,
  * stamped when queued, so the stamp is early by what the ring still has
@@ -222,6 +262,7 @@ static void close_by_plan_direct(struct sctx *x, uint32_t i)
 		io_uring_submit(&x->ring);
 		x->queued_closes = 1;
 	}
+	send_before_close(x, i);
 	stamp(x, c);
 	x->s->tally->srv_closed[c->mode]++;
 	switch (c->mode) {
@@ -288,6 +329,7 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 
 	if (x->direct)
 		return close_by_plan_direct(x, i);
+	send_before_close(x, i);
 	switch (c->mode) {
 	case RS_CLOSE_RST: {
 		/* linger on, timeout 0: close() sends RST and drops the
@@ -492,6 +534,8 @@ static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
 			x->s->query_errors++;
 		return;
 	}
+	if (kind == AUX_SENDS)
+		return sends_done(x, res);
 	if (res < 0)
 		t->srv_close_errors++;
 	else if (kind == RS_CLOSE_UNREAD && res == 0)
@@ -607,6 +651,17 @@ int rs_server_run(struct rs_server *s)
 		goto err_free;
 	}
 	x->s = s;
+	if (s->sh->cfg->server_sends) {
+		x->out = malloc(s->sh->cfg->server_sends);
+		if (!x->out) {
+			snprintf(s->errmsg, sizeof(s->errmsg),
+				 "server %u: out of memory for --server-sends' %u bytes",
+				 s->index, s->sh->cfg->server_sends);
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		memset(x->out, 'd', s->sh->cfg->server_sends);
+	}
 	x->direct = s->sh->probe->server_direct;
 	x->hold = s->sh->cfg->hold;
 	x->linger0.l_onoff = 1;
@@ -723,6 +778,7 @@ int rs_server_run(struct rs_server *s)
 	ret = x->fatal;
 err_free:
 	if (x) {
+		free(x->out);
 		free(x->rearm);
 		free(x->free_list);
 		free(x->conns);

@@ -62,6 +62,7 @@ static void build_client(struct rs_tally *t)
 	t->op_issued[RS_CLOSE_FIN][1] = 4;
 	t->outcome.n[RS_CLOSE_FIN][1][RS_RES_OK] = 3;
 	t->outcome.n[RS_CLOSE_FIN][1][epipe] = 1;
+	t->op_bytes[RS_CLOSE_FIN][1] = 3; /* three 1-byte sends */
 	t->op_issued[RS_CLOSE_FIN][2] = 4;
 	t->outcome.n[RS_CLOSE_FIN][2][epipe] = 4;
 	t->op_issued[RS_CLOSE_FIN][3] = 4;
