@@ -259,6 +259,10 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		fprintf(f, "server notes close actions through the ring that failed %" PRIu64
 			   "\n",
 			s->srv_close_errors);
+	if (r->sigpipes || rs_script_has(&cfg->script, RS_OP_WRITE))
+		fprintf(f, "sigpipe      %" PRIu64
+			   " deliveries to the run's counting handler (a write op's EPIPE raises it when issued inline; deliveries coalesce, so fewer than the EPIPEs)\n",
+			r->sigpipes);
 	if (cfg->server_sends)
 		fprintf(f, "server sends %u bytes before each close: sent %" PRIu64
 			   " bytes, %" PRIu64 " sends failed or short\n",

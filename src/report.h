@@ -59,6 +59,9 @@ struct rs_report {
 	const char *link;
 	uint64_t link_rtt_asked_us, link_rtt_min_us, link_rtt_srtt_us;
 	uint64_t link_lost, link_dropped;
+	/* SIGPIPE deliveries counted by run's handler (write ops have no
+	 * MSG_NOSIGNAL); printed when nonzero or the script has a write */
+	uint64_t sigpipes;
 };
 
 /* The human table and summary. */

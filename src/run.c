@@ -1171,6 +1171,17 @@ static void link_report(const struct rs_config *cfg,
 			    rl->st.to_client.dropped_err;
 }
 
+/* SIGPIPE deliveries: write ops (IORING_OP_WRITE, write(2)) have no
+ * MSG_NOSIGNAL, so their EPIPE raises it on the issuing thread. A counting
+ * handler instead of SIG_IGN: the count goes in the report. */
+static _Atomic uint64_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	atomic_fetch_add_explicit(&sigpipes, 1, memory_order_relaxed);
+}
+
 int rs_run(struct rs_config *cfg)
 {
 	struct rs_probe probe;
@@ -1257,7 +1268,14 @@ int rs_run(struct rs_config *cfg)
 	if (!mib_before)
 		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
 			strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = on_sigpipe,
+					.sa_flags = SA_RESTART };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGPIPE, &sa, NULL))
+			signal(SIGPIPE, SIG_IGN);
+	}
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
@@ -1380,6 +1398,7 @@ int rs_run(struct rs_config *cfg)
 		rep.clock = tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen";
 	}
 	rep.interrupted = out.signo;
+	rep.sigpipes = atomic_load(&sigpipes);
 	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
 					 sizeof(why));
 	if (rep.balanced && out.server->cq_dropped) {
