@@ -263,6 +263,10 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		fprintf(f, "sigpipe      %" PRIu64
 			   " deliveries to the run's counting handler (a write op's EPIPE raises it when issued inline; deliveries coalesce, so fewer than the EPIPEs)\n",
 			r->sigpipes);
+	if (rs_script_has(&cfg->script, RS_OP_SEND_ZC))
+		fprintf(f, "send-zc      %" PRIu64
+			   " notifications (the second CQE, not counted as results)\n",
+			t->zc_notifs);
 	if (cfg->server_sends)
 		fprintf(f, "server sends %u bytes before each close: sent %" PRIu64
 			   " bytes, %" PRIu64 " sends failed or short\n",
