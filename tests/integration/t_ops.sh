@@ -107,3 +107,21 @@ run inline --no-server-direct --close rst --server-sends 50 --op-size 64 --ops r
 exact rst 1 ok 200 "$TMP/inline"
 exact rst 2 ECONNRESET 200 "$TMP/inline"
 [ "$(opcol rst 1 bytes "$TMP/inline")" = 10000 ] || fail "inline: bytes"
+
+# serve --server-sends: a run --target reads the data, then the FIN
+"$RSTSTORM" serve --seed 7 --close fin --server-sends 30 \
+	>"$TMP/serve.out" 2>"$TMP/serve.err" &
+spid=$!
+wait_for "$TMP/serve.out" '^listening on ' 10 ||
+	{ kill $spid; fail "serve printed no listening line: $(cat "$TMP/serve.err")"; }
+port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$TMP/serve.out")
+"$RSTSTORM" run -q -c 10 -n 200 --target 127.0.0.1:$port --op-size 64 \
+	--ops recv,recv --csv "$TMP/tgt" >"$TMP/tgt.out" 2>&1 ||
+	{ kill $spid; fail "run --target: exit $?: $(tail -3 "$TMP/tgt.out")"; }
+kill -TERM $spid
+wait $spid || fail "serve exited $? after SIGTERM: $(cat "$TMP/serve.err")"
+exact fin 1 ok 200 "$TMP/tgt"
+exact fin 2 eof 200 "$TMP/tgt"
+[ "$(opcol fin 1 bytes "$TMP/tgt")" = 6000 ] || fail "run --target: read $(opcol fin 1 bytes "$TMP/tgt") bytes, want 6000"
+grep -q "server sends 30 bytes before each close: sent 6000 bytes, 0 sends failed or short" \
+	"$TMP/serve.out" || fail "serve's line: $(grep 'server sends' "$TMP/serve.out")"
