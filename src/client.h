@@ -30,6 +30,10 @@ enum rs_step {
 	RS_STEP_SOCKOPT, /* IP_BIND_ADDRESS_NO_PORT, when --sources > 1 */
 	RS_STEP_BIND,    /* bind to the slot's source address, port 0 */
 	RS_STEP_RESP,    /* --foreign, after a FIN: recv the response to EOF */
+	RS_STEP_LINGER,  /* --closer client, rst: SO_LINGER {1, 0} before the
+			  * close, so the close sends an RST */
+	RS_STEP_ACK,     /* --closer client: recv the server's 1-byte ack of
+			  * the hello (its victim is ready) */
 };
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */

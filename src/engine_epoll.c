@@ -133,6 +133,9 @@ static bool attempt(struct ectx *x, uint32_t slot, uint32_t ev, int *res)
 	case RS_STEP_RESP:
 		r = recv(c->fd, x->sink, sizeof(x->sink), 0);
 		break;
+	case RS_STEP_ACK:
+		r = recv(c->fd, x->sink, 1, 0);
+		break;
 	case RS_STEP_WAIT:
 		/* nothing is read: what the ops see stays as the peer left it
 		 * (a recv would consume the RST's error) */
@@ -188,6 +191,16 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 
 		*res = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
 				  &one, sizeof(one)) ?
+			       -errno :
+			       0;
+		return true;
+	}
+	case RS_STEP_LINGER: {
+		/* --closer client, rst: the close after it sends an RST */
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		*res = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+				  sizeof(lg)) ?
 			       -errno :
 			       0;
 		return true;

@@ -32,6 +32,7 @@ struct uctx {
 	struct iovec iov;        /* sendmsg: the pattern, read-only */
 	struct msghdr msg;
 	int one;                 /* setsockopt's value for IP_BIND_ADDRESS_NO_PORT */
+	struct linger linger0;   /* {1, 0}: --closer client's RST */
 };
 
 /* An op of the script on fd (the writes send the shared pattern; MSG_NOSIGNAL
@@ -103,6 +104,9 @@ static void prep_step(struct uctx *x, uint32_t slot)
 	case RS_STEP_RESP:
 		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
 		break;
+	case RS_STEP_ACK:
+		io_uring_prep_recv(sqe, c->fd, x->sink, 1, 0);
+		break;
 	case RS_STEP_WAIT:
 		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (on the RST)
 		 * are always reported. Nothing is consumed. */
@@ -116,6 +120,12 @@ static void prep_step(struct uctx *x, uint32_t slot)
 		break;
 	case RS_STEP_OP:
 		prep_op(x, sqe, c->fd, w->sh->cfg->script.kind[c->op]);
+		break;
+	case RS_STEP_LINGER:
+		/* direct only (the probe's socket commands; run checks) */
+		rs_prep_sock_cmd(sqe, RS_SOCKET_URING_OP_SETSOCKOPT, c->fd,
+				 SOL_SOCKET, SO_LINGER, &x->linger0,
+				 sizeof(x->linger0));
 		break;
 	case RS_STEP_CLOSE:
 		if (x->direct)
@@ -146,6 +156,10 @@ static int inline_step(struct uctx *x, uint32_t slot)
 		ret = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
 				 &x->one, sizeof(x->one));
 		break;
+	case RS_STEP_LINGER:
+		ret = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &x->linger0,
+				 sizeof(x->linger0));
+		break;
 	default: /* RS_STEP_BIND */
 		ret = bind(c->fd, (const struct sockaddr *)rs_conn_src(x->w,
 								       slot),
@@ -163,7 +177,7 @@ static bool u_issue(struct rs_worker *wk, uint32_t slot, uint64_t now,
 
 	(void)now;
 	if (!x->direct && (step == RS_STEP_SOCKET || step == RS_STEP_SOCKOPT ||
-			   step == RS_STEP_BIND)) {
+			   step == RS_STEP_BIND || step == RS_STEP_LINGER)) {
 		*res = inline_step(x, slot);
 		return true;
 	}
@@ -290,6 +304,8 @@ static int u_open(struct rs_worker *wk)
 	x->direct = sh->probe->socket_direct;
 	x->ext_arg = sh->probe->ext_arg;
 	x->one = 1;
+	x->linger0.l_onoff = 1;
+	x->linger0.l_linger = 0;
 	x->pattern = malloc(sh->cfg->op_size);
 	x->rbuf = malloc(sh->cfg->op_size);
 	if (!x->pattern || !x->rbuf) {

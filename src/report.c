@@ -239,10 +239,14 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		/* the servers are another process's: their report says */
 		fprintf(f, "server       --target %s\n", r->target);
 	} else {
-		fprintf(f, "server       accepted %" PRIu64 "  closed",
-			s->srv_accepted);
+		fprintf(f, "server       accepted %" PRIu64, s->srv_accepted);
+		if (cfg->closer == RS_CLOSER_CLIENT)
+			fprintf(f, "  the victim: the clients closed, it ran the ops above");
+		else
+			fprintf(f, "  closed");
 		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-			if (cfg->mix.weight[m])
+			if (cfg->mix.weight[m] &&
+			    cfg->closer != RS_CLOSER_CLIENT)
 				fprintf(f, " %s %" PRIu64, rs_close_name(m),
 					s->srv_closed[m]);
 		fprintf(f, "  open at stop %" PRIu64 "\n",
@@ -255,6 +259,10 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			   "  accept-errors %" PRIu64 "\n",
 			s->srv_no_slot, s->srv_bad_hello, s->srv_early_eof,
 			s->srv_unread_empty, s->srv_accept_errors);
+	if (s->srv_ack_errors)
+		fprintf(f, "server notes --closer client: hello acks not sent whole %" PRIu64
+			   "\n",
+			s->srv_ack_errors);
 	if (s->srv_close_errors)
 		fprintf(f, "server notes close actions through the ring that failed %" PRIu64
 			   "\n",
@@ -266,7 +274,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	if (rs_script_has(&cfg->script, RS_OP_SEND_ZC))
 		fprintf(f, "send-zc      %" PRIu64
 			   " notifications (the second CQE, not counted as results)\n",
-			t->zc_notifs);
+			t->zc_notifs + s->zc_notifs);
 	if (cfg->server_sends)
 		fprintf(f, "server sends %u bytes before each close: sent %" PRIu64
 			   " bytes, %" PRIu64 " sends failed or short\n",

@@ -101,7 +101,11 @@ static void progress(struct rs_client *cl, unsigned n, double el, FILE *f)
 static uint32_t server_cap(const struct rs_config *cfg,
 			   const struct rs_probe *p, uint32_t nl)
 {
-	uint64_t cap = (uint64_t)cfg->concurrency + 64;
+	/* --closer client: a client slot's next connection may come while
+	 * the server's victim still runs the ops of the one before */
+	uint64_t cap = (uint64_t)cfg->concurrency *
+			       (cfg->closer == RS_CLOSER_CLIENT ? 2 : 1) +
+		       64;
 	uint64_t share = (uint64_t)(cfg->concurrency + cfg->ports - 1) /
 				 cfg->ports * nl + 64;
 
@@ -1259,6 +1263,11 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->engine == RS_ENGINE_URING &&
 	    rs_engine_uring_ops(&cfg->script, &probe, why, sizeof(why)))
 		rs_fatal("%s", why);
+	if (cfg->closer == RS_CLOSER_CLIENT && cfg->mix.weight[RS_CLOSE_RST] &&
+	    cfg->engine == RS_ENGINE_URING && probe.socket_direct &&
+	    !probe.sock_cmd)
+		rs_fatal("--closer client: rst needs SO_LINGER on the client's direct descriptors, a socket command this kernel (%s) lacks (6.7): add --no-direct",
+			 probe.release);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
 	/* before any thread of the run: its threads start on a side */
@@ -1354,6 +1363,10 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->link && link_down(cfg, &rl))
 		status = 1;
 
+	/* --closer client: the server was the victim; its ops are the
+	 * report's (the clients ran none) */
+	if (cfg->closer == RS_CLOSER_CLIENT)
+		rs_tally_take_ops(out.client, out.server);
 	rep.cfg = cfg;
 	rep.probe = &probe;
 	rep.client = out.client;
@@ -1361,7 +1374,7 @@ int rs_run(struct rs_config *cfg)
 	snprintf(rep.started_utc, sizeof(rep.started_utc), "%s",
 		 out.started_utc);
 	rep.scenario = "run";
-	rep.closer = "server";
+	rep.closer = cfg->closer == RS_CLOSER_CLIENT ? "client" : "server";
 	rep.engine = rs_engine_of(cfg)->name;
 	rep.elapsed_s = (double)(out.t_end - out.t0) / 1e9;
 	rep.mib_before = mib_before;

@@ -65,6 +65,7 @@ struct rs_tally {
 	uint64_t srv_sent_bytes;    /* --server-sends: bytes sent */
 	uint64_t srv_send_short;    /* --server-sends: sends that failed or
 				     * sent fewer bytes */
+	uint64_t srv_ack_errors;    /* --closer client: acks not sent whole */
 
 	/* CPU of the workers' own threads, ns */
 	uint64_t user_ns, sys_ns;
@@ -91,8 +92,8 @@ struct rs_tally {
 	X(cq_dropped) X(stray_cqes) X(zc_notifs) X(srv_accepted)              \
 	X(srv_closed) X(srv_accept_errors) X(srv_no_slot) X(srv_bad_hello)    \
 	X(srv_early_eof) X(srv_unread_empty) X(srv_open_at_stop)              \
-	X(srv_close_errors) X(srv_sent_bytes) X(srv_send_short) X(user_ns)    \
-	X(sys_ns)
+	X(srv_close_errors) X(srv_sent_bytes) X(srv_send_short)               \
+	X(srv_ack_errors) X(user_ns) X(sys_ns)
 #define RS_TALLY_HISTOS(X) \
 	X(connect_ns) X(op_ns) X(since_close_ns) X(since_close_err_ns)
 
@@ -101,6 +102,12 @@ struct rs_tally *rs_tally_new(void);
 
 /* dst += src, every counter and histogram, field by field. */
 void rs_tally_add(struct rs_tally *dst, const struct rs_tally *src);
+
+/* --closer client: the victim's ops are the server's. Move src's op
+ * counters and histograms (issued, abandoned, before_close, outcomes,
+ * bytes, op_ns, since_close) onto dst's, which ran none, and zero them in
+ * src, so every op is counted once, on the side that reports ops. */
+void rs_tally_take_ops(struct rs_tally *dst, struct rs_tally *src);
 
 uint64_t rs_tally_failed_total(const struct rs_tally *t);
 uint64_t rs_tally_abandoned_total(const struct rs_tally *t);
