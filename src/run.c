@@ -1307,6 +1307,12 @@ int rs_run(struct rs_config *cfg)
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
+	if (cfg->op_size != 1)
+		printf(" --op-size %u", cfg->op_size);
+	if (cfg->server_sends)
+		printf(" --server-sends %u", cfg->server_sends);
+	if (cfg->closer == RS_CLOSER_CLIENT)
+		printf(" --closer client");
 	if (!cfg->foreign)
 		printf(" --seed %" PRIu64, cfg->seed);
 	printf("%s%s%s",

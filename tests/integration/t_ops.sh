@@ -125,3 +125,42 @@ exact fin 2 eof 200 "$TMP/tgt"
 [ "$(opcol fin 1 bytes "$TMP/tgt")" = 6000 ] || fail "run --target: read $(opcol fin 1 bytes "$TMP/tgt") bytes, want 6000"
 grep -q "server sends 30 bytes before each close: sent 6000 bytes, 0 sends failed or short" \
 	"$TMP/serve.out" || fail "serve's line: $(grep 'server sends' "$TMP/serve.out")"
+
+# --closer client: the client closes after the server's ack, the server is
+# the victim and its ops are the report's, every one counted once
+for engine in uring epoll; do
+	n=closer-$engine
+	run $n --engine $engine --closer client --close fin=1,rst=1 \
+		--ops recv,write,send,read --op-size 3
+	for m in fin rst; do
+		c=$(opcol $m 1 issued "$TMP/$n")
+		[ "$(opcol $m 1 closer "$TMP/$n")" = client ] || fail "$n: closer column $(opcol $m 1 closer "$TMP/$n")"
+		for op in 1 2 3 4; do
+			[ "$(opcol $m $op issued "$TMP/$n")" = "$c" ] ||
+				fail "$n: $m op $op issued $(opcol $m $op issued "$TMP/$n"), want $c as op 1"
+		done
+	done
+	c=$(opcol fin 1 issued "$TMP/$n")
+	exact fin 1 eof "$c" "$TMP/$n"
+	exact fin 2 ok "$c" "$TMP/$n"
+	exact fin 3 EPIPE "$c" "$TMP/$n"
+	exact fin 4 eof "$c" "$TMP/$n"
+	[ "$(opcol fin 2 bytes "$TMP/$n")" = $((c * 3)) ] || fail "$n: fin write bytes"
+	c=$(opcol rst 1 issued "$TMP/$n")
+	exact rst 1 ECONNRESET "$c" "$TMP/$n"
+	exact rst 2 EPIPE "$c" "$TMP/$n"
+	exact rst 3 EPIPE "$c" "$TMP/$n"
+	exact rst 4 eof "$c" "$TMP/$n"
+	[ $(( $(opcol fin 1 issued "$TMP/$n") + c )) = 200 ] || fail "$n: not 200 victims"
+	grep -q "accepted 200  the victim" "$TMP/$n.out" || fail "$n: server line: $(grep '^server' "$TMP/$n.out")"
+	# the server's write raised SIGPIPE (the ring's inline issue)
+	s=$(sigpipes $n)
+	echo "measured: $n: SIGPIPE deliveries $s"
+	[ "${s:-0}" -gt 0 ] || fail "$n: no SIGPIPE from the server's write"
+done
+# the victim's ops on ordinary server fds, and none: the close alone
+run closer-fds --no-server-direct --closer client --close rst --ops recv
+exact rst 1 ECONNRESET 200 "$TMP/closer-fds"
+run closer-none --closer client --close fin=1,rst=1 --ops none
+grep -q "accepted 200  the victim.*open at stop 0" "$TMP/closer-none.out" ||
+	fail "closer-none: $(grep '^server' "$TMP/closer-none.out")"
