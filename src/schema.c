@@ -250,9 +250,6 @@ static const struct rs_scol c_ops[] = {
 	  "issued but still in flight when the run was abandoned"),
 	C("before_close", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
 	  "completions with no close stamp of this connection at or before the op's issue time. The op ran before the server's close and is in no since_close histogram"),
-	CE2("bytes", RS_CT_U64, "", RS_MR_SUM, NULL,
-	   "bytes the op's `ok` completions moved: data read (e.g. `--server-sends`), or written (`--op-size` each, less when short). The close's result is counted apart, in outcomes.csv (a read that returns data is `ok`)",
-	   NULL, "0"),
 	C("op_p50_us", RS_CT_FLOAT, "µs", RS_MR_PCT, "op_ns", 50, NULL,
 	  "median op latency: issue to completion (op_ns)"),
 	CP2("op_p90_us", "op_ns", 90, NULL,
@@ -273,6 +270,9 @@ static const struct rs_scol c_ops[] = {
 	    "99.9th percentile of the same"),
 	CP2("since_close_max_us", "since_close_ns", 100, NULL,
 	    "largest (as op_max_us)"),
+	CE2("bytes", RS_CT_U64, "", RS_MR_SUM, NULL,
+	   "bytes the op's `ok` completions moved: data read (e.g. `--server-sends`), or written (`--op-size` each, less when short). The close's result is counted apart, in outcomes.csv (a read that returns data is `ok`)",
+	   NULL, "0"),
 };
 
 static const struct rs_scol c_failures[] = {
