@@ -254,8 +254,10 @@ static uint64_t u_reap(struct rs_worker *wk, rs_done_fn done)
 			break;
 		n++;
 		/* send-zc's second CQE: the buffer is released (a shared,
-		 * read-only pattern: nothing waits for it), not a result */
-		if (cqe->flags & IORING_CQE_F_NOTIF) {
+		 * read-only pattern: nothing waits for it), not a result. A
+		 * guest's own go to the guest, as before. */
+		if ((cqe->flags & IORING_CQE_F_NOTIF) &&
+		    rs_ud_tag(ud) == RS_UD_CONN) {
 			x->w->tally->zc_notifs++;
 			continue;
 		}

@@ -21,8 +21,6 @@
  * SV_HELD: --hold, the hello is read and the connection waits for the
  * storm. SV_CLOSING: direct descriptors only, the close-direct is in
  * flight; the slot (and its table entry) is free at its completion.
- */
-/*
  * --closer client: SV_VWAIT, the victim polls for the client's close;
  * SV_VOP, its op number `op` of the script is in flight.
  */
