@@ -825,6 +825,9 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_row_set(w, "link_rtt_srtt_us", "%" PRIu64, r->link_rtt_srtt_us);
 	rs_row_set(w, "link_lost", "%" PRIu64, r->link_lost);
 	rs_row_set(w, "link_dropped", "%" PRIu64, r->link_dropped);
+	rs_row_set(w, "op_size", "%u", cfg->op_size);
+	rs_row_set(w, "server_sends", "%u", cfg->server_sends);
+	rs_row_set(w, "closer", "%s", r->closer ? r->closer : "server");
 	rs_row_write(w, f);
 }
 

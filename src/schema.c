@@ -206,6 +206,15 @@ static const struct rs_scol c_summary[] = {
 	CE("link_dropped", RS_CT_U64, "", RS_MR_SUM, "link",
 	   "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small",
 	   NULL, "0"),
+	CE2("op_size", RS_CT_U64, "", RS_MR_SAME, "config",
+	    "`--op-size`: bytes per write op and the read ops' buffer",
+	    NULL, "1"),
+	CE2("server_sends", RS_CT_U64, "", RS_MR_SAME, "config",
+	    "`--server-sends`: bytes the server sent before each close (0: none)",
+	    NULL, "0"),
+	CE2("closer", RS_CT_STR, "", RS_MR_SAME, "config",
+	    "`--closer`: `server` (the client ran the ops) or `client` (the server did)",
+	    NULL, "server"),
 };
 
 static const struct rs_scol c_outcomes[] = {
