@@ -90,6 +90,8 @@ for engine in uring epoll; do
 	done
 	exact fin 2 eof "$(opcol fin 2 issued "$TMP/$n")" "$TMP/$n"
 	exact rst 2 ECONNRESET "$(opcol rst 2 issued "$TMP/$n")" "$TMP/$n"
+	[ "$(summary server_sends "$TMP/$n"),$(summary op_size "$TMP/$n"),$(summary closer "$TMP/$n")" = 100,100,server ] ||
+		fail "$n: summary server_sends,op_size,closer"
 	grep -q "server sends 100 bytes before each close: sent 20000 bytes, 0 sends failed or short" \
 		"$TMP/$n.out" || fail "$n: server line: $(grep 'server sends' "$TMP/$n.out")"
 done
@@ -153,6 +155,9 @@ for engine in uring epoll; do
 	exact rst 4 eof "$c" "$TMP/$n"
 	[ $(( $(opcol fin 1 issued "$TMP/$n") + c )) = 200 ] || fail "$n: not 200 victims"
 	grep -q "accepted 200  the victim" "$TMP/$n.out" || fail "$n: server line: $(grep '^server' "$TMP/$n.out")"
+	# the summary says how the run was made
+	[ "$(summary closer "$TMP/$n"),$(summary op_size "$TMP/$n"),$(summary server_sends "$TMP/$n")" = client,3,0 ] ||
+		fail "$n: summary closer,op_size,server_sends: $(summary closer "$TMP/$n"),$(summary op_size "$TMP/$n"),$(summary server_sends "$TMP/$n")"
 	# the server's write raised SIGPIPE (the ring's inline issue)
 	s=$(sigpipes $n)
 	echo "measured: $n: SIGPIPE deliveries $s"
