@@ -774,6 +774,12 @@ static int check_ops(const struct rs_config *cfg, char *err, size_t errlen)
 			 cfg->hold ? "--hold" : "--churn");
 		return -EINVAL;
 	}
+	if (cfg->op_gap_ns || cfg->wait != RS_WAIT_CLOSE) {
+		snprintf(err, errlen,
+			 "%s: not with --closer client: the server, the victim, waits for the client's close and runs the ops back to back",
+			 cfg->op_gap_ns ? "--op-gap" : "--wait");
+		return -EINVAL;
+	}
 	if (cfg->mix.weight[RS_CLOSE_UNREAD] ||
 	    cfg->mix.weight[RS_CLOSE_SHUTDOWN]) {
 		snprintf(err, errlen,

@@ -596,6 +596,14 @@ static void test_cross_checks(void **state)
 					  "fin=1,unread=1")),
 			 -EINVAL);
 	assert_err_line("--close", "fin and rst", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--op-gap",
+					  "10ms")),
+			 -EINVAL);
+	assert_err_line("--op-gap", "--closer client", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--wait",
+					  "none")),
+			 -EINVAL);
+	assert_err_line("--wait", "--closer client", NULL);
 	assert_parses(&cfg, ARGS("--closer", "client", "--close",
 				 "fin=1,rst=1"));
 	assert_int_equal(cfg.closer, RS_CLOSER_CLIENT);
