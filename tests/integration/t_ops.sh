@@ -31,6 +31,16 @@ run() { # NAME ARGS...: a run into $TMP/NAME that must exit 0
 		>"$TMP/$name.out" 2>&1 || fail "$name: exit $?: $(tail -3 "$TMP/$name.out")"
 	[ "$(summary books_balanced "$TMP/$name")" = 1 ] || fail "$name: books"
 }
+# race MODE OP WANT OTHER N DIR: the op's N completions are WANT or OTHER
+# (the two sides of a race), WANT at least 95 %: measured, printed
+race() {
+	local w o
+	w=$(count "$1" "$2" "$3" "$6")
+	o=$(count "$1" "$2" "$4" "$6")
+	echo "measured: $(basename "$6"): $1 op $2 $3 $w, $4 $o of $5"
+	[ $((w + o)) = "$5" ] || fail "$(basename "$6"): $1 op $2: $3 $w + $4 $o is not all $5"
+	[ $((w * 100)) -ge $(($5 * 95)) ] || fail "$(basename "$6"): $1 op $2: $3 $w of $5 is below 95 %"
+}
 sigpipes() { sed -n 's/^sigpipe *\([0-9]*\) deliveries.*/\1/p' "$TMP/$1.out"; }
 
 zc=1
@@ -42,11 +52,15 @@ for engine in uring epoll; do
 		n=fin-$k-$engine
 		run $n --engine $engine --close fin --ops $k,$k --op-size 7
 		exact fin 1 ok 200 "$TMP/$n"
-		exact fin 2 EPIPE 200 "$TMP/$n"
+		# the second meets the RST the first drew from the orphan
+		# once it is back: a race, if a narrow one (measured: 1 ok
+		# in 8000 at this load), so the share is what is asserted
+		race fin 2 EPIPE ok 200 "$TMP/$n"
 		[ "$(opcol fin 1 op_kind "$TMP/$n")" = $k ] || fail "$n: op_kind $(opcol fin 1 op_kind "$TMP/$n")"
-		# every first write took all 7 bytes; the EPIPEs moved none
+		# every first write took all 7 bytes; an EPIPE moves none
 		[ "$(opcol fin 1 bytes "$TMP/$n")" = 1400 ] || fail "$n: op 1 bytes $(opcol fin 1 bytes "$TMP/$n"), want 1400"
-		[ "$(opcol fin 2 bytes "$TMP/$n")" = 0 ] || fail "$n: op 2 bytes"
+		[ "$(opcol fin 2 bytes "$TMP/$n")" = $(($(count fin 2 ok "$TMP/$n") * 7)) ] ||
+			fail "$n: op 2 bytes $(opcol fin 2 bytes "$TMP/$n"), want 7 per ok"
 		if [ $k = send-zc ]; then
 			# a real SEND_ZC: its second CQE, at least one per
 			# accepted send (failed ones may post one too)
@@ -60,7 +74,8 @@ for engine in uring epoll; do
 			# write(2) delivers one per EPIPE; the ring's inline
 			# writes coalesce, but some are delivered
 			if [ $engine = epoll ]; then
-				[ "$s" = 200 ] || fail "$n: $s SIGPIPEs, want 200"
+				e=$(count fin 2 EPIPE "$TMP/$n")
+				[ "$s" = "$e" ] || fail "$n: $s SIGPIPEs, want one per EPIPE ($e)"
 			else
 				[ "${s:-0}" -gt 0 ] || fail "$n: no SIGPIPE from IORING_OP_WRITE"
 			fi
@@ -145,7 +160,7 @@ for engine in uring epoll; do
 	c=$(opcol fin 1 issued "$TMP/$n")
 	exact fin 1 eof "$c" "$TMP/$n"
 	exact fin 2 ok "$c" "$TMP/$n"
-	exact fin 3 EPIPE "$c" "$TMP/$n"
+	race fin 3 EPIPE ok "$c" "$TMP/$n"
 	exact fin 4 eof "$c" "$TMP/$n"
 	[ "$(opcol fin 2 bytes "$TMP/$n")" = $((c * 3)) ] || fail "$n: fin write bytes"
 	c=$(opcol rst 1 issued "$TMP/$n")
