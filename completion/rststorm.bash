@@ -11,20 +11,21 @@
 _rststorm_commands='run serve check scenarios compare merge report schema probe version help'
 
 _rststorm_opts_run='-c --concurrency -d --duration -n --connections -t --threads
-	--server-threads --ports --close --seed --ops --wait --op-gap --timeout
-	--csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
+	--server-threads --ports --close --seed --ops --op-size --server-sends
+	--closer --wait --op-gap --timeout --csv -q --quiet --no-direct --no-multishot --ring --engine --netns --hold
 	--churn --sources --no-server-direct --target --allow-remote --rate
 	--client-index --json --hlog --interval -6 --ipv6 --foreign --request
 	--link --repeat -h --help'
 _rststorm_args_run='-c --concurrency -d --duration -n --connections -t
-	--threads --server-threads --ports --close --seed --ops --wait --op-gap
-	--timeout --csv --ring --engine --sources --target --rate --request
-	--client-index --json --hlog --link --repeat'
+	--threads --server-threads --ports --close --seed --ops --op-size
+	--server-sends --closer --wait --op-gap --timeout --csv --ring --engine
+	--sources --target --rate --request --client-index --json --hlog --link
+	--repeat'
 
-_rststorm_opts_serve='-d --duration -t --threads --close --seed --csv -q
+_rststorm_opts_serve='-d --duration -t --threads --close --seed --server-sends --csv -q
 	--quiet --no-multishot --ring --no-server-direct --listen --allow-remote
 	-6 --ipv6 -h --help'
-_rststorm_args_serve='-d --duration -t --threads --close --seed --csv --ring
+_rststorm_args_serve='-d --duration -t --threads --close --seed --server-sends --csv --ring
 	--listen'
 
 _rststorm_opts_check='--trials --repeat --load-c --gap --closer --parallel --timeout
@@ -134,7 +135,7 @@ _rststorm_words() {
 		*:--engine) mapfile -t COMPREPLY < <(compgen -W 'uring epoll' -- "$cur") ;;
 		*:--ring) mapfile -t COMPREPLY < <(compgen -W 'auto defer coop plain' -- "$cur") ;;
 		*:--wait) mapfile -t COMPREPLY < <(compgen -W 'close none' -- "$cur") ;;
-		check:--closer) mapfile -t COMPREPLY < <(compgen -W 'server client' -- "$cur") ;;
+		*:--closer) mapfile -t COMPREPLY < <(compgen -W 'server client' -- "$cur") ;;
 		*:--close)
 			# a weight (=N) or another mode may follow
 			compopt -o nospace 2>/dev/null
@@ -143,9 +144,9 @@ _rststorm_words() {
 			# none only alone; another op may follow
 			compopt -o nospace 2>/dev/null
 			if [[ $cur == *,* ]]; then
-				_rststorm_list "$cur" write send read recv
+				_rststorm_list "$cur" send sendmsg send-zc write recv read
 			else
-				_rststorm_list "$cur" write send read recv none
+				_rststorm_list "$cur" send sendmsg send-zc write recv read none
 			fi ;;
 		scenarios:--show)
 			w=${COMP_WORDS[0]}

@@ -57,6 +57,9 @@ enum opt_id {
 	OPT_CLIENT_INDEX,
 	OPT_INTERVAL,
 	OPT_REPEAT,
+	OPT_OP_SIZE,
+	OPT_SERVER_SENDS,
+	OPT_CLOSER,
 };
 
 /* Which commands take an option. */
@@ -93,7 +96,13 @@ static const struct opt_desc opts[] = {
 	{ "seed", OPT_SEED, 1, "N",
 	  "seed of the per-connection close plan (default: from the clock, printed)", C_ALL, "seed of the per-connection close plan (default: from the clock, printed; clients of this server need the same)" },
 	{ "ops", OPT_OPS, 1, "LIST",
-	  "ops after the close: send|write, recv|read, or none (default write,write,write,read)", C_RUN, NULL },
+	  "ops after the close: send, sendmsg, send-zc, write, recv, read (io_uring ops of those names; write is IORING_OP_WRITE, no longer send), or none (default send,send,send,recv)", C_RUN, NULL },
+	{ "op-size", OPT_OP_SIZE, 1, "N",
+	  "bytes per write op, and the read ops' buffer (default 1; 1..65536)", C_RUN, NULL },
+	{ "server-sends", OPT_SERVER_SENDS, 1, "N",
+	  "the server sends N bytes right before its close, so reads see data first (default 0; 0..65536)", C_ALL, NULL },
+	{ "closer", OPT_CLOSER, 1, "SIDE",
+	  "who closes by the plan: server (the client runs --ops) or client (fin and rst only; the server runs --ops) (default server)", C_RUN, NULL },
 	{ "wait", OPT_WAIT, 1, "POLICY",
 	  "before the ops: close (until FIN/RST is seen), none, or a gap like 10ms (default close)", C_RUN, NULL },
 	{ "op-gap", OPT_OP_GAP, 1, "T",
@@ -166,9 +175,10 @@ void rs_config_defaults(struct rs_config *cfg, unsigned ncpu)
 	cfg->ports = 8;
 	cfg->repeat = 1;
 	rs_mix_parse("fin=50,rst=50", &cfg->mix, err, sizeof(err));
-	rs_script_parse("write,write,write,read", &cfg->script, err,
+	rs_script_parse("send,send,send,recv", &cfg->script, err,
 			sizeof(err));
 	cfg->wait = RS_WAIT_CLOSE;
+	cfg->op_size = 1;
 	cfg->timeout_ns = 5000000000ull;
 	cfg->ring = RS_RING_AUTO;
 	cfg->sources = 1;
@@ -437,6 +447,25 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad_num(err, errlen, o->name, val,
 				   "close, none, or a gap from 1ns to 1h such as 10ms");
 		}
+		return 0;
+	case OPT_OP_SIZE:
+		if (parse_u32(val, 1, RS_OP_SIZE_MAX, &cfg->op_size))
+			return bad_num(err, errlen, o->name, val,
+				       "a whole number from 1 to 65536");
+		return 0;
+	case OPT_SERVER_SENDS:
+		if (parse_u32(val, 0, RS_SERVER_SENDS_MAX, &cfg->server_sends))
+			return bad_num(err, errlen, o->name, val,
+				       "a whole number from 0 to 65536");
+		return 0;
+	case OPT_CLOSER:
+		if (strcmp(val, "server") == 0)
+			cfg->closer = RS_CLOSER_SERVER;
+		else if (strcmp(val, "client") == 0)
+			cfg->closer = RS_CLOSER_CLIENT;
+		else
+			return bad_num(err, errlen, o->name, val,
+				       "server or client");
 		return 0;
 	case OPT_OP_GAP:
 		if (rs_parse_duration(val, &v) || v > 3600000000000ull)
@@ -742,6 +771,48 @@ int rs_cli_load_request(struct rs_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* --ops, --server-sends and --closer against the rest. */
+static int check_ops(const struct rs_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->engine == RS_ENGINE_EPOLL &&
+	    rs_script_has(&cfg->script, RS_OP_SEND_ZC)) {
+		snprintf(err, errlen,
+			 "--ops: send-zc is IORING_OP_SEND_ZC, which --engine epoll has no equivalent of (send(2) with MSG_ZEROCOPY reports completion on the error queue instead): drop send-zc or use --engine uring");
+		return -EINVAL;
+	}
+	if (cfg->server_sends && cfg->ntargets) {
+		snprintf(err, errlen,
+			 "--server-sends: not with --target: the servers send, so give --server-sends to rststorm serve");
+		return -EINVAL;
+	}
+	if (cfg->closer != RS_CLOSER_CLIENT)
+		return 0;
+	if (cfg->ntargets) {
+		snprintf(err, errlen,
+			 "--closer: client is not with --target: the victim's ops would run in rststorm serve, which closes by the plan itself");
+		return -EINVAL;
+	}
+	if (cfg->hold || cfg->churn) {
+		snprintf(err, errlen,
+			 "--closer: client is not with %s (the storm and the preset are server closes)",
+			 cfg->hold ? "--hold" : "--churn");
+		return -EINVAL;
+	}
+	if (cfg->op_gap_ns || cfg->wait != RS_WAIT_CLOSE) {
+		snprintf(err, errlen,
+			 "%s: not with --closer client: the server, the victim, waits for the client's close and runs the ops back to back",
+			 cfg->op_gap_ns ? "--op-gap" : "--wait");
+		return -EINVAL;
+	}
+	if (cfg->mix.weight[RS_CLOSE_UNREAD] ||
+	    cfg->mix.weight[RS_CLOSE_SHUTDOWN]) {
+		snprintf(err, errlen,
+			 "--close: with --closer client only fin and rst are planned (a client close with unread data or a shutdown is not implemented)");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 {
 	if (rs_cli_check_remote(cfg, err, errlen))
@@ -775,6 +846,8 @@ int rs_cli_check(const struct rs_config *cfg, char *err, size_t errlen)
 			 cfg->repeat);
 		return -EINVAL;
 	}
+	if (check_ops(cfg, err, errlen))
+		return -EINVAL;
 	if (cfg->ntargets && cfg->hold) {
 		snprintf(err, errlen,
 			 "--hold: not with --target (the storm is called inside one process)");
@@ -1096,6 +1169,12 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		rs_format_duration(cfg->interval_ns, dur, sizeof(dur));
 		fprintf(f, "interval=%s\n", dur);
 	}
+	if (cfg->op_size != 1)
+		fprintf(f, "op_size=%u\n", cfg->op_size);
+	if (cfg->server_sends)
+		fprintf(f, "server_sends=%u\n", cfg->server_sends);
+	if (cfg->closer == RS_CLOSER_CLIENT)
+		fprintf(f, "closer=client\n");
 	if (cfg->churn)
 		fprintf(f, "churn=1\n");
 	if (cfg->sources > 1)

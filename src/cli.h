@@ -21,6 +21,13 @@ enum rs_wait {
 	RS_WAIT_GAP,   /* sleep a fixed gap after the hello */
 };
 
+/* --closer: the side that closes each connection by the plan; the other
+ * (the victim) runs the ops after the close. */
+enum rs_closer { RS_CLOSER_SERVER, RS_CLOSER_CLIENT };
+
+/* --server-sends: at most this many bytes (one nonblocking send). */
+#define RS_SERVER_SENDS_MAX 65536u
+
 enum rs_ringmode { RS_RING_AUTO, RS_RING_DEFER, RS_RING_COOP, RS_RING_PLAIN };
 
 /* The command whose options are parsed: the one table serves both. */
@@ -57,6 +64,9 @@ struct rs_config {
 	uint32_t repeat;        /* --repeat: replicate blocks (1: none) */
 	struct rs_script script;
 	enum rs_wait wait;
+	uint32_t op_size;       /* bytes per write op, the reads' buffer */
+	uint32_t server_sends;  /* bytes the server sends before its close */
+	enum rs_closer closer;  /* who closes; the other side runs the ops */
 	uint64_t gap_ns;        /* RS_WAIT_GAP */
 	uint64_t op_gap_ns;     /* pause between ops; 0: none */
 	uint64_t timeout_ns;    /* per step: connect, hello, wait, each op */

@@ -30,6 +30,10 @@ enum rs_step {
 	RS_STEP_SOCKOPT, /* IP_BIND_ADDRESS_NO_PORT, when --sources > 1 */
 	RS_STEP_BIND,    /* bind to the slot's source address, port 0 */
 	RS_STEP_RESP,    /* --foreign, after a FIN: recv the response to EOF */
+	RS_STEP_LINGER,  /* --closer client, rst: SO_LINGER {1, 0} before the
+			  * close, so the close sends an RST */
+	RS_STEP_ACK,     /* --closer client: recv the server's 1-byte ack of
+			  * the hello (its victim is ready) */
 };
 
 #define RS_CF_FAILED 0x01    /* counted as failed; closing the socket */
@@ -111,6 +115,12 @@ struct rs_engine {
 
 extern const struct rs_engine rs_engine_uring;
 extern const struct rs_engine rs_engine_epoll;
+
+/* The io_uring op every op of the script needs, probed: 0, or -EOPNOTSUPP
+ * with one line in err naming the op, the kernel that has it and what to
+ * do. */
+int rs_engine_uring_ops(const struct rs_script *sc, const struct rs_probe *p,
+			char *err, size_t errlen);
 
 /* The engine --engine names. */
 static inline const struct rs_engine *rs_engine_of(const struct rs_config *cfg)

@@ -882,7 +882,7 @@ static void show_path(const struct cmp *c)
 		"timeout_s", "concurrency", "duration_s", "connections_limit",
 		"client_threads", "server_threads", "ports", "interrupted",
 		"books_balanced", "family", "clock", "target", "link",
-		"link_rtt_asked_us",
+		"link_rtt_asked_us", "op_size", "server_sends", "closer",
 	};
 	static const char *const check_cfg[] = {
 		"tool_version", "trials", "load_c", "parallel", "gap_s",

@@ -17,6 +17,7 @@ static unsigned phase_of(unsigned step)
 	case RS_STEP_CONNECT:
 		return RS_PH_CONNECT;
 	case RS_STEP_HELLO:
+	case RS_STEP_ACK:
 		return RS_PH_HELLO;
 	case RS_STEP_WAIT:
 	case RS_STEP_GAP:
@@ -25,6 +26,7 @@ static unsigned phase_of(unsigned step)
 	case RS_STEP_OP:
 	case RS_STEP_OPGAP:
 		return RS_PH_OPS;
+	case RS_STEP_LINGER: /* part of the client's close by plan */
 	default:
 		return RS_PH_CLOSE;
 	}
@@ -94,13 +96,15 @@ static void fail(struct rs_client *w, struct rs_conn *c, unsigned r)
 
 
 static void record_op(struct rs_client *w, uint32_t slot, struct rs_conn *c,
-		      unsigned r, uint64_t now)
+		      int res, unsigned r, uint64_t now)
 {
 	struct rs_tally *t = w->tally;
 	const struct rs_shared *sh = w->sh;
 	uint64_t stamp, t_close = 0;
 
 	rs_outcome_count(&t->outcome, c->mode, c->op, r);
+	if (r == RS_RES_OK)
+		t->op_bytes[c->mode][c->op] += (uint64_t)res;
 	rs_histo_record(&t->op_ns[c->mode][c->op], now - c->t_step);
 
 	/* the close: the server's stamp, or (another host, a foreign
@@ -172,6 +176,11 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 			return fail(w, c, r);
 		if (res != (cfg->foreign ? (int)cfg->request_len : RS_HELLO_LEN))
 			return fail(w, c, RS_RES_SHORT);
+		/* --closer client: the server's ack, then the close */
+		if (cfg->closer == RS_CLOSER_CLIENT) {
+			c->step = RS_STEP_ACK;
+			return;
+		}
 		if (cfg->wait == RS_WAIT_CLOSE)
 			c->step = RS_STEP_WAIT;
 		else if (cfg->wait == RS_WAIT_GAP)
@@ -201,7 +210,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 		after_wait(w, c);
 		return;
 	case RS_STEP_OP:
-		record_op(w, slot, c, r, now);
+		record_op(w, slot, c, res, r, now);
 		if (++c->op < cfg->script.n) {
 			if (cfg->op_gap_ns)
 				c->step = RS_STEP_OPGAP;
@@ -212,6 +221,25 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 	case RS_STEP_OPGAP:
 		/* ops are counted even when the gap timer fails */
 		c->step = RS_STEP_OP;
+		return;
+	case RS_STEP_ACK:
+		/* the server read the hello and waits for our close (its
+		 * victim is armed): close by the plan now. Waiting for it
+		 * paces the clients by the server, which would otherwise
+		 * fall behind with more connections than its slots. */
+		if (res < 0)
+			return fail(w, c, r);
+		if (res != 1)
+			return fail(w, c, res == 0 ? RS_RES_EOF : RS_RES_SHORT);
+		c->step = c->mode == RS_CLOSE_RST ? RS_STEP_LINGER :
+						    RS_STEP_CLOSE;
+		return;
+	case RS_STEP_LINGER:
+		/* a close without SO_LINGER 0 would be a FIN counted as an
+		 * RST: the connection fails instead (phase close) */
+		if (res < 0)
+			return fail(w, c, r);
+		c->step = RS_STEP_CLOSE;
 		return;
 	case RS_STEP_CLOSE:
 		if (res < 0)

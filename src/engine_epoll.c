@@ -57,8 +57,11 @@ struct ectx {
 	int nevs;
 	int nready;              /* events the last wait returned */
 	char who[24];            /* "client N", for fatal messages */
-	uint8_t sink[64];        /* recv data lands here and is dropped */
-	uint8_t one_byte;
+	uint8_t sink[64];        /* --foreign's response lands here */
+	/* the ops' buffers (--op-size bytes each), as engine_uring's */
+	uint8_t *pattern, *rbuf;
+	struct iovec iov;
+	struct msghdr msg;
 };
 
 static void tfifo_push(struct ectx *x, struct tfifo *q, uint32_t slot,
@@ -71,6 +74,30 @@ static void tfifo_push(struct ectx *x, struct tfifo *q, uint32_t slot,
 		.due = due, .slot = slot, .gen = x->w->conns[slot].gen
 	};
 	q->n++;
+}
+
+/* An op of the script as its syscall (send-zc is refused at start: it has
+ * none). write(2) has no flags: on EPIPE it raises SIGPIPE, which run
+ * counts. */
+static ssize_t op_syscall(struct ectx *x, int fd, unsigned kind)
+{
+	size_t n = x->w->sh->cfg->op_size;
+
+	switch (kind) {
+	case RS_OP_SEND:
+		return send(fd, x->pattern, n, MSG_NOSIGNAL);
+	case RS_OP_WRITE:
+		return write(fd, x->pattern, n);
+	case RS_OP_SENDMSG:
+		return sendmsg(fd, &x->msg, MSG_NOSIGNAL);
+	case RS_OP_READ:
+		return read(fd, x->rbuf, n);
+	case RS_OP_RECV:
+		return recv(fd, x->rbuf, n, 0);
+	default:
+		errno = EOPNOTSUPP;
+		return -1;
+	}
 }
 
 /* Try the slot's step (the request is already issued). Returns true with
@@ -106,6 +133,9 @@ static bool attempt(struct ectx *x, uint32_t slot, uint32_t ev, int *res)
 	case RS_STEP_RESP:
 		r = recv(c->fd, x->sink, sizeof(x->sink), 0);
 		break;
+	case RS_STEP_ACK:
+		r = recv(c->fd, x->sink, 1, 0);
+		break;
 	case RS_STEP_WAIT:
 		/* nothing is read: what the ops see stays as the peer left it
 		 * (a recv would consume the RST's error) */
@@ -114,10 +144,7 @@ static bool attempt(struct ectx *x, uint32_t slot, uint32_t ev, int *res)
 		*res = (int)(x->seen[slot] & 0xffff); /* the mask, like poll */
 		return true;
 	case RS_STEP_OP:
-		if (w->sh->cfg->script.kind[c->op] == RS_OP_SEND)
-			r = send(c->fd, &x->one_byte, 1, MSG_NOSIGNAL);
-		else
-			r = recv(c->fd, x->sink, sizeof(x->sink), 0);
+		r = op_syscall(x, c->fd, w->sh->cfg->script.kind[c->op]);
 		break;
 	default:
 		return false; /* timers wait for their time, not for events */
@@ -164,6 +191,16 @@ static bool issue(struct ectx *x, uint32_t slot, uint64_t now, int *res)
 
 		*res = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
 				  &one, sizeof(one)) ?
+			       -errno :
+			       0;
+		return true;
+	}
+	case RS_STEP_LINGER: {
+		/* --closer client, rst: the close after it sends an RST */
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		*res = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg,
+				  sizeof(lg)) ?
 			       -errno :
 			       0;
 		return true;
@@ -289,6 +326,8 @@ static void ectx_free(struct ectx *x)
 	free(x->opgapq.node);
 	free(x->seen);
 	free(x->evs);
+	free(x->pattern);
+	free(x->rbuf);
 	free(x);
 }
 
@@ -327,7 +366,6 @@ static int e_open(struct rs_worker *wk)
 	x->w = w;
 	x->epfd = -1;
 	x->pwait2 = true;
-	x->one_byte = 'x';
 	snprintf(x->who, sizeof(x->who), "client %u", w->index);
 	/* everything the worker needs, allocated once */
 	x->nevs = (int)(w->nslots < 1024 ? w->nslots : 1024);
@@ -340,13 +378,21 @@ static int e_open(struct rs_worker *wk)
 	x->opgapq.node = calloc(w->nslots ? w->nslots : 1,
 				sizeof(*x->opgapq.node));
 	x->gapq.cap = x->opgapq.cap = w->nslots;
-	if (!x->evs || !x->seen || !x->gapq.node || !x->opgapq.node) {
+	x->pattern = malloc(w->sh->cfg->op_size);
+	x->rbuf = malloc(w->sh->cfg->op_size);
+	if (!x->evs || !x->seen || !x->gapq.node || !x->opgapq.node ||
+	    !x->pattern || !x->rbuf) {
 		snprintf(w->errmsg, sizeof(w->errmsg),
 			 "client %u: out of memory for %u slots: lower -c",
 			 w->index, w->nslots);
 		ectx_free(x);
 		return -ENOMEM;
 	}
+	memset(x->pattern, 'x', w->sh->cfg->op_size);
+	x->iov.iov_base = x->pattern;
+	x->iov.iov_len = w->sh->cfg->op_size;
+	x->msg.msg_iov = &x->iov;
+	x->msg.msg_iovlen = 1;
 	x->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (x->epfd < 0) {
 		int e = errno;

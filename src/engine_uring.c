@@ -24,9 +24,15 @@ struct uctx {
 	bool tick_armed;         /* without ext_arg: the RS_UD_TICK timeout */
 	struct __kernel_timespec tick_ts, gap_ts, op_gap_ts;
 	char who[24];            /* "client N", for fatal messages */
-	uint8_t sink[64];        /* recv data lands here and is dropped */
-	uint8_t one_byte;
+	uint8_t sink[64];        /* --foreign's response lands here */
+	/* the ops' buffers, one per worker (--op-size bytes each): what the
+	 * writes send (the same pattern for every slot, never written) and
+	 * where the reads' data lands and is dropped */
+	uint8_t *pattern, *rbuf;
+	struct iovec iov;        /* sendmsg: the pattern, read-only */
+	struct msghdr msg;
 	int one;                 /* setsockopt's value for IP_BIND_ADDRESS_NO_PORT */
+	struct linger linger0;   /* {1, 0}: --closer client's RST */
 };
 
 /* At most this many completions per loop pass. Every stamp of a pass is
@@ -37,6 +43,36 @@ struct uctx {
  * connections/s and CPU per connection (docs/performance.md, the clock).
  * The rest wait in the CQ for the next pass; the wait returns at once. */
 #define RS_PASS_CQES 32u
+/* An op of the script on fd (the writes send the shared pattern; MSG_NOSIGNAL
+ * where the op has flags: write has none, so an inline one raises SIGPIPE
+ * on EPIPE, which run counts). Offset 0: a socket has no position. */
+static void prep_op(struct uctx *x, struct io_uring_sqe *sqe, int fd,
+		    unsigned kind)
+{
+	unsigned n = x->w->sh->cfg->op_size;
+
+	switch (kind) {
+	case RS_OP_SEND:
+		io_uring_prep_send(sqe, fd, x->pattern, n, MSG_NOSIGNAL);
+		break;
+	case RS_OP_WRITE:
+		io_uring_prep_write(sqe, fd, x->pattern, n, 0);
+		break;
+	case RS_OP_SENDMSG:
+		io_uring_prep_sendmsg(sqe, fd, &x->msg, MSG_NOSIGNAL);
+		break;
+	case RS_OP_SEND_ZC:
+		/* its notification CQE is dropped by u_reap (F_NOTIF) */
+		io_uring_prep_send_zc(sqe, fd, x->pattern, n, MSG_NOSIGNAL, 0);
+		break;
+	case RS_OP_READ:
+		io_uring_prep_read(sqe, fd, x->rbuf, n, 0);
+		break;
+	default: /* RS_OP_RECV */
+		io_uring_prep_recv(sqe, fd, x->rbuf, n, 0);
+		break;
+	}
+}
 
 static void prep_step(struct uctx *x, uint32_t slot)
 {
@@ -44,7 +80,6 @@ static void prep_step(struct uctx *x, uint32_t slot)
 	struct rs_conn *c = &w->conns[slot];
 	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
 	const struct rs_addr *a;
-	unsigned kind;
 
 	switch (c->step) {
 	case RS_STEP_SOCKET:
@@ -77,6 +112,9 @@ static void prep_step(struct uctx *x, uint32_t slot)
 	case RS_STEP_RESP:
 		io_uring_prep_recv(sqe, c->fd, x->sink, sizeof(x->sink), 0);
 		break;
+	case RS_STEP_ACK:
+		io_uring_prep_recv(sqe, c->fd, x->sink, 1, 0);
+		break;
 	case RS_STEP_WAIT:
 		/* POLLRDHUP fires on the FIN; POLLERR/POLLHUP (on the RST)
 		 * are always reported. Nothing is consumed. */
@@ -89,13 +127,13 @@ static void prep_step(struct uctx *x, uint32_t slot)
 		io_uring_prep_timeout(sqe, &x->op_gap_ts, 0, 0);
 		break;
 	case RS_STEP_OP:
-		kind = w->sh->cfg->script.kind[c->op];
-		if (kind == RS_OP_SEND)
-			io_uring_prep_send(sqe, c->fd, &x->one_byte, 1,
-					   MSG_NOSIGNAL);
-		else
-			io_uring_prep_recv(sqe, c->fd, x->sink,
-					   sizeof(x->sink), 0);
+		prep_op(x, sqe, c->fd, w->sh->cfg->script.kind[c->op]);
+		break;
+	case RS_STEP_LINGER:
+		/* direct only (the probe's socket commands; run checks) */
+		rs_prep_sock_cmd(sqe, RS_SOCKET_URING_OP_SETSOCKOPT, c->fd,
+				 SOL_SOCKET, SO_LINGER, &x->linger0,
+				 sizeof(x->linger0));
 		break;
 	case RS_STEP_CLOSE:
 		if (x->direct)
@@ -126,6 +164,10 @@ static int inline_step(struct uctx *x, uint32_t slot)
 		ret = setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT,
 				 &x->one, sizeof(x->one));
 		break;
+	case RS_STEP_LINGER:
+		ret = setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &x->linger0,
+				 sizeof(x->linger0));
+		break;
 	default: /* RS_STEP_BIND */
 		ret = bind(c->fd, (const struct sockaddr *)rs_conn_src(x->w,
 								       slot),
@@ -143,7 +185,7 @@ static bool u_issue(struct rs_worker *wk, uint32_t slot, uint64_t now,
 
 	(void)now;
 	if (!x->direct && (step == RS_STEP_SOCKET || step == RS_STEP_SOCKOPT ||
-			   step == RS_STEP_BIND)) {
+			   step == RS_STEP_BIND || step == RS_STEP_LINGER)) {
 		*res = inline_step(x, slot);
 		return true;
 	}
@@ -221,6 +263,14 @@ static uint64_t u_reap(struct rs_worker *wk, rs_done_fn done)
 		if (n == ready)
 			break;
 		n++;
+		/* send-zc's second CQE: the buffer is released (a shared,
+		 * read-only pattern: nothing waits for it), not a result. A
+		 * guest's own go to the guest, as before. */
+		if ((cqe->flags & IORING_CQE_F_NOTIF) &&
+		    rs_ud_tag(ud) == RS_UD_CONN) {
+			x->w->tally->zc_notifs++;
+			continue;
+		}
 		switch (rs_ud_tag(ud)) {
 		case RS_UD_CONN:
 		case RS_UD_GUEST:
@@ -265,8 +315,25 @@ static int u_open(struct rs_worker *wk)
 	x->w = w;
 	x->direct = sh->probe->socket_direct;
 	x->ext_arg = sh->probe->ext_arg;
-	x->one_byte = 'x';
 	x->one = 1;
+	x->linger0.l_onoff = 1;
+	x->linger0.l_linger = 0;
+	x->pattern = malloc(sh->cfg->op_size);
+	x->rbuf = malloc(sh->cfg->op_size);
+	if (!x->pattern || !x->rbuf) {
+		snprintf(w->errmsg, sizeof(w->errmsg),
+			 "client %u: out of memory for two --op-size buffers of %u bytes",
+			 w->index, sh->cfg->op_size);
+		free(x->pattern);
+		free(x->rbuf);
+		free(x);
+		return -ENOMEM;
+	}
+	memset(x->pattern, 'x', sh->cfg->op_size);
+	x->iov.iov_base = x->pattern;
+	x->iov.iov_len = sh->cfg->op_size;
+	x->msg.msg_iov = &x->iov;
+	x->msg.msg_iovlen = 1;
 	snprintf(x->who, sizeof(x->who), "client %u", w->index);
 	/* without ext_arg, timeouts are seen at this tick: a quarter of a
 	 * short --timeout */
@@ -279,12 +346,16 @@ static int u_open(struct rs_worker *wk)
 	x->op_gap_ts.tv_nsec = (long long)(sh->cfg->op_gap_ns % 1000000000ull);
 
 	/* At most one request per slot is in flight, plus one cancel per slot
-	 * and the tick: size the CQ for that so no completion can overflow. */
+	 * and the tick: size the CQ for that so no completion can overflow.
+	 * send-zc: a notification per slot may still be owed as well. */
 	extra = w->guest ? w->guest->max_inflight : 0;
 	sq = rs_pow2_at_least(w->nslots + extra < 4096 ?
 				      w->nslots + extra + 8 :
 				      4096);
-	cq = rs_pow2_at_least(2 * w->nslots + 2 * extra + 16);
+	cq = rs_pow2_at_least(
+		(rs_script_has(&sh->cfg->script, RS_OP_SEND_ZC) ? 3 : 2) *
+			w->nslots +
+		2 * extra + 16);
 	ret = rs_ring_init(&x->ring, sq, cq, sh->probe->ring_flags);
 	if (ret) {
 		snprintf(w->errmsg, sizeof(w->errmsg),
@@ -293,8 +364,7 @@ static int u_open(struct rs_worker *wk)
 			 ret == -ENOMEM ?
 				 ": lower -c or raise RLIMIT_MEMLOCK (ulimit -l)" :
 				 "");
-		free(x);
-		return ret;
+		goto err_free;
 	}
 	if (x->direct && w->nslots) {
 		ret = io_uring_register_files_sparse(&x->ring, w->nslots);
@@ -304,12 +374,16 @@ static int u_open(struct rs_worker *wk)
 				 w->index, w->nslots, strerror(-ret),
 				 rs_errname(-ret));
 			rs_ring_exit(&x->ring);
-			free(x);
-			return ret;
+			goto err_free;
 		}
 	}
 	wk->tp = x;
 	return 0;
+err_free:
+	free(x->pattern);
+	free(x->rbuf);
+	free(x);
+	return ret;
 }
 
 static void u_close(struct rs_worker *wk)
@@ -327,8 +401,41 @@ static void u_close(struct rs_worker *wk)
 				w->conns[s].fd = -1;
 			}
 	rs_ring_exit(&x->ring);
+	free(x->pattern);
+	free(x->rbuf);
 	free(x);
 	wk->tp = NULL;
+}
+
+int rs_engine_uring_ops(const struct rs_script *sc, const struct rs_probe *p,
+			char *err, size_t errlen)
+{
+	static const struct {
+		unsigned op;
+		const char *name, *since;
+	} need[RS_OP_NKINDS] = {
+		[RS_OP_SEND] = { IORING_OP_SEND, "IORING_OP_SEND", "5.6" },
+		[RS_OP_RECV] = { IORING_OP_RECV, "IORING_OP_RECV", "5.6" },
+		[RS_OP_WRITE] = { IORING_OP_WRITE, "IORING_OP_WRITE", "5.6" },
+		[RS_OP_SENDMSG] = { IORING_OP_SENDMSG, "IORING_OP_SENDMSG",
+				    "5.3" },
+		[RS_OP_SEND_ZC] = { IORING_OP_SEND_ZC, "IORING_OP_SEND_ZC",
+				    "6.0" },
+		[RS_OP_READ] = { IORING_OP_READ, "IORING_OP_READ", "5.6" },
+	};
+
+	for (unsigned i = 0; i < sc->n; i++) {
+		unsigned k = sc->kind[i];
+
+		if (k < RS_OP_NKINDS && !rs_probe_has_op(p, need[k].op)) {
+			snprintf(err, errlen,
+				 "--ops: %s needs %s (kernel %s), which this kernel (%s) lacks: drop it from --ops",
+				 rs_op_name(k), need[k].name, need[k].since,
+				 p->release);
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
 }
 
 const struct rs_transport rs_transport_uring = {

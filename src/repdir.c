@@ -235,7 +235,7 @@ static int header_map(enum rs_rfile f, unsigned v, char **h, unsigned n,
 			map[i] = (int)j++;
 			continue;
 		}
-		if (c->early_v1 && (v == 1 || c->since == v))
+		if (c->early_v1 && (v == 1 || c->early_v2))
 			continue;
 		snprintf(err, errlen,
 			 "%s: header does not match the documented columns of schema_version %u: column %u is '%.40s', expected '%s'",

@@ -180,7 +180,7 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 	if (r->interrupted)
 		fprintf(f, "INTERRUPTED by signal %d after %.2f s: partial results\n\n",
 			r->interrupted, r->elapsed_s);
-	fprintf(f, "%-9s %9s %3s %-5s %12s %7s  %s\n", "close", "conns", "op",
+	fprintf(f, "%-9s %9s %3s %-7s %12s %7s  %s\n", "close", "conns", "op",
 		"kind", "since-close", "before",
 		"results (share of the op's completions)");
 	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
@@ -205,9 +205,13 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 						 (double)t->op_issued[m][i]);
 			else
 				snprintf(b, sizeof(b), "-");
-			fprintf(f, "%3u %-5s %12s %7s  ", i + 1,
+			fprintf(f, "%3u %-7s %12s %7s  ", i + 1,
 				rs_op_name(cfg->script.kind[i]), a, b);
 			print_results(&t->outcome, m, i, f);
+			/* the data the ok ops moved (reads of --server-sends,
+			 * --op-size writes), apart from the close's result */
+			if (t->op_bytes[m][i])
+				fprintf(f, "  bytes %" PRIu64, t->op_bytes[m][i]);
 			fputc('\n', f);
 		}
 	}
@@ -252,10 +256,14 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		/* the servers are another process's: their report says */
 		fprintf(f, "server       --target %s\n", r->target);
 	} else {
-		fprintf(f, "server       accepted %" PRIu64 "  closed",
-			s->srv_accepted);
+		fprintf(f, "server       accepted %" PRIu64, s->srv_accepted);
+		if (cfg->closer == RS_CLOSER_CLIENT)
+			fprintf(f, "  the victim: the clients closed, it ran the ops above");
+		else
+			fprintf(f, "  closed");
 		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-			if (cfg->mix.weight[m])
+			if (cfg->mix.weight[m] &&
+			    cfg->closer != RS_CLOSER_CLIENT)
 				fprintf(f, " %s %" PRIu64, rs_close_name(m),
 					s->srv_closed[m]);
 		fprintf(f, "  open at stop %" PRIu64 "\n",
@@ -268,10 +276,27 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 			   "  accept-errors %" PRIu64 "\n",
 			s->srv_no_slot, s->srv_bad_hello, s->srv_early_eof,
 			s->srv_unread_empty, s->srv_accept_errors);
+	if (s->srv_ack_errors)
+		fprintf(f, "server notes --closer client: hello acks not sent whole %" PRIu64
+			   "\n",
+			s->srv_ack_errors);
 	if (s->srv_close_errors)
 		fprintf(f, "server notes close actions through the ring that failed %" PRIu64
 			   "\n",
 			s->srv_close_errors);
+	if (r->sigpipes || rs_script_has(&cfg->script, RS_OP_WRITE))
+		fprintf(f, "sigpipe      %" PRIu64
+			   " deliveries to the run's counting handler (a write op's EPIPE raises it when issued inline; deliveries coalesce, so fewer than the EPIPEs)\n",
+			r->sigpipes);
+	if (rs_script_has(&cfg->script, RS_OP_SEND_ZC))
+		fprintf(f, "send-zc      %" PRIu64
+			   " notifications (the second CQE, not counted as results)\n",
+			t->zc_notifs + s->zc_notifs);
+	if (cfg->server_sends)
+		fprintf(f, "server sends %u bytes before each close: sent %" PRIu64
+			   " bytes, %" PRIu64 " sends failed or short\n",
+			cfg->server_sends, s->srv_sent_bytes,
+			s->srv_send_short);
 	if (r->mib_before && r->mib_after) {
 		fprintf(f, "kernel       %s:",
 			r->link ? "the link's two namespaces, summed" :
@@ -819,6 +844,9 @@ static void write_summary(const struct rs_report *r, FILE *f)
 	rs_row_set(w, "link_rtt_srtt_us", "%" PRIu64, r->link_rtt_srtt_us);
 	rs_row_set(w, "link_lost", "%" PRIu64, r->link_lost);
 	rs_row_set(w, "link_dropped", "%" PRIu64, r->link_dropped);
+	rs_row_set(w, "op_size", "%u", cfg->op_size);
+	rs_row_set(w, "server_sends", "%u", cfg->server_sends);
+	rs_row_set(w, "closer", "%s", r->closer ? r->closer : "server");
 	rs_row_write(w, f);
 }
 
@@ -918,6 +946,7 @@ static void write_ops(const struct rs_report *r, FILE *f)
 				   t->op_abandoned[m][i]);
 			rs_row_set(&w, "before_close", "%" PRIu64,
 				   t->before_close[m][i]);
+			rs_row_set(&w, "bytes", "%" PRIu64, t->op_bytes[m][i]);
 			rs_row_pcts(&w, hist_of, &hc);
 			rs_row_write(&w, f);
 		}

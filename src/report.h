@@ -74,6 +74,9 @@ struct rs_report {
 	const struct rs_outcome *blocks;
 	const uint64_t *block_seeds;
 	unsigned nblocks;
+	/* SIGPIPE deliveries counted by run's handler (write ops have no
+	 * MSG_NOSIGNAL); printed when nonzero or the script has a write */
+	uint64_t sigpipes;
 };
 
 /* The human table and summary. */

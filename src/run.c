@@ -126,7 +126,11 @@ uint64_t rs_progress_period(uint64_t interval_ns)
 static uint32_t server_cap(const struct rs_config *cfg,
 			   const struct rs_probe *p, uint32_t nl)
 {
-	uint64_t cap = (uint64_t)cfg->concurrency + 64;
+	/* --closer client: a client slot's next connection may come while
+	 * the server's victim still runs the ops of the one before */
+	uint64_t cap = (uint64_t)cfg->concurrency *
+			       (cfg->closer == RS_CLOSER_CLIENT ? 2 : 1) +
+		       64;
 	uint64_t share = (uint64_t)(cfg->concurrency + cfg->ports - 1) /
 				 cfg->ports * nl + 64;
 
@@ -1372,6 +1376,17 @@ static FILE *iv_nd_open(const char *json, char *path, size_t plen, char *err,
 	return f;
 }
 
+/* SIGPIPE deliveries: write ops (IORING_OP_WRITE, write(2)) have no
+ * MSG_NOSIGNAL, so their EPIPE raises it on the issuing thread. A counting
+ * handler instead of SIG_IGN: the count goes in the report. */
+static _Atomic uint64_t sigpipes;
+
+static void on_sigpipe(int sig)
+{
+	(void)sig;
+	atomic_fetch_add_explicit(&sigpipes, 1, memory_order_relaxed);
+}
+
 int rs_run(struct rs_config *cfg)
 {
 	struct rs_probe probe;
@@ -1459,6 +1474,14 @@ int rs_run(struct rs_config *cfg)
 	}
 	rs_probe_run(&probe, cfg);
 	rs_probe_require(&probe);
+	if (cfg->engine == RS_ENGINE_URING &&
+	    rs_engine_uring_ops(&cfg->script, &probe, why, sizeof(why)))
+		rs_fatal("%s", why);
+	if (cfg->closer == RS_CLOSER_CLIENT && cfg->mix.weight[RS_CLOSE_RST] &&
+	    cfg->engine == RS_ENGINE_URING && probe.socket_direct &&
+	    !probe.sock_cmd)
+		rs_fatal("--closer client: rst needs SO_LINGER on the client's direct descriptors, a socket command this kernel (%s) lacks (6.7): add --no-direct",
+			 probe.release);
 	rs_fit_rings(cfg, &probe);
 	rs_check_fd_limit(cfg, &probe);
 	check_kernel_limits(cfg, netns_note, sizeof(netns_note));
@@ -1469,7 +1492,14 @@ int rs_run(struct rs_config *cfg)
 	if (!mib_before)
 		rs_warn("cannot read /proc/net/snmp or /proc/net/netstat: %s: the kernel counters are left out",
 			strerror(errno));
-	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_handler = on_sigpipe,
+					.sa_flags = SA_RESTART };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGPIPE, &sa, NULL))
+			signal(SIGPIPE, SIG_IGN);
+	}
 
 	rs_mix_format(&cfg->mix, mix, sizeof(mix));
 	rs_script_format(&cfg->script, ops, sizeof(ops));
@@ -1492,6 +1522,12 @@ int rs_run(struct rs_config *cfg)
 		rs_format_duration(cfg->op_gap_ns, dur, sizeof(dur));
 		printf(" --op-gap %s", dur);
 	}
+	if (cfg->op_size != 1)
+		printf(" --op-size %u", cfg->op_size);
+	if (cfg->server_sends)
+		printf(" --server-sends %u", cfg->server_sends);
+	if (cfg->closer == RS_CLOSER_CLIENT)
+		printf(" --closer client");
 	if (!cfg->foreign)
 		printf(" --seed %" PRIu64, cfg->seed);
 	printf("%s%s%s",
@@ -1568,6 +1604,10 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->link && link_down(cfg, &rl))
 		status = 1;
 
+	/* --closer client: the server was the victim; its ops are the
+	 * report's (the clients ran none) */
+	if (cfg->closer == RS_CLOSER_CLIENT)
+		rs_tally_take_ops(out.client, out.server);
 	rep.cfg = cfg;
 	rep.probe = &probe;
 	rep.client = out.client;
@@ -1575,7 +1615,7 @@ int rs_run(struct rs_config *cfg)
 	snprintf(rep.started_utc, sizeof(rep.started_utc), "%s",
 		 out.started_utc);
 	rep.scenario = "run";
-	rep.closer = "server";
+	rep.closer = cfg->closer == RS_CLOSER_CLIENT ? "client" : "server";
 	rep.engine = rs_engine_of(cfg)->name;
 	rep.elapsed_s = (double)elapsed_ns / 1e9;
 	rep.mib_before = mib_before;
@@ -1613,6 +1653,7 @@ int rs_run(struct rs_config *cfg)
 		rep.clock = tgt.clock == RS_CLOCK_STAMP ? "stamp" : "seen";
 	}
 	rep.interrupted = out.signo;
+	rep.sigpipes = atomic_load(&sigpipes);
 	rep.balanced = rs_tally_balanced(out.client, cfg->script.n, why,
 					 sizeof(why));
 	if (rep.balanced && out.server->cq_dropped) {

@@ -22,21 +22,24 @@
 #define RS_STR_(x) #x
 #define RS_STR(x) RS_STR_(x)
 
-#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL }
-#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL }
+#define C(n, t, u, m, h, p, g, d) { n, t, u, m, h, p, g, d, NULL, 0, NULL, false }
+#define CW(n, t, u, m, h, p, g, d, w) { n, t, u, m, h, p, g, d, w, 0, NULL, false }
 /* A column added within version 1 (no bump): older version 1 files lack
  * it, and the reader gives it the value e, what every run had before the
  * column existed; w as CW's (or NULL). */
-#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e }
+#define CE(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e, false }
+/* A column added within version 2 (no bump): every older file (version 1,
+ * and version 2 files before it) lacks it and is read as e. */
+#define CE2(n, t, u, m, g, d, w, e) { n, t, u, m, NULL, 0, g, d, w, 0, e, true }
 /* A percentile column added within schema version 2 without a bump:
  * version 1 files and early version 2 files lack it (0.000: nothing was
  * measured). */
 #define CV2(n, h, p, d) \
 	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, "percentiles", d, NULL, 2, \
-	  "0.000" }
+	  "0.000", true }
 /* A percentile column added in schema version 2. */
 #define CP2(n, h, p, g, d) \
-	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL }
+	{ n, RS_CT_FLOAT, "µs", RS_MR_PCT, h, p, g, d, NULL, 2, NULL, false }
 
 /* ------------------------------------------------------------ columns
  *
@@ -219,6 +222,15 @@ static const struct rs_scol c_summary[] = {
 	CE("link_dropped", RS_CT_U64, "", RS_MR_SUM, "link",
 	   "packets the link dropped on a full queue or a write error, both directions. Should be 0 unless `limit=` or `rate=` is small",
 	   NULL, "0"),
+	CE2("op_size", RS_CT_U64, "", RS_MR_SAME, "config",
+	    "`--op-size`: bytes per write op and the read ops' buffer",
+	    NULL, "1"),
+	CE2("server_sends", RS_CT_U64, "", RS_MR_SAME, "config",
+	    "`--server-sends`: bytes the server sent before each close (0: none)",
+	    NULL, "0"),
+	CE2("closer", RS_CT_STR, "", RS_MR_SAME, "config",
+	    "`--closer`: `server` (the client ran the ops) or `client` (the server did)",
+	    NULL, "server"),
 };
 
 static const struct rs_scol c_outcomes[] = {
@@ -254,7 +266,7 @@ static const struct rs_scol c_ops[] = {
 	C("op_index", RS_CT_OPIDX, "", RS_MR_KEY, NULL, 0, NULL,
 	  "1-based (key)"),
 	C("op_kind", RS_CT_STR, "", RS_MR_COPY, NULL, 0, NULL,
-	  "`send`, `recv`"),
+	  "`send`, `sendmsg`, `send-zc`, `write`, `recv`, `read` (before `write` and `read` were their own ops: `send`, `recv`)"),
 	C("issued", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
 	  "times this op was issued"),
 	C("counted", RS_CT_U64, "", RS_MR_SUM, NULL, 0, NULL,
@@ -283,6 +295,9 @@ static const struct rs_scol c_ops[] = {
 	    "99.9th percentile of the same"),
 	CP2("since_close_max_us", "since_close_ns", 100, NULL,
 	    "largest (as op_max_us)"),
+	CE2("bytes", RS_CT_U64, "", RS_MR_SUM, NULL,
+	   "bytes the op's `ok` completions moved: data read (e.g. `--server-sends`), or written (`--op-size` each, less when short). The close's result is counted apart, in outcomes.csv (a read that returns data is `ok`)",
+	   NULL, "0"),
 };
 
 static const struct rs_scol c_failures[] = {
@@ -1141,8 +1156,8 @@ int rs_schema_markdown(enum rs_rfile f, FILE *out)
 		if (c->since > 1)
 			fprintf(out, " (since version %u)", c->since);
 		if (c->early_v1)
-			fprintf(out, " (older version %u files: `%s`)",
-				c->since > 1 ? c->since : 1, c->early_v1);
+			fprintf(out, " (older version %s files: `%s`)",
+				c->early_v2 ? "1 and 2" : "1", c->early_v1);
 		fprintf(out, " | %s |\n", c->desc);
 	}
 	if (s->nkey) {

@@ -114,6 +114,9 @@ struct rs_scol {
 	 * reader gives it this value (what every run had before the column
 	 * existed); NULL when always there */
 	const char *early_v1;
+	/* added within version 2 without a bump: early version 2 files lack
+	 * it as well (read as early_v1) */
+	bool early_v2;
 };
 
 struct rs_sfile {

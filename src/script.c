@@ -11,13 +11,29 @@ static const struct {
 } op_names[] = {
 	{ "send", RS_OP_SEND },
 	{ "recv", RS_OP_RECV },
-	{ "write", RS_OP_SEND },
-	{ "read", RS_OP_RECV },
+	{ "write", RS_OP_WRITE },
+	{ "sendmsg", RS_OP_SENDMSG },
+	{ "send-zc", RS_OP_SEND_ZC },
+	{ "read", RS_OP_READ },
 };
 
 const char *rs_op_name(unsigned kind)
 {
 	return kind < RS_OP_NKINDS ? op_names[kind].name : "?";
+}
+
+bool rs_op_is_write(unsigned kind)
+{
+	return kind == RS_OP_SEND || kind == RS_OP_WRITE ||
+	       kind == RS_OP_SENDMSG || kind == RS_OP_SEND_ZC;
+}
+
+bool rs_script_has(const struct rs_script *sc, unsigned kind)
+{
+	for (unsigned i = 0; i < sc->n; i++)
+		if (sc->kind[i] == kind)
+			return true;
+	return false;
 }
 
 int rs_script_parse(const char *s, struct rs_script *sc, char *err,
@@ -38,7 +54,7 @@ int rs_script_parse(const char *s, struct rs_script *sc, char *err,
 				break;
 		if (i == sizeof(op_names) / sizeof(op_names[0])) {
 			snprintf(err, errlen,
-				 "unknown op '%.*s' (allowed: send, recv, write = send, read = recv; or none alone)",
+				 "unknown op '%.*s' (allowed: send, sendmsg, send-zc, write, recv, read; or none alone)",
 				 (int)len, p);
 			return -EINVAL;
 		}

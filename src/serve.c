@@ -332,6 +332,11 @@ int rs_serve(struct rs_config *cfg)
 	       sum->srv_bad_hello, sum->srv_early_eof, sum->srv_no_slot,
 	       sum->srv_accept_errors, sum->srv_open_at_stop, x.queries,
 	       x.seed_mismatch);
+	if (cfg->server_sends)
+		printf("server sends %u bytes before each close: sent %" PRIu64
+		       " bytes, %" PRIu64 " sends failed or short\n",
+		       cfg->server_sends, sum->srv_sent_bytes,
+		       sum->srv_send_short);
 	if (x.seed_mismatch)
 		fprintf(stderr,
 			"rststorm serve: %" PRIu64 " hellos came from clients planning with another --seed or --close: their closes follow this server's plan, not theirs; run the clients with --seed %" PRIu64 " --close %s (or without --seed)\n",

@@ -21,8 +21,19 @@
  * SV_HELD: --hold, the hello is read and the connection waits for the
  * storm. SV_CLOSING: direct descriptors only, the close-direct is in
  * flight; the slot (and its table entry) is free at its completion.
+ * --closer client: SV_VWAIT, the victim polls for the client's close;
+ * SV_VOP, its op number `op` of the script is in flight.
  */
-enum srv_state { SV_FREE, SV_HDR, SV_PAD, SV_DRAIN, SV_HELD, SV_CLOSING };
+enum srv_state {
+	SV_FREE,
+	SV_HDR,
+	SV_PAD,
+	SV_DRAIN,
+	SV_HELD,
+	SV_CLOSING,
+	SV_VWAIT,
+	SV_VOP,
+};
 
 struct rs_server_conn {
 	int fd;                 /* fd, or direct descriptor index */
@@ -31,6 +42,9 @@ struct rs_server_conn {
 	uint8_t mode;
 	uint8_t got;            /* hello bytes read so far */
 	uint8_t stormed;        /* closed by the storm, its action not done */
+	uint8_t op;             /* SV_VOP: the script's op in flight */
+	uint64_t t_step;        /* SV_VOP: when it was issued */
+	uint64_t t_seen;        /* SV_VOP: when the poll saw the close */
 	uint8_t hdr[RS_HELLO_LEN]; /* the whole hello: header, tag, pad */
 	uint64_t id;
 };
@@ -40,6 +54,8 @@ struct rs_server_conn {
  * shutdown), or AUX_DROP for a close-direct that has no slot. */
 #define AUX_DROP RS_CLOSE_NMODES
 #define AUX_QUERY (RS_CLOSE_NMODES + 1) /* the send of a query's answer */
+#define AUX_SENDS (RS_CLOSE_NMODES + 2) /* --server-sends' send */
+#define AUX_ACK (RS_CLOSE_NMODES + 3)   /* --closer client: the hello's ack */
 
 /* Close actions queued before a submit (direct descriptors). */
 #define RS_CLOSE_BATCH 64
@@ -65,6 +81,16 @@ struct sctx {
 	struct linger linger0;  /* {1, 0}: SO_LINGER's value, for the ring */
 	struct __kernel_timespec tick_ts;
 	char who[24];           /* "server N", for fatal messages */
+	uint8_t *out;           /* --server-sends: the bytes, one pattern */
+	/* --closer client, after stop: the victims' ops still run; until
+	 * when at most, and srv_accepted at the last tick */
+	uint64_t drain_until, drain_accepted;
+	/* --closer client: the victim's op buffers (--op-size bytes), as a
+	 * client engine's */
+	uint8_t *vpattern, *vrbuf;
+	uint8_t ack;
+	struct iovec viov;
+	struct msghdr vmsg;
 	uint8_t sink[4096];
 };
 
@@ -199,6 +225,44 @@ static void stamp(struct sctx *x, const struct rs_server_conn *c)
 			      memory_order_release);
 }
 
+/* --server-sends: the bytes a send moved (or its -errno), counted. */
+static void sends_done(struct sctx *x, int res)
+{
+	struct rs_tally *t = x->s->tally;
+
+	if (res > 0)
+		t->srv_sent_bytes += (uint64_t)res;
+	if (res != (int)x->s->sh->cfg->server_sends)
+		t->srv_send_short++;
+}
+
+/*
+ * --server-sends: N bytes right before the close, so the client's reads
+ * meet data first. Nonblocking (MSG_DONTWAIT): a send the peer's window
+ * cannot take whole is counted short (srv_send_short), never waited for,
+ * so the close is not delayed. Direct descriptors: an SQE ahead of the
+ * close actions (in SQ order, run inline at submit).
+ */
+static void send_before_close(struct sctx *x, uint32_t i)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	unsigned n = x->s->sh->cfg->server_sends;
+	struct io_uring_sqe *sqe;
+
+	if (!n)
+		return;
+	if (!x->direct) {
+		ssize_t r = send(c->fd, x->out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		sends_done(x, r < 0 ? -errno : (int)r);
+		return;
+	}
+	sqe = rs_ring_sqe_must(&x->ring, x->who);
+	io_uring_prep_send(sqe, c->fd, x->out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV_AUX, AUX_SENDS, i));
+}
+
 /*
  * Direct descriptors have no fd for a syscall: the close actions are SQEs,
  * stamped when queued, so the stamp is early by what the ring still has
@@ -222,6 +286,7 @@ static void close_by_plan_direct(struct sctx *x, uint32_t i)
 		io_uring_submit(&x->ring);
 		x->queued_closes = 1;
 	}
+	send_before_close(x, i);
 	stamp(x, c);
 	x->s->tally->srv_closed[c->mode]++;
 	switch (c->mode) {
@@ -288,6 +353,7 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 
 	if (x->direct)
 		return close_by_plan_direct(x, i);
+	send_before_close(x, i);
 	switch (c->mode) {
 	case RS_CLOSE_RST: {
 		/* linger on, timeout 0: close() sends RST and drops the
@@ -339,7 +405,10 @@ static void close_by_plan(struct sctx *x, uint32_t i)
 static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 {
 	struct rs_server *s = x->s;
-	bool stopping = atomic_load_explicit(&s->stop, memory_order_relaxed);
+	/* a victim (--closer client) takes its clients' last connections
+	 * after stop too (drained()) */
+	bool stopping = atomic_load_explicit(&s->stop, memory_order_relaxed) &&
+			s->sh->cfg->closer != RS_CLOSER_CLIENT;
 
 	if (!(flags & IORING_CQE_F_MORE)) {
 		/* An error ends a multishot accept as well: re-arm at the
@@ -381,12 +450,16 @@ static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 	arm_recv(x, i);
 }
 
+static void victim_start(struct sctx *x, uint32_t i, uint64_t now);
+
 /* The hello is in: close by plan now, or (--hold, before the storm) keep
- * the connection for the storm. */
+ * the connection for the storm; with --closer client, be the victim. */
 static void hello_done(struct sctx *x, uint32_t i, uint64_t now)
 {
 	struct rs_server *s = x->s;
 
+	if (s->sh->cfg->closer == RS_CLOSER_CLIENT)
+		return victim_start(x, i, now);
 	if (!x->hold || x->storm)
 		return close_by_plan(x, i);
 	x->conns[i].state = SV_HELD;
@@ -492,6 +565,13 @@ static void on_aux(struct sctx *x, uint64_t ud, int res, uint64_t now)
 			x->s->query_errors++;
 		return;
 	}
+	if (kind == AUX_SENDS)
+		return sends_done(x, res);
+	if (kind == AUX_ACK) {
+		if (res != 1)
+			t->srv_ack_errors++;
+		return;
+	}
 	if (res < 0)
 		t->srv_close_errors++;
 	else if (kind == RS_CLOSE_UNREAD && res == 0)
@@ -541,6 +621,96 @@ static void answer_query(struct sctx *x, uint32_t i)
 	release(x, i);
 }
 
+/*
+ * --closer client: the server is the victim. After the hello it polls for
+ * the client's close (POLLRDHUP; POLLERR/POLLHUP come unasked), then runs
+ * the script's ops one after another on its socket, each counted in this
+ * thread's tally as a client counts its own (issued, outcome, bytes,
+ * latency), then closes. The time since the close is from the poll that
+ * saw it (the seen clock of run --target): the client's slot may start
+ * and close its next connection before this victim gets to its ops, so a
+ * stamp per slot could not hold it. --op-gap
+ * and --timeout do not apply here: an op on a socket whose peer has closed
+ * completes at once.
+ */
+static void victim_arm(struct sctx *x, uint32_t i, uint64_t now)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	const struct rs_config *cfg = x->s->sh->cfg;
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+	unsigned n = cfg->op_size;
+
+	if (c->state == SV_VWAIT) {
+		io_uring_prep_poll_add(sqe, c->fd, POLLRDHUP);
+	} else {
+		switch (cfg->script.kind[c->op]) {
+		case RS_OP_SEND:
+			io_uring_prep_send(sqe, c->fd, x->vpattern, n,
+					   MSG_NOSIGNAL);
+			break;
+		case RS_OP_WRITE:
+			io_uring_prep_write(sqe, c->fd, x->vpattern, n, 0);
+			break;
+		case RS_OP_SENDMSG:
+			io_uring_prep_sendmsg(sqe, c->fd, &x->vmsg,
+					      MSG_NOSIGNAL);
+			break;
+		case RS_OP_SEND_ZC:
+			io_uring_prep_send_zc(sqe, c->fd, x->vpattern, n,
+					      MSG_NOSIGNAL, 0);
+			break;
+		case RS_OP_READ:
+			io_uring_prep_read(sqe, c->fd, x->vrbuf, n, 0);
+			break;
+		default:
+			io_uring_prep_recv(sqe, c->fd, x->vrbuf, n, 0);
+			break;
+		}
+		c->t_step = now;
+		x->s->tally->op_issued[c->mode][c->op]++;
+	}
+	on_socket(x, sqe);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV, c->gen, i));
+}
+
+/* The hello is in: the ack (one byte, which the client waits for before
+ * it closes), then the poll for the close, in SQ order. With no ops the
+ * connection still waits for the client's close. */
+static void victim_start(struct sctx *x, uint32_t i, uint64_t now)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	struct io_uring_sqe *sqe = rs_ring_sqe_must(&x->ring, x->who);
+
+	io_uring_prep_send(sqe, c->fd, &x->ack, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	on_socket(x, sqe);
+	io_uring_sqe_set_data64(sqe, rs_ud_make(RS_UD_SRV_AUX, AUX_ACK, i));
+	c->state = SV_VWAIT;
+	victim_arm(x, i, now);
+}
+
+/* The victim's op completed with res: counted once, then the next op or
+ * the close. */
+static void victim_op_done(struct sctx *x, uint32_t i, int res, uint64_t now)
+{
+	struct rs_server_conn *c = &x->conns[i];
+	struct rs_tally *t = x->s->tally;
+	unsigned r = rs_result_of(res), m = c->mode, op = c->op;
+	uint64_t since = c->t_step - c->t_seen;
+
+	rs_outcome_count(&t->outcome, m, op, r);
+	if (r == RS_RES_OK)
+		t->op_bytes[m][op] += (uint64_t)res;
+	rs_histo_record(&t->op_ns[m][op], now - c->t_step);
+	/* the seen clock: a slot's next connection may close (and would
+	 * stamp) before this victim gets to its ops */
+	rs_histo_record(&t->since_close_ns[m][op], since);
+	if (rs_result_is_error(r))
+		rs_histo_record(&t->since_close_err_ns[m][op], since);
+	if (++c->op < x->s->sh->cfg->script.n)
+		return victim_arm(x, i, now);
+	finish(x, i);
+}
+
 static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 {
 	struct rs_server_conn *c = &x->conns[i];
@@ -548,6 +718,17 @@ static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 
 	if (c->state == SV_CLOSING)
 		return on_closed(x, i, res, now);
+	if (c->state == SV_VWAIT) {
+		/* seen (or the poll failed: the ops meet what is there) */
+		if (!x->s->sh->cfg->script.n)
+			return finish(x, i);
+		c->state = SV_VOP;
+		c->op = 0;
+		c->t_seen = now;
+		return victim_arm(x, i, now);
+	}
+	if (c->state == SV_VOP)
+		return victim_op_done(x, i, res, now);
 	if (c->state == SV_DRAIN) {
 		if (res > 0)
 			arm_recv(x, i);
@@ -587,6 +768,35 @@ static void on_recv(struct sctx *x, uint32_t i, int res, uint64_t now)
 	hello_done(x, i, now);
 }
 
+/*
+ * The main thread stops the servers once the clients have ended. A server
+ * that closes by plan is done then; a victim (--closer client) may still
+ * hold connections whose client closed moments ago, or have them in its
+ * listeners' queues. It stops at the first tick with no connection open
+ * and no accept since the tick before (every client connect completed
+ * before stop, so its multishot accept has fired by then), or after
+ * --timeout. The connections left are counted (srv_open_at_stop; their op
+ * in flight in op_abandoned).
+ */
+static bool drained(struct sctx *x, uint64_t now)
+{
+	struct rs_server *s = x->s;
+	uint64_t acc = s->tally->srv_accepted;
+
+	if (s->sh->cfg->closer != RS_CLOSER_CLIENT)
+		return true;
+	if (!x->drain_until) {
+		x->drain_until = now + s->sh->cfg->timeout_ns;
+		x->drain_accepted = acc;
+		return false;
+	}
+	if ((x->nfree == s->cap && acc == x->drain_accepted) ||
+	    now >= x->drain_until)
+		return true;
+	x->drain_accepted = acc;
+	return false;
+}
+
 int rs_server_run(struct rs_server *s)
 {
 	struct sctx *x;
@@ -607,6 +817,36 @@ int rs_server_run(struct rs_server *s)
 		goto err_free;
 	}
 	x->s = s;
+	if (s->sh->cfg->server_sends) {
+		x->out = malloc(s->sh->cfg->server_sends);
+		if (!x->out) {
+			snprintf(s->errmsg, sizeof(s->errmsg),
+				 "server %u: out of memory for --server-sends' %u bytes",
+				 s->index, s->sh->cfg->server_sends);
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		memset(x->out, 'd', s->sh->cfg->server_sends);
+	}
+	if (s->sh->cfg->closer == RS_CLOSER_CLIENT) {
+		unsigned n = s->sh->cfg->op_size;
+
+		x->vpattern = malloc(n);
+		x->vrbuf = malloc(n);
+		if (!x->vpattern || !x->vrbuf) {
+			snprintf(s->errmsg, sizeof(s->errmsg),
+				 "server %u: out of memory for two --op-size buffers of %u bytes",
+				 s->index, n);
+			ret = -ENOMEM;
+			goto err_free;
+		}
+		memset(x->vpattern, 'v', n);
+		x->ack = 'a';
+		x->viov.iov_base = x->vpattern;
+		x->viov.iov_len = n;
+		x->vmsg.msg_iov = &x->viov;
+		x->vmsg.msg_iovlen = 1;
+	}
 	x->direct = s->sh->probe->server_direct;
 	x->hold = s->sh->cfg->hold;
 	x->linger0.l_onoff = 1;
@@ -619,8 +859,14 @@ int rs_server_run(struct rs_server *s)
 	}
 	x->nfree = s->cap;
 
-	/* one recv per connection, one accept per listener, the tick */
-	cq = rs_pow2_at_least(2 * (s->cap + s->nl) + 16);
+	/* one recv per connection, one accept per listener, the tick (and
+	 * with the victim's send-zc, a notification per connection) */
+	cq = rs_pow2_at_least(
+		(rs_script_has(&s->sh->cfg->script, RS_OP_SEND_ZC) &&
+				 s->sh->cfg->closer == RS_CLOSER_CLIENT ?
+			 3 :
+			 2) * (s->cap + s->nl) +
+		16);
 	ret = rs_ring_init(&x->ring, cq / 2 < 4096 ? cq / 2 : 4096, cq,
 			   s->sh->probe->ring_flags);
 	if (ret) {
@@ -667,6 +913,11 @@ int rs_server_run(struct rs_server *s)
 			uint32_t i = rs_ud_idx(ud);
 
 			n++;
+			/* the victim's send-zc: its second CQE, no result */
+			if (cqe->flags & IORING_CQE_F_NOTIF) {
+				s->tally->zc_notifs++;
+				continue;
+			}
 			switch (rs_ud_tag(ud)) {
 			case RS_UD_ACCEPT:
 				on_accept(x, i, cqe->res, cqe->flags);
@@ -699,7 +950,8 @@ int rs_server_run(struct rs_server *s)
 			break;
 		if (!tick)
 			continue;
-		if (atomic_load_explicit(&s->stop, memory_order_relaxed))
+		if (atomic_load_explicit(&s->stop, memory_order_relaxed) &&
+		    drained(x, now))
 			break;
 		for (uint32_t l = 0; l < s->nl; l++) {
 			if (x->rearm[l]) {
@@ -716,6 +968,10 @@ int rs_server_run(struct rs_server *s)
 	for (uint32_t i = 0; i < s->cap; i++) {
 		if (x->conns[i].state != SV_FREE) {
 			s->tally->srv_open_at_stop++;
+			/* the books: an op issued and never completed */
+			if (x->conns[i].state == SV_VOP)
+				s->tally->op_abandoned[x->conns[i].mode]
+						      [x->conns[i].op]++;
 			if (!x->direct && x->conns[i].fd >= 0)
 				close(x->conns[i].fd);
 		}
@@ -723,6 +979,9 @@ int rs_server_run(struct rs_server *s)
 	ret = x->fatal;
 err_free:
 	if (x) {
+		free(x->vpattern);
+		free(x->vrbuf);
+		free(x->out);
 		free(x->rearm);
 		free(x->free_list);
 		free(x->conns);

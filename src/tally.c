@@ -61,6 +61,24 @@ void rs_tally_add(struct rs_tally *dst, const struct rs_tally *src)
 #undef ADD_COUNTER
 #undef ADD_HISTO
 
+void rs_tally_take_ops(struct rs_tally *dst, struct rs_tally *src)
+{
+#define TAKE(f)                                                   \
+	do {                                                      \
+		memcpy(&dst->f, &src->f, sizeof(dst->f));         \
+		memset(&src->f, 0, sizeof(src->f));               \
+	} while (0)
+	TAKE(op_issued);
+	TAKE(op_abandoned);
+	TAKE(before_close);
+	TAKE(outcome);
+	TAKE(op_bytes);
+	TAKE(op_ns);
+	TAKE(since_close_ns);
+	TAKE(since_close_err_ns);
+#undef TAKE
+}
+
 uint64_t rs_tally_failed_total(const struct rs_tally *t)
 {
 	uint64_t n = 0;

@@ -41,11 +41,14 @@ struct rs_tally {
 	/* ops issued before the server's close was stamped */
 	uint64_t before_close[RS_CLOSE_NMODES][RS_MAX_OPS];
 	struct rs_outcome outcome;
+	/* bytes the ok ops moved: data read, or accepted by a write */
+	uint64_t op_bytes[RS_CLOSE_NMODES][RS_MAX_OPS];
 
 	uint64_t close_errors;  /* the client's own close failed */
 	uint64_t cq_overflow;   /* times IORING_SQ_CQ_OVERFLOW was seen */
 	uint64_t cq_dropped;    /* completions the kernel dropped (no NODROP) */
 	uint64_t stray_cqes;    /* completions matching no request in flight */
+	uint64_t zc_notifs;     /* send-zc notifications (not results) */
 
 	/* server side */
 	uint64_t srv_accepted;
@@ -59,6 +62,10 @@ struct rs_tally {
 	uint64_t srv_close_errors;  /* close actions through the ring that
 				     * failed: SO_LINGER, SIOCINQ, shutdown,
 				     * close-direct */
+	uint64_t srv_sent_bytes;    /* --server-sends: bytes sent */
+	uint64_t srv_send_short;    /* --server-sends: sends that failed or
+				     * sent fewer bytes */
+	uint64_t srv_ack_errors;    /* --closer client: acks not sent whole */
 
 	/* CPU of the workers' own threads, ns */
 	uint64_t user_ns, sys_ns;
@@ -86,10 +93,12 @@ struct rs_tally {
 #define RS_TALLY_COUNTERS(X)                                                  \
 	X(started) X(completed) X(failed) X(abandoned) X(mode_started)        \
 	X(mode_completed) X(op_issued) X(op_abandoned) X(before_close)        \
-	X(outcome.n) X(close_errors) X(cq_overflow) X(cq_dropped)             \
-	X(stray_cqes) X(srv_accepted) X(srv_closed) X(srv_accept_errors)      \
-	X(srv_no_slot) X(srv_bad_hello) X(srv_early_eof) X(srv_unread_empty)  \
-	X(srv_open_at_stop) X(srv_close_errors) X(user_ns) X(sys_ns)
+	X(outcome.n) X(op_bytes) X(close_errors) X(cq_overflow)              \
+	X(cq_dropped) X(stray_cqes) X(zc_notifs) X(srv_accepted)              \
+	X(srv_closed) X(srv_accept_errors) X(srv_no_slot) X(srv_bad_hello)    \
+	X(srv_early_eof) X(srv_unread_empty) X(srv_open_at_stop)              \
+	X(srv_close_errors) X(srv_sent_bytes) X(srv_send_short)               \
+	X(srv_ack_errors) X(user_ns) X(sys_ns)
 #define RS_TALLY_HISTOS(X) \
 	X(connect_ns) X(op_ns) X(since_close_ns) X(since_close_err_ns)        \
 	X(pass_ns)
@@ -99,6 +108,12 @@ struct rs_tally *rs_tally_new(void);
 
 /* dst += src, every counter and histogram, field by field. */
 void rs_tally_add(struct rs_tally *dst, const struct rs_tally *src);
+
+/* --closer client: the victim's ops are the server's. Move src's op
+ * counters and histograms (issued, abandoned, before_close, outcomes,
+ * bytes, op_ns, since_close) onto dst's, which ran none, and zero them in
+ * src, so every op is counted once, on the side that reports ops. */
+void rs_tally_take_ops(struct rs_tally *dst, struct rs_tally *src);
 
 uint64_t rs_tally_failed_total(const struct rs_tally *t);
 uint64_t rs_tally_abandoned_total(const struct rs_tally *t);

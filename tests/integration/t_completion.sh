@@ -127,7 +127,7 @@ compl "rststorm run --close=fin=1,sh" rststorm run --close = fin = 1,sh; expect 
 compl "rststorm run --engine=e" rststorm run --engine = e; expect epoll
 compl "rststorm run --engine=" rststorm run --engine =; expect uring epoll
 compl "rststorm check --closer=" rststorm check --closer =; expect server client
-compl "rststorm run --ops " rststorm run --ops ""; expect write send read recv none
+compl "rststorm run --ops " rststorm run --ops ""; expect send sendmsg send-zc write recv read none
 compl "rststorm run --target 127.0.0.1:" rststorm run --target 127.0.0.1 :; expect
 
 # paths: directories for --csv and -o and compare/merge's reports, files

@@ -20,6 +20,15 @@ check "--duration: '5x'" run -d 5x
 check "--close: 'fin=x'" run --close fin=x
 check "--close: 'tcp'" run --close tcp
 check "--ops: 'write,poke'" run --ops write,poke
+check "--ops: 'write,send_zc'.*unknown op 'send_zc'" run --ops write,send_zc
+check "--ops: send-zc is IORING_OP_SEND_ZC.*--engine uring" run --engine epoll --ops send,send-zc
+check "--op-size: '0' is not allowed: a whole number from 1 to 65536" run --op-size 0
+check "--op-size: '65537' is not allowed" run --op-size 65537
+check "--server-sends: '70000' is not allowed: a whole number from 0 to 65536" run --server-sends 70000
+check "--server-sends: not with --target.*rststorm serve" run --server-sends 10 --target 127.0.0.1:9
+check "--closer: 'peer' is not allowed: server or client" run --closer peer
+check "--closer: client is not with --target" run --closer client --target 127.0.0.1:9
+check "--close: with --closer client only fin and rst" run --closer client --close shutdown
 check "--wait: 'later'" run --wait later
 check "--timeout: '0'" run --timeout 0
 check "--ports: '100'" run --ports 100
@@ -79,7 +88,7 @@ check "compare: --alpha '\\\\x1b\[2J': a probability" compare --alpha $'\e[2J' a
 # a 5000-byte value: cut in the middle, the allowed part kept whole
 big=$(head -c 5000 /dev/zero | tr '\0' a)
 check "--engine: 'aaa*\.\.\.aaa*' is not allowed: uring or epoll$" run --engine "$big"
-check "(allowed: send, recv, write = send, read = recv; or none alone)$" run --ops "$big"
+check "(allowed: send, sendmsg, send-zc, write, recv, read; or none alone)$" run --ops "$big"
 [ "$(wc -c <"$TMP/err")" -lt 600 ] || fail "a 5000-byte value gave a $(wc -c <"$TMP/err")-byte line"
 
 # --help for every command: exit 0, usage on stdout, nothing on stderr

@@ -114,6 +114,9 @@ static void test_defaults(void **state)
 	rs_mix_format(&cfg.mix, buf, sizeof(buf));
 	assert_string_equal(buf, "fin=50,rst=50");
 	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
+	assert_int_equal(cfg.op_size, 1);
+	assert_int_equal(cfg.server_sends, 0);
+	assert_int_equal(cfg.closer, RS_CLOSER_SERVER);
 	assert_int_equal(cfg.timeout_ns, 5000000000ull);
 	assert_int_equal(cfg.ring, RS_RING_AUTO);
 	assert_int_equal(cfg.engine, RS_ENGINE_URING);
@@ -347,7 +350,7 @@ static void test_close_ops_wait(void **state)
 
 	assert_parses(&cfg, ARGS("--ops", "write,read,recv,send"));
 	rs_script_format(&cfg.script, buf, sizeof(buf));
-	assert_string_equal(buf, "send,recv,recv,send");
+	assert_string_equal(buf, "write,read,recv,send");
 	assert_parses(&cfg, ARGS("--ops=recv"));
 	assert_int_equal(cfg.script.n, 1);
 	assert_int_equal(cfg.script.kind[0], RS_OP_RECV);
@@ -477,6 +480,17 @@ static void test_bad_values(void **state)
 		  "--ops", "'write,bogus'", "bogus" },
 		{ { "--ops", "" }, "--ops", "''", NULL },
 		{ { "--ops", "send," }, "--ops", "'send,'", NULL },
+		{ { "--ops", "send-zc,x" }, "--ops", "'send-zc,x'", "'x'" },
+		{ { "--op-size", "0" }, "--op-size", "'0'", "1 to 65536" },
+		{ { "--op-size", "65537" }, "--op-size", "'65537'",
+		  "1 to 65536" },
+		{ { "--op-size", "-1" }, "--op-size", "'-1'", NULL },
+		{ { "--server-sends", "65537" }, "--server-sends", "'65537'",
+		  "0 to 65536" },
+		{ { "--server-sends", "x" }, "--server-sends", "'x'", NULL },
+		{ { "--closer", "both" }, "--closer", "'both'",
+		  "server or client" },
+		{ { "--closer", "Client" }, "--closer", "'Client'", NULL },
 		{ { "--wait", "sometimes" }, "--wait", "'sometimes'", NULL },
 		{ { "--wait", "0" }, "--wait", "'0'", NULL },
 		{ { "--wait", "2h" }, "--wait", "'2h'", NULL },
@@ -558,6 +572,50 @@ static void test_cross_checks(void **state)
 			 -EINVAL);
 	assert_err_line("--server-threads", "9", "--ports 8");
 	assert_parses(&cfg, ARGS("--server-threads", "8", "--ports", "8"));
+
+	/* the op vocabulary against the engine and the closer */
+	assert_int_equal(parse(&cfg, ARGS("--engine", "epoll", "--ops",
+					  "send,send-zc")),
+			 -EINVAL);
+	assert_err_line("--ops", "send-zc", "--engine uring");
+	assert_parses(&cfg, ARGS("--engine", "epoll", "--ops",
+				 "write,sendmsg,read"));
+	assert_parses(&cfg, ARGS("--ops", "send-zc"));
+	assert_int_equal(parse(&cfg, ARGS("--server-sends", "10", "--target",
+					  "127.0.0.1:9")),
+			 -EINVAL);
+	assert_err_line("--server-sends", "--target", "rststorm serve");
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--target",
+					  "127.0.0.1:9")),
+			 -EINVAL);
+	assert_err_line("--closer", "--target", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--hold")),
+			 -EINVAL);
+	assert_err_line("--closer", "--hold", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--close",
+					  "fin=1,unread=1")),
+			 -EINVAL);
+	assert_err_line("--close", "fin and rst", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--op-gap",
+					  "10ms")),
+			 -EINVAL);
+	assert_err_line("--op-gap", "--closer client", NULL);
+	assert_int_equal(parse(&cfg, ARGS("--closer", "client", "--wait",
+					  "none")),
+			 -EINVAL);
+	assert_err_line("--wait", "--closer client", NULL);
+	assert_parses(&cfg, ARGS("--closer", "client", "--close",
+				 "fin=1,rst=1"));
+	assert_int_equal(cfg.closer, RS_CLOSER_CLIENT);
+	assert_parses(&cfg, ARGS("--closer", "server", "--op-size", "64k",
+				 "--server-sends", "0"));
+	assert_int_equal(cfg.closer, RS_CLOSER_SERVER);
+	assert_int_equal(cfg.op_size, 64000);
+	assert_int_equal(cfg.server_sends, 0);
+	assert_parses(&cfg, ARGS("--op-size", "65536", "--server-sends",
+				 "65536"));
+	assert_int_equal(cfg.op_size, 65536);
+	assert_int_equal(cfg.server_sends, 65536);
 
 	/* Two threads given explicitly: a count of 1 cannot feed both. */
 	assert_int_equal(parse(&cfg, ARGS("-n", "1", "-t", "2")), -EINVAL);
@@ -854,7 +912,7 @@ static void test_long_value(void **state)
 		{ "--ring", "is not allowed: auto, defer, coop or plain" },
 		{ "--engine", "is not allowed: uring or epoll" },
 		{ "--ops",
-		  "(allowed: send, recv, write = send, read = recv; or none alone)" },
+		  "(allowed: send, sendmsg, send-zc, write, recv, read; or none alone)" },
 		{ "--close", "is not allowed: too long" },
 	};
 	struct rs_config cfg;

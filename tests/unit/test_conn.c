@@ -266,6 +266,82 @@ static void test_rate(void **state)
 	free(cl.tally);
 }
 
+/* Carry slot s of --closer client up to its ack; returns its mode. */
+static unsigned to_ack(uint32_t s)
+{
+	struct rs_conn *c = &conns[s];
+	size_t len;
+
+	rs_conn_begin(&cl, s);
+	op(s, 7, 10 * MS); /* socket: an ordinary fd */
+	op(s, 0, 11 * MS); /* connect */
+	assert_int_equal(c->step, RS_STEP_HELLO);
+	rs_conn_hello(&cl, s, &len);
+	op(s, (int)len, 12 * MS);
+	/* not the wait: the server's ack of the hello comes first */
+	assert_int_equal(c->step, RS_STEP_ACK);
+	return c->mode;
+}
+
+/* --closer client: hello, the server's ack, then the close by the plan:
+ * SO_LINGER 0 first for rst, nothing for fin; no op on the client. A
+ * missing ack or a failed SO_LINGER fails the connection (a FIN counted as
+ * rst would be a lie). */
+static void test_closer_client(void **state)
+{
+	bool seen[RS_CLOSE_NMODES] = { false };
+	unsigned m;
+
+	(void)state;
+	setup_client(false, "send,recv");
+	cfg.closer = RS_CLOSER_CLIENT;
+	for (unsigned k = 0; k < 40 && !(seen[RS_CLOSE_FIN] &&
+					  seen[RS_CLOSE_RST]); k++) {
+		m = to_ack(0);
+		seen[m] = true;
+		op(0, 1, 13 * MS);
+		if (m == RS_CLOSE_RST) {
+			assert_int_equal(conns[0].step, RS_STEP_LINGER);
+			op(0, 0, 14 * MS);
+		}
+		assert_int_equal(conns[0].step, RS_STEP_CLOSE);
+		op(0, 0, 15 * MS);
+		assert_int_equal(conns[0].step, RS_STEP_IDLE);
+	}
+	assert_true(seen[RS_CLOSE_FIN] && seen[RS_CLOSE_RST]);
+	assert_int_equal(cl.tally->completed, cl.tally->started);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(cl.tally->op_issued[RS_CLOSE_FIN][i] +
+					 cl.tally->op_issued[RS_CLOSE_RST][i],
+				 0);
+
+	/* the server closed instead of acking: failed in the hello phase */
+	to_ack(1);
+	op(1, 0, 13 * MS);
+	assert_int_equal(cl.tally->failed[RS_PH_HELLO][RS_RES_EOF], 1);
+	assert_int_equal(conns[1].step, RS_STEP_CLOSE);
+	op(1, 0, 14 * MS);
+
+	/* a failed SO_LINGER: failed in the close phase, then closed */
+	for (;;) {
+		m = to_ack(2);
+		op(2, 1, 13 * MS);
+		if (m == RS_CLOSE_RST)
+			break;
+		op(2, 0, 14 * MS); /* a fin: closed, next generation */
+	}
+	assert_int_equal(conns[2].step, RS_STEP_LINGER);
+	op(2, -ENOPROTOOPT, 14 * MS);
+	assert_int_equal(
+		cl.tally->failed[RS_PH_CLOSE][RS_RES_ERRNO0 + ENOPROTOOPT], 1);
+	assert_int_equal(conns[2].step, RS_STEP_CLOSE);
+	op(2, 0, 15 * MS);
+	assert_int_equal(conns[2].step, RS_STEP_IDLE);
+	assert_int_equal(cl.tally->started,
+			 cl.tally->completed + rs_tally_failed_total(cl.tally));
+	teardown_client();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_hello_tag),
 		cmocka_unit_test(test_info_round_trip),
 		cmocka_unit_test(test_rate),
+		cmocka_unit_test(test_closer_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -271,7 +271,19 @@ static void test_op_names(void **state)
 	(void)state;
 	assert_string_equal(rs_op_name(RS_OP_SEND), "send");
 	assert_string_equal(rs_op_name(RS_OP_RECV), "recv");
+	assert_string_equal(rs_op_name(RS_OP_WRITE), "write");
+	assert_string_equal(rs_op_name(RS_OP_SENDMSG), "sendmsg");
+	assert_string_equal(rs_op_name(RS_OP_SEND_ZC), "send-zc");
+	assert_string_equal(rs_op_name(RS_OP_READ), "read");
 	assert_string_equal(rs_op_name(RS_OP_NKINDS), "?");
+	/* the writes: what --op-size's pattern goes out through */
+	assert_true(rs_op_is_write(RS_OP_SEND));
+	assert_true(rs_op_is_write(RS_OP_WRITE));
+	assert_true(rs_op_is_write(RS_OP_SENDMSG));
+	assert_true(rs_op_is_write(RS_OP_SEND_ZC));
+	assert_false(rs_op_is_write(RS_OP_RECV));
+	assert_false(rs_op_is_write(RS_OP_READ));
+	assert_false(rs_op_is_write(RS_OP_NKINDS));
 	assert_string_equal(rs_op_name(~0u), "?");
 }
 
@@ -280,15 +292,18 @@ static void test_script_parse(void **state)
 	static const struct {
 		const char *in, *canon;
 	} cases[] = {
-		{ "write,write,write,read", "send,send,send,recv" },
+		/* write and read are their own io_uring ops now, no
+		 * longer send's and recv's aliases */
+		{ "write,write,write,read", "write,write,write,read" },
 		{ "send,send,send,recv", "send,send,send,recv" },
 		{ "recv", "recv" },
-		{ "write", "send" },
-		{ "read,send,write,recv", "recv,send,send,recv" },
+		{ "write", "write" },
+		{ "sendmsg,send-zc", "sendmsg,send-zc" },
+		{ "read,send,write,recv", "read,send,write,recv" },
 		{ "send,send,send,send,send,send,send,send,"
 		  "read,read,read,read,read,read,read,read",
 		  "send,send,send,send,send,send,send,send,"
-		  "recv,recv,recv,recv,recv,recv,recv,recv" },
+		  "read,read,read,read,read,read,read,read" },
 	};
 	struct rs_script sc, again;
 	char buf[160];
@@ -308,15 +323,25 @@ static void test_script_parse(void **state)
 		assert_memory_equal(&sc, &again, sizeof(sc));
 	}
 
-	assert_int_equal(rs_script_parse("write,write,write,read", &sc, err,
+	assert_int_equal(rs_script_parse("write,send,sendmsg,send-zc,read,recv",
+					 &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(sc.n, 6);
+	assert_int_equal(sc.kind[0], RS_OP_WRITE);
+	assert_int_equal(sc.kind[1], RS_OP_SEND);
+	assert_int_equal(sc.kind[2], RS_OP_SENDMSG);
+	assert_int_equal(sc.kind[3], RS_OP_SEND_ZC);
+	assert_int_equal(sc.kind[4], RS_OP_READ);
+	assert_int_equal(sc.kind[5], RS_OP_RECV);
+	assert_int_equal(sc.kind[6], 0);
+	assert_true(rs_script_has(&sc, RS_OP_SEND_ZC));
+	assert_int_equal(rs_script_parse("send,recv", &sc, err, sizeof(err)),
+			 0);
+	assert_false(rs_script_has(&sc, RS_OP_SEND_ZC));
+	assert_false(rs_script_has(&sc, RS_OP_WRITE));
+	assert_int_equal(rs_script_parse("send,send,send,recv", &sc, err,
 					 sizeof(err)),
 			 0);
-	assert_int_equal(sc.n, 4);
-	assert_int_equal(sc.kind[0], RS_OP_SEND);
-	assert_int_equal(sc.kind[1], RS_OP_SEND);
-	assert_int_equal(sc.kind[2], RS_OP_SEND);
-	assert_int_equal(sc.kind[3], RS_OP_RECV);
-	assert_int_equal(sc.kind[4], 0);
 
 	/* A short buffer gets a terminated prefix and nothing past it. */
 	memset(buf, 'x', sizeof(buf));
@@ -339,6 +364,11 @@ static void test_script_errors(void **state)
 		{ "SEND", "'SEND'" },
 		{ "sen", "'sen'" },
 		{ "sendx", "'sendx'" },
+		{ "send_zc", "'send_zc'" },
+		{ "sendzc", "'sendzc'" },
+		{ "send-z", "'send-z'" },
+		{ "sendms", "'sendms'" },
+		{ "send-flags0", "'send-flags0'" },
 		{ "send recv", "'send recv'" },
 		{ "send,send,send,send,send,send,send,send,"
 		  "send,send,send,send,send,send,send,send,recv",

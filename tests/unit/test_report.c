@@ -62,6 +62,7 @@ static void build_client(struct rs_tally *t)
 	t->op_issued[RS_CLOSE_FIN][1] = 4;
 	t->outcome.n[RS_CLOSE_FIN][1][RS_RES_OK] = 3;
 	t->outcome.n[RS_CLOSE_FIN][1][epipe] = 1;
+	t->op_bytes[RS_CLOSE_FIN][1] = 3; /* three 1-byte sends */
 	t->op_issued[RS_CLOSE_FIN][2] = 4;
 	t->outcome.n[RS_CLOSE_FIN][2][epipe] = 4;
 	t->op_issued[RS_CLOSE_FIN][3] = 4;
@@ -451,14 +452,14 @@ static void test_rewrite(void **state)
 			 0);
 	second = slurp(path, &l2);
 	assert_non_null(second);
-	/* Only stray_cqes changed: 2 -> 5 (family, clock, target and the
-	 * link's columns follow it). */
+	/* Only stray_cqes changed: 2 -> 5 (family, clock, target, the
+	 * link's columns, op_size, server_sends and closer follow it). */
 	assert_int_equal(l1, l2);
-	assert_memory_equal(first, second, l1 - 37);
-	assert_string_equal(first + l1 - 37,
-			    "2,ipv4,stamp,embedded,none,0,0,0,0,0\n");
-	assert_string_equal(second + l2 - 37,
-			    "5,ipv4,stamp,embedded,none,0,0,0,0,0\n");
+	assert_memory_equal(first, second, l1 - 48);
+	assert_string_equal(first + l1 - 48,
+			    "2,ipv4,stamp,embedded,none,0,0,0,0,0,1,0,server\n");
+	assert_string_equal(second + l2 - 48,
+			    "5,ipv4,stamp,embedded,none,0,0,0,0,0,1,0,server\n");
 	free(first);
 	free(second);
 }

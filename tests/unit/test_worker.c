@@ -282,6 +282,7 @@ static void setup_run(uint32_t nslots, uint64_t budget, const char *script)
 					 sizeof(err)),
 			 0);
 	R.cfg.wait = RS_WAIT_CLOSE;
+	R.cfg.op_size = 1;
 	R.cfg.timeout_ns = T_NS;
 	R.sh.cfg = &R.cfg;
 	R.sh.probe = &R.probe;
@@ -661,6 +662,54 @@ static int failing_start(struct rs_guest *g, struct io_uring *ring,
 
 /* A guest that cannot start ends the worker with its error, so the run
  * prints it and fails, rather than a silent 0. */
+/* Every op of the script is looked up in the probe: one the kernel lacks
+ * is refused by name, with the release that has it; the others pass. */
+static void test_uring_ops_probed(void **state)
+{
+	struct rs_probe p;
+	struct rs_script sc;
+	char err[256];
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	snprintf(p.release, sizeof(p.release), "5.19.0");
+	p.ops = ~0ull & ~(1ull << IORING_OP_SEND_ZC);
+	assert_int_equal(rs_script_parse("send,write,sendmsg,recv,read", &sc,
+					 err, sizeof(err)),
+			 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)), 0);
+	assert_int_equal(rs_script_parse("send,send-zc", &sc, err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err, "--ops: send-zc needs IORING_OP_SEND_ZC (kernel 6.0)"));
+	assert_non_null(strstr(err, "5.19.0"));
+	assert_null(strchr(err, '\n'));
+	/* each kind by its own op, not another's */
+	p.ops = ~0ull & ~(1ull << IORING_OP_READ);
+	assert_int_equal(rs_script_parse("recv", &sc, err, sizeof(err)), 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)), 0);
+	assert_int_equal(rs_script_parse("recv,read", &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(err, "read needs IORING_OP_READ"));
+	p.ops = ~0ull & ~(1ull << IORING_OP_WRITE);
+	assert_int_equal(rs_script_parse("send,sendmsg", &sc, err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)), 0);
+	assert_int_equal(rs_script_parse("write", &sc, err, sizeof(err)), 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)),
+			 -EOPNOTSUPP);
+	p.ops = ~0ull & ~(1ull << IORING_OP_SENDMSG);
+	assert_int_equal(rs_script_parse("sendmsg", &sc, err, sizeof(err)),
+			 0);
+	assert_int_equal(rs_engine_uring_ops(&sc, &p, err, sizeof(err)),
+			 -EOPNOTSUPP);
+}
+
 static void test_uring_returns_guest_start_error(void **state)
 {
 	static struct rs_config cfg;
@@ -741,6 +790,7 @@ static void setup_real(const struct rs_transport *t, const char *script,
 					 sizeof(err)),
 			 0);
 	Q.cfg.wait = wait;
+	Q.cfg.op_size = 1;
 	Q.cfg.timeout_ns = timeout_ns;
 	/* the probe takes the epoll engine's path (no direct descriptors) */
 	if (t == &rs_transport_epoll)
@@ -905,6 +955,7 @@ int main(void)
 		cmocka_unit_test(test_abort_abandons),
 		cmocka_unit_test(test_abort_while_late),
 		cmocka_unit_test(test_sqe_waits_on_sqpoll_ring),
+		cmocka_unit_test(test_uring_ops_probed),
 		cmocka_unit_test(test_uring_returns_guest_start_error),
 		cmocka_unit_test(test_uring_cancels_timed_out),
 		cmocka_unit_test(test_epoll_ends_timed_out),
