@@ -38,6 +38,8 @@ check "--target: '10.0.0.1:80' is not allowed: .*--allow-remote" run --target 10
 check "--listen: '\[::\]:0' is not allowed: .*--allow-remote" serve --listen '[::]:0'
 check "'--concurrency': unknown option (see rststorm serve --help)" serve --concurrency 5
 check "--rate: 'fast'" run --rate fast
+check "--repeat 2: not with --interval" run --repeat 2 --interval 1s
+check "--repeat 3: not with --hold" run --repeat 3 --hold
 check "--link: rtt=20: the round trip is a time" run --link rtt=20
 check "--link: loss=0.01: the loss is a percentage" run --link rtt=20ms,loss=0.01
 check "--link: empty" run --link ''
