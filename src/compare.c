@@ -409,19 +409,26 @@ struct cmp {
 	const char *shown_scenario;  /* header printed for this one */
 };
 
-static int push(struct cmp *c, const struct ccell *x)
+/* Append x to the growing array *v of *n cells (room for *cap). */
+static int ccell_append(struct ccell **v, size_t *n, size_t *cap,
+			const struct ccell *x)
 {
-	if (c->ncells == c->cap) {
-		size_t n = c->cap ? 2 * c->cap : 256;
-		struct ccell *p = realloc(c->cells, n * sizeof(*p));
+	if (*n == *cap) {
+		size_t m = *cap ? 2 * *cap : 64;
+		struct ccell *p = realloc(*v, m * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
-		c->cells = p;
-		c->cap = n;
+		*v = p;
+		*cap = m;
 	}
-	c->cells[c->ncells++] = *x;
+	(*v)[(*n)++] = *x;
 	return 0;
+}
+
+static int push(struct cmp *c, const struct ccell *x)
+{
+	return ccell_append(&c->cells, &c->ncells, &c->cap, x);
 }
 
 static void scenario_header(struct cmp *c, const char *sc)
@@ -792,16 +799,8 @@ static int compare_seq_phase(struct cmp *c, char ***ra, size_t a0, size_t a1,
 		x.differs = x.p < c->o->alpha;
 		c->seq_differ += x.differs;
 		c->seq_only += !x.ra || !x.rb;
-		if (c->nseqs == c->capseqs) {
-			size_t n = c->capseqs ? 2 * c->capseqs : 64;
-			struct ccell *p = realloc(c->seqs, n * sizeof(*p));
-
-			if (!p)
-				return -ENOMEM;
-			c->seqs = p;
-			c->capseqs = n;
-		}
-		c->seqs[c->nseqs++] = x;
+		if (ccell_append(&c->seqs, &c->nseqs, &c->capseqs, &x))
+			return -ENOMEM;
 	}
 	for (size_t k = first; k < c->nseqs; k++) {
 		const struct ccell *x = &c->seqs[k];
