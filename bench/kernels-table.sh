@@ -174,22 +174,42 @@ for k in "${kernels[@]}"; do
 	[ "$k" = "$host" ] && continue
 	st=0
 	"$bin" compare "$dir/$host" "$dir/$k" >"${TMPDIR:-/tmp}/kt.$$" 2>&1 || st=$?
+	# --strict exits 1 when a cell differs: the pipeline's status is not the
+	# point (pipefail would end the script), the counts are
 	strict=$("$bin" compare --strict "$dir/$host" "$dir/$k" 2>&1 |
 		awk '/^== / { kind = $2 } /^compare: / { d = $0; sub(/.*\): /, "", d); sub(/ differ.*/, "", d); s[kind] = d }
-			END { printf "%s, %s (exit %s)", s["check"], s["run"], (s["check"] + s["run"] ? 1 : 0) }')
+			END { printf "%s, %s (exit %s)", s["check"], s["run"], (s["check"] + s["run"] ? 1 : 0) }' || true)
 	awk -v k="$k" -v st="$st" -v strict="$strict" '
 		/^== / { kind = $2 }
+		# first(LINE, RE): the first number in the leftmost match of RE (a
+		# string: a bare /re/ would be matched against $0), or "?"
+		function first(line, re,    m) {
+			if (!match(line, re)) return "?"
+			m = substr(line, RSTART, RLENGTH)
+			match(m, /[0-9]+/)
+			return substr(m, RSTART, RLENGTH)
+		}
 		/^compare: / {
 			line = $0
-			ops = $2; ex = line; sub(/.*\(/, "", ex); sub(/ exact.*/, "", ex)
-			blk = line; sub(/.*exact, /, "", blk); sub(/ by the block test.*/, "", blk)
-			fis = line; sub(/.*min-diff [0-9.]+ points, /, "", fis); sub(/ by Fisher.*/, "", fis)
-			dif = line; sub(/.*\): /, "", dif); sub(/ differ.*/, "", dif)
+			ops = $2
+			ex = first(line, "[(][0-9]+ exact")
+			blk = first(line, "[0-9]+ by the block test")
+			fis = first(line, "points, [0-9]+ by Fisher")
+			dif = first(line, "[)]: [0-9]+ differ")
 			c[kind] = ops " ops (" ex " exact, " blk " by blocks, " fis " Fisher: spread unknown), " dif " differ"
-			if (kind == "check") { vc = line; sub(/.*; /, "", vc); sub(/ verdict changes.*/, "", vc); v = vc }
+			if (kind == "check") {
+				v = first(line, "; [0-9]+ verdict changes")
+				if (match(line, "[0-9]+ whole-trial sequences"))
+					v = v "; sequences: " first(line, "phases: [0-9]+ differ") " of " first(line, "[0-9]+ whole-trial") " apart by Fisher (not judged), " first(line, "[0-9]+ in one report only$") " in one report only"
+			}
 		}
 		/^spread unknown: / { u[kind] = $3 }
-		/^        differs: / { if (!(kind in p)) { p[kind] = substr($0, 18) } }
+		/^        differs: / {
+			if (!(kind in p)) {
+				d = substr($0, 18); sub(/^kernel_release(, )?/, "", d)
+				p[kind] = d
+			}
+		}
 		END {
 			for (x in u) c[x] = c[x] "; " u[x] " ops apart by Fisher, not judged"
 			path = p["check"] != "" ? p["check"] : "kernel only"
