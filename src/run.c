@@ -1367,7 +1367,7 @@ static FILE *iv_nd_open(const char *json, char *path, size_t plen, char *err,
 	if (!f) {
 		int e = errno;
 
-		snprintf(err, errlen, "--interval: cannot write %s: %s (%s): name a --json file in a directory you can write",
+		snprintf(err, errlen, "--interval: cannot write %.300s: %s (%s): name a --json file in a directory you can write",
 			 path, strerror(e), rs_errname(e));
 		if (fd >= 0)
 			close(fd);
