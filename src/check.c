@@ -92,6 +92,7 @@ struct phase {
 	/* the RSTs traced (rstreason.h) */
 	struct rs_rst_tally rst;
 	uint64_t rst_overrun;
+	bool rst_drain;         /* its RSTs read by the drain thread */
 	const char *rst_status; /* as rst_reasons.csv's status column */
 	char *rst_lines;        /* what the model did not predict */
 };
@@ -684,6 +685,13 @@ static void rst_begin(struct phase *p, uint32_t trials)
 	p->r.recs = calloc(trials, sizeof(*p->r.recs));
 	p->r.cap_recs = p->r.recs ? trials : 0;
 	rs_rstr_clear(rstr);
+	/* read as the phase goes, keeping the trials' events only (their
+	 * listener's port, given per block): the load's RSTs, ~25k a
+	 * second, overran a buffer read at the end */
+	p->rst_drain = rs_rstr_drain_start(rstr) == 0;
+	if (!p->rst_drain)
+		fprintf(stderr,
+			"rststorm check: the RST trace is read at the end of the phase (its reader thread did not start): a busy load may overrun it, which the report says\n");
 }
 
 /* Attribute and judge the phase's RSTs; print each the model did not
@@ -698,10 +706,17 @@ static void rst_end(const struct sc_run *sr, struct phase *p)
 	if (!rstr)
 		return;
 	if (!p->r.recs) {
+		if (p->rst_drain) { /* stop it: the next phase starts its own */
+			uint64_t o;
+
+			if (!rs_rstr_drain_take(rstr, &evs, &nev, &o))
+				free(evs);
+		}
 		p->rst_status = "no-trace";
 		return;
 	}
-	e = rs_rstr_collect(rstr, &evs, &nev, &p->rst_overrun);
+	e = p->rst_drain ? rs_rstr_drain_take(rstr, &evs, &nev, &p->rst_overrun) :
+			   rs_rstr_collect(rstr, &evs, &nev, &p->rst_overrun);
 	if (e) {
 		fprintf(stderr,
 			"rststorm check %s: RST reasons not read from %s: %s: the counters still hold\n",
@@ -803,6 +818,9 @@ static int run_phase(const struct check_opts *o, const struct rs_probe *probe,
 		g = rs_trials_new(&tc, &p->r, err, sizeof(err));
 		if (!g)
 			rs_fatal("check %s: %s", sr->sc->name, err);
+		if (p->rst_drain && rs_rstr_drain_keep(rstr, rs_trials_port(g)))
+			rs_fatal("check %s: --repeat %u: more blocks than the RST trace can follow (%u): ask for fewer",
+				 sr->sc->name, o->repeat, RS_RSTR_KEEP_MAX);
 		st = rs_run_core(&lc, &pr, g, false, b ? &bo : &out);
 		/* one complete line of its own, whatever the engine printed */
 		if (p->r.start_err)

@@ -41,6 +41,12 @@ struct rs_rstr {
 	char str[NSTR][32];     /* interned states and reasons */
 	unsigned nstr;
 	uint64_t str_overflow;  /* events whose strings did not fit */
+	/* rs_rstr_drain_keep: the drain keeps whole events with one of
+	 * these ports at an end, and only those (check's trials) */
+	uint16_t keep[RS_RSTR_KEEP_MAX];
+	atomic_uint nkeep;
+	struct rs_rst_ev *kev;
+	size_t nkev, capkev;
 };
 
 /* ------------------------------------------------------------ parse */
@@ -406,6 +412,34 @@ static void drain_line(struct rs_rstr *r, const char *line)
 
 	if (rs_rst_parse_line(line, &e))
 		return;
+	{
+		unsigned nk = atomic_load_explicit(&r->nkeep,
+						   memory_order_acquire);
+
+		if (nk) {
+			bool ours = false;
+
+			for (unsigned i = 0; i < nk && !ours; i++)
+				ours = e.sport == r->keep[i] ||
+				       e.dport == r->keep[i];
+			if (!ours)
+				return;
+			if (r->nkev == r->capkev) {
+				size_t nc = r->capkev ? 2 * r->capkev : 256;
+				struct rs_rst_ev *nv =
+					realloc(r->kev, nc * sizeof(*nv));
+
+				if (!nv) {
+					r->err = -ENOMEM;
+					return;
+				}
+				r->kev = nv;
+				r->capkev = nc;
+			}
+			r->kev[r->nkev++] = e;
+			return;
+		}
+	}
 	st = intern(r, e.state);
 	re = intern(r, e.reason);
 	if (st < 0 || re < 0) {
@@ -526,6 +560,44 @@ int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
 	/* strings beyond the table are neither ours nor others': lost */
 	o = overruns(r);
 	*overrun = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
+	free(r->ev);
+	r->ev = NULL;
+	r->nev = r->cap = 0;
+	return r->err;
+}
+
+int rs_rstr_drain_keep(struct rs_rstr *r, uint16_t port)
+{
+	unsigned n = atomic_load_explicit(&r->nkeep, memory_order_relaxed);
+
+	if (n == RS_RSTR_KEEP_MAX)
+		return -ENOSPC;
+	r->keep[n] = port;
+	atomic_store_explicit(&r->nkeep, n + 1, memory_order_release);
+	return 0;
+}
+
+int rs_rstr_drain_take(struct rs_rstr *r, struct rs_rst_ev **evs,
+		       size_t *nev, uint64_t *overrun)
+{
+	uint64_t o;
+
+	*evs = NULL;
+	*nev = 0;
+	*overrun = 0;
+	if (!r->draining)
+		return -EINVAL;
+	atomic_store(&r->stop, 1);
+	pthread_join(r->th, NULL);
+	r->draining = false;
+	atomic_store(&r->nkeep, 0);
+	*evs = r->kev;
+	*nev = r->nkev;
+	r->kev = NULL;
+	r->nkev = r->capkev = 0;
+	o = overruns(r);
+	*overrun = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
+	r->str_overflow = 0;
 	free(r->ev);
 	r->ev = NULL;
 	r->nev = r->cap = 0;
@@ -689,6 +761,7 @@ void rs_rstr_stop(struct rs_rstr *r)
 		r->draining = false;
 	}
 	free(r->ev);
+	free(r->kev);
 	(void)put(r->dir, EVENT "/enable", "0");
 	/* rmdir fails with EBUSY while a reader holds a file open: none
 	 * here */

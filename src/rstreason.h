@@ -114,6 +114,21 @@ int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
 		       struct rs_rst_tally *t, uint64_t *others,
 		       uint64_t *overrun);
 
+/* Ports rs_rstr_drain_keep can hold (one per --repeat block). */
+#define RS_RSTR_KEEP_MAX 1024
+
+/* Make the running drain keep whole events, and only those with port at
+ * one end (check: the trials' listener; the load's RSTs, ~25k a second,
+ * are then read and dropped instead of overrunning the buffer). Adds to
+ * the ports already kept. Returns 0, or -ENOSPC when full. */
+int rs_rstr_drain_keep(struct rs_rstr *r, uint16_t port);
+
+/* Stop a drain started for rs_rstr_drain_keep and hand over its kept
+ * events (*evs malloc'd, caller frees) and *overrun (events the ring
+ * buffer lost). Returns 0 or -errno (what was read is still handed). */
+int rs_rstr_drain_take(struct rs_rstr *r, struct rs_rst_ev **evs,
+		       size_t *nev, uint64_t *overrun);
+
 /* The instance's path, for messages. */
 const char *rs_rstr_path(const struct rs_rstr *r);
 

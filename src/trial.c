@@ -1580,6 +1580,13 @@ void rs_trials_stop(struct rs_guest *g)
 	atomic_store_explicit(&x->stop, 1, memory_order_relaxed);
 }
 
+uint16_t rs_trials_port(const struct rs_guest *g)
+{
+	const struct tctx *x = (const struct tctx *)g;
+
+	return rs_addr_port(&x->addr);
+}
+
 void rs_trials_free(struct rs_guest *g)
 {
 	struct tctx *x = (struct tctx *)g;

@@ -84,6 +84,9 @@ struct rs_guest *rs_trials_new(const struct rs_trials_cfg *cfg,
  * stop on a signal): trials in flight are not counted. */
 void rs_trials_stop(struct rs_guest *g);
 
+/* The port the trials' listener took: one end of every trial connection. */
+uint16_t rs_trials_port(const struct rs_guest *g);
+
 /* Close what is left and free. */
 void rs_trials_free(struct rs_guest *g);
 
