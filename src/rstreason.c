@@ -218,6 +218,8 @@ void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 	/* the trial of each client port; a port two trials share (more
 	 * trials than ephemeral ports) is ambiguous: its trials racy */
 	int32_t *of = malloc(65536 * sizeof(*of));
+	uint64_t lp[65536 / 64]; /* the trials' listener ports */
+#define IS_LP(p) ((lp[(p) / 64] >> ((p) % 64)) & 1)
 	uint32_t *idx = nev ? malloc(nev * sizeof(*idx)) : NULL;
 	uint32_t *cnt = calloc(nrec + 1, sizeof(*cnt));
 	uint32_t *pos = calloc(nrec + 2, sizeof(*pos));
@@ -230,25 +232,25 @@ void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 	}
 	for (unsigned i = 0; i < 65536; i++)
 		of[i] = -1;
-	for (size_t r = 0; r < nrec; r++)
+	memset(lp, 0, sizeof(lp));
+	for (size_t r = 0; r < nrec; r++) {
 		of[recs[r].cport] = of[recs[r].cport] == -1 ? (int32_t)r : -2;
+		lp[recs[r].lport / 64] |= 1ull << (recs[r].lport % 64);
+	}
 	/* bucket the events by trial, keeping their order */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < nev; i++) {
 			const struct rs_rst_ev *e = &evs[i];
-			int32_t r = -1;
+			int32_t a = of[e->dport], b = of[e->sport], r = -1;
 
-			if (nrec && e->sport == recs[0].lport)
-				r = of[e->dport];
-			else if (nrec && e->dport == recs[0].lport)
-				r = of[e->sport];
-			if (r >= 0 && (recs[r].lport != e->sport &&
-				       recs[r].lport != e->dport))
-				r = -1;
+			/* the listener's end and a trial's client port (the
+			 * listener changes with each --repeat block) */
+			if (a >= 0 && recs[a].lport == e->sport)
+				r = a;
+			else if (b >= 0 && recs[b].lport == e->dport)
+				r = b;
 			if (r < 0) {
-				if (!pass && nrec &&
-				    (e->sport == recs[0].lport ||
-				     e->dport == recs[0].lport))
+				if (!pass && (IS_LP(e->sport) || IS_LP(e->dport)))
 					t->foreign++;
 				continue;
 			}
@@ -280,6 +282,7 @@ out:
 	free(cnt);
 	free(pos);
 }
+#undef IS_LP
 
 static bool has_port(const uint16_t *ports, size_t n, uint16_t p)
 {

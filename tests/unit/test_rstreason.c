@@ -178,6 +178,36 @@ static void test_judge_racy(void **state)
 	assert_int_equal(t.trials_exact, 0);
 }
 
+/* --repeat: each block's trials have a listener of their own; an event
+ * is a trial's when its ends are that trial's listener and client port */
+static void test_judge_blocks(void **state)
+{
+	struct rs_trial_rec rec[4];
+	struct rs_rst_ev evs[5];
+	struct rs_rst_tally t;
+
+	(void)state;
+	memset(rec, 0, sizeof(rec));
+	memset(&t, 0, sizeof(t));
+	for (unsigned i = 0; i < 4; i++) {
+		rec[i].lport = (uint16_t)(i < 2 ? 5000 : 5001);
+		rec[i].cport = (uint16_t)(40000 + i);
+		rec[i].closer = RS_SIDE_SERVER;
+		rec[i].n_state[0] = 1;
+	}
+	evs[0] = ev(5000, 40000, "TCP_CLOSE", "TCP_STATE");
+	evs[1] = ev(5000, 40001, "TCP_CLOSE", "TCP_STATE");
+	evs[2] = ev(5001, 40002, "TCP_CLOSE", "TCP_STATE");
+	evs[3] = ev(5001, 40003, "TCP_CLOSE", "TCP_STATE");
+	/* block 2's listener, block 1's client port: no trial's */
+	evs[4] = ev(5001, 40000, "TCP_CLOSE", "TCP_STATE");
+	rs_rst_judge(evs, 5, rec, 4, &t, NULL, "x");
+	assert_int_equal(t.trials_exact, 4);
+	assert_int_equal(t.trials_off, 0);
+	assert_int_equal(t.events, 4);
+	assert_int_equal(t.foreign, 1);
+}
+
 static void test_tally_overflow(void **state)
 {
 	struct rs_rst_tally t;
@@ -205,6 +235,7 @@ int main(void)
 		cmocka_unit_test(test_judge_linger),
 		cmocka_unit_test(test_judge_fin),
 		cmocka_unit_test(test_judge_racy),
+		cmocka_unit_test(test_judge_blocks),
 		cmocka_unit_test(test_tally_overflow),
 	};
 
