@@ -1373,7 +1373,7 @@ static void write_check_rst(const struct csv_ctx *x, FILE *f)
 				continue;
 			/* a status row when nothing was traced: the reader
 			 * sees why, not an empty phase */
-			if (!t->nk) {
+			if (!t->nk && !t->nlk) {
 				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
 				rs_row_set(&w, "side", "-");
 				rs_row_set(&w, "role", "-");
@@ -1393,6 +1393,17 @@ static void write_check_rst(const struct csv_ctx *x, FILE *f)
 				rs_row_set(&w, "state", "%s", t->k[k].state);
 				rs_row_set(&w, "reason", "%s", t->k[k].reason);
 				rs_row_set(&w, "count", "%" PRIu64, t->k[k].n);
+				rs_row_set(&w, "status", "%s", p->rst_status);
+				rs_row_write(&w, f);
+			}
+			for (unsigned k = 0; k < t->nlk; k++) {
+				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
+				rs_row_set(&w, "side", "%s",
+					   rs_side_name(t->lk[k].side));
+				rs_row_set(&w, "role", "listener");
+				rs_row_set(&w, "state", "%s", t->lk[k].state);
+				rs_row_set(&w, "reason", "%s", t->lk[k].reason);
+				rs_row_set(&w, "count", "%" PRIu64, t->lk[k].n);
 				rs_row_set(&w, "status", "%s", p->rst_status);
 				rs_row_write(&w, f);
 			}

@@ -211,6 +211,28 @@ static void judge_trial(const struct rs_rst_ev *evs, const uint32_t *idx,
 	}
 }
 
+/* An RST with a trial listener's port at one end and no trial's: kept by
+ * key apart from the trials' (its count stays in t->foreign). */
+static void listener_add(struct rs_rst_tally *t, unsigned side,
+			 const struct rs_rst_ev *e)
+{
+	for (unsigned i = 0; i < t->nlk; i++)
+		if (t->lk[i].side == side && !strcmp(t->lk[i].state, e->state) &&
+		    !strcmp(t->lk[i].reason, e->reason)) {
+			t->lk[i].n++;
+			return;
+		}
+	if (t->nlk == sizeof(t->lk) / sizeof(t->lk[0])) {
+		t->key_overflow++;
+		return;
+	}
+	t->lk[t->nlk].side = (uint8_t)side;
+	snprintf(t->lk[t->nlk].state, sizeof(t->lk[0].state), "%s", e->state);
+	snprintf(t->lk[t->nlk].reason, sizeof(t->lk[0].reason), "%s",
+		 e->reason);
+	t->lk[t->nlk++].n = 1;
+}
+
 void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 		  const struct rs_trial_rec *recs, size_t nrec,
 		  struct rs_rst_tally *t, FILE *out, const char *label)
@@ -250,8 +272,12 @@ void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 			else if (b >= 0 && recs[b].lport == e->dport)
 				r = b;
 			if (r < 0) {
-				if (!pass && (IS_LP(e->sport) || IS_LP(e->dport)))
+				if (!pass && (IS_LP(e->sport) || IS_LP(e->dport))) {
 					t->foreign++;
+					listener_add(t, IS_LP(e->sport) ?
+							 RS_SIDE_SERVER :
+							 RS_SIDE_CLIENT, e);
+				}
 				continue;
 			}
 			if (!pass)

@@ -57,6 +57,10 @@ struct rs_rst_tally {
 	uint64_t trials_exact, trials_off, trials_racy;
 	uint64_t extras;        /* RSTs within a trial's extra allowance */
 	uint64_t foreign;       /* this run's listener port, no trial */
+	/* those, by key: RSTs the trials' listener sent (late segments of
+	 * trials whose sockets were gone; the event names no pair) */
+	struct rs_rst_key lk[8];
+	unsigned nlk;
 };
 
 /* Add n events of key (side, state, reason) to t. */

@@ -552,8 +552,8 @@ static const struct rs_scol c_check_rst[] = {
 	  "key"),
 	C("side", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "the sender: `server` (the trial's accepted socket) or `client`; `-` on a status row"),
-	C("role", RS_CT_STR, "", RS_MR_NONE, NULL, 0, NULL,
-	  "`closer` or `victim` (follows from side and the scenario); `-` on a status row"),
+	C("role", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
+	  "`closer` or `victim` (follows from side and the scenario); `listener`: an RST with a trial listener's port at one end and no trial's (the listener's own answer to a late segment of a trial whose socket was gone: the event names no pair, so it is tied to no trial); `-` on a status row"),
 	C("state", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
 	  "the sender's TCP state as traced (`TCP_CLOSE`...; `UNKNOWN`: no socket)"),
 	C("reason", RS_CT_STR, "", RS_MR_KEY, NULL, 0, NULL,
@@ -814,7 +814,7 @@ static const char *const k_cells[] = { "scenario", "phase", "op_index",
 				       "result", NULL };
 static const char *const k_check_mib[] = { "scenario", "phase", "counter", NULL };
 static const char *const k_check_rst[] = { "scenario", "phase", "side",
-					   "state", "reason", NULL };
+					   "role", "state", "reason", NULL };
 static const char *const k_run_rst[] = { "close_mode", "side", "state",
 					 "reason", NULL };
 static const char *const k_intervals[] = { "interval", NULL };

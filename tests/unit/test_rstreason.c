@@ -119,6 +119,12 @@ static void test_judge_linger(void **state)
 	assert_int_equal(t.k[0].n, 2);
 	assert_int_equal(t.k[1].side, RS_SIDE_CLIENT);
 	assert_int_equal(t.k[1].n, 1);
+	/* the one from our listener's port is kept by key apart */
+	assert_int_equal(t.nlk, 1);
+	assert_int_equal(t.lk[0].side, RS_SIDE_SERVER);
+	assert_string_equal(t.lk[0].state, "TCP_CLOSE");
+	assert_string_equal(t.lk[0].reason, "TCP_STATE");
+	assert_int_equal(t.lk[0].n, 1);
 }
 
 /* after a FIN close: one RST from the orphan, full or timewait socket,
@@ -206,6 +212,8 @@ static void test_judge_blocks(void **state)
 	assert_int_equal(t.trials_off, 0);
 	assert_int_equal(t.events, 4);
 	assert_int_equal(t.foreign, 1);
+	assert_int_equal(t.nlk, 1);
+	assert_int_equal(t.lk[0].n, 1);
 }
 
 static void test_tally_overflow(void **state)
