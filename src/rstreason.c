@@ -271,6 +271,19 @@ void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
 				r = a;
 			else if (b >= 0 && recs[b].lport == e->dport)
 				r = b;
+			if (r < 0 && ((a == -2 && IS_LP(e->sport)) ||
+				      (b == -2 && IS_LP(e->dport)))) {
+				/* a client port two trials shared: theirs,
+				 * which of the two unknown (they are racy) */
+				if (!pass) {
+					rs_rst_tally_add(t, IS_LP(e->sport) ?
+							 RS_SIDE_SERVER :
+							 RS_SIDE_CLIENT,
+							 e->state, e->reason, 1);
+					t->events++;
+				}
+				continue;
+			}
 			if (r < 0) {
 				if (!pass && (IS_LP(e->sport) || IS_LP(e->dport))) {
 					t->foreign++;

@@ -182,6 +182,11 @@ static void test_judge_racy(void **state)
 	assert_int_equal(t.trials_racy, 3);
 	assert_int_equal(t.trials_off, 0);
 	assert_int_equal(t.trials_exact, 0);
+	/* the shared port's RST is its trials' (which one unknown), not
+	 * the listener's */
+	assert_int_equal(t.events, 2);
+	assert_int_equal(t.foreign, 0);
+	assert_int_equal(t.nlk, 0);
 }
 
 /* --repeat: each block's trials have a listener of their own; an event
