@@ -571,18 +571,37 @@ int rs_rstr_drain_start(struct rs_rstr *r)
 	return 0;
 }
 
+/* Stop the drain thread and wait for it (it reads what is left first). */
+static void drain_join(struct rs_rstr *r)
+{
+	atomic_store(&r->stop, 1);
+	pthread_join(r->th, NULL);
+	r->draining = false;
+}
+
+/* After the join: the events lost since the clear (the ring buffer's
+ * overruns, and strings beyond the table: neither ours nor others'), and
+ * the drain's compact events freed. */
+static uint64_t drain_lost(struct rs_rstr *r)
+{
+	uint64_t o = overruns(r), lost;
+
+	lost = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
+	r->str_overflow = 0;
+	free(r->ev);
+	r->ev = NULL;
+	r->nev = r->cap = 0;
+	return lost;
+}
+
 int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
 		       struct rs_rst_tally *t, uint64_t *others,
 		       uint64_t *overrun)
 {
-	uint64_t o;
-
 	*others = *overrun = 0;
 	if (!r->draining)
 		return -EINVAL;
-	atomic_store(&r->stop, 1);
-	pthread_join(r->th, NULL);
-	r->draining = false;
+	drain_join(r);
 	for (size_t i = 0; i < r->nev; i++) {
 		const struct cev *e = &r->ev[i];
 		unsigned side;
@@ -599,12 +618,7 @@ int rs_rstr_drain_stop(struct rs_rstr *r, const uint16_t *ports, size_t n,
 				 1);
 		t->events++;
 	}
-	/* strings beyond the table are neither ours nor others': lost */
-	o = overruns(r);
-	*overrun = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
-	free(r->ev);
-	r->ev = NULL;
-	r->nev = r->cap = 0;
+	*overrun = drain_lost(r);
 	return r->err;
 }
 
@@ -622,27 +636,18 @@ int rs_rstr_drain_keep(struct rs_rstr *r, uint16_t port)
 int rs_rstr_drain_take(struct rs_rstr *r, struct rs_rst_ev **evs,
 		       size_t *nev, uint64_t *overrun)
 {
-	uint64_t o;
-
 	*evs = NULL;
 	*nev = 0;
 	*overrun = 0;
 	if (!r->draining)
 		return -EINVAL;
-	atomic_store(&r->stop, 1);
-	pthread_join(r->th, NULL);
-	r->draining = false;
+	drain_join(r);
 	atomic_store(&r->nkeep, 0);
 	*evs = r->kev;
 	*nev = r->nkev;
 	r->kev = NULL;
 	r->nkev = r->capkev = 0;
-	o = overruns(r);
-	*overrun = (o > r->overrun0 ? o - r->overrun0 : 0) + r->str_overflow;
-	r->str_overflow = 0;
-	free(r->ev);
-	r->ev = NULL;
-	r->nev = r->cap = 0;
+	*overrun = drain_lost(r);
 	return r->err;
 }
 
@@ -797,11 +802,8 @@ void rs_rstr_stop(struct rs_rstr *r)
 {
 	if (!r)
 		return;
-	if (r->draining) {
-		atomic_store(&r->stop, 1);
-		pthread_join(r->th, NULL);
-		r->draining = false;
-	}
+	if (r->draining)
+		drain_join(r);
 	free(r->ev);
 	free(r->kev);
 	(void)put(r->dir, EVENT "/enable", "0");
