@@ -1358,6 +1358,21 @@ static void write_check_mib(const struct csv_ctx *x, FILE *f)
 		}
 }
 
+/* One rst_reasons.csv row: side, role, state, reason, count, status. */
+static void rst_row(struct rs_row *w, FILE *f, const struct sc_run *sr,
+		    unsigned ph, const char *side, const char *role,
+		    const char *state, const char *reason, uint64_t n)
+{
+	phase_row(w, RS_RF_CHECK_RST, sr, ph);
+	rs_row_set(w, "side", "%s", side);
+	rs_row_set(w, "role", "%s", role);
+	rs_row_set(w, "state", "%s", state);
+	rs_row_set(w, "reason", "%s", reason);
+	rs_row_set(w, "count", "%" PRIu64, n);
+	rs_row_set(w, "status", "%s", sr->ph[ph].rst_status);
+	rs_row_write(w, f);
+}
+
 static void write_check_rst(const struct csv_ctx *x, FILE *f)
 {
 	struct rs_row w;
@@ -1373,40 +1388,20 @@ static void write_check_rst(const struct csv_ctx *x, FILE *f)
 				continue;
 			/* a status row when nothing was traced: the reader
 			 * sees why, not an empty phase */
-			if (!t->nk && !t->nlk) {
-				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
-				rs_row_set(&w, "side", "-");
-				rs_row_set(&w, "role", "-");
-				rs_row_set(&w, "state", "-");
-				rs_row_set(&w, "reason", "-");
-				rs_row_set(&w, "count", "0");
-				rs_row_set(&w, "status", "%s", p->rst_status);
-				rs_row_write(&w, f);
-			}
-			for (unsigned k = 0; k < t->nk; k++) {
-				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
-				rs_row_set(&w, "side", "%s",
-					   rs_side_name(t->k[k].side));
-				rs_row_set(&w, "role", "%s",
-					   t->k[k].side == sr->closer ?
-						   "closer" : "victim");
-				rs_row_set(&w, "state", "%s", t->k[k].state);
-				rs_row_set(&w, "reason", "%s", t->k[k].reason);
-				rs_row_set(&w, "count", "%" PRIu64, t->k[k].n);
-				rs_row_set(&w, "status", "%s", p->rst_status);
-				rs_row_write(&w, f);
-			}
-			for (unsigned k = 0; k < t->nlk; k++) {
-				phase_row(&w, RS_RF_CHECK_RST, sr, ph);
-				rs_row_set(&w, "side", "%s",
-					   rs_side_name(t->lk[k].side));
-				rs_row_set(&w, "role", "listener");
-				rs_row_set(&w, "state", "%s", t->lk[k].state);
-				rs_row_set(&w, "reason", "%s", t->lk[k].reason);
-				rs_row_set(&w, "count", "%" PRIu64, t->lk[k].n);
-				rs_row_set(&w, "status", "%s", p->rst_status);
-				rs_row_write(&w, f);
-			}
+			if (!t->nk && !t->nlk)
+				rst_row(&w, f, sr, ph, "-", "-", "-", "-", 0);
+			for (unsigned k = 0; k < t->nk; k++)
+				rst_row(&w, f, sr, ph,
+					rs_side_name(t->k[k].side),
+					t->k[k].side == sr->closer ? "closer" :
+								      "victim",
+					t->k[k].state, t->k[k].reason,
+					t->k[k].n);
+			for (unsigned k = 0; k < t->nlk; k++)
+				rst_row(&w, f, sr, ph,
+					rs_side_name(t->lk[k].side), "listener",
+					t->lk[k].state, t->lk[k].reason,
+					t->lk[k].n);
 		}
 }
 

@@ -107,23 +107,33 @@ int rs_rst_parse_line(const char *line, struct rs_rst_ev *ev)
 
 /* ------------------------------------------------------------ judge */
 
+/* Add n events of key (side, state, reason) to the keyed table k[0..*nk)
+ * of room cap; a key that does not fit goes to *overflow. */
+static void key_add(struct rs_rst_key *k, unsigned *nk, unsigned cap,
+		    uint64_t *overflow, unsigned side, const char *state,
+		    const char *reason, uint64_t n)
+{
+	for (unsigned i = 0; i < *nk; i++)
+		if (k[i].side == side && !strcmp(k[i].state, state) &&
+		    !strcmp(k[i].reason, reason)) {
+			k[i].n += n;
+			return;
+		}
+	if (*nk == cap) {
+		*overflow += n;
+		return;
+	}
+	k[*nk].side = (uint8_t)side;
+	snprintf(k[*nk].state, sizeof(k[0].state), "%s", state);
+	snprintf(k[*nk].reason, sizeof(k[0].reason), "%s", reason);
+	k[(*nk)++].n = n;
+}
+
 void rs_rst_tally_add(struct rs_rst_tally *t, unsigned side,
 		      const char *state, const char *reason, uint64_t n)
 {
-	for (unsigned i = 0; i < t->nk; i++)
-		if (t->k[i].side == side && !strcmp(t->k[i].state, state) &&
-		    !strcmp(t->k[i].reason, reason)) {
-			t->k[i].n += n;
-			return;
-		}
-	if (t->nk == RS_RSTR_KEYS) {
-		t->key_overflow += n;
-		return;
-	}
-	t->k[t->nk].side = (uint8_t)side;
-	snprintf(t->k[t->nk].state, sizeof(t->k[0].state), "%s", state);
-	snprintf(t->k[t->nk].reason, sizeof(t->k[0].reason), "%s", reason);
-	t->k[t->nk++].n = n;
+	key_add(t->k, &t->nk, RS_RSTR_KEYS, &t->key_overflow, side, state,
+		reason, n);
 }
 
 enum { R_STATE, R_ON_CLOSE, R_ON_DATA, R_TW, R_NO_SOCKET, R_OTHER, R_N };
@@ -216,21 +226,8 @@ static void judge_trial(const struct rs_rst_ev *evs, const uint32_t *idx,
 static void listener_add(struct rs_rst_tally *t, unsigned side,
 			 const struct rs_rst_ev *e)
 {
-	for (unsigned i = 0; i < t->nlk; i++)
-		if (t->lk[i].side == side && !strcmp(t->lk[i].state, e->state) &&
-		    !strcmp(t->lk[i].reason, e->reason)) {
-			t->lk[i].n++;
-			return;
-		}
-	if (t->nlk == sizeof(t->lk) / sizeof(t->lk[0])) {
-		t->key_overflow++;
-		return;
-	}
-	t->lk[t->nlk].side = (uint8_t)side;
-	snprintf(t->lk[t->nlk].state, sizeof(t->lk[0].state), "%s", e->state);
-	snprintf(t->lk[t->nlk].reason, sizeof(t->lk[0].reason), "%s",
-		 e->reason);
-	t->lk[t->nlk++].n = 1;
+	key_add(t->lk, &t->nlk, sizeof(t->lk) / sizeof(t->lk[0]),
+		&t->key_overflow, side, e->state, e->reason, 1);
 }
 
 void rs_rst_judge(const struct rs_rst_ev *evs, size_t nev,
