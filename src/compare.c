@@ -925,6 +925,17 @@ static void show_path(const struct cmp *c)
 
 /* ---------------------------------------------------------------- CSV */
 
+/* The counts, totals and shares of both sides, as both CSV files have them. */
+static void set_counts(struct rs_row *w, const struct ccell *x)
+{
+	rs_row_set(w, "count_a", "%" PRIu64, x->ca);
+	rs_row_set(w, "total_a", "%" PRIu64, x->ta);
+	rs_row_set(w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
+	rs_row_set(w, "count_b", "%" PRIu64, x->cb);
+	rs_row_set(w, "total_b", "%" PRIu64, x->tb);
+	rs_row_set(w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+}
+
 /* compare.csv's header and rows, as the schema table has them. */
 static void write_rows(const struct cmp *c, FILE *f)
 {
@@ -941,12 +952,7 @@ static void write_rows(const struct cmp *c, FILE *f)
 		for (unsigned k = 0; k < l->nkey; k++)
 			rs_row_set(&w, cmp_file(l->check)->key[k], "%s",
 				   r[l->key[k]]);
-		rs_row_set(&w, "count_a", "%" PRIu64, x->ca);
-		rs_row_set(&w, "total_a", "%" PRIu64, x->ta);
-		rs_row_set(&w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
-		rs_row_set(&w, "count_b", "%" PRIu64, x->cb);
-		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
-		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+		set_counts(&w, x);
 		rs_row_set(&w, "test", "%s", test_name[x->test]);
 		if (x->test == TEST_FISHER || x->test == TEST_BLOCKS)
 			rs_row_set(&w, "p_value", "%.6g", x->p);
@@ -986,12 +992,7 @@ static void write_seq_rows(const struct cmp *c, FILE *f)
 
 			rs_row_set(&w, n, "%s", r[rs_rcol(RS_RF_SEQUENCES, n)]);
 		}
-		rs_row_set(&w, "count_a", "%" PRIu64, x->ca);
-		rs_row_set(&w, "total_a", "%" PRIu64, x->ta);
-		rs_row_set(&w, "share_a", "%.6f", pct(x->ca, x->ta) / 100);
-		rs_row_set(&w, "count_b", "%" PRIu64, x->cb);
-		rs_row_set(&w, "total_b", "%" PRIu64, x->tb);
-		rs_row_set(&w, "share_b", "%.6f", pct(x->cb, x->tb) / 100);
+		set_counts(&w, x);
 		rs_row_set(&w, "only_in", "%s",
 			   !x->ra ? "B" : !x->rb ? "A" : "-");
 		rs_row_set(&w, "p_value", "%.6g", x->p);
