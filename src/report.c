@@ -859,22 +859,30 @@ static void row_start(struct rs_row *w, const struct rs_report *r,
 	rs_row_set(w, "closer", "%s", r->closer);
 }
 
-static void write_outcomes(const struct rs_report *r, FILE *f)
+/* The non-zero cells of outcome table o as rows of file: outcomes.csv
+ * (block < 0: with each cell's share of its op) or blocks.csv (block b:
+ * with its number and seed). */
+static void outcome_rows(const struct rs_report *r, FILE *f,
+			 enum rs_rfile file, const struct rs_outcome *o,
+			 int block)
 {
-	const struct rs_tally *t = r->client;
 	struct rs_row w;
 
-	rs_schema_header(RS_RF_OUTCOMES, f);
-	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++) {
+	for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
 		for (unsigned i = 0; i < r->cfg->script.n; i++) {
-			uint64_t total = rs_outcome_total(&t->outcome, m, i);
+			uint64_t total = rs_outcome_total(o, m, i);
 
 			for (unsigned x = 0; x < RS_RES_N; x++) {
-				uint64_t n = t->outcome.n[m][i][x];
+				uint64_t n = o->n[m][i][x];
 
 				if (!n)
 					continue;
-				row_start(&w, r, RS_RF_OUTCOMES);
+				row_start(&w, r, file);
+				if (block >= 0) {
+					rs_row_set(&w, "block", "%d", block + 1);
+					rs_row_set(&w, "seed", "%" PRIu64,
+						   r->block_seeds[block]);
+				}
 				rs_row_set(&w, "close_mode", "%s",
 					   rs_close_name(m));
 				rs_row_set(&w, "op_index", "%u", i + 1);
@@ -883,42 +891,26 @@ static void write_outcomes(const struct rs_report *r, FILE *f)
 				rs_row_set(&w, "result", "%s",
 					   rs_result_name(x));
 				rs_row_set(&w, "count", "%" PRIu64, n);
-				rs_row_set(&w, "share", "%.6f",
-					   (double)n / (double)total);
+				if (block < 0)
+					rs_row_set(&w, "share", "%.6f",
+						   (double)n / (double)total);
 				rs_row_write(&w, f);
 			}
 		}
-	}
+}
+
+static void write_outcomes(const struct rs_report *r, FILE *f)
+{
+	rs_schema_header(RS_RF_OUTCOMES, f);
+	outcome_rows(r, f, RS_RF_OUTCOMES, &r->client->outcome, -1);
 }
 
 /* blocks.csv: outcomes.csv's cells per --repeat block, with its seed */
 static void write_blocks(const struct rs_report *r, FILE *f)
 {
-	struct rs_row w;
-
 	rs_schema_header(RS_RF_RUN_BLOCKS, f);
 	for (unsigned b = 0; b < r->nblocks; b++)
-		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
-			for (unsigned i = 0; i < r->cfg->script.n; i++)
-				for (unsigned x = 0; x < RS_RES_N; x++) {
-					uint64_t n = r->blocks[b].n[m][i][x];
-
-					if (!n)
-						continue;
-					row_start(&w, r, RS_RF_RUN_BLOCKS);
-					rs_row_set(&w, "block", "%u", b + 1);
-					rs_row_set(&w, "seed", "%" PRIu64,
-						   r->block_seeds[b]);
-					rs_row_set(&w, "close_mode", "%s",
-						   rs_close_name(m));
-					rs_row_set(&w, "op_index", "%u", i + 1);
-					rs_row_set(&w, "op_kind", "%s",
-						   rs_op_name(r->cfg->script.kind[i]));
-					rs_row_set(&w, "result", "%s",
-						   rs_result_name(x));
-					rs_row_set(&w, "count", "%" PRIu64, n);
-					rs_row_write(&w, f);
-				}
+		outcome_rows(r, f, RS_RF_RUN_BLOCKS, &r->blocks[b], (int)b);
 }
 
 static void write_ops(const struct rs_report *r, FILE *f)
