@@ -7,7 +7,8 @@
 # three tools. Writes results/bench/NAME.csv (one row per run), NAME.txt
 # (medians and paired ratios) and NAME.png.
 #   NEPER_SRC=DIR NETPERF_SRC=DIR bench/peers.sh [-r ROUNDS] [-d SECONDS]
-#                 [-f "100 1000"] [-o NAME] [-s OPTIONS] [-n] [-a] [-h]
+#                 [-f "100 1000"] [-t TOOLS] [-o NAME] [-s OPTIONS]
+#                 [-n] [-a] [-h]
 # NEPER_SRC, NETPERF_SRC: clones of github.com/google/neper and
 # github.com/HewlettPackard/netperf. Neither is copied into this repository:
 # neper's tcp_crr is built into build/peers/neper, netperf from a copy in
@@ -18,7 +19,11 @@
 # context switches and the picture; without them those are left out).
 #   -r ROUNDS   rounds, each running every tool at every flow count (default 7)
 #   -d SECONDS  load phase of each run (default 5)
-#   -f LIST     flow counts (default "100 1000")
+#   -f LIST     flow counts (default "100 1000"; 1..5000 with netperf,
+#               which runs a process per flow, else 1..19000)
+#   -t TOOLS    which tools, of "rststorm neper netperf" (the default); e.g.
+#               -t "rststorm neper" -f "100 1000 10000 18000" for the growth
+#               of CPU per connection with the flow count, tool by tool
 #   -o NAME     results/bench/NAME.{csv,txt,png} (default peers)
 #   -s OPTIONS  rststorm's options instead of --churn, e.g. "--close rst
 #               --ops none --wait close" (the RST close of neper's default)
@@ -51,7 +56,7 @@ me=bench/peers.sh
 esc() {
 	if [[ $1 == *[![:print:]]* ]]; then printf '%q' "$1"; else printf "'%s'" "$1"; fi
 }
-usage() { sed -n '2,41p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'; }
 # bad OPTION VALUE ALLOWED: the usage error, one line, exit 2
 bad() {
 	printf '%s: %s: %s is not allowed: %s\n' "$me" "$1" "$(esc "$2")" "$3" >&2
@@ -63,25 +68,35 @@ posint() { [[ $1 =~ ^[1-9][0-9]{0,6}$ ]]; }
 if [ "${1:-}" = -I ]; then inner=1; else inner=''; fi
 
 rounds=7 dur=5 flows="100 1000" name=peers dry='' again='' shape=--churn
+tools=(rststorm neper netperf)
+uses() { [[ " ${tools[*]} " == *" $1 "* ]]; }
 if [ -z "$inner" ]; then
-	while getopts :r:d:f:o:s:nah o; do
+	while getopts :r:d:f:t:o:s:nah o; do
 		case $o in
 		r) posint "$OPTARG" && [ "$OPTARG" -le 100 ] || bad -r "$OPTARG" "a round count, 1..100" ; rounds=$OPTARG ;;
 		d) posint "$OPTARG" && [ "$OPTARG" -le 600 ] || bad -d "$OPTARG" "whole seconds, 1..600" ; dur=$OPTARG ;;
-		f) for f in $OPTARG; do posint "$f" && [ "$f" -le 5000 ] || bad -f "$OPTARG" "flow counts 1..5000, separated by spaces"; done
-		   [ -n "${OPTARG// /}" ] || bad -f "$OPTARG" "flow counts 1..5000, separated by spaces"
+		f) for f in $OPTARG; do posint "$f" && [ "$f" -le 19000 ] || bad -f "$OPTARG" "flow counts 1..19000 (1..5000 with netperf), separated by spaces"; done
+		   [ -n "${OPTARG// /}" ] || bad -f "$OPTARG" "flow counts 1..19000 (1..5000 with netperf), separated by spaces"
 		   flows=$OPTARG ;;
+		t) tools=()
+		   for t in rststorm neper netperf; do [[ " $OPTARG " != *" $t "* ]] || tools+=("$t"); done
+		   for t in $OPTARG; do [[ $t =~ ^(rststorm|neper|netperf)$ ]] || bad -t "$OPTARG" "one or more of rststorm neper netperf, separated by spaces"; done
+		   [ ${#tools[@]} -gt 0 ] || bad -t "$OPTARG" "one or more of rststorm neper netperf, separated by spaces" ;;
 		o) [[ $OPTARG =~ ^[A-Za-z0-9_.-]+$ ]] || bad -o "$OPTARG" "a name of letters, digits, '.', '_', '-'" ; name=$OPTARG ;;
 		s) [[ $OPTARG =~ ^[A-Za-z0-9_=,\ -]+$ ]] || bad -s "$OPTARG" "rststorm run options: letters, digits, '-', '_', '=', ',' and spaces"; shape=$OPTARG ;;
 		n) dry=1 ;;
 		a) again=1 ;;
 		h) usage; exit 0 ;;
 		:) echo "$me: -$OPTARG: needs a value (see $me -h)" >&2; exit 2 ;;
-		*) echo "$me: -$OPTARG: unknown option (allowed: -r -d -f -o -n -a -h; see $me -h)" >&2; exit 2 ;;
+		*) echo "$me: -$OPTARG: unknown option (allowed: -r -d -f -t -o -s -n -a -h; see $me -h)" >&2; exit 2 ;;
 		esac
 	done
 	shift $((OPTIND - 1))
 	[ $# = 0 ] || bad argument "$1" "no arguments besides options (see $me -h)"
+	if [[ " ${tools[*]} " == *" netperf "* ]]; then
+		# netperf runs a process per flow on each side
+		for f in $flows; do [ "$f" -le 5000 ] || bad -f "$flows" "flow counts 1..5000 with netperf (leave it out with -t for more)"; done
+	fi
 	export PEERS_SHAPE=$shape # the inner mode takes -s from here
 else
 	shape=${PEERS_SHAPE:---churn}
@@ -250,23 +265,30 @@ if [ -z "$again" ]; then
 		[ -n "$v" ] || { echo "$me: $1 is not set: clone $3 and give its directory, e.g. $1=\$HOME/${3##*/} $me" >&2; exit 2; }
 		[ -f "$v/$2" ] || { echo "$me: $1=$(esc "$v") has no $2: give a clone of $3" >&2; exit 2; }
 	}
-	src_ok NEPER_SRC tcp_crr.c https://github.com/google/neper
-	src_ok NETPERF_SRC src/netserver.c https://github.com/HewlettPackard/netperf
-	NEPER_SRC=$(realpath "$NEPER_SRC") NETPERF_SRC=$(realpath "$NETPERF_SRC")
+	if uses neper; then
+		src_ok NEPER_SRC tcp_crr.c https://github.com/google/neper
+		NEPER_SRC=$(realpath "$NEPER_SRC")
+	fi
+	if uses netperf; then
+		src_ok NETPERF_SRC src/netserver.c https://github.com/HewlettPackard/netperf
+		NETPERF_SRC=$(realpath "$NETPERF_SRC")
+	fi
 fi
 
 # ---------------------------------------------------------------- dry run
 if [ -n "$dry" ]; then
 	echo "# would build (into $build):"
-	echo "make -C $build/neper -f $NEPER_SRC/Makefile VPATH=$NEPER_SRC tcp_crr"
-	echo "copy $NETPERF_SRC (without .git) to $build/netperf; cd $build/netperf && ./autogen.sh && ./configure && make -C src"
+	! uses neper || echo "make -C $build/neper -f $NEPER_SRC/Makefile VPATH=$NEPER_SRC tcp_crr"
+	! uses netperf || echo "copy $NETPERF_SRC (without .git) to $build/netperf; cd $build/netperf && ./autogen.sh && ./configure && make -C src"
 	echo "# then $rounds round(s); each run in its own 'unshare -n' namespace;"
 	echo "#   round 0 (when perf works) once more each under perf stat -x, -e raw_syscalls:sys_enter,context-switches"
 	for f in $flows; do
 		echo "# -F $f, ${dur}s:"
-		echo "rststorm: $(rst_cmd "$f" "$dur" DIR/csv)"
-		echo "neper:    $(neper_srv_cmd "$f" "$dur") &  then  $(neper_cli_cmd "$f" "$dur")"
-		echo "netperf:  $(netserver_cmd) &  then $f x  $(netperf_cmd "$dur") &"
+		for t in "${tools[@]}"; do case $t in
+		rststorm) echo "rststorm: $(rst_cmd "$f" "$dur" DIR/csv)" ;;
+		neper) echo "neper:    $(neper_srv_cmd "$f" "$dur") &  then  $(neper_cli_cmd "$f" "$dur")" ;;
+		netperf) echo "netperf:  $(netserver_cmd) &  then $f x  $(netperf_cmd "$dur") &" ;;
+		esac; done
 	done
 	exit 0
 fi
@@ -344,6 +366,37 @@ analyse() {
 					printf "%-6d %-8s %6d  %-24s %-24s %-24s\n", ff[fi], peer, np, mr(a, np), mr(e, np), mr(b, np)
 				}
 			}' "$csv"
+		echo
+		echo "CPU per connection against the flow count, per tool: its cpu_us/conn at F over its own at the lowest F of the same round, median (min..max):"
+		awk -F, '
+			function med(a, n,    i, j, t) {
+				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			$c["round"] == 0 { next }
+			{ cpu[$c["tool"], $c["round"], $c["flows"] + 0] = $c["cpu_us_per_conn"]; ts[$c["tool"]] = 1; rs[$c["round"]] = 1
+			  f = $c["flows"] + 0; if (!(f in fs)) { fs[f] = 1; ff[++nf] = f } }
+			END {
+				for (i = 2; i <= nf; i++) { t = ff[i]; for (j = i - 1; j > 0 && ff[j] > t; j--) ff[j + 1] = ff[j]; ff[j + 1] = t }
+				if (nf < 2) { print "(one flow count only)"; exit }
+				printf "%-9s %7s %6s  %s\n", "tool", "flows", "pairs", "cpu_us/conn over the lowest flows\x27"
+				for (ti = 1; ti <= 3; ti++) {
+					tool = (ti == 1 ? "rststorm" : ti == 2 ? "neper" : "netperf")
+					if (!(tool in ts)) continue
+					for (fi = 2; fi <= nf; fi++) {
+						np = 0; delete a
+						for (r in rs) {
+							lo = tool SUBSEP r SUBSEP ff[1]; hi = tool SUBSEP r SUBSEP ff[fi]
+							if (!(lo in cpu) || !(hi in cpu) || cpu[lo] + 0 == 0) continue
+							a[++np] = cpu[hi] / cpu[lo]
+						}
+						if (!np) continue
+						m = med(a, np)
+						printf "%-9s %7d %6d  %.3f (%.3f..%.3f)\n", tool, ff[fi], np, m, a[1], a[np]
+					}
+				}
+			}' "$csv"
 	} | tee "$out/$name.txt.tmp"
 	mv "$out/$name.txt.tmp" "$out/$name.txt"
 	if command -v gnuplot >/dev/null; then
@@ -381,10 +434,14 @@ done
 
 # ---------------------------------------------------------------- build
 make -s rststorm
-mkdir -p "$build/neper"
-make -s -C "$build/neper" -f "$NEPER_SRC/Makefile" VPATH="$NEPER_SRC" tcp_crr >"$build/neper.log" 2>&1 ||
-	{ echo "$me: building neper's tcp_crr failed: see $build/neper.log" >&2; exit 1; }
-if [ ! -x "$netserver_bin" ] || [ -n "$(find "$NETPERF_SRC" -newer "$netserver_bin" -not -path '*/.git/*' -print -quit)" ]; then
+if uses neper; then
+	mkdir -p "$build/neper"
+	make -s -C "$build/neper" -f "$NEPER_SRC/Makefile" VPATH="$NEPER_SRC" tcp_crr >"$build/neper.log" 2>&1 ||
+		{ echo "$me: building neper's tcp_crr failed: see $build/neper.log" >&2; exit 1; }
+fi
+if ! uses netperf; then
+	:
+elif [ ! -x "$netserver_bin" ] || [ -n "$(find "$NETPERF_SRC" -newer "$netserver_bin" -not -path '*/.git/*' -print -quit)" ]; then
 	rm -rf "$build/netperf"
 	mkdir -p "$build/netperf"
 	tar -C "$NETPERF_SRC" --exclude=.git -cf - . | tar -C "$build/netperf" -xf -
@@ -471,7 +528,6 @@ one() { # ROUND FLOWS TOOL POSITION
 
 t_start=$SECONDS
 echo "$rounds round(s), flows $flows, ${dur}s per run, $nthreads threads where the tool takes a count; load $(cut -d' ' -f1-3 /proc/loadavg)"
-tools=(rststorm neper netperf)
 # Round 0, when perf (or GNU time) works: each tool once under perf stat,
 # for syscalls and context switches per connection only. Counting a
 # tracepoint on every syscall costs the tools that make more syscalls more,
@@ -479,8 +535,8 @@ tools=(rststorm neper netperf)
 for r in ${counter:+0} $(seq 1 "$rounds"); do
 	for f in $flows; do
 		# rotate the order every round: no tool always runs first or last
-		for i in 0 1 2; do
-			one "$r" "$f" "${tools[$(((i + r - 1) % 3))]}" $((i + 1))
+		for i in "${!tools[@]}"; do
+			one "$r" "$f" "${tools[$(((i + r - 1) % ${#tools[@]}))]}" $((i + 1))
 		done
 	done
 	# keep what is done so far: a long run cut short still leaves its rows
@@ -489,6 +545,9 @@ done
 mv "$tmp/all.csv" "$out/$name.csv"
 rm -f "$out/$name.csv.part"
 srcver() { git -C "$1" log -1 --format='%h %cs' 2>/dev/null || echo "not a git clone"; }
-analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds, neper $(srcver "$NEPER_SRC"), netperf $(srcver "$NETPERF_SRC")"
+vers=''
+uses neper && vers="$vers, neper $(srcver "$NEPER_SRC")"
+uses netperf && vers="$vers, netperf $(srcver "$NETPERF_SRC")"
+analyse "$(date -u +%Y-%m-%dT%H:%M:%SZ), $((SECONDS - t_start)) s in all, $rounds rounds$vers"
 exit
 }

@@ -434,6 +434,9 @@ const struct rs_transport rs_transport_epoll = {
 	.wait = e_wait,
 	.reap = e_reap,
 	.ring = NULL,
+	/* socket, connect, send, recv and close run inside issue and reap:
+	 * a clock read per step keeps the stamps within one syscall of it */
+	.clock_per_step = true,
 };
 
 static int epoll_client_run(struct rs_client *w)

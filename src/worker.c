@@ -141,22 +141,39 @@ static bool window_ok(const struct rs_worker *wk)
 	return (uint64_t)wk->inflight < (uint64_t)wk->hold_window + wk->nheld;
 }
 
-static void start_slot(struct rs_worker *wk, uint32_t s, uint64_t now);
+static uint64_t start_slot(struct rs_worker *wk, uint32_t s, uint64_t now);
+
+/* Read the clock again (transports with clock_per_step): every stamp since
+ * the last read was off by at most the time since it, one window of
+ * pass_ns. Returns the new now. */
+static uint64_t restamp(struct rs_worker *wk)
+{
+	uint64_t t = wk->t->now(wk);
+
+	if (wk->stamped)
+		rs_histo_record(&wk->cl->tally->pass_ns,
+				t > wk->stamp ? t - wk->stamp : 0);
+	wk->stamp = t;
+	wk->stamped = true;
+	return t;
+}
 
 /* Start idle slots from the cursor while the window has room (a slot held,
- * failed or timed out made some). */
-static void hold_fill(struct rs_worker *wk, uint64_t now)
+ * failed or timed out made some). Returns now, read again if it was. */
+static uint64_t hold_fill(struct rs_worker *wk, uint64_t now)
 {
 	while (wk->hold_cursor < wk->cl->nslots && window_ok(wk))
-		start_slot(wk, wk->hold_cursor++, now);
+		now = start_slot(wk, wk->hold_cursor++, now);
+	return now;
 }
 
 /* Carry the slot from its current state: feed the transport's results to
  * the state machine until a step has to wait, starting a new connection
  * when the run allows. At most one connection starts per call: one that
  * fails at once (socket(2) with the fd table full) waits idle for the next
- * tick instead of spinning. */
-static void advance(struct rs_worker *wk, uint32_t s, uint64_t now)
+ * tick instead of spinning. Returns now, read again after each step that
+ * completed in issue when the transport has clock_per_step. */
+static uint64_t advance(struct rs_worker *wk, uint32_t s, uint64_t now)
 {
 	struct rs_client *cl = wk->cl;
 	struct rs_conn *c = &cl->conns[s];
@@ -167,28 +184,31 @@ static void advance(struct rs_worker *wk, uint32_t s, uint64_t now)
 		if (c->step == RS_STEP_IDLE) {
 			if (begun || !may_start(wk, now) ||
 			    !rs_conn_rate_ok(cl, now) || !window_ok(wk))
-				return;
+				return now;
 			begun = true;
 			rs_conn_begin(cl, s);
 		}
 		rs_conn_issue(cl, s, now);
 		if (!wk->t->issue(wk, s, now, &res)) {
 			arm_timeout(wk, s);
-			return;
+			return now;
 		}
+		if (wk->t->clock_per_step)
+			now = restamp(wk);
 		rs_conn_complete(cl, s, res, now);
 	}
 }
 
-static void start_slot(struct rs_worker *wk, uint32_t s, uint64_t now)
+static uint64_t start_slot(struct rs_worker *wk, uint32_t s, uint64_t now)
 {
 	struct rs_conn *c = &wk->cl->conns[s];
 	bool was = busy(c);
 
 	if (c->step != RS_STEP_IDLE || (c->flags & RS_CF_LATE))
-		return;
-	advance(wk, s, now);
+		return now;
+	now = advance(wk, s, now);
 	account(wk, was, c);
+	return now;
 }
 
 static void on_done(struct rs_worker *wk, uint64_t ud, int res, uint64_t now)
@@ -209,6 +229,8 @@ static void on_done(struct rs_worker *wk, uint64_t ud, int res, uint64_t now)
 		cl->tally->stray_cqes++;
 		return;
 	}
+	if (wk->t->clock_per_step)
+		now = restamp(wk); /* the step ended in reap's syscall */
 	c = &cl->conns[s];
 	was = busy(c);
 	unlink_slot(wk, s);
@@ -227,7 +249,7 @@ static void on_done(struct rs_worker *wk, uint64_t ud, int res, uint64_t now)
 		}
 		rs_conn_complete(cl, s, res, now);
 	}
-	advance(wk, s, now);
+	now = advance(wk, s, now);
 	account(wk, was, c);
 	if (wk->hold_window != UINT32_MAX)
 		hold_fill(wk, now);
@@ -248,7 +270,7 @@ static void expire(struct rs_worker *wk, uint32_t s, uint64_t now)
 		c->flags |= RS_CF_LATE;
 	rs_conn_complete(cl, s, -ECANCELED, now);
 	if (!(c->flags & RS_CF_LATE))
-		advance(wk, s, now);
+		now = advance(wk, s, now);
 	account(wk, was, c);
 	if (wk->hold_window != UINT32_MAX)
 		hold_fill(wk, now);
@@ -291,15 +313,19 @@ static uint64_t sweep(struct rs_worker *wk, uint64_t now)
 	return next;
 }
 
-/* A pass ends here: every timestamp taken in it was now, and the SQEs it
- * prepared go to the kernel at the wait that follows (the epoll engine's
- * syscalls ran inside it). Its length bounds how far a stamp of the pass
- * is from the moment the work it stamps reached the kernel. */
-static void end_pass(struct rs_worker *wk, uint64_t now)
+/* A pass ends here: every timestamp taken since the last clock read was
+ * that read, and the SQEs the pass prepared go to the kernel at the wait
+ * that follows. The time since that read bounds how far its stamps are
+ * from the moment the work they stamp reached the kernel: the whole pass
+ * on io_uring, the last step on a transport with clock_per_step (whose
+ * earlier windows restamp recorded). */
+static void end_pass(struct rs_worker *wk)
 {
 	uint64_t end = wk->t->now(wk);
 
-	rs_histo_record(&wk->cl->tally->pass_ns, end > now ? end - now : 0);
+	rs_histo_record(&wk->cl->tally->pass_ns,
+			end > wk->stamp ? end - wk->stamp : 0);
+	wk->stamped = false;
 }
 
 static bool guest_active(const struct rs_worker *wk)
@@ -366,9 +392,11 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 		goto out_free;
 
 	now = t->now(wk);
+	wk->stamp = now;
+	wk->stamped = true;
 	next_tick = now + wk->tick_ns;
 	for (uint32_t s = 0; s < cl->nslots; s++)
-		start_slot(wk, s, now);
+		now = start_slot(wk, s, now);
 	if (cl->guest) {
 		ret = cl->guest->start(cl->guest, t->ring(wk), now);
 		if (ret) {
@@ -388,10 +416,16 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 			break;
 		if (next_tick < due)
 			due = next_tick;
-		end_pass(wk, now);
+		end_pass(wk);
 		if (due > now)
 			t->wait(wk, due);
 		now = t->reap(wk, on_done);
+		/* reap's read stamps the pass, unless its completions read
+		 * the clock again (clock_per_step): then the last read does */
+		if (wk->stamped)
+			now = wk->stamp;
+		wk->stamp = now;
+		wk->stamped = true;
 		if (finished(wk, now))
 			break;
 		if (now < next_tick)
@@ -428,7 +462,7 @@ int rs_worker_run(struct rs_client *cl, const struct rs_transport *t)
 		 * per connection the higher -c went (bench/flat-perf.sh) */
 		if (wk->inflight < cl->nslots && may_start(wk, now))
 			for (uint32_t s = 0; s < cl->nslots; s++)
-				start_slot(wk, s, now);
+				now = start_slot(wk, s, now);
 	}
 
 	rs_conn_publish(cl);

@@ -38,6 +38,13 @@ typedef void (*rs_done_fn)(struct rs_worker *wk, uint64_t ud, int res,
  *          stamped with (read before the completions are looked at)
  *  ring    the io_uring ring a guest may ride on, or NULL: this transport
  *          cannot carry a guest
+ *  clock_per_step
+ *          true when steps run inside issue and reap (syscalls, the epoll
+ *          engine): the worker then reads the clock again after every
+ *          step that completes and before every completion it is handed,
+ *          so no stamp is further from its syscall than one step. False
+ *          (io_uring): one read per pass, as the SQEs of a pass reach the
+ *          kernel together at its end
  */
 struct rs_transport {
 	const char *name;
@@ -50,6 +57,7 @@ struct rs_transport {
 	void (*wait)(struct rs_worker *wk, uint64_t deadline);
 	uint64_t (*reap)(struct rs_worker *wk, rs_done_fn done);
 	struct io_uring *(*ring)(struct rs_worker *wk);
+	bool clock_per_step;
 };
 
 /* No slot: the end of a deadline list. */
@@ -79,6 +87,11 @@ struct rs_worker {
 	 * the next slot to start when one of them is held */
 	uint32_t hold_window;
 	uint32_t hold_cursor;
+	/* The last clock read whose value stamps what happens now, and
+	 * whether this pass has one yet: from it to the next read (or the
+	 * pass's end) is one window of pass_ns. */
+	uint64_t stamp;
+	bool stamped;
 };
 
 /* Run client worker cl over transport t to the end of the run. Returns 0,

@@ -103,6 +103,8 @@ static struct fake {
 	uint64_t wait_at[NSLOTS];       /* a WAIT on slot s ends then */
 	bool stale, stale_done;         /* hand back one completion of an
 					 * earlier generation (once) */
+	uint64_t read_ns;               /* each clock read advances the
+					 * clock this much (a syscall's time) */
 	struct fake_ev log[MAXLOG];
 	unsigned nlog;
 	unsigned waits;
@@ -129,6 +131,7 @@ static void f_close(struct rs_worker *wk)
 static uint64_t f_now(struct rs_worker *wk)
 {
 	(void)wk;
+	F.clock += F.read_ns;
 	return F.clock;
 }
 
@@ -244,6 +247,21 @@ static const struct rs_transport fake_transport = {
 	.wait = f_wait,
 	.reap = f_reap,
 	.ring = NULL,
+};
+
+/* The same, with steps that run inside issue and reap (as the epoll
+ * engine's syscalls): the worker reads the clock per step. */
+static const struct rs_transport fake_inline_transport = {
+	.name = "fake-inline",
+	.open = f_open,
+	.close = f_close,
+	.now = f_now,
+	.issue = f_issue,
+	.cancel = f_cancel,
+	.wait = f_wait,
+	.reap = f_reap,
+	.ring = NULL,
+	.clock_per_step = true,
 };
 
 /* One worker on the fake: nslots slots, budget connections. */
@@ -374,6 +392,65 @@ static void test_steps_in_order(void **state)
 	assert_int_equal(rs_outcome_total(&R.tally->outcome, RS_CLOSE_FIN, 1),
 			 2);
 	assert_int_equal(count('C', -1), 0);
+}
+
+/* clock_per_step: a connection whose steps all complete inside issue gets a
+ * clock read after each, so each step's stamp is the one before it plus
+ * the time that step took (read_ns here), and every window between two
+ * reads is in pass_ns. The per-pass transport stamps them all with one
+ * read and records no window (the run ends inside its first pass). */
+static void test_clock_per_step_inline(void **state)
+{
+	(void)state;
+	for (int per_step = 0; per_step <= 1; per_step++) {
+		setup_run(1, 1, "send,recv");
+		for (unsigned i = 0; i <= RS_STEP_BIND; i++)
+			F.lat[i] = 0;
+		F.read_ns = 1000;
+		assert_int_equal(rs_worker_run(&R.cl, per_step ?
+							   &fake_inline_transport :
+							   &fake_transport),
+				 0);
+		assert_int_equal(R.tally->completed, 1);
+		assert_int_equal(count('I', -1), 7);
+		for (unsigned i = 1; i < 7; i++)
+			assert_int_equal(nth('I', i)->at - nth('I', i - 1)->at,
+					 per_step ? 1000 : 0);
+		assert_int_equal(R.tally->pass_ns.count, per_step ? 7 : 0);
+		if (per_step) {
+			assert_int_equal(R.tally->pass_ns.min, 1000);
+			assert_int_equal(R.tally->pass_ns.max, 1000);
+		}
+	}
+}
+
+/* clock_per_step: a completion handed back by reap is stamped by a read
+ * of its own, after the syscall that ended it, not by reap's; so is the
+ * next step it issues. The per-pass transport stamps it with reap's. */
+static void test_clock_per_step_reaped(void **state)
+{
+	(void)state;
+	for (int per_step = 0; per_step <= 1; per_step++) {
+		const struct fake_ev *conn, *hello;
+		char why[256];
+
+		setup_run(1, 1, "send");
+		F.read_ns = 1000;
+		assert_int_equal(rs_worker_run(&R.cl, per_step ?
+							   &fake_inline_transport :
+							   &fake_transport),
+				 0);
+		if (!rs_tally_balanced(R.tally, R.cfg.script.n, why,
+				       sizeof(why)))
+			fail_msg("books: %s", why);
+		conn = nth('I', 1);
+		hello = nth('I', 2);
+		assert_int_equal(conn->step, RS_STEP_CONNECT);
+		assert_int_equal(hello->step, RS_STEP_HELLO);
+		/* the wait jumps the clock to the connect's end, its issue +
+		 * 1 ms; a read of its own adds one read_ns */
+		assert_int_equal(hello->at - conn->at, per_step ? MS + 1000 : MS);
+	}
 }
 
 /* A completion of the slot's previous connection (its generation is not
@@ -941,6 +1018,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_steps_in_order),
+		cmocka_unit_test(test_clock_per_step_inline),
+		cmocka_unit_test(test_clock_per_step_reaped),
 		cmocka_unit_test(test_stale_generation_is_stray),
 		cmocka_unit_test(test_timeout_fires_at_T),
 		cmocka_unit_test(test_late_result_not_counted),
