@@ -111,7 +111,11 @@ nthreads=$(nproc)
 
 # The command lines, one place: the dry run prints them, the runs use them.
 rst_cmd() { echo "./rststorm run -q $shape -c $1 -d ${2}s --csv $3"; }
-neper_srv_cmd() { echo "$neper_bin -T $nthreads -F $1 -l $2"; }
+# neper's listen backlog is 128 unless told; rststorm asks for 65535, which
+# somaxconn caps: both get somaxconn, or at -F 18000 neper's accept queue
+# overflows, SYNs are dropped and retried a second later
+backlog=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 4096)
+neper_srv_cmd() { echo "$neper_bin -T $nthreads -F $1 -l $2 --listen-backlog $backlog"; }
 neper_cli_cmd() { echo "$neper_bin -c -H 127.0.0.1 -T $nthreads -F $1 -l $2"; }
 netserver_cmd() { echo "$netserver_bin -D -4 -L 127.0.0.1 -p 12865"; }
 netperf_cmd() { echo "$netperf_bin -H 127.0.0.1 -p 12865 -t TCP_CRR -l $1 -P 0 -- -k THROUGHPUT,ELAPSED_TIME"; }
@@ -399,13 +403,35 @@ analyse() {
 			}' "$csv"
 	} | tee "$out/$name.txt.tmp"
 	mv "$out/$name.txt.tmp" "$out/$name.txt"
-	if command -v gnuplot >/dev/null; then
+	# three flow counts or more: the growth picture, from the medians
+	local nflows med
+	nflows=$(awk -F, 'NR > 1 && !s[$2]++ { n++ } END { print n + 0 }' "$csv")
+	if [ "$nflows" -ge 3 ]; then
+		med=$(mktemp)
+		awk -F, '
+			function med(a, n,    i, j, t) {
+				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			}
+			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+			$c["round"] == 0 { next }
+			{ k = $c["tool"] "," $c["flows"]; v[k, ++n[k]] = $c["cpu_us_per_conn"] + 0 }
+			END { for (k in n) { delete a; for (i = 1; i <= n[k]; i++) a[i] = v[k, i]; m = med(a, n[k]); print k "," m "," a[1] "," a[n[k]] } }' "$csv" |
+			sort -t, -k1,1 -k2,2n >"$med"
+	fi
+	if ! command -v gnuplot >/dev/null; then
+		:
+	elif [ "$nflows" -ge 3 ]; then
+		gnuplot -e "csv='$csv'; med='$med'; png='$out/$name.png.tmp'; tools='$(awk -F, 'NR > 1 && !s[$3]++ { printf "%s%s", n++ ? " " : "", $3 }' "$csv")'" bench/growth.gp &&
+			mv "$out/$name.png.tmp" "$out/$name.png" ||
+			{ rm -f "$out/$name.png.tmp"; echo "$me: gnuplot failed: no $out/$name.png (the CSV and the table are written)"; }
+	elif true; then
 		gnuplot -e "csv='$csv'; png='$out/$name.png.tmp'; flows='$(awk -F, 'NR > 1 && !s[$2]++ { printf "%s%s", n++ ? " " : "", $2 }' "$csv")'" bench/peers.gp &&
 			mv "$out/$name.png.tmp" "$out/$name.png" ||
 			echo "$me: gnuplot failed: no $out/$name.png (the CSV and the table are written)"
-	else
-		echo "$me: no gnuplot (apt-get install gnuplot-nox): no $out/$name.png"
 	fi
+	command -v gnuplot >/dev/null || echo "$me: no gnuplot (apt-get install gnuplot-nox): no $out/$name.png"
+	[ -z "${med:-}" ] || rm -f "$med"
 }
 
 if [ -n "$again" ]; then
