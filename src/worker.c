@@ -143,14 +143,18 @@ static bool window_ok(const struct rs_worker *wk)
 
 static uint64_t start_slot(struct rs_worker *wk, uint32_t s, uint64_t now);
 
-/* Read the clock again (transports with clock_per_step): every stamp since
- * the last read was off by at most the time since it, one window of
- * pass_ns. Returns the new now. */
-static uint64_t restamp(struct rs_worker *wk)
+/* Read the clock again (transports with clock_per_step). A read taken just
+ * before a step's syscall stamps its issue, one just after it stamps its
+ * end: the time between those two is the syscall itself (the op's
+ * latency), not an uncertainty, and is not recorded (record false). The
+ * time from any other read to the next is: every stamp of that read was
+ * taken at most that long before what it stamps, one window of pass_ns.
+ * Returns the new now. */
+static uint64_t restamp(struct rs_worker *wk, bool record)
 {
 	uint64_t t = wk->t->now(wk);
 
-	if (wk->stamped)
+	if (wk->stamped && record)
 		rs_histo_record(&wk->cl->tally->pass_ns,
 				t > wk->stamp ? t - wk->stamp : 0);
 	wk->stamp = t;
@@ -171,8 +175,8 @@ static uint64_t hold_fill(struct rs_worker *wk, uint64_t now)
  * the state machine until a step has to wait, starting a new connection
  * when the run allows. At most one connection starts per call: one that
  * fails at once (socket(2) with the fd table full) waits idle for the next
- * tick instead of spinning. Returns now, read again after each step that
- * completed in issue when the transport has clock_per_step. */
+ * tick instead of spinning. Returns now: with clock_per_step, read again
+ * before each step is issued and after each that completed in issue. */
 static uint64_t advance(struct rs_worker *wk, uint32_t s, uint64_t now)
 {
 	struct rs_client *cl = wk->cl;
@@ -188,13 +192,15 @@ static uint64_t advance(struct rs_worker *wk, uint32_t s, uint64_t now)
 			begun = true;
 			rs_conn_begin(cl, s);
 		}
+		if (wk->t->clock_per_step)
+			now = restamp(wk, true); /* just before the syscall */
 		rs_conn_issue(cl, s, now);
 		if (!wk->t->issue(wk, s, now, &res)) {
 			arm_timeout(wk, s);
 			return now;
 		}
 		if (wk->t->clock_per_step)
-			now = restamp(wk);
+			now = restamp(wk, false); /* just after it */
 		rs_conn_complete(cl, s, res, now);
 	}
 }
@@ -230,7 +236,7 @@ static void on_done(struct rs_worker *wk, uint64_t ud, int res, uint64_t now)
 		return;
 	}
 	if (wk->t->clock_per_step)
-		now = restamp(wk); /* the step ended in reap's syscall */
+		now = restamp(wk, false); /* just after reap's syscall */
 	c = &cl->conns[s];
 	was = busy(c);
 	unlink_slot(wk, s);

@@ -40,11 +40,12 @@ typedef void (*rs_done_fn)(struct rs_worker *wk, uint64_t ud, int res,
  *          cannot carry a guest
  *  clock_per_step
  *          true when steps run inside issue and reap (syscalls, the epoll
- *          engine): the worker then reads the clock again after every
- *          step that completes and before every completion it is handed,
- *          so no stamp is further from its syscall than one step. False
- *          (io_uring): one read per pass, as the SQEs of a pass reach the
- *          kernel together at its end
+ *          engine): the worker then reads the clock just before every
+ *          step's syscall and just after every step ends (in issue, or
+ *          in reap before the completion is handed over), so a stamp is
+ *          off by the bookkeeping between a read and its syscall, not by
+ *          a pass of syscalls. False (io_uring): one read per pass, as the
+ *          SQEs of a pass reach the kernel together at its end
  */
 struct rs_transport {
 	const char *name;

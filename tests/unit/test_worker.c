@@ -395,10 +395,12 @@ static void test_steps_in_order(void **state)
 }
 
 /* clock_per_step: a connection whose steps all complete inside issue gets a
- * clock read after each, so each step's stamp is the one before it plus
- * the time that step took (read_ns here), and every window between two
- * reads is in pass_ns. The per-pass transport stamps them all with one
- * read and records no window (the run ends inside its first pass). */
+ * clock read just before each step's syscall and one just after, so each
+ * step's stamp is the one before it plus two reads (read_ns each here).
+ * pass_ns records the windows from an end to the next issue (the
+ * bookkeeping: one read_ns each), not the syscalls between an issue and its
+ * end. The per-pass transport stamps them all with one read and records
+ * no window (the run ends inside its first pass). */
 static void test_clock_per_step_inline(void **state)
 {
 	(void)state;
@@ -415,7 +417,7 @@ static void test_clock_per_step_inline(void **state)
 		assert_int_equal(count('I', -1), 7);
 		for (unsigned i = 1; i < 7; i++)
 			assert_int_equal(nth('I', i)->at - nth('I', i - 1)->at,
-					 per_step ? 1000 : 0);
+					 per_step ? 2000 : 0);
 		assert_int_equal(R.tally->pass_ns.count, per_step ? 7 : 0);
 		if (per_step) {
 			assert_int_equal(R.tally->pass_ns.min, 1000);
@@ -425,8 +427,9 @@ static void test_clock_per_step_inline(void **state)
 }
 
 /* clock_per_step: a completion handed back by reap is stamped by a read
- * of its own, after the syscall that ended it, not by reap's; so is the
- * next step it issues. The per-pass transport stamps it with reap's. */
+ * of its own, after the syscall that ended it, not by reap's; the next
+ * step it issues by another, just before its syscall. The per-pass
+ * transport stamps both with reap's. */
 static void test_clock_per_step_reaped(void **state)
 {
 	(void)state;
@@ -448,8 +451,13 @@ static void test_clock_per_step_reaped(void **state)
 		assert_int_equal(conn->step, RS_STEP_CONNECT);
 		assert_int_equal(hello->step, RS_STEP_HELLO);
 		/* the wait jumps the clock to the connect's end, its issue +
-		 * 1 ms; a read of its own adds one read_ns */
-		assert_int_equal(hello->at - conn->at, per_step ? MS + 1000 : MS);
+		 * 1 ms; the end's read and the issue's add a read_ns each */
+		assert_int_equal(hello->at - conn->at, per_step ? MS + 2000 : MS);
+		/* per step, the windows: one before each of the 6 issues but
+		 * the first, whose read was the run's start; the ends are not
+		 * recorded. Per pass: one per pass's end (a wait each) */
+		if (per_step)
+			assert_int_equal(R.tally->pass_ns.max, 1000);
 	}
 }
 
