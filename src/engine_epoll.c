@@ -435,7 +435,8 @@ const struct rs_transport rs_transport_epoll = {
 	.reap = e_reap,
 	.ring = NULL,
 	/* socket, connect, send, recv and close run inside issue and reap:
-	 * a clock read per step keeps the stamps within one syscall of it */
+	 * clock reads just before and after each keep the stamps at the
+	 * syscalls, not a pass of them away */
 	.clock_per_step = true,
 };
 
