@@ -298,6 +298,13 @@ if [ -n "$dry" ]; then
 fi
 
 # ---------------------------------------------------------------- analysis
+# med(a, n): the median of a[1..n], which it sorts (insertion sort: a few
+# dozen values); put before each awk program that needs it
+awk_med='
+function med(a, n,    i, j, t) {
+	for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}'
 analyse() {
 	local csv=$out/$name.csv
 	{
@@ -306,11 +313,7 @@ analyse() {
 		echo "cpu_us/conn: user+sys of every process of the run plus ksoftirqd's threads, over the data connections (Tcp ActiveOpens of the run's namespace less the tools' control connections)"
 		echo
 		echo "medians (min..max) per tool and flow count:"
-		awk -F, '
-			function med(a, n,    i, j, t) {
-				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-			}
+		awk -F, "$awk_med"'
 			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			# round 0 is the counting pass under perf stat: its syscalls and
 			# context switches are used, its rate and CPU are not
@@ -344,11 +347,7 @@ analyse() {
 			}' "$csv"
 		echo
 		echo "paired ratios, per round (rststorm over the peer; CPU: rststorm's cpu_us/conn over the peer's), median (min..max):"
-		awk -F, '
-			function med(a, n,    i, j, t) {
-				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-			}
+		awk -F, "$awk_med"'
 			function mr(a, n,    m) { m = med(a, n); return sprintf("%.3f (%.3f..%.3f)", m, a[1], a[n]) } # med sorts a
 			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			$c["round"] == 0 { next }
@@ -372,11 +371,7 @@ analyse() {
 			}' "$csv"
 		echo
 		echo "CPU per connection against the flow count, per tool: its cpu_us/conn at F over its own at the lowest F of the same round, median (min..max):"
-		awk -F, '
-			function med(a, n,    i, j, t) {
-				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-			}
+		awk -F, "$awk_med"'
 			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			$c["round"] == 0 { next }
 			{ cpu[$c["tool"], $c["round"], $c["flows"] + 0] = $c["cpu_us_per_conn"]; ts[$c["tool"]] = 1; rs[$c["round"]] = 1
@@ -408,11 +403,7 @@ analyse() {
 	nflows=$(awk -F, 'NR > 1 && !s[$2]++ { n++ } END { print n + 0 }' "$csv")
 	if [ "$nflows" -ge 3 ]; then
 		med=$(mktemp)
-		awk -F, '
-			function med(a, n,    i, j, t) {
-				for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j > 0 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-				return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-			}
+		awk -F, "$awk_med"'
 			NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 			$c["round"] == 0 { next }
 			{ k = $c["tool"] "," $c["flows"]; v[k, ++n[k]] = $c["cpu_us_per_conn"] + 0 }

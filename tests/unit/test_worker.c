@@ -250,19 +250,15 @@ static const struct rs_transport fake_transport = {
 };
 
 /* The same, with steps that run inside issue and reap (as the epoll
- * engine's syscalls): the worker reads the clock per step. */
-static const struct rs_transport fake_inline_transport = {
-	.name = "fake-inline",
-	.open = f_open,
-	.close = f_close,
-	.now = f_now,
-	.issue = f_issue,
-	.cancel = f_cancel,
-	.wait = f_wait,
-	.reap = f_reap,
-	.ring = NULL,
-	.clock_per_step = true,
-};
+ * engine's syscalls) when per_step: the worker reads the clock per step. */
+static const struct rs_transport *fake_clocked(bool per_step)
+{
+	static struct rs_transport t;
+
+	t = fake_transport;
+	t.clock_per_step = per_step;
+	return &t;
+}
 
 /* One worker on the fake: nslots slots, budget connections. */
 static struct run {
@@ -409,10 +405,7 @@ static void test_clock_per_step_inline(void **state)
 		for (unsigned i = 0; i <= RS_STEP_BIND; i++)
 			F.lat[i] = 0;
 		F.read_ns = 1000;
-		assert_int_equal(rs_worker_run(&R.cl, per_step ?
-							   &fake_inline_transport :
-							   &fake_transport),
-				 0);
+		assert_int_equal(rs_worker_run(&R.cl, fake_clocked(per_step)), 0);
 		assert_int_equal(R.tally->completed, 1);
 		assert_int_equal(count('I', -1), 7);
 		for (unsigned i = 1; i < 7; i++)
@@ -439,10 +432,7 @@ static void test_clock_per_step_reaped(void **state)
 
 		setup_run(1, 1, "send");
 		F.read_ns = 1000;
-		assert_int_equal(rs_worker_run(&R.cl, per_step ?
-							   &fake_inline_transport :
-							   &fake_transport),
-				 0);
+		assert_int_equal(rs_worker_run(&R.cl, fake_clocked(per_step)), 0);
 		if (!rs_tally_balanced(R.tally, R.cfg.script.n, why,
 				       sizeof(why)))
 			fail_msg("books: %s", why);
