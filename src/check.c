@@ -258,11 +258,8 @@ static int parse_check(struct check_opts *o, int argc, char **argv,
 			o->timeout_ns = v;
 			break;
 		case O_CLOSER:
-			if (strcmp(a, "server") == 0)
-				o->closer = RS_SIDE_SERVER;
-			else if (strcmp(a, "client") == 0)
-				o->closer = RS_SIDE_CLIENT;
-			else
+			o->closer = rs_side_parse(a);
+			if (o->closer < 0)
 				return bad(err, errlen,
 					   "%s '%s': server or client",
 					   "--closer", a);

@@ -458,15 +458,15 @@ static int apply(struct rs_config *cfg, const struct opt_desc *o,
 			return bad_num(err, errlen, o->name, val,
 				       "a whole number from 0 to 65536");
 		return 0;
-	case OPT_CLOSER:
-		if (strcmp(val, "server") == 0)
-			cfg->closer = RS_CLOSER_SERVER;
-		else if (strcmp(val, "client") == 0)
-			cfg->closer = RS_CLOSER_CLIENT;
-		else
+	case OPT_CLOSER: {
+		int side = rs_side_parse(val);
+
+		if (side < 0)
 			return bad_num(err, errlen, o->name, val,
 				       "server or client");
+		cfg->closer = (enum rs_side)side;
 		return 0;
+	}
 	case OPT_OP_GAP:
 		if (rs_parse_duration(val, &v) || v > 3600000000000ull)
 			return bad_num(err, errlen, o->name, val,
@@ -785,7 +785,7 @@ static int check_ops(const struct rs_config *cfg, char *err, size_t errlen)
 			 "--server-sends: not with --target: the servers send, so give --server-sends to rststorm serve");
 		return -EINVAL;
 	}
-	if (cfg->closer != RS_CLOSER_CLIENT)
+	if (cfg->closer != RS_SIDE_CLIENT)
 		return 0;
 	if (cfg->ntargets) {
 		snprintf(err, errlen,
@@ -1173,7 +1173,7 @@ void rs_cli_dump(const struct rs_config *cfg, FILE *f)
 		fprintf(f, "op_size=%u\n", cfg->op_size);
 	if (cfg->server_sends)
 		fprintf(f, "server_sends=%u\n", cfg->server_sends);
-	if (cfg->closer == RS_CLOSER_CLIENT)
+	if (cfg->closer == RS_SIDE_CLIENT)
 		fprintf(f, "closer=client\n");
 	if (cfg->churn)
 		fprintf(f, "churn=1\n");

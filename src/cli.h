@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "link.h"
 #include "plan.h"
+#include "scenario.h"
 #include "script.h"
 
 struct rs_target;
@@ -20,10 +21,6 @@ enum rs_wait {
 	RS_WAIT_NONE,  /* run the ops right after the hello */
 	RS_WAIT_GAP,   /* sleep a fixed gap after the hello */
 };
-
-/* --closer: the side that closes each connection by the plan; the other
- * (the victim) runs the ops after the close. */
-enum rs_closer { RS_CLOSER_SERVER, RS_CLOSER_CLIENT };
 
 /* --server-sends: at most this many bytes (one nonblocking send). */
 #define RS_SERVER_SENDS_MAX 65536u
@@ -66,7 +63,10 @@ struct rs_config {
 	enum rs_wait wait;
 	uint32_t op_size;       /* bytes per write op, the reads' buffer */
 	uint32_t server_sends;  /* bytes the server sends before its close */
-	enum rs_closer closer;  /* who closes; the other side runs the ops */
+	enum rs_side closer;    /* --closer: the side that closes each
+				 * connection by the plan (RS_SIDE_*, as
+				 * check's scenarios); the other, the victim,
+				 * runs the ops after the close */
 	uint64_t gap_ns;        /* RS_WAIT_GAP */
 	uint64_t op_gap_ns;     /* pause between ops; 0: none */
 	uint64_t timeout_ns;    /* per step: connect, hello, wait, each op */

@@ -177,7 +177,7 @@ void rs_conn_complete(struct rs_client *w, uint32_t slot, int res,
 		if (res != (cfg->foreign ? (int)cfg->request_len : RS_HELLO_LEN))
 			return fail(w, c, RS_RES_SHORT);
 		/* --closer client: the server's ack, then the close */
-		if (cfg->closer == RS_CLOSER_CLIENT) {
+		if (cfg->closer == RS_SIDE_CLIENT) {
 			c->step = RS_STEP_ACK;
 			return;
 		}

@@ -257,13 +257,13 @@ void rs_report_print(const struct rs_report *r, FILE *f)
 		fprintf(f, "server       --target %s\n", r->target);
 	} else {
 		fprintf(f, "server       accepted %" PRIu64, s->srv_accepted);
-		if (cfg->closer == RS_CLOSER_CLIENT)
+		if (cfg->closer == RS_SIDE_CLIENT)
 			fprintf(f, "  the victim: the clients closed, it ran the ops above");
 		else
 			fprintf(f, "  closed");
 		for (unsigned m = 0; m < RS_CLOSE_NMODES; m++)
 			if (cfg->mix.weight[m] &&
-			    cfg->closer != RS_CLOSER_CLIENT)
+			    cfg->closer != RS_SIDE_CLIENT)
 				fprintf(f, " %s %" PRIu64, rs_close_name(m),
 					s->srv_closed[m]);
 		fprintf(f, "  open at stop %" PRIu64 "\n",

@@ -129,7 +129,7 @@ static uint32_t server_cap(const struct rs_config *cfg,
 	/* --closer client: a client slot's next connection may come while
 	 * the server's victim still runs the ops of the one before */
 	uint64_t cap = (uint64_t)cfg->concurrency *
-			       (cfg->closer == RS_CLOSER_CLIENT ? 2 : 1) +
+			       (cfg->closer == RS_SIDE_CLIENT ? 2 : 1) +
 		       64;
 	uint64_t share = (uint64_t)(cfg->concurrency + cfg->ports - 1) /
 				 cfg->ports * nl + 64;
@@ -1477,7 +1477,7 @@ int rs_run(struct rs_config *cfg)
 	if (cfg->engine == RS_ENGINE_URING &&
 	    rs_engine_uring_ops(&cfg->script, &probe, why, sizeof(why)))
 		rs_fatal("%s", why);
-	if (cfg->closer == RS_CLOSER_CLIENT && cfg->mix.weight[RS_CLOSE_RST] &&
+	if (cfg->closer == RS_SIDE_CLIENT && cfg->mix.weight[RS_CLOSE_RST] &&
 	    cfg->engine == RS_ENGINE_URING && probe.socket_direct &&
 	    !probe.sock_cmd)
 		rs_fatal("--closer client: rst needs SO_LINGER on the client's direct descriptors, a socket command this kernel (%s) lacks (6.7): add --no-direct",
@@ -1526,7 +1526,7 @@ int rs_run(struct rs_config *cfg)
 		printf(" --op-size %u", cfg->op_size);
 	if (cfg->server_sends)
 		printf(" --server-sends %u", cfg->server_sends);
-	if (cfg->closer == RS_CLOSER_CLIENT)
+	if (cfg->closer == RS_SIDE_CLIENT)
 		printf(" --closer client");
 	if (!cfg->foreign)
 		printf(" --seed %" PRIu64, cfg->seed);
@@ -1606,7 +1606,7 @@ int rs_run(struct rs_config *cfg)
 
 	/* --closer client: the server was the victim; its ops are the
 	 * report's (the clients ran none) */
-	if (cfg->closer == RS_CLOSER_CLIENT)
+	if (cfg->closer == RS_SIDE_CLIENT)
 		rs_tally_take_ops(out.client, out.server);
 	rep.cfg = cfg;
 	rep.probe = &probe;
@@ -1615,7 +1615,7 @@ int rs_run(struct rs_config *cfg)
 	snprintf(rep.started_utc, sizeof(rep.started_utc), "%s",
 		 out.started_utc);
 	rep.scenario = "run";
-	rep.closer = cfg->closer == RS_CLOSER_CLIENT ? "client" : "server";
+	rep.closer = rs_side_name(cfg->closer);
 	rep.engine = rs_engine_of(cfg)->name;
 	rep.elapsed_s = (double)elapsed_ns / 1e9;
 	rep.mib_before = mib_before;

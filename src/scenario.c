@@ -83,6 +83,14 @@ const char *rs_side_name(unsigned side)
 	return side == RS_SIDE_CLIENT ? "client" : "server";
 }
 
+int rs_side_parse(const char *s)
+{
+	for (unsigned i = 0; i < RS_SIDE_N; i++)
+		if (strcmp(s, rs_side_name(i)) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *rs_sc_wait_name(unsigned w)
 {
 	return w == RS_SCW_NONE ? "none" : w == RS_SCW_XCPU ? "xcpu" : "observed";

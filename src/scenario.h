@@ -47,6 +47,8 @@ bool rs_sop_is_uring(unsigned sop);  /* goes through the ring */
 
 enum rs_side { RS_SIDE_SERVER, RS_SIDE_CLIENT, RS_SIDE_N };
 const char *rs_side_name(unsigned side);
+/* "server" or "client" (rs_side_name's words): the side, or -1. */
+int rs_side_parse(const char *s);
 
 /* When the victim runs its ops after the close. */
 enum rs_sc_wait {

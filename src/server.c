@@ -408,7 +408,7 @@ static void on_accept(struct sctx *x, uint32_t l, int res, unsigned flags)
 	/* a victim (--closer client) takes its clients' last connections
 	 * after stop too (drained()) */
 	bool stopping = atomic_load_explicit(&s->stop, memory_order_relaxed) &&
-			s->sh->cfg->closer != RS_CLOSER_CLIENT;
+			s->sh->cfg->closer != RS_SIDE_CLIENT;
 
 	if (!(flags & IORING_CQE_F_MORE)) {
 		/* An error ends a multishot accept as well: re-arm at the
@@ -458,7 +458,7 @@ static void hello_done(struct sctx *x, uint32_t i, uint64_t now)
 {
 	struct rs_server *s = x->s;
 
-	if (s->sh->cfg->closer == RS_CLOSER_CLIENT)
+	if (s->sh->cfg->closer == RS_SIDE_CLIENT)
 		return victim_start(x, i, now);
 	if (!x->hold || x->storm)
 		return close_by_plan(x, i);
@@ -783,7 +783,7 @@ static bool drained(struct sctx *x, uint64_t now)
 	struct rs_server *s = x->s;
 	uint64_t acc = s->tally->srv_accepted;
 
-	if (s->sh->cfg->closer != RS_CLOSER_CLIENT)
+	if (s->sh->cfg->closer != RS_SIDE_CLIENT)
 		return true;
 	if (!x->drain_until) {
 		x->drain_until = now + s->sh->cfg->timeout_ns;
@@ -828,7 +828,7 @@ int rs_server_run(struct rs_server *s)
 		}
 		memset(x->out, 'd', s->sh->cfg->server_sends);
 	}
-	if (s->sh->cfg->closer == RS_CLOSER_CLIENT) {
+	if (s->sh->cfg->closer == RS_SIDE_CLIENT) {
 		unsigned n = s->sh->cfg->op_size;
 
 		x->vpattern = malloc(n);
@@ -863,7 +863,7 @@ int rs_server_run(struct rs_server *s)
 	 * with the victim's send-zc, a notification per connection) */
 	cq = rs_pow2_at_least(
 		(rs_script_has(&s->sh->cfg->script, RS_OP_SEND_ZC) &&
-				 s->sh->cfg->closer == RS_CLOSER_CLIENT ?
+				 s->sh->cfg->closer == RS_SIDE_CLIENT ?
 			 3 :
 			 2) * (s->cap + s->nl) +
 		16);

@@ -116,7 +116,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.wait, RS_WAIT_CLOSE);
 	assert_int_equal(cfg.op_size, 1);
 	assert_int_equal(cfg.server_sends, 0);
-	assert_int_equal(cfg.closer, RS_CLOSER_SERVER);
+	assert_int_equal(cfg.closer, RS_SIDE_SERVER);
 	assert_int_equal(cfg.timeout_ns, 5000000000ull);
 	assert_int_equal(cfg.ring, RS_RING_AUTO);
 	assert_int_equal(cfg.engine, RS_ENGINE_URING);
@@ -606,10 +606,10 @@ static void test_cross_checks(void **state)
 	assert_err_line("--wait", "--closer client", NULL);
 	assert_parses(&cfg, ARGS("--closer", "client", "--close",
 				 "fin=1,rst=1"));
-	assert_int_equal(cfg.closer, RS_CLOSER_CLIENT);
+	assert_int_equal(cfg.closer, RS_SIDE_CLIENT);
 	assert_parses(&cfg, ARGS("--closer", "server", "--op-size", "64k",
 				 "--server-sends", "0"));
-	assert_int_equal(cfg.closer, RS_CLOSER_SERVER);
+	assert_int_equal(cfg.closer, RS_SIDE_SERVER);
 	assert_int_equal(cfg.op_size, 64000);
 	assert_int_equal(cfg.server_sends, 0);
 	assert_parses(&cfg, ARGS("--op-size", "65536", "--server-sends",

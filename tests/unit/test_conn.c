@@ -294,7 +294,7 @@ static void test_closer_client(void **state)
 
 	(void)state;
 	setup_client(false, "send,recv");
-	cfg.closer = RS_CLOSER_CLIENT;
+	cfg.closer = RS_SIDE_CLIENT;
 	for (unsigned k = 0; k < 40 && !(seen[RS_CLOSE_FIN] &&
 					  seen[RS_CLOSE_RST]); k++) {
 		m = to_ack(0);
