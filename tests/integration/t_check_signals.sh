@@ -63,8 +63,11 @@ ok2=$(cell x "$TMP/dfl" sigdfl-fin-write alone 2 ok)
 k3=$(cell x "$TMP/dfl" sigdfl-fin-write alone 3 killed:SIGPIPE)
 nr3=$(cell x "$TMP/dfl" sigdfl-fin-write alone 3 not-run)
 echo "measured: sigdfl-fin-write: op 2 killed:SIGPIPE $k2/300 (ok $ok2), op 3 killed $k3, not-run $nr3"
-[ $((k2 + ok2)) -eq 300 ] && [ "$k3" -eq "$ok2" ] && [ "$nr3" -eq "$k2" ] ||
-	fail "sigdfl-fin-write: not killed exactly once per trial: op 2 killed $k2 ok $ok2, op 3 killed $k3 not-run $nr3"
+# op 3 is killed only in a trial whose op 2 was ok (the race); whether it
+# is killed there is the race again (under TSan one op 3 after an ok op 2
+# was ok too), so it is measured: at most once per trial
+[ $((k2 + ok2)) -eq 300 ] && [ "$k3" -le "$ok2" ] && [ "$nr3" -eq "$k2" ] ||
+	fail "sigdfl-fin-write: killed more than once in a trial, or op 3 run after a kill: op 2 killed $k2 ok $ok2, op 3 killed $k3 not-run $nr3"
 [ "$k2" -ge 285 ] || fail "sigdfl-fin-write: op 2 killed in $k2 of 300 trials only (the race is rare alone)"
 # the verdict is DIFF only for the ordered race of the FIN scenario
 if [ $rc -eq 1 ]; then
